@@ -1,0 +1,61 @@
+# oya: one Makefile. `make` builds build/oya; `make check` installs test dependencies, builds with
+# AddressSanitizer + UBSan and runs the unit and integration tests; `make run` starts the demo.
+
+CC      ?= cc
+CFLAGS  ?= -O2
+CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -g
+LDFLAGS ?=
+PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+HDR      := $(shell find src -name '*.h')
+OBJ      := $(SRC:src/%.c=build/obj/%.o)
+ASAN_OBJ := $(SRC:src/%.c=build/asan/obj/%.o)
+ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
+SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all run check unit integration deps clean install
+
+all: build/oya
+
+build/oya: $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $(OBJ) $(LDFLAGS)
+
+build/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/asan/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+build/asan/oya: $(ASAN_OBJ)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(ASAN_OBJ)
+
+build/asan/test_%: tests/unit/test_%.c $(ASAN_LIB) $(HDR)
+	$(CC) $(CFLAGS) $(SANFLAGS) -Isrc -o $@ $< $(ASAN_LIB) -lcmocka
+
+run: build/oya
+	./build/oya up examples/demo
+
+deps:
+	./scripts/deps.sh
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+integration: build/asan/oya build/oya
+	OYA_BIN=$(CURDIR)/build/asan/oya $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+check: deps
+	$(MAKE) unit
+	$(MAKE) integration
+
+install: build/oya
+	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya
+
+clean:
+	rm -rf build

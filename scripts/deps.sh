@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install the Debian packages that building and testing oya needs, and only the missing ones.
+# Idempotent: a second run installs nothing and does not touch the network.
+set -eu
+
+PKGS="gcc make libc6-dev libcmocka-dev python3 python3-pytest python3-psutil procps util-linux passwd"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "deps: all present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing packages:$missing; run as root (or: sudo apt-get install$missing)" >&2
+    exit 1
+fi
+
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"

@@ -1,0 +1,502 @@
+/* base: allocation, buffers, string vectors, fd I/O, clocks and formatting shared by every module. */
+#include "base.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die_oom(void)
+{
+    static const char msg[] = "oya: out of memory\n";
+    (void)!write(2, msg, sizeof(msg) - 1);
+    abort();
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        die_oom();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        die_oom();
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        die_oom();
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    struct buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return buf_steal(&b);
+}
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+void buf_add(struct buf *b, const void *data, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+    buf_add(b, &c, 1);
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void buf_consume(struct buf *b, size_t n)
+{
+    if (n >= b->len) {
+        b->len = 0;
+    } else {
+        memmove(b->p, b->p + n, b->len - n);
+        b->len -= n;
+    }
+    if (b->p)
+        b->p[b->len] = 0;
+}
+
+void buf_free(struct buf *b)
+{
+    free(b->p);
+    *b = (struct buf){0};
+}
+
+char *buf_steal(struct buf *b)
+{
+    if (!b->p)
+        return xstrdup("");
+    char *p = b->p;
+    *b = (struct buf){0};
+    return p;
+}
+
+void strv_push(struct strv *s, char *owned)
+{
+    if (s->n + 2 > s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->v = xrealloc(s->v, s->cap * sizeof(char *));
+    }
+    s->v[s->n++] = owned;
+    s->v[s->n] = NULL;
+}
+
+void strv_add(struct strv *s, const char *str)
+{
+    strv_push(s, xstrdup(str));
+}
+
+void strv_clear(struct strv *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    *s = (struct strv){0};
+}
+
+void strv_copy(struct strv *dst, const struct strv *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        strv_add(dst, src->v[i]);
+}
+
+char **strv_array(struct strv *s)
+{
+    if (!s->v) {
+        s->cap = 4;
+        s->v = xcalloc(s->cap, sizeof(char *));
+    }
+    return s->v;
+}
+
+bool str_startswith(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_endswith(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+char *str_strip(char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = 0;
+    return s;
+}
+
+bool str_to_u64(const char *s, uint64_t *out)
+{
+    if (!*s || !isdigit((unsigned char)*s))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool str_to_int(const char *s, int *out)
+{
+    const char *p = s[0] == '-' ? s + 1 : s;
+    uint64_t v;
+    if (!str_to_u64(p, &v) || v > INT_MAX)
+        return false;
+    *out = s[0] == '-' ? -(int)v : (int)v;
+    return true;
+}
+
+ssize_t fd_read_all(int fd, char *buf, size_t size)
+{
+    size_t got = 0;
+    while (got + 1 < size) {
+        ssize_t n = read(fd, buf + got, size - 1 - got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    buf[got] = 0;
+    return (ssize_t)got;
+}
+
+int fd_write_all(int fd, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+ssize_t file_read_at(int dirfd, const char *path, char *buf, size_t size)
+{
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = fd_read_all(fd, buf, size);
+    close(fd);
+    return n;
+}
+
+int fd_set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -errno;
+    return 0;
+}
+
+void fd_close(int *fd)
+{
+    if (*fd >= 0) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+void fds_ensure_std(void)
+{
+    for (int i = 0; i < 3; i++) {
+        if (fcntl(i, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        int fd = open("/dev/null", O_RDWR);
+        if (fd >= 0 && fd != i) {
+            dup2(fd, i);
+            close(fd);
+        }
+    }
+}
+
+static uint64_t clock_usec(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t clock_mono_usec(void)
+{
+    return clock_usec(CLOCK_MONOTONIC);
+}
+
+uint64_t clock_real_usec(void)
+{
+    return clock_usec(CLOCK_REALTIME);
+}
+
+/* systemd's time span rendering: the largest units first, seconds with a fraction when under a
+ * minute is left, everything below the accuracy dropped. */
+void fmt_timespan(char *out, size_t size, uint64_t t, uint64_t accuracy)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t usec;
+    } table[] = {
+        {"y", USEC_PER_YEAR}, {"month", USEC_PER_MONTH}, {"w", USEC_PER_WEEK}, {"d", USEC_PER_DAY},
+        {"h", USEC_PER_HOUR}, {"min", USEC_PER_MINUTE}, {"s", USEC_PER_SEC},   {"ms", USEC_PER_MSEC},
+        {"us", 1},
+    };
+    if (t == USEC_INFINITY) {
+        snprintf(out, size, "infinity");
+        return;
+    }
+    if (accuracy == 0)
+        accuracy = 1;
+    if (t <= 0 || t < accuracy) {
+        snprintf(out, size, "0");
+        return;
+    }
+    size_t used = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(table) && t > 0 && t >= accuracy; i++) {
+        if (t < table[i].usec)
+            continue;
+        uint64_t n = t / table[i].usec, rest = t % table[i].usec;
+        int w;
+        if (t < USEC_PER_MINUTE && rest > 0) {
+            /* dot notation: the digits the unit has, less those below the accuracy */
+            int digits = 0;
+            for (uint64_t cc = table[i].usec; cc > 1; cc /= 10)
+                digits++;
+            for (uint64_t cc = accuracy; cc > 1; cc /= 10) {
+                rest /= 10;
+                digits--;
+            }
+            if (digits > 0) {
+                char frac[24], padded[24];
+                int fl = snprintf(frac, sizeof(frac), "%llu", (unsigned long long)rest);
+                int pad = digits > fl ? digits - fl : 0;
+                if (pad > 20)
+                    pad = 20;
+                memset(padded, '0', (size_t)pad);
+                snprintf(padded + pad, sizeof(padded) - (size_t)pad, "%s", frac);
+                snprintf(out + used, size - used, "%s%llu.%s%s", used ? " " : "", (unsigned long long)n, padded,
+                         table[i].suffix);
+                return;
+            }
+        }
+        w = snprintf(out + used, size - used, "%s%llu%s", used ? " " : "", (unsigned long long)n,
+                     table[i].suffix);
+        used += (size_t)(w > 0 ? w : 0);
+        if (used >= size)
+            return;
+        t = rest;
+    }
+}
+
+void fmt_relative(char *out, size_t size, uint64_t then, uint64_t now)
+{
+    unsigned long long d = now > then ? now - then : 0;
+    const char *s = "ago";
+    if (d >= USEC_PER_YEAR)
+        snprintf(out, size, "%llu years %llu months %s", d / USEC_PER_YEAR,
+                 (d % USEC_PER_YEAR) / USEC_PER_MONTH, s);
+    else if (d >= USEC_PER_MONTH)
+        snprintf(out, size, "%llu months %llu days %s", d / USEC_PER_MONTH,
+                 (d % USEC_PER_MONTH) / USEC_PER_DAY, s);
+    else if (d >= USEC_PER_WEEK)
+        snprintf(out, size, "%llu weeks %llu days %s", d / USEC_PER_WEEK,
+                 (d % USEC_PER_WEEK) / USEC_PER_DAY, s);
+    else if (d >= 2 * USEC_PER_DAY)
+        snprintf(out, size, "%llu days %s", d / USEC_PER_DAY, s);
+    else if (d >= 25 * USEC_PER_HOUR)
+        snprintf(out, size, "1 day %lluh %s", (d - USEC_PER_DAY) / USEC_PER_HOUR, s);
+    else if (d >= 6 * USEC_PER_HOUR)
+        snprintf(out, size, "%lluh %s", d / USEC_PER_HOUR, s);
+    else if (d >= USEC_PER_HOUR)
+        snprintf(out, size, "%lluh %llumin %s", d / USEC_PER_HOUR,
+                 (d % USEC_PER_HOUR) / USEC_PER_MINUTE, s);
+    else if (d >= 5 * USEC_PER_MINUTE)
+        snprintf(out, size, "%llumin %s", d / USEC_PER_MINUTE, s);
+    else if (d >= USEC_PER_MINUTE)
+        snprintf(out, size, "%llumin %llus %s", d / USEC_PER_MINUTE,
+                 (d % USEC_PER_MINUTE) / USEC_PER_SEC, s);
+    else if (d >= USEC_PER_SEC)
+        snprintf(out, size, "%llus %s", d / USEC_PER_SEC, s);
+    else if (d >= USEC_PER_MSEC)
+        snprintf(out, size, "%llums %s", d / USEC_PER_MSEC, s);
+    else if (d > 0)
+        snprintf(out, size, "%lluus %s", d, s);
+    else
+        snprintf(out, size, "now");
+}
+
+void fmt_timestamp(char *out, size_t size, uint64_t real_usec)
+{
+    time_t t = (time_t)(real_usec / USEC_PER_SEC);
+    struct tm tm;
+    if (!localtime_r(&t, &tm) || !strftime(out, size, "%a %Y-%m-%d %H:%M:%S %Z", &tm))
+        snprintf(out, size, "n/a");
+}
+
+void fmt_bytes(char *out, size_t size, uint64_t t)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t factor;
+    } table[] = {
+        {"E", 1ULL << 60}, {"P", 1ULL << 50}, {"T", 1ULL << 40},
+        {"G", 1ULL << 30}, {"M", 1ULL << 20}, {"K", 1ULL << 10},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+        if (t >= table[i].factor) {
+            snprintf(out, size, "%llu.%llu%s", (unsigned long long)(t / table[i].factor),
+                     (unsigned long long)((t / (table[i].factor / 10)) % 10), table[i].suffix);
+            return;
+        }
+    }
+    snprintf(out, size, "%lluB", (unsigned long long)t);
+}
+
+void json_quote(struct buf *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        default:
+            if (*p < 0x20)
+                buf_printf(b, "\\u%04x", *p);
+            else
+                buf_putc(b, (char)*p);
+        }
+    }
+    buf_putc(b, '"');
+}
+
+static const struct {
+    int sig;
+    const char *name;
+} signal_table[] = {
+    {SIGHUP, "HUP"},       {SIGINT, "INT"},       {SIGQUIT, "QUIT"},     {SIGILL, "ILL"},
+    {SIGTRAP, "TRAP"},     {SIGABRT, "ABRT"},     {SIGBUS, "BUS"},       {SIGFPE, "FPE"},
+    {SIGKILL, "KILL"},     {SIGUSR1, "USR1"},     {SIGSEGV, "SEGV"},     {SIGUSR2, "USR2"},
+    {SIGPIPE, "PIPE"},     {SIGALRM, "ALRM"},     {SIGTERM, "TERM"},     {SIGSTKFLT, "STKFLT"},
+    {SIGCHLD, "CHLD"},     {SIGCONT, "CONT"},     {SIGSTOP, "STOP"},     {SIGTSTP, "TSTP"},
+    {SIGTTIN, "TTIN"},     {SIGTTOU, "TTOU"},     {SIGURG, "URG"},       {SIGXCPU, "XCPU"},
+    {SIGXFSZ, "XFSZ"},     {SIGVTALRM, "VTALRM"}, {SIGPROF, "PROF"},     {SIGWINCH, "WINCH"},
+    {SIGIO, "IO"},         {SIGPWR, "PWR"},       {SIGSYS, "SYS"},
+};
+
+int signal_from_name(const char *s)
+{
+    int n;
+    if (str_to_int(s, &n))
+        return n > 0 && n < NSIG ? n : -1;
+    if (str_startswith(s, "SIG"))
+        s += 3;
+    for (size_t i = 0; i < ARRAY_SIZE(signal_table); i++)
+        if (strcmp(s, signal_table[i].name) == 0)
+            return signal_table[i].sig;
+    if (str_startswith(s, "RTMIN")) {
+        if (!s[5])
+            return SIGRTMIN;
+        if (s[5] == '+' && str_to_int(s + 6, &n) && SIGRTMIN + n <= SIGRTMAX)
+            return SIGRTMIN + n;
+    }
+    return -1;
+}
+
+const char *signal_name(int sig)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(signal_table); i++)
+        if (signal_table[i].sig == sig)
+            return signal_table[i].name;
+    return NULL;
+}

@@ -1,0 +1,90 @@
+/* base: small shared pieces every module uses: allocation that never returns NULL, growable
+ * buffers and string vectors, EINTR-safe fd I/O, clocks and time formatting, JSON string quoting. */
+#ifndef OYA_BASE_H
+#define OYA_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define USEC_PER_MSEC 1000ULL
+#define USEC_PER_SEC 1000000ULL
+#define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
+#define USEC_PER_HOUR (60ULL * USEC_PER_MINUTE)
+#define USEC_PER_DAY (24ULL * USEC_PER_HOUR)
+#define USEC_PER_WEEK (7ULL * USEC_PER_DAY)
+#define USEC_PER_MONTH (2629800ULL * USEC_PER_SEC)
+#define USEC_PER_YEAR (31557600ULL * USEC_PER_SEC)
+#define USEC_INFINITY UINT64_MAX
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation: out of memory is not recoverable for a supervisor's bookkeeping; abort loudly. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated after its contents. */
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+void buf_consume(struct buf *b, size_t n); /* drop n bytes from the front */
+void buf_free(struct buf *b);
+char *buf_steal(struct buf *b); /* returns the string (never NULL), leaves b empty */
+
+/* A NULL-terminated vector of owned strings. */
+struct strv {
+    char **v;
+    size_t n, cap;
+};
+void strv_push(struct strv *s, char *owned);
+void strv_add(struct strv *s, const char *str);
+void strv_clear(struct strv *s);
+void strv_copy(struct strv *dst, const struct strv *src);
+char **strv_array(struct strv *s); /* the NULL-terminated array (never NULL) */
+
+/* String helpers. */
+bool str_startswith(const char *s, const char *prefix);
+bool str_endswith(const char *s, const char *suffix);
+char *str_strip(char *s); /* trims ASCII whitespace in place, returns the start */
+bool str_to_u64(const char *s, uint64_t *out); /* whole string, decimal */
+bool str_to_int(const char *s, int *out);
+
+/* fd I/O with EINTR handled. read_all reads until EOF or size-1 bytes, NUL-terminates. */
+ssize_t fd_read_all(int fd, char *buf, size_t size);
+int fd_write_all(int fd, const void *data, size_t n);
+ssize_t file_read_at(int dirfd, const char *path, char *buf, size_t size);
+int fd_set_nonblock(int fd);
+void fd_close(int *fd); /* closes and sets -1; no-op on -1 */
+void fds_ensure_std(void); /* open /dev/null on any of 0,1,2 that is closed */
+
+/* Clocks, in microseconds. */
+uint64_t clock_mono_usec(void);
+uint64_t clock_real_usec(void);
+
+/* Formatting as systemd does: "1min 30.500s" (accuracy in usec), "3min 2s ago", "Wed 2026-11-25 ...". */
+void fmt_timespan(char *out, size_t size, uint64_t usec, uint64_t accuracy);
+void fmt_relative(char *out, size_t size, uint64_t then_real, uint64_t now_real);
+void fmt_timestamp(char *out, size_t size, uint64_t real_usec);
+void fmt_bytes(char *out, size_t size, uint64_t bytes);
+
+/* JSON: append s as a quoted JSON string. */
+void json_quote(struct buf *b, const char *s);
+
+/* Signal names: "TERM", "SIGTERM" or a number; returns -1 if unknown. */
+int signal_from_name(const char *s);
+const char *signal_name(int sig); /* "TERM" (no SIG prefix), or NULL */
+
+#endif

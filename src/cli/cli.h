@@ -1,0 +1,45 @@
+/* cli: one file per subcommand; this header holds what several of them share. */
+#ifndef OYA_CLI_H
+#define OYA_CLI_H
+
+#include "../base/base.h"
+#include "../ctl/ctl.h"
+
+struct cli {
+    const char *socket_opt; /* --socket, or NULL */
+    char socket[256];       /* the resolved path */
+    bool color;             /* stdout is a terminal and NO_COLOR is unset */
+    int columns;            /* terminal width, 0 when not a terminal */
+};
+
+int cli_up(struct cli *c, int argc, char **argv);
+int cli_verify(struct cli *c, int argc, char **argv);
+int cli_status(struct cli *c, int argc, char **argv);
+int cli_list(struct cli *c, int argc, char **argv);
+int cli_start(struct cli *c, int argc, char **argv); /* start, stop and restart */
+int cli_kill(struct cli *c, int argc, char **argv);
+
+/* Send a request; on failure print "oya: ..." and return the exit code to use (nonzero). */
+int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep);
+/* "code=exited, status=1/FAILURE" from a service record's exit fields; "" if it has not exited. */
+void cli_exit_text(const struct ctl_record *r, char *out, size_t size);
+/* The coloured state dot ("●", "×", "○") for a service record. */
+const char *cli_dot(const struct cli *c, const char *active);
+const char *cli_color_end(const struct cli *c);
+
+/* Facts about a set of processes, read from /proc (the same reader `oya ps` uses). */
+struct cli_procs {
+    size_t n;
+    int *pids, *ppids;
+    char **cmdlines;
+    char comm[64]; /* of the first pid */
+    long tasks;
+    uint64_t memory; /* bytes of RSS, summed */
+    uint64_t cpu;    /* usec of user+system time, summed */
+};
+void cli_procs_read(struct cli_procs *p, const char *pid_list);
+void cli_procs_free(struct cli_procs *p);
+/* Print the processes as a tree (systemd's CGroup section) indented by indent spaces. */
+void cli_procs_tree(const struct cli *c, const struct cli_procs *p, int indent, struct buf *out);
+
+#endif

@@ -1,0 +1,171 @@
+/* cli/common: helpers several subcommands share: calling the supervisor, exit texts, state dots,
+ * and the process facts and tree that `oya status` shows. */
+#include "cli.h"
+
+#include "../exec/exec.h"
+#include "../proc/proc.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep)
+{
+    struct buf err = {0};
+    int r = ctl_call(c->socket, fields, n, rep, &err);
+    if (r < 0) {
+        fprintf(stderr, "oya: %s\n", err.p);
+        buf_free(&err);
+        return 1;
+    }
+    buf_free(&err);
+    if (!rep->ok) {
+        fprintf(stderr, "oya: %s\n", rep->error ? rep->error : "the supervisor refused the request");
+        return strstr(rep->error ? rep->error : "", "no such service") ? 4 : 1;
+    }
+    return 0;
+}
+
+void cli_exit_text(const struct ctl_record *r, char *out, size_t size)
+{
+    long long code = ctl_get_ll(r, "exit_code", 0), status = ctl_get_ll(r, "exit_status", 0);
+    out[0] = 0;
+    if (code == CLD_EXITED) {
+        const char *name = status == 0 ? "SUCCESS" : status == 1 ? "FAILURE" : exec_status_name((int)status);
+        snprintf(out, size, "code=exited, status=%lld%s%s", status, name ? "/" : "", name ? name : "");
+    } else if (code == CLD_KILLED || code == CLD_DUMPED) {
+        const char *name = signal_name((int)status);
+        snprintf(out, size, "code=%s, signal=%s%s", code == CLD_DUMPED ? "dumped" : "killed", name ? "SIG" : "",
+                 name ? name : "?");
+    }
+}
+
+const char *cli_dot(const struct cli *c, const char *active)
+{
+    if (strcmp(active, "active") == 0)
+        return c->color ? "\033[0;1;32m●\033[0m" : "●";
+    if (strcmp(active, "failed") == 0)
+        return c->color ? "\033[0;1;31m×\033[0m" : "×";
+    if (strcmp(active, "inactive") == 0)
+        return "○";
+    return c->color ? "\033[0;1;33m●\033[0m" : "●";
+}
+
+const char *cli_color_end(const struct cli *c)
+{
+    return c->color ? "\033[0m" : "";
+}
+
+void cli_procs_read(struct cli_procs *p, const char *pid_list)
+{
+    memset(p, 0, sizeof(*p));
+    int procfd = proc_open_root();
+    if (procfd < 0 || !pid_list)
+        goto out;
+    size_t cap = 0;
+    for (const char *q = pid_list; *q;) {
+        char *end;
+        long pid = strtol(q, &end, 10);
+        if (end == q)
+            break;
+        q = end;
+        while (*q == ' ')
+            q++;
+        struct proc_stat st;
+        if (proc_read_stat(procfd, (int)pid, &st) < 0)
+            continue; /* exited since the supervisor listed it */
+        if (p->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            p->pids = xrealloc(p->pids, cap * sizeof(int));
+            p->ppids = xrealloc(p->ppids, cap * sizeof(int));
+            p->cmdlines = xrealloc(p->cmdlines, cap * sizeof(char *));
+        }
+        char cmd[4096];
+        if (proc_read_cmdline(procfd, (int)pid, cmd, sizeof(cmd)) <= 0)
+            snprintf(cmd, sizeof(cmd), "[%s]", st.comm); /* zombie or kernel thread: no cmdline */
+        if (p->n == 0)
+            snprintf(p->comm, sizeof(p->comm), "%s", st.comm);
+        p->pids[p->n] = st.pid;
+        p->ppids[p->n] = st.ppid;
+        p->cmdlines[p->n] = xstrdup(cmd);
+        p->n++;
+        p->tasks += st.num_threads;
+        p->memory += st.rss * (uint64_t)proc_page_size();
+        p->cpu += (st.utime + st.stime) * USEC_PER_SEC / (uint64_t)proc_clock_ticks();
+    }
+out:
+    if (procfd >= 0)
+        close(procfd);
+}
+
+void cli_procs_free(struct cli_procs *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->cmdlines[i]);
+    free(p->pids);
+    free(p->ppids);
+    free(p->cmdlines);
+    memset(p, 0, sizeof(*p));
+}
+
+static bool has_pid(const struct cli_procs *p, int pid)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->pids[i] == pid)
+            return true;
+    return false;
+}
+
+static void tree_node(const struct cli *c, const struct cli_procs *p, size_t i, struct buf *prefix, bool last,
+                      int indent, struct buf *out)
+{
+    size_t start = out->len;
+    buf_printf(out, "%*s%s%s%d %s", indent, "", prefix->p ? prefix->p : "", last ? "└─" : "├─", p->pids[i],
+               p->cmdlines[i]);
+    if (c->columns > 0) {
+        /* cut to the terminal width, counting UTF-8 characters, as systemd ellipsizes */
+        size_t chars = 0, cut = 0;
+        for (size_t k = start; k < out->len; k++) {
+            if (((unsigned char)out->p[k] & 0xc0) != 0x80)
+                chars++;
+            if (chars == (size_t)c->columns) {
+                cut = k;
+                break;
+            }
+        }
+        if (cut) {
+            out->len = cut;
+            buf_puts(out, "…");
+        }
+    }
+    buf_putc(out, '\n');
+    size_t saved = prefix->len;
+    buf_puts(prefix, last ? "  " : "│ ");
+    size_t lastchild = (size_t)-1;
+    for (size_t k = 0; k < p->n; k++)
+        if (p->ppids[k] == p->pids[i] && k != i)
+            lastchild = k;
+    for (size_t k = 0; k < p->n; k++)
+        if (p->ppids[k] == p->pids[i] && k != i)
+            tree_node(c, p, k, prefix, k == lastchild, indent, out);
+    prefix->len = saved;
+    if (prefix->p)
+        prefix->p[saved] = 0;
+}
+
+void cli_procs_tree(const struct cli *c, const struct cli_procs *p, int indent, struct buf *out)
+{
+    /* roots: processes whose parent is not in the set; pids come sorted, so the order is by PID */
+    size_t lastroot = (size_t)-1;
+    for (size_t i = 0; i < p->n; i++)
+        if (!has_pid(p, p->ppids[i]))
+            lastroot = i;
+    struct buf prefix = {0};
+    for (size_t i = 0; i < p->n; i++)
+        if (!has_pid(p, p->ppids[i]))
+            tree_node(c, p, i, &prefix, i == lastroot, indent, out);
+    buf_free(&prefix);
+}

@@ -1,0 +1,56 @@
+/* cli/start: `oya start|stop|restart NAME...`. Each waits until the services have finished the
+ * transition, says how it ended, and exits non-zero when one of them failed. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_start(struct cli *c, int argc, char **argv)
+{
+    const char *verb = argv[0];
+    struct strv fields = {0};
+    strv_add(&fields, verb);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: oya %s NAME...\nWaits until the services have %s and says how it ended.\n", verb,
+                   strcmp(verb, "stop") == 0 ? "stopped" : "started");
+            strv_clear(&fields);
+            return 0;
+        }
+        strv_add(&fields, argv[i]);
+    }
+    if (fields.n < 2) {
+        fprintf(stderr, "oya %s: name at least one service (oya list shows them)\n", verb);
+        strv_clear(&fields);
+        return 2;
+    }
+    struct ctl_reply rep;
+    int rc = cli_call(c, fields.v, fields.n, &rep);
+    strv_clear(&fields);
+    for (size_t i = 0; rc == 0 && i < rep.n; i++) {
+        const struct ctl_record *r = &rep.recs[i];
+        bool ok = strcmp(ctl_get(r, "ok") ? ctl_get(r, "ok") : "0", "1") == 0;
+        const char *active = ctl_get(r, "active"), *sub = ctl_get(r, "sub"), *err = ctl_get(r, "exec_error");
+        char ex[96];
+        cli_exit_text(r, ex, sizeof(ex));
+        if (strcmp(verb, "stop") == 0) {
+            printf("%s: stopped (%s, %s", ctl_get(r, "name"), active, sub);
+            if (strcmp(ctl_get(r, "result"), "success") != 0)
+                printf("; Result: %s", ctl_get(r, "result"));
+            printf(")\n");
+        } else if (ok) {
+            long long pid = ctl_get_ll(r, "main_pid", 0);
+            printf("%s: %s (%s, %s)", ctl_get(r, "name"), strcmp(verb, "restart") == 0 ? "restarted" : "started",
+                   active, sub);
+            if (pid > 0)
+                printf(", main pid %lld", pid);
+            printf("\n");
+        } else {
+            fprintf(stderr, "oya: %s: failed to %s: %s (%s; Result: %s%s%s)%s%s\n", ctl_get(r, "name"), verb, active,
+                    sub, ctl_get(r, "result"), ex[0] ? "; " : "", ex, err && *err ? ": " : "", err ? err : "");
+            rc = 1;
+        }
+    }
+    ctl_reply_free(&rep);
+    return rc;
+}

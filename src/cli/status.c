@@ -1,0 +1,202 @@
+/* cli/status: `oya status [NAME...] [--json]`, laid out like `systemctl status`. Exit status as
+ * systemctl's: 0 when every named service is active, 3 when one is not, 4 when one is unknown. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void active_line(const struct cli *c, const struct ctl_record *r, struct buf *out)
+{
+    const char *active = ctl_get(r, "active"), *sub = ctl_get(r, "sub"), *result = ctl_get(r, "result");
+    uint64_t since = (uint64_t)ctl_get_ll(r, "since", 0);
+    bool color = c->color && (strcmp(active, "active") == 0 || strcmp(active, "failed") == 0);
+    buf_printf(out, "     Active: %s%s (%s)%s", color ? (strcmp(active, "active") == 0 ? "\033[0;1;32m" : "\033[0;1;31m") : "",
+               active, sub, color ? "\033[0m" : "");
+    if (strcmp(result, "success") != 0 && strcmp(active, "active") != 0)
+        buf_printf(out, " (Result: %s)", result);
+    if (since) {
+        char ts[64], rel[64];
+        fmt_timestamp(ts, sizeof(ts), since);
+        fmt_relative(rel, sizeof(rel), since, clock_real_usec());
+        buf_printf(out, " since %s; %s", ts, rel);
+    }
+    buf_putc(out, '\n');
+}
+
+static void print_service(const struct cli *c, const struct ctl_record *r, struct buf *out)
+{
+    const char *desc = ctl_get(r, "description");
+    buf_printf(out, "%s %s%s%s\n", cli_dot(c, ctl_get(r, "active")), ctl_get(r, "name"), desc && *desc ? " - " : "",
+               desc ? desc : "");
+    buf_printf(out, "     Loaded: %s (%s)\n", ctl_get(r, "load"), ctl_get(r, "path"));
+    active_line(c, r, out);
+    struct cli_procs p;
+    cli_procs_read(&p, ctl_get(r, "pids"));
+    long long main_pid = ctl_get_ll(r, "main_pid", 0), last = ctl_get_ll(r, "last_pid", 0);
+    char ex[96];
+    cli_exit_text(r, ex, sizeof(ex));
+    if (main_pid > 0)
+        buf_printf(out, "   Main PID: %lld (%s)\n", main_pid, p.n && p.pids[0] == main_pid ? p.comm : "?");
+    else if (last > 0 && ex[0])
+        buf_printf(out, "   Main PID: %lld (%s)\n", last, ex);
+    const char *err = ctl_get(r, "exec_error");
+    if (err && *err)
+        buf_printf(out, "      Error: %s\n", err);
+    long long restarts = ctl_get_ll(r, "restarts", 0);
+    if (restarts > 0)
+        buf_printf(out, "   Restarts: %lld\n", restarts);
+    if (p.n) {
+        char mem[32], cpu[64];
+        fmt_bytes(mem, sizeof(mem), p.memory);
+        fmt_timespan(cpu, sizeof(cpu), p.cpu, USEC_PER_MSEC);
+        buf_printf(out, "      Tasks: %ld\n     Memory: %s\n        CPU: %s\n  Processes:\n", p.tasks, mem, cpu);
+        cli_procs_tree(c, &p, 13, out);
+    }
+    cli_procs_free(&p);
+}
+
+static void print_overview(const struct cli *c, const struct ctl_reply *rep, struct buf *out)
+{
+    const struct ctl_record *o = &rep->recs[0];
+    char pid[32], ts[64], rel[64], mem[32], cpu[64];
+    uint64_t since = (uint64_t)ctl_get_ll(o, "since", 0);
+    snprintf(pid, sizeof(pid), "%lld", ctl_get_ll(o, "pid", 0));
+    struct cli_procs p;
+    cli_procs_read(&p, pid);
+    fmt_timestamp(ts, sizeof(ts), since);
+    fmt_relative(rel, sizeof(rel), since, clock_real_usec());
+    fmt_bytes(mem, sizeof(mem), p.memory);
+    fmt_timespan(cpu, sizeof(cpu), p.cpu, USEC_PER_MSEC);
+    buf_printf(out, "%s oya - supervising %s services from %s\n", cli_dot(c, "active"), ctl_get(o, "services"),
+               ctl_get(o, "paths"));
+    buf_printf(out, "      State: %s since %s; %s\n", ctl_get(o, "state"), ts, rel);
+    buf_printf(out, "        PID: %s\n     Socket: %s\n     Memory: %s\n        CPU: %s\n", pid, ctl_get(o, "socket"),
+               mem, cpu);
+    cli_procs_free(&p);
+    size_t w = 4;
+    for (size_t i = 1; i < rep->n; i++)
+        if (strlen(ctl_get(&rep->recs[i], "name")) > w)
+            w = strlen(ctl_get(&rep->recs[i], "name"));
+    buf_puts(out, "   Services:\n");
+    for (size_t i = 1; i < rep->n; i++) {
+        const struct ctl_record *r = &rep->recs[i];
+        char state[64];
+        snprintf(state, sizeof(state), "%s (%s)", ctl_get(r, "active"), ctl_get(r, "sub"));
+        long long main_pid = ctl_get_ll(r, "main_pid", 0);
+        buf_printf(out, "             %s %-*s %-26s ", cli_dot(c, ctl_get(r, "active")), (int)w, ctl_get(r, "name"),
+                   state);
+        if (main_pid > 0)
+            buf_printf(out, "%-8lld", main_pid);
+        else
+            buf_printf(out, "%-8s", "-");
+        buf_printf(out, " %s\n", ctl_get(r, "description"));
+    }
+}
+
+static void json_service(const struct ctl_record *r, struct buf *out)
+{
+    struct cli_procs p;
+    cli_procs_read(&p, ctl_get(r, "pids"));
+    buf_puts(out, "{");
+    static const char *strings[] = {"name", "description", "path", "load", "active", "sub", "result", "type",
+                                    "restart", "exec_error", "invocation"};
+    for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+        json_quote(out, strings[i]);
+        buf_putc(out, ':');
+        json_quote(out, ctl_get(r, strings[i]) ? ctl_get(r, strings[i]) : "");
+        buf_putc(out, ',');
+    }
+    static const char *numbers[] = {"main_pid", "last_pid", "restarts", "exit_code", "exit_status", "since",
+                                    "active_since"};
+    for (size_t i = 0; i < ARRAY_SIZE(numbers); i++)
+        buf_printf(out, "\"%s\":%lld,", numbers[i], ctl_get_ll(r, numbers[i], 0));
+    char ex[96];
+    cli_exit_text(r, ex, sizeof(ex));
+    buf_puts(out, "\"exit\":");
+    json_quote(out, ex);
+    buf_printf(out, ",\"tasks\":%ld,\"memory_bytes\":%llu,\"cpu_usec\":%llu,\"processes\":[", p.tasks,
+               (unsigned long long)p.memory, (unsigned long long)p.cpu);
+    for (size_t i = 0; i < p.n; i++) {
+        buf_printf(out, "%s{\"pid\":%d,\"ppid\":%d,\"command\":", i ? "," : "", p.pids[i], p.ppids[i]);
+        json_quote(out, p.cmdlines[i]);
+        buf_putc(out, '}');
+    }
+    buf_puts(out, "]}");
+    cli_procs_free(&p);
+}
+
+static void print_json(const struct ctl_reply *rep, struct buf *out)
+{
+    buf_puts(out, "{");
+    size_t first = 0;
+    if (rep->n && strcmp(rep->recs[0].type, "oya") == 0) {
+        const struct ctl_record *o = &rep->recs[0];
+        buf_printf(out, "\"oya\":{\"pid\":%lld,\"since\":%lld,\"services\":%lld,\"socket\":", ctl_get_ll(o, "pid", 0),
+                   ctl_get_ll(o, "since", 0), ctl_get_ll(o, "services", 0));
+        json_quote(out, ctl_get(o, "socket"));
+        buf_puts(out, ",\"state\":");
+        json_quote(out, ctl_get(o, "state"));
+        buf_puts(out, "},");
+        first = 1;
+    }
+    buf_puts(out, "\"services\":[");
+    for (size_t i = first; i < rep->n; i++) {
+        if (i > first)
+            buf_putc(out, ',');
+        json_service(&rep->recs[i], out);
+    }
+    buf_puts(out, "]}\n");
+}
+
+int cli_status(struct cli *c, int argc, char **argv)
+{
+    bool json = false;
+    struct strv fields = {0};
+    strv_add(&fields, "status");
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: oya status [--json] [NAME...]\n"
+                   "Show the supervisor and its services, or the named services in detail.\n"
+                   "Exit status: 0 all named services active, 3 one is not active, 4 unknown service.\n");
+            strv_clear(&fields);
+            return 0;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "oya status: unknown option %s; see oya status --help\n", argv[i]);
+            strv_clear(&fields);
+            return 2;
+        } else {
+            strv_add(&fields, argv[i]);
+        }
+    }
+    struct ctl_reply rep;
+    int rc = cli_call(c, fields.v, fields.n, &rep);
+    bool named = fields.n > 1;
+    strv_clear(&fields);
+    if (rc) {
+        ctl_reply_free(&rep);
+        return rc;
+    }
+    struct buf out = {0};
+    if (json) {
+        print_json(&rep, &out);
+    } else if (!named && rep.n && strcmp(rep.recs[0].type, "oya") == 0) {
+        print_overview(c, &rep, &out);
+    } else {
+        for (size_t i = 0; i < rep.n; i++) {
+            if (i)
+                buf_putc(&out, '\n');
+            print_service(c, &rep.recs[i], &out);
+        }
+    }
+    for (size_t i = 0; named && i < rep.n; i++)
+        if (strcmp(ctl_get(&rep.recs[i], "active"), "active") != 0)
+            rc = 3;
+    fd_write_all(1, out.p, out.len);
+    buf_free(&out);
+    ctl_reply_free(&rep);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* cli/up: `oya up [--socket PATH] DIR|FILE.service...` runs the supervisor in the foreground. */
+#include "cli.h"
+
+#include "../sup/sup.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_up(struct cli *c, int argc, char **argv)
+{
+    struct strv paths = {0};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("usage: oya up [--socket PATH] DIR|FILE.service...\n"
+                   "Start and supervise the services in the unit files (every NAME.service in DIR).\n"
+                   "SIGTERM or SIGINT stops them all; a second one kills what is left at once.\n");
+            strv_clear(&paths);
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "oya up: unknown option %s; see oya up --help\n", argv[i]);
+            strv_clear(&paths);
+            return 2;
+        }
+        strv_add(&paths, argv[i]);
+    }
+    if (paths.n == 0) {
+        fprintf(stderr, "oya up: give a directory of .service files or unit files; see oya up --help\n");
+        return 2;
+    }
+    struct sup_options o = {.socket_path = c->socket, .paths = paths.v, .npaths = paths.n};
+    int rc = sup_run(&o);
+    strv_clear(&paths);
+    return rc;
+}

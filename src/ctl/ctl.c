@@ -1,0 +1,312 @@
+/* ctl: socket paths, listening and peer checks, and the line protocol both sides speak. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+void ctl_socket_path(const char *opt, char *out, size_t size)
+{
+    const char *env = getenv("OYA_SOCKET");
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (opt && *opt)
+        snprintf(out, size, "%s", opt);
+    else if (env && *env)
+        snprintf(out, size, "%s", env);
+    else if (geteuid() == 0)
+        snprintf(out, size, "/run/oya/oya.sock");
+    else if (xdg && *xdg)
+        snprintf(out, size, "%s/oya/oya.sock", xdg);
+    else
+        snprintf(out, size, "/tmp/oya-%u/oya.sock", (unsigned)geteuid());
+}
+
+static int make_parent_dir(const char *path, struct buf *err)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int r = 0;
+    if (slash && slash != dir) {
+        *slash = 0;
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+            r = -errno;
+            buf_printf(err, "cannot create %s: %s", dir, strerror(errno));
+        }
+    }
+    free(dir);
+    return r;
+}
+
+static int fill_addr(const char *path, struct sockaddr_un *a, struct buf *err)
+{
+    memset(a, 0, sizeof(*a));
+    a->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(a->sun_path)) {
+        buf_printf(err, "socket path %s is longer than %zu bytes; choose a shorter --socket", path,
+                   sizeof(a->sun_path) - 1);
+        return -ENAMETOOLONG;
+    }
+    memcpy(a->sun_path, path, strlen(path));
+    return 0;
+}
+
+int ctl_listen(const char *path, struct buf *err)
+{
+    struct sockaddr_un a;
+    int r = fill_addr(path, &a, err);
+    if (r < 0)
+        return r;
+    if ((r = make_parent_dir(path, err)) < 0)
+        return r;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        buf_printf(err, "socket: %s", strerror(errno));
+        return -errno;
+    }
+    int b = bind(fd, (struct sockaddr *)&a, sizeof(a));
+    if (b < 0 && errno == EADDRINUSE) {
+        /* a socket file is there: another supervisor, or a stale one left by a crash */
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int alive = probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof(a)) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (alive) {
+            buf_printf(err, "another oya is already listening on %s; stop it or use --socket PATH", path);
+            close(fd);
+            return -EADDRINUSE;
+        }
+        unlink(path);
+        b = bind(fd, (struct sockaddr *)&a, sizeof(a));
+    }
+    if (b < 0)
+        goto bind_failed;
+    if (chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+        r = -errno;
+        buf_printf(err, "cannot listen on %s: %s", path, strerror(errno));
+        close(fd);
+        return r;
+    }
+    return fd;
+bind_failed:
+    r = -errno;
+    buf_printf(err, "cannot bind %s: %s", path, strerror(errno));
+    close(fd);
+    return r;
+}
+
+bool ctl_peer_allowed(int fd, uid_t *uid_out)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+        return false;
+    *uid_out = cred.uid;
+    return cred.uid == 0 || cred.uid == geteuid();
+}
+
+void ctl_put_field(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\')
+            buf_puts(b, "\\\\");
+        else if (*s == '\t')
+            buf_puts(b, "\\t");
+        else if (*s == '\n')
+            buf_puts(b, "\\n");
+        else
+            buf_putc(b, *s);
+    }
+}
+
+void ctl_split(const char *line, struct strv *fields)
+{
+    struct buf f = {0};
+    buf_reserve(&f, 16);
+    for (const char *p = line;; p++) {
+        if (*p == '\t' || *p == 0) {
+            strv_push(fields, buf_steal(&f));
+            if (!*p)
+                break;
+        } else if (*p == '\\' && p[1]) {
+            p++;
+            buf_putc(&f, *p == 't' ? '\t' : *p == 'n' ? '\n' : *p);
+        } else {
+            buf_putc(&f, *p);
+        }
+    }
+    buf_free(&f);
+}
+
+void ctl_reply_ok(struct buf *b)
+{
+    buf_puts(b, "ok\n");
+}
+
+void ctl_reply_error(struct buf *b, const char *fmt, ...)
+{
+    struct buf m = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&m, fmt, ap);
+    va_end(ap);
+    buf_puts(b, "error\t");
+    ctl_put_field(b, m.p ? m.p : "");
+    buf_puts(b, "\nend\n");
+    buf_free(&m);
+}
+
+void ctl_reply_record(struct buf *b, const char *type)
+{
+    buf_puts(b, "record\t");
+    ctl_put_field(b, type);
+    buf_putc(b, '\n');
+}
+
+void ctl_reply_kv(struct buf *b, const char *key, const char *value)
+{
+    ctl_put_field(b, key);
+    buf_putc(b, '\t');
+    ctl_put_field(b, value ? value : "");
+    buf_putc(b, '\n');
+}
+
+void ctl_reply_kvf(struct buf *b, const char *key, const char *fmt, ...)
+{
+    struct buf m = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&m, fmt, ap);
+    va_end(ap);
+    ctl_reply_kv(b, key, m.p ? m.p : "");
+    buf_free(&m);
+}
+
+void ctl_reply_end(struct buf *b)
+{
+    buf_puts(b, "end\n");
+}
+
+int ctl_parse_reply(const char *text, struct ctl_reply *rep)
+{
+    memset(rep, 0, sizeof(*rep));
+    bool ended = false, started = false;
+    const char *p = text;
+    while (*p && !ended) {
+        const char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        char *line = xstrndup(p, (size_t)(nl - p));
+        p = nl + 1;
+        struct strv f = {0};
+        ctl_split(line, &f);
+        free(line);
+        if (!started) {
+            started = true;
+            if (strcmp(f.v[0], "ok") == 0) {
+                rep->ok = true;
+            } else if (strcmp(f.v[0], "error") == 0 && f.n >= 2) {
+                rep->error = xstrdup(f.v[1]);
+            } else {
+                strv_clear(&f);
+                break;
+            }
+        } else if (strcmp(f.v[0], "end") == 0 && f.n == 1) {
+            ended = true;
+        } else if (strcmp(f.v[0], "record") == 0 && f.n == 2) {
+            rep->recs = xrealloc(rep->recs, (rep->n + 1) * sizeof(*rep->recs));
+            rep->recs[rep->n++] = (struct ctl_record){.type = xstrdup(f.v[1])};
+        } else if (f.n == 2 && rep->n > 0) {
+            struct ctl_record *r = &rep->recs[rep->n - 1];
+            strv_add(&r->keys, f.v[0]);
+            strv_add(&r->values, f.v[1]);
+        }
+        strv_clear(&f);
+    }
+    return ended ? 0 : -EPROTO;
+}
+
+int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
+{
+    memset(rep, 0, sizeof(*rep));
+    struct sockaddr_un a;
+    int r = fill_addr(path, &a, err);
+    if (r < 0)
+        return r;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        buf_printf(err, "socket: %s", strerror(errno));
+        return -errno;
+    }
+    int cr;
+    do {
+        cr = connect(fd, (struct sockaddr *)&a, sizeof(a));
+    } while (cr < 0 && errno == EINTR);
+    if (cr < 0) {
+        r = -errno;
+        buf_printf(err, "cannot connect to %s: %s (is `oya up` running? --socket or OYA_SOCKET chooses "
+                        "another socket)", path, strerror(errno));
+        close(fd);
+        return r;
+    }
+    struct buf req = {0};
+    for (size_t i = 0; i < nfields; i++) {
+        if (i)
+            buf_putc(&req, '\t');
+        ctl_put_field(&req, fields[i]);
+    }
+    buf_putc(&req, '\n');
+    r = fd_write_all(fd, req.p, req.len);
+    buf_free(&req);
+    struct buf in = {0};
+    char chunk[16384];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        buf_add(&in, chunk, (size_t)n);
+    }
+    close(fd);
+    r = ctl_parse_reply(in.p ? in.p : "", rep);
+    if (r < 0)
+        buf_printf(err, "the supervisor on %s sent an incomplete reply", path);
+    buf_free(&in);
+    return r;
+}
+
+const char *ctl_get(const struct ctl_record *r, const char *key)
+{
+    for (size_t i = 0; i < r->keys.n; i++)
+        if (strcmp(r->keys.v[i], key) == 0)
+            return r->values.v[i];
+    return NULL;
+}
+
+long long ctl_get_ll(const struct ctl_record *r, const char *key, long long dflt)
+{
+    const char *v = ctl_get(r, key);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *end ? dflt : x;
+}
+
+void ctl_reply_free(struct ctl_reply *rep)
+{
+    for (size_t i = 0; i < rep->n; i++) {
+        free(rep->recs[i].type);
+        strv_clear(&rep->recs[i].keys);
+        strv_clear(&rep->recs[i].values);
+    }
+    free(rep->recs);
+    free(rep->error);
+    memset(rep, 0, sizeof(*rep));
+}

@@ -1,0 +1,48 @@
+/* ctl: the control protocol between `oya up` and the commands that talk to it, over a unix stream
+ * socket. A request is one line of tab-separated fields (the verb, then its arguments). The reply is
+ * "ok" or "error<TAB>message", then records ("record<TAB>type" followed by "key<TAB>value" lines),
+ * then "end"; the server closes the connection after it. Fields escape \, tab and newline. */
+#ifndef OYA_CTL_H
+#define OYA_CTL_H
+
+#include "../base/base.h"
+
+#define CTL_MAX_REQUEST 65536
+
+/* --socket, else $OYA_SOCKET, else /run/oya/oya.sock (root) or $XDG_RUNTIME_DIR/oya/oya.sock or
+ * /tmp/oya-UID/oya.sock. */
+void ctl_socket_path(const char *opt, char *out, size_t size);
+
+/* Server side. */
+int ctl_listen(const char *path, struct buf *err); /* non-blocking, close-on-exec; mode 0600 */
+bool ctl_peer_allowed(int fd, uid_t *uid_out);    /* root or oya's own uid */
+/* Split a request line (without the newline) into unescaped fields. */
+void ctl_split(const char *line, struct strv *fields);
+void ctl_put_field(struct buf *b, const char *s); /* escaped */
+void ctl_reply_ok(struct buf *b);
+void ctl_reply_error(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctl_reply_record(struct buf *b, const char *type);
+void ctl_reply_kv(struct buf *b, const char *key, const char *value);
+void ctl_reply_kvf(struct buf *b, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ctl_reply_end(struct buf *b);
+
+/* Client side. */
+struct ctl_record {
+    char *type;
+    struct strv keys, values;
+};
+struct ctl_reply {
+    bool ok;
+    char *error;
+    struct ctl_record *recs;
+    size_t n;
+};
+/* Send one request and read the whole reply. Returns 0, or -errno with err set (cannot connect, ...). */
+int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err);
+const char *ctl_get(const struct ctl_record *r, const char *key); /* NULL if absent */
+long long ctl_get_ll(const struct ctl_record *r, const char *key, long long dflt);
+void ctl_reply_free(struct ctl_reply *rep);
+/* Parse a raw reply text (exposed for tests). Returns 0 or -EPROTO. */
+int ctl_parse_reply(const char *text, struct ctl_reply *rep);
+
+#endif

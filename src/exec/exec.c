@@ -1,0 +1,407 @@
+/* exec: launch with clone3(CLONE_PIDFD) (fallback fork + pidfd_open), new session, stdio wiring,
+ * rlimits, umask, working directory, credentials, environment. */
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* the steps that can fail in the child, with systemd's exit code for each */
+enum exec_step { STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC };
+static const struct {
+    int code;
+    const char *name, *what;
+} steps[] = {
+    [STEP_SETSID] = {220, "SETSID", "setsid"},
+    [STEP_STDIO] = {209, "STDOUT", "set up standard input and output"},
+    [STEP_FDS] = {202, "FDS", "close inherited file descriptors"},
+    [STEP_LIMITS] = {205, "LIMITS", "set resource limits"},
+    [STEP_CHDIR] = {200, "CHDIR", "change to the working directory"},
+    [STEP_GROUP] = {216, "GROUP", "set group credentials"},
+    [STEP_USER] = {217, "USER", "set user credentials"},
+    [STEP_EXEC] = {203, "EXEC", "execute"},
+};
+
+struct exec_report {
+    int step;
+    int err;
+};
+
+struct plan {
+    char *path;
+    char **argv, **envp;
+    struct strv argv_s, env_s;
+    char *cwd;
+    bool cwd_optional;
+    bool set_creds;
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups;
+    int ngroups;
+    int umask;
+    int devnull, out_fd, report_fd;
+    const struct unit *unit;
+};
+
+const char *exec_status_name(int code)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
+        if (steps[i].code == code)
+            return steps[i].name;
+    return NULL;
+}
+
+int exec_pidfd_open(int pid)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0)
+        fcntl(fd, F_SETFD, FD_CLOEXEC); /* pidfds are born close-on-exec; make it explicit */
+    return fd < 0 ? -errno : fd;
+}
+
+int exec_signal(int pidfd, int pid, int sig)
+{
+    if (pidfd >= 0) {
+        if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0)
+            return 0;
+        if (errno != ENOSYS)
+            return -errno;
+    }
+    return kill(pid, sig) == 0 ? 0 : -errno;
+}
+
+static const char *env_path(char **envp)
+{
+    const char *p = unit_env_get(envp, "PATH");
+    return p ? p : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/* A bare program name is looked up in the service's PATH; the first executable match wins. */
+static char *resolve_path(const char *name, char **envp)
+{
+    if (strchr(name, '/'))
+        return xstrdup(name);
+    const char *p = env_path(envp);
+    char *first = NULL;
+    while (*p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        char *cand = xasprintf("%.*s/%s", (int)n, n ? p : ".", name);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+            free(first);
+            return cand;
+        }
+        if (!first && stat(cand, &st) == 0)
+            first = cand; /* exists but is not executable: exec will report EACCES */
+        else
+            free(cand);
+        p += n + (colon ? 1 : 0);
+    }
+    return first ? first : xstrdup(name);
+}
+
+static void env_set_fmt(struct strv *env, const char *name, const char *value)
+{
+    char *a = xasprintf("%s=%s", name, value);
+    unit_env_set(env, a);
+    free(a);
+}
+
+static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *env, struct buf *err)
+{
+    if (!u->user && !u->group)
+        return 0;
+    struct passwd *pw = NULL;
+    uint64_t id;
+    pl->uid = getuid();
+    pl->gid = getgid();
+    if (u->user) {
+        bool numeric = str_to_u64(u->user, &id);
+        pw = numeric ? getpwuid((uid_t)id) : getpwnam(u->user);
+        if (pw) {
+            pl->uid = pw->pw_uid;
+            pl->gid = pw->pw_gid;
+            env_set_fmt(env, "USER", pw->pw_name);
+            env_set_fmt(env, "LOGNAME", pw->pw_name);
+            env_set_fmt(env, "HOME", pw->pw_dir);
+            env_set_fmt(env, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+        } else if (numeric) {
+            pl->uid = (uid_t)id; /* a numeric id need not be in the database */
+            pl->gid = (gid_t)id;
+        } else {
+            buf_printf(err, "User=%s: no such user in the user database", u->user);
+            return -ESRCH;
+        }
+    }
+    if (u->group) {
+        bool numeric = str_to_u64(u->group, &id);
+        struct group *gr = numeric ? getgrgid((gid_t)id) : getgrnam(u->group);
+        if (gr) {
+            pl->gid = gr->gr_gid;
+        } else if (numeric) {
+            pl->gid = (gid_t)id;
+        } else {
+            buf_printf(err, "Group=%s: no such group in the group database", u->group);
+            return -ESRCH;
+        }
+    }
+    pl->ngroups = 1;
+    pl->groups = xcalloc(1, sizeof(gid_t));
+    pl->groups[0] = pl->gid;
+    if (pw) {
+        /* the user's supplementary groups, as login would give them */
+        int n = 32;
+        for (int tries = 0; tries < 6; tries++) {
+            pl->groups = xrealloc(pl->groups, (size_t)n * sizeof(gid_t));
+            int got = n;
+            if (getgrouplist(pw->pw_name, pl->gid, pl->groups, &got) >= 0) {
+                pl->ngroups = got;
+                break;
+            }
+            n = got > n ? got : n * 2;
+        }
+    }
+    pl->set_creds = true;
+    return 0;
+}
+
+static const char *const dropped_env[] = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+                                          "INVOCATION_ID", "OYA_SOCKET", NULL};
+
+/* The service environment: oya's own (less what belongs to oya), the user's identity, Environment=,
+ * then EnvironmentFile= (files override Environment=, as in systemd), then INVOCATION_ID. */
+static int plan_environment(struct plan *pl, const struct exec_request *req, struct buf *err)
+{
+    const struct unit *u = req->unit;
+    for (char **e = environ; e && *e; e++) {
+        bool drop = false;
+        for (size_t i = 0; dropped_env[i] && !drop; i++)
+            drop = str_startswith(*e, dropped_env[i]) && (*e)[strlen(dropped_env[i])] == '=';
+        if (!drop && strchr(*e, '='))
+            strv_add(&pl->env_s, *e);
+    }
+    if (!unit_env_get(pl->env_s.v, "PATH"))
+        unit_env_set(&pl->env_s, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    int r = plan_credentials(pl, u, &pl->env_s, err);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < u->environment.n; i++)
+        unit_env_set(&pl->env_s, u->environment.v[i]);
+    for (size_t i = 0; i < u->n_env_files; i++) {
+        r = unit_read_env_file(u->env_files[i].path, &pl->env_s);
+        if (r < 0 && !(u->env_files[i].optional && r == -ENOENT)) {
+            buf_printf(err, "EnvironmentFile=%s: %s", u->env_files[i].path, strerror(-r));
+            return r;
+        }
+    }
+    if (req->invocation_id)
+        env_set_fmt(&pl->env_s, "INVOCATION_ID", req->invocation_id);
+    pl->envp = strv_array(&pl->env_s);
+    return 0;
+}
+
+static void plan_free(struct plan *pl)
+{
+    free(pl->path);
+    strv_clear(&pl->argv_s);
+    strv_clear(&pl->env_s);
+    free(pl->cwd);
+    free(pl->groups);
+    fd_close(&pl->devnull);
+}
+
+static int plan_build(struct plan *pl, const struct exec_request *req, struct buf *err)
+{
+    const struct unit *u = req->unit;
+    const struct exec_cmd *cmd = req->cmd;
+    memset(pl, 0, sizeof(*pl));
+    pl->devnull = -1;
+    pl->unit = u;
+    pl->umask = u->umask;
+    int r = plan_environment(pl, req, err);
+    if (r < 0)
+        return r;
+    if (cmd->flags & EXEC_NO_ENV_EXPAND)
+        strv_copy(&pl->argv_s, &cmd->argv);
+    else
+        unit_expand_argv(cmd->argv.v, pl->envp, &pl->argv_s);
+    if (pl->argv_s.n == 0)
+        strv_add(&pl->argv_s, cmd->path); /* argv[0] expanded to nothing: keep a name */
+    pl->argv = strv_array(&pl->argv_s);
+    pl->path = resolve_path(cmd->path, pl->envp);
+    if (u->working_directory) {
+        const char *home = unit_env_get(pl->envp, "HOME");
+        pl->cwd = xstrdup(strcmp(u->working_directory, "~") == 0 ? (home ? home : "/") : u->working_directory);
+        pl->cwd_optional = u->working_directory_optional;
+    }
+    pl->devnull = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (pl->devnull < 0) {
+        r = -errno;
+        buf_printf(err, "cannot open /dev/null: %s", strerror(errno));
+        return r;
+    }
+    pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
+    return 0;
+}
+
+/* In the child: only async-signal-safe calls from here to execve. */
+static void __attribute__((noreturn)) child_fail(int report_fd, enum exec_step step, int err)
+{
+    struct exec_report rep = {step, err};
+    ssize_t w;
+    do {
+        w = write(report_fd, &rep, sizeof(rep));
+    } while (w < 0 && errno == EINTR);
+    _exit(steps[step].code);
+}
+
+static void __attribute__((noreturn)) child_run(const struct plan *pl)
+{
+    int rfd = pl->report_fd;
+    sigset_t none;
+    sigemptyset(&none);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL); /* oya ignores SIGPIPE; a service starts with default dispositions */
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (setsid() < 0)
+        child_fail(rfd, STEP_SETSID, errno);
+    /* move the report pipe above 2 so the dup2 calls below cannot clobber it */
+    if (rfd <= 2) {
+        int n = fcntl(rfd, F_DUPFD_CLOEXEC, 3);
+        if (n < 0)
+            child_fail(rfd, STEP_STDIO, errno);
+        rfd = n;
+    }
+    int out = pl->out_fd;
+    if (out <= 2 && out != 1) {
+        out = fcntl(out, F_DUPFD_CLOEXEC, 3);
+        if (out < 0)
+            child_fail(rfd, STEP_STDIO, errno);
+    }
+    if (dup2(pl->devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        child_fail(rfd, STEP_STDIO, errno);
+    /* anything inherited from whoever started oya must not reach the service: mark every fd above 2
+     * close-on-exec (the report pipe included, so exec closes it and the parent sees EOF) */
+    if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0) {
+        for (int fd = 3; fd < 65536; fd++)
+            if (fd != rfd)
+                fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    if (pl->umask >= 0)
+        umask((mode_t)pl->umask);
+    for (int r = 0; r < UNIT_MAX_LIMITS; r++) {
+        const struct unit_limit *l = &pl->unit->limits[r];
+        if (!l->set)
+            continue;
+        struct rlimit rl = {l->soft, l->hard};
+        if (setrlimit(r, &rl) < 0)
+            child_fail(rfd, STEP_LIMITS, errno);
+    }
+    if (pl->set_creds) {
+        if (setgroups((size_t)pl->ngroups, pl->groups) < 0 && errno != EPERM)
+            child_fail(rfd, STEP_GROUP, errno);
+        if (setresgid(pl->gid, pl->gid, pl->gid) < 0)
+            child_fail(rfd, STEP_GROUP, errno);
+        if (setresuid(pl->uid, pl->uid, pl->uid) < 0)
+            child_fail(rfd, STEP_USER, errno);
+    }
+    /* after the credentials change, so the directory is reached with the service's own rights */
+    if (pl->cwd && chdir(pl->cwd) < 0 && !(pl->cwd_optional && errno == ENOENT))
+        child_fail(rfd, STEP_CHDIR, errno);
+    execve(pl->path, pl->argv, pl->envp);
+    child_fail(rfd, STEP_EXEC, errno);
+}
+
+/* struct clone_args, version 0 (64 bytes), spelled out so no kernel header is needed */
+struct oya_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+#define OYA_CLONE_PIDFD 0x00001000ULL
+
+static int launch(int *pidfd)
+{
+    struct oya_clone_args args = {.flags = OYA_CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
+                                  .exit_signal = SIGCHLD};
+    *pidfd = -1;
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid >= 0)
+        return (int)pid;
+    if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
+        return -errno;
+    /* no clone3 (old kernel, or a seccomp filter refusing it): fork, then pidfd_open */
+    pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid > 0) {
+        int fd = exec_pidfd_open((int)pid);
+        *pidfd = fd >= 0 ? fd : -1;
+    }
+    return (int)pid;
+}
+
+int exec_spawn(const struct exec_request *req, struct exec_child *child, struct buf *err)
+{
+    struct plan pl;
+    int pipefd[2] = {-1, -1};
+    int r = plan_build(&pl, req, err);
+    if (r < 0)
+        goto out;
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        r = -errno;
+        buf_printf(err, "pipe: %s", strerror(errno));
+        goto out;
+    }
+    pl.report_fd = pipefd[1];
+    int pidfd;
+    int pid = launch(&pidfd);
+    if (pid == 0)
+        child_run(&pl);
+    if (pid < 0) {
+        r = pid;
+        buf_printf(err, "cannot create a process: %s", strerror(-pid));
+        goto out;
+    }
+    fd_close(&pipefd[1]);
+    child->pid = pid;
+    child->pidfd = pidfd;
+    child->err_fd = pipefd[0];
+    pipefd[0] = -1;
+    r = 0;
+out:
+    fd_close(&pipefd[0]);
+    fd_close(&pipefd[1]);
+    plan_free(&pl);
+    return r;
+}
+
+int exec_read_report(int err_fd, char *msg, size_t size)
+{
+    struct exec_report rep;
+    ssize_t n;
+    do {
+        n = read(err_fd, &rep, sizeof(rep));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EAGAIN ? -EAGAIN : 0;
+    if (n == 0)
+        return 0;
+    if ((size_t)n < sizeof(rep) || rep.step < 0 || rep.step > STEP_EXEC) {
+        snprintf(msg, size, "the child sent a garbled report");
+        return 1;
+    }
+    snprintf(msg, size, "failed to %s: %s (status=%d/%s)", steps[rep.step].what, strerror(rep.err),
+             steps[rep.step].code, steps[rep.step].name);
+    return 1;
+}

@@ -1,0 +1,38 @@
+/* exec: turns a unit's command into a running process. Everything (argv, environment, credentials,
+ * paths) is prepared before the fork; between fork and exec the child makes only async-signal-safe
+ * calls and reports a failure, with the step that failed, through a close-on-exec pipe. */
+#ifndef OYA_EXEC_H
+#define OYA_EXEC_H
+
+#include "../unit/unit.h"
+
+#include <signal.h>
+
+struct exec_request {
+    const struct unit *unit;
+    const struct exec_cmd *cmd;
+    const char *invocation_id; /* exported as INVOCATION_ID, as systemd does */
+    int output_fd;             /* stdout and stderr of the child; -1 for /dev/null */
+};
+
+struct exec_child {
+    int pid;
+    int pidfd;  /* -1 if the kernel has no pidfds */
+    int err_fd; /* read end: EOF = exec succeeded; a record = the step that failed */
+};
+
+/* Returns 0, or -errno with a message in err (nothing was started). */
+int exec_spawn(const struct exec_request *req, struct exec_child *child, struct buf *err);
+
+/* Read the child's report from err_fd. Returns 0 when exec succeeded (EOF), 1 with msg filled when
+ * a step failed, -EAGAIN if nothing is there yet. */
+int exec_read_report(int err_fd, char *msg, size_t size);
+
+/* systemd's names for the exit codes of failed start steps (203 = "EXEC"); NULL for others. */
+const char *exec_status_name(int code);
+
+/* Signal a process through its pidfd (never a recycled PID); falls back to kill() without pidfds. */
+int exec_pidfd_open(int pid);
+int exec_signal(int pidfd, int pid, int sig);
+
+#endif

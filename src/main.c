@@ -1,0 +1,81 @@
+/* oya: a process supervisor, container init and process inspector. main dispatches subcommands. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#ifndef OYA_VERSION
+#define OYA_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: oya [--socket PATH] COMMAND [ARGS...]\n"
+               "\n"
+               "  up DIR|FILE.service...     supervise services (foreground)\n"
+               "  verify FILE|DIR...         check unit files, start nothing\n"
+               "  status [--json] [NAME...]  show the supervisor or services\n"
+               "  list [--state=S] [--json]  one line per service\n"
+               "  start|stop|restart NAME... change services and wait for the outcome\n"
+               "  kill [-s SIGNAL] NAME...   signal every process of services\n"
+               "\n"
+               "The control socket is --socket PATH, else $OYA_SOCKET, else /run/oya/oya.sock (root)\n"
+               "or $XDG_RUNTIME_DIR/oya/oya.sock. oya COMMAND --help tells more.\n");
+}
+
+static const struct {
+    const char *name;
+    int (*run)(struct cli *c, int argc, char **argv);
+} commands[] = {
+    {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
+    {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"kill", cli_kill},
+};
+
+int main(int argc, char **argv)
+{
+    struct cli c = {0};
+    /* --socket may stand before or after the command */
+    int out = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+            c.socket_opt = argv[++i];
+        } else if (str_startswith(argv[i], "--socket=")) {
+            c.socket_opt = argv[i] + 9;
+        } else if (strcmp(argv[i], "--") == 0) {
+            while (i < argc)
+                argv[out++] = argv[i++];
+            break;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    argc = out;
+    argv[argc] = NULL;
+    ctl_socket_path(c.socket_opt, c.socket, sizeof(c.socket));
+    const char *nc = getenv("NO_COLOR");
+    c.color = isatty(1) && !(nc && *nc);
+    struct winsize ws;
+    if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        c.columns = ws.ws_col;
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("oya %s\n", OYA_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(&c, argc - 1, argv + 1);
+    fprintf(stderr, "oya: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

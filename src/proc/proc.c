@@ -1,0 +1,208 @@
+/* proc: the one /proc reader shared by the supervisor, `oya status` and the inspection commands. */
+#include "proc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int proc_open_root(void)
+{
+    int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+/* Parse the next space-separated unsigned field; false on garbage. */
+static bool next_u64(const char **pp, uint64_t *out)
+{
+    const char *p = *pp;
+    while (*p == ' ')
+        p++;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    uint64_t v = 0;
+    while (*p >= '0' && *p <= '9')
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    *out = neg ? (uint64_t)(-(int64_t)v) : v;
+    *pp = p;
+    return true;
+}
+
+int proc_parse_stat(const char *text, struct proc_stat *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *open_paren = strchr(text, '(');
+    const char *close_paren = strrchr(text, ')');
+    if (!open_paren || !close_paren || close_paren < open_paren)
+        return -EINVAL;
+    out->pid = atoi(text);
+    size_t n = (size_t)(close_paren - open_paren - 1);
+    if (n >= sizeof(out->comm))
+        n = sizeof(out->comm) - 1;
+    memcpy(out->comm, open_paren + 1, n);
+    out->comm[n] = 0;
+    const char *p = close_paren + 1;
+    while (*p == ' ')
+        p++;
+    if (!*p)
+        return -EINVAL;
+    out->state = *p++;
+    /* fields 4.. after the state, numbered as in proc(5) */
+    uint64_t f[52] = {0};
+    int got = 0;
+    for (int i = 4; i <= 24; i++) {
+        if (!next_u64(&p, &f[i]))
+            break;
+        got = i;
+    }
+    if (got < 24)
+        return -EINVAL;
+    out->ppid = (int)f[4];
+    out->pgrp = (int)f[5];
+    out->session = (int)f[6];
+    out->tty_nr = (int)f[7];
+    out->tpgid = (int)f[8];
+    out->utime = f[14];
+    out->stime = f[15];
+    out->num_threads = (long)f[20];
+    out->starttime = f[22];
+    out->vsize = f[23];
+    out->rss = f[24];
+    return 0;
+}
+
+int proc_read_stat(int procfd, int pid, struct proc_stat *out)
+{
+    char path[32], text[1024];
+    snprintf(path, sizeof(path), "%d/stat", pid);
+    ssize_t n = file_read_at(procfd, path, text, sizeof(text));
+    if (n < 0)
+        return (int)n;
+    return proc_parse_stat(text, out);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+    const struct proc_stat *x = a, *y = b;
+    return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+int proc_snapshot_read(int procfd, struct proc_snapshot *snap)
+{
+    snap->procs = NULL;
+    snap->n = 0;
+    size_t cap = 0;
+    int dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    char dents[32768];
+    for (;;) {
+        long n = syscall(SYS_getdents64, dfd, dents, sizeof(dents));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+            off += d->d_reclen;
+            if (d->d_name[0] < '1' || d->d_name[0] > '9')
+                continue;
+            int pid = atoi(d->d_name);
+            struct proc_stat st;
+            if (proc_read_stat(procfd, pid, &st) < 0)
+                continue; /* gone between readdir and read */
+            if (snap->n == cap) {
+                cap = cap ? cap * 2 : 256;
+                snap->procs = xrealloc(snap->procs, cap * sizeof(*snap->procs));
+            }
+            snap->procs[snap->n++] = st;
+        }
+    }
+    close(dfd);
+    qsort(snap->procs, snap->n, sizeof(*snap->procs), cmp_pid);
+    return 0;
+}
+
+void proc_snapshot_free(struct proc_snapshot *snap)
+{
+    free(snap->procs);
+    snap->procs = NULL;
+    snap->n = 0;
+}
+
+const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int pid)
+{
+    struct proc_stat key = {.pid = pid};
+    return bsearch(&key, snap->procs, snap->n, sizeof(*snap->procs), cmp_pid);
+}
+
+ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "%d/cmdline", pid);
+    ssize_t n = file_read_at(procfd, path, buf, size);
+    if (n < 0) {
+        buf[0] = 0;
+        return n;
+    }
+    while (n > 0 && buf[n - 1] == 0)
+        n--;
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i] == 0)
+            buf[i] = ' ';
+    buf[n] = 0;
+    return n;
+}
+
+bool proc_environ_has(int procfd, int pid, const char *assignment)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "%d/environ", pid);
+    int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char *buf = xmalloc(65536);
+    ssize_t n = fd_read_all(fd, buf, 65536);
+    close(fd);
+    bool found = false;
+    size_t len = strlen(assignment);
+    for (ssize_t i = 0; n > 0 && i < n && !found;) {
+        const char *e = buf + i;
+        size_t el = strnlen(e, (size_t)(n - i));
+        found = el == len && memcmp(e, assignment, len) == 0;
+        i += (ssize_t)el + 1;
+    }
+    free(buf);
+    return found;
+}
+
+long proc_clock_ticks(void)
+{
+    static long ticks;
+    if (!ticks)
+        ticks = sysconf(_SC_CLK_TCK);
+    return ticks > 0 ? ticks : 100;
+}
+
+long proc_page_size(void)
+{
+    static long size;
+    if (!size)
+        size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? size : 4096;
+}

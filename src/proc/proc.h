@@ -1,0 +1,41 @@
+/* proc: reads /proc fast (openat on one dirfd, one read per file, no stdio). A snapshot of every
+ * process's stat line, and helpers for the few per-process files callers need (cmdline, environ).
+ * It knows nothing about services: callers join processes to services. */
+#ifndef OYA_PROC_H
+#define OYA_PROC_H
+
+#include "../base/base.h"
+
+struct proc_stat {
+    int pid, ppid, pgrp, session, tty_nr, tpgid;
+    char state;
+    char comm[64];
+    uint64_t utime, stime; /* clock ticks */
+    long num_threads;
+    uint64_t starttime; /* clock ticks after boot */
+    uint64_t vsize;     /* bytes */
+    uint64_t rss;       /* pages */
+};
+
+struct proc_snapshot {
+    struct proc_stat *procs; /* sorted by pid */
+    size_t n;
+};
+
+int proc_open_root(void); /* an O_DIRECTORY fd on /proc (or -errno) */
+/* Parse one /proc/PID/stat text; comm may hold spaces and parentheses (the last ')' ends it). */
+int proc_parse_stat(const char *text, struct proc_stat *out);
+int proc_read_stat(int procfd, int pid, struct proc_stat *out);
+/* Read every process. Processes that vanish during the scan are skipped. */
+int proc_snapshot_read(int procfd, struct proc_snapshot *snap);
+void proc_snapshot_free(struct proc_snapshot *snap);
+const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int pid);
+/* cmdline with NULs turned into spaces; empty for kernel threads and zombies. */
+ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size);
+/* Does /proc/PID/environ hold exactly this NAME=VALUE? */
+bool proc_environ_has(int procfd, int pid, const char *assignment);
+
+long proc_clock_ticks(void);
+long proc_page_size(void);
+
+#endif

@@ -1,0 +1,374 @@
+/* sup/server: the control socket. One request per connection; start/stop/restart hold the
+ * connection until the services settle, then answer and close. A bad request gets an error reply. */
+#include "sup_int.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void client_close(struct sup *s, struct client *c)
+{
+    for (struct client **pp = &s->clients; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+    close(c->fd);
+    buf_free(&c->in);
+    buf_free(&c->out);
+    free(c->waiting);
+    free(c);
+}
+
+static void client_flush(struct sup *s, struct client *c)
+{
+    while (c->out.len) {
+        ssize_t n = send(c->fd, c->out.p, c->out.len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = &c->w};
+            epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+            return;
+        }
+        if (n <= 0)
+            break; /* the client went away */
+        buf_consume(&c->out, (size_t)n);
+    }
+    client_close(s, c);
+}
+
+static void reply_now(struct sup *s, struct client *c)
+{
+    c->replying = true;
+    c->wait = WAIT_NONE;
+    client_flush(s, c);
+}
+
+static void put_service(struct sup *s, struct buf *b, const struct service *svc, bool details)
+{
+    const struct unit *u = svc->unit;
+    const struct svc *st = &svc->st;
+    ctl_reply_record(b, "service");
+    ctl_reply_kv(b, "name", u->name);
+    ctl_reply_kv(b, "description", u->description ? u->description : "");
+    ctl_reply_kv(b, "path", u->path);
+    ctl_reply_kv(b, "load", "loaded");
+    ctl_reply_kv(b, "active", svc_active_state(st->state));
+    ctl_reply_kv(b, "sub", svc_sub_state(st->state));
+    ctl_reply_kv(b, "result", svc_result_name(st->result));
+    ctl_reply_kv(b, "type", unit_type_name(u->type));
+    ctl_reply_kv(b, "restart", unit_restart_name(u->restart));
+    ctl_reply_kvf(b, "since", "%llu", (unsigned long long)st->since_real);
+    ctl_reply_kvf(b, "active_since", "%llu", (unsigned long long)(svc_is_active(st) ? st->active_since_real : 0));
+    ctl_reply_kvf(b, "main_pid", "%d", st->main_pid);
+    ctl_reply_kvf(b, "last_pid", "%d", st->last_pid);
+    ctl_reply_kvf(b, "exit_code", "%d", st->exit_code);
+    ctl_reply_kvf(b, "exit_status", "%d", st->exit_status);
+    ctl_reply_kvf(b, "restarts", "%u", st->restarts);
+    ctl_reply_kv(b, "exec_error", svc->exec_error);
+    ctl_reply_kv(b, "invocation", svc->invocation);
+    if (!details)
+        return;
+    struct proc_snapshot snap;
+    struct buf pids = {0};
+    if ((st->main_pid || svc->sid) && proc_snapshot_read(s->procfd, &snap) == 0) {
+        int *v;
+        size_t n = sup_members(s, svc, &snap, &v);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&pids, "%s%d", i ? " " : "", v[i]);
+        free(v);
+        proc_snapshot_free(&snap);
+    }
+    ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
+    buf_free(&pids);
+}
+
+static void put_oya(struct sup *s, struct buf *b)
+{
+    ctl_reply_record(b, "oya");
+    ctl_reply_kvf(b, "pid", "%d", s->self_pid);
+    ctl_reply_kvf(b, "since", "%llu", (unsigned long long)s->started_real);
+    ctl_reply_kv(b, "socket", s->opts->socket_path);
+    struct buf paths = {0};
+    for (size_t i = 0; i < s->opts->npaths; i++)
+        buf_printf(&paths, "%s%s", i ? " " : "", s->opts->paths[i]);
+    ctl_reply_kv(b, "paths", paths.p ? paths.p : "");
+    buf_free(&paths);
+    ctl_reply_kvf(b, "services", "%zu", s->nsvcs);
+    ctl_reply_kv(b, "state", s->shutting_down ? "stopping" : "running");
+}
+
+/* Resolve names (with or without ".service"); on an unknown one, reply an error and return NULL. */
+static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
+{
+    size_t *idx = xcalloc(n ? n : 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        char *name = xstrdup(names[i]);
+        if (str_endswith(name, ".service") && strlen(name) > 8)
+            name[strlen(name) - 8] = 0;
+        struct service *svc = sup_find(s, name);
+        free(name);
+        if (!svc) {
+            ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", names[i]);
+            free(idx);
+            return NULL;
+        }
+        idx[i] = svc->index;
+    }
+    return idx;
+}
+
+static void do_status(struct sup *s, struct client *c, char **args, size_t n)
+{
+    size_t *idx = resolve(s, c, args, n);
+    if (!idx)
+        return;
+    ctl_reply_ok(&c->out);
+    if (n == 0) {
+        put_oya(s, &c->out);
+        for (size_t i = 0; i < s->nsvcs; i++)
+            put_service(s, &c->out, &s->svcs[i], true);
+    }
+    for (size_t i = 0; i < n; i++)
+        put_service(s, &c->out, &s->svcs[idx[i]], true);
+    ctl_reply_end(&c->out);
+    free(idx);
+}
+
+static void do_list(struct sup *s, struct client *c)
+{
+    ctl_reply_ok(&c->out);
+    for (size_t i = 0; i < s->nsvcs; i++)
+        put_service(s, &c->out, &s->svcs[i], false);
+    ctl_reply_end(&c->out);
+}
+
+static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, char **args, size_t n)
+{
+    if (n == 0) {
+        ctl_reply_error(&c->out, "name at least one service");
+        return;
+    }
+    if (s->shutting_down && kind != WAIT_STOP) {
+        ctl_reply_error(&c->out, "oya is shutting down; nothing can be started");
+        return;
+    }
+    size_t *idx = resolve(s, c, args, n);
+    if (!idx)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct service *svc = &s->svcs[idx[i]];
+        enum svc_state before = svc->st.state;
+        struct svc_actions a = {0};
+        uint64_t now = clock_mono_usec(), real = clock_real_usec();
+        if (kind == WAIT_START)
+            svc_start(&svc->st, svc->unit, now, real, &a);
+        else if (kind == WAIT_STOP)
+            svc_stop(&svc->st, svc->unit, STOP_USER, now, real, &a);
+        else
+            svc_restart(&svc->st, svc->unit, now, real, &a);
+        sup_apply(s, svc, a, before);
+    }
+    c->wait = kind;
+    c->waiting = idx;
+    c->nwaiting = n;
+}
+
+static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
+{
+    if (n < 2) {
+        ctl_reply_error(&c->out, "kill needs a signal and at least one service");
+        return;
+    }
+    int sig = signal_from_name(args[0]);
+    if (sig <= 0) {
+        ctl_reply_error(&c->out, "'%s' is not a signal; use a name like TERM, SIGHUP or a number", args[0]);
+        return;
+    }
+    size_t *idx = resolve(s, c, args + 1, n - 1);
+    if (!idx)
+        return;
+    struct buf recs = {0};
+    for (size_t i = 0; i + 1 < n; i++) {
+        struct service *svc = &s->svcs[idx[i]];
+        int count = sup_kill(s, svc, sig, KILL_SCOPE_ALL);
+        ctl_reply_record(&recs, "killed");
+        ctl_reply_kv(&recs, "name", svc->unit->name);
+        ctl_reply_kvf(&recs, "count", "%d", count);
+    }
+    ctl_reply_ok(&c->out);
+    buf_add(&c->out, recs.p ? recs.p : "", recs.len);
+    ctl_reply_end(&c->out);
+    buf_free(&recs);
+    free(idx);
+}
+
+static void handle_request(struct sup *s, struct client *c, const char *line)
+{
+    struct strv f = {0};
+    ctl_split(line, &f);
+    const char *verb = f.v[0];
+    char **args = f.v + 1;
+    size_t n = f.n - 1;
+    if (strcmp(verb, "ping") == 0 && n == 0) {
+        ctl_reply_ok(&c->out);
+        ctl_reply_end(&c->out);
+    } else if (strcmp(verb, "status") == 0) {
+        do_status(s, c, args, n);
+    } else if (strcmp(verb, "list") == 0 && n == 0) {
+        do_list(s, c);
+    } else if (strcmp(verb, "start") == 0) {
+        do_transition(s, c, WAIT_START, args, n);
+    } else if (strcmp(verb, "stop") == 0) {
+        do_transition(s, c, WAIT_STOP, args, n);
+    } else if (strcmp(verb, "restart") == 0) {
+        do_transition(s, c, WAIT_RESTART, args, n);
+    } else if (strcmp(verb, "kill") == 0) {
+        do_kill(s, c, args, n);
+    } else if (!*verb) {
+        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, kill");
+    } else {
+        struct buf shown = {0};
+        for (const char *p = verb; *p && shown.len < 64; p++)
+            buf_putc(&shown, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
+        ctl_reply_error(&c->out, "unknown request '%s' (or wrong arguments); known: ping, status [NAME...], "
+                        "list, start|stop|restart NAME..., kill SIGNAL NAME...", shown.p);
+        buf_free(&shown);
+    }
+    strv_clear(&f);
+}
+
+void sup_accept(struct sup *s)
+{
+    for (;;) {
+        int fd = accept4(s->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
+            return; /* EAGAIN, or out of fds: try again on the next event */
+        }
+        struct client *c = xcalloc(1, sizeof(*c));
+        c->fd = fd;
+        c->w = (struct watch){W_CLIENT, c};
+        c->next = s->clients;
+        s->clients = c;
+        sup_epoll_add(s, fd, EPOLLIN | EPOLLRDHUP, &c->w);
+        uid_t uid = (uid_t)-1;
+        if (!ctl_peer_allowed(fd, &uid)) {
+            ctl_reply_error(&c->out, "permission denied: uid %d may not control this oya (only root and uid %u)",
+                            (int)uid, (unsigned)geteuid());
+            reply_now(s, c);
+        }
+    }
+}
+
+void sup_client_event(struct sup *s, struct client *c, uint32_t events)
+{
+    if (c->replying) {
+        if (events & (EPOLLERR | EPOLLHUP))
+            client_close(s, c);
+        else
+            client_flush(s, c);
+        return;
+    }
+    if (c->wait != WAIT_NONE) {
+        /* waiting for services to settle: only a hang-up matters */
+        if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+            client_close(s, c);
+        return;
+    }
+    char chunk[4096];
+    for (;;) {
+        ssize_t n = recv(c->fd, chunk, sizeof(chunk), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            if (c->in.len == 0 || n < 0) {
+                client_close(s, c);
+                return;
+            }
+            ctl_reply_error(&c->out, "incomplete request: a request is one line ending in a newline");
+            reply_now(s, c);
+            return;
+        }
+        buf_add(&c->in, chunk, (size_t)n);
+        char *nl = memchr(c->in.p, '\n', c->in.len);
+        if (nl) {
+            *nl = 0;
+            if (memchr(c->in.p, 0, (size_t)(nl - c->in.p)))
+                ctl_reply_error(&c->out, "the request holds a NUL byte");
+            else
+                handle_request(s, c, c->in.p);
+            if (c->wait == WAIT_NONE) {
+                reply_now(s, c); /* may free c */
+            } else {
+                struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = &c->w};
+                epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+            }
+            return;
+        }
+        if (c->in.len > CTL_MAX_REQUEST) {
+            ctl_reply_error(&c->out, "request too long: at most %d bytes", CTL_MAX_REQUEST);
+            reply_now(s, c);
+            return;
+        }
+    }
+}
+
+/* Has this service finished the transition the client asked for? */
+static bool settled_for(const struct service *svc, enum wait_kind kind)
+{
+    const struct svc *st = &svc->st;
+    if (kind == WAIT_STOP)
+        return st->state == SVC_DEAD || st->state == SVC_FAILED;
+    if (svc->exec_pending)
+        return false;
+    return svc_is_settled(st) || st->state == SVC_AUTO_RESTART;
+}
+
+static bool transition_ok(const struct service *svc, enum wait_kind kind)
+{
+    const struct svc *st = &svc->st;
+    if (kind == WAIT_STOP)
+        return true;
+    if (svc->exec_error[0])
+        return false;
+    return svc_is_active(st) || (st->state == SVC_DEAD && st->result == RESULT_SUCCESS);
+}
+
+void sup_answer_waiters(struct sup *s)
+{
+    for (struct client *c = s->clients, *next; c; c = next) {
+        next = c->next;
+        if (c->wait == WAIT_NONE || c->replying)
+            continue;
+        bool done = true;
+        for (size_t i = 0; i < c->nwaiting && done; i++)
+            done = settled_for(&s->svcs[c->waiting[i]], c->wait);
+        if (!done)
+            continue;
+        ctl_reply_ok(&c->out);
+        for (size_t i = 0; i < c->nwaiting; i++) {
+            const struct service *svc = &s->svcs[c->waiting[i]];
+            put_service(s, &c->out, svc, false);
+            ctl_reply_kv(&c->out, "ok", transition_ok(svc, c->wait) ? "1" : "0");
+        }
+        ctl_reply_end(&c->out);
+        reply_now(s, c);
+    }
+}
+
+void sup_clients_free(struct sup *s)
+{
+    while (s->clients)
+        client_close(s, s->clients);
+}

@@ -1,0 +1,609 @@
+/* sup: the event loop, the reaper, starting services and carrying out what their state machines
+ * decide, and the shutdown path. */
+#include "sup_int.h"
+
+#include "../exec/exec.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void say(const struct service *svc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct service *svc, const char *fmt, ...)
+{
+    struct buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_printf(&b, "oya: %s: ", svc->unit->name);
+    buf_vprintf(&b, fmt, ap);
+    buf_putc(&b, '\n');
+    va_end(ap);
+    fd_write_all(2, b.p, b.len);
+    buf_free(&b);
+}
+
+void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
+{
+    struct epoll_event ev = {.events = events, .data.ptr = w};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+        fprintf(stderr, "oya: epoll_ctl: %s\n", strerror(errno));
+}
+
+struct service *sup_find(struct sup *s, const char *name)
+{
+    for (size_t i = 0; i < s->nsvcs; i++)
+        if (strcmp(s->svcs[i].unit->name, name) == 0)
+            return &s->svcs[i];
+    return NULL;
+}
+
+static void new_invocation_id(char out[33])
+{
+    unsigned char r[16];
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        uint64_t t = clock_mono_usec() ^ ((uint64_t)getpid() << 32);
+        for (size_t i = 0; i < sizeof(r); i++)
+            r[i] = (unsigned char)(t >> ((i % 8) * 8)) ^ (unsigned char)i;
+    }
+    for (size_t i = 0; i < sizeof(r); i++)
+        snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+static void exit_text(const struct svc *st, char *out, size_t size)
+{
+    const char *name = NULL;
+    if (st->exit_code == CLD_EXITED) {
+        name = st->exit_status == 0 ? "SUCCESS" : st->exit_status == 1 ? "FAILURE" : exec_status_name(st->exit_status);
+        snprintf(out, size, "code=exited, status=%d%s%s", st->exit_status, name ? "/" : "", name ? name : "");
+    } else {
+        name = signal_name(st->exit_status);
+        snprintf(out, size, "code=%s, signal=%s%s", st->exit_code == CLD_DUMPED ? "dumped" : "killed",
+                 name ? "SIG" : "", name ? name : "?");
+    }
+}
+
+/* One line on stderr for every state change worth knowing about. */
+static void announce(struct service *svc, enum svc_state before)
+{
+    const struct svc *st = &svc->st;
+    if (st->state == before)
+        return;
+    char ex[96], span[64];
+    switch (st->state) {
+    case SVC_RUNNING: say(svc, "started, main pid %d", st->main_pid); break;
+    case SVC_START: say(svc, "starting, pid %d", st->main_pid); break;
+    case SVC_EXITED: say(svc, "finished; remains active (RemainAfterExit=yes)"); break;
+    case SVC_STOP_SIGTERM:
+        if (st->stop_reason == STOP_MAIN_EXITED) {
+            exit_text(st, ex, sizeof(ex));
+            say(svc, "main process exited (%s); stopping what is left", ex);
+        } else {
+            say(svc, "stopping");
+        }
+        break;
+    case SVC_STOP_SIGKILL: say(svc, "stop timed out; sending SIGKILL"); break;
+    case SVC_AUTO_RESTART:
+        exit_text(st, ex, sizeof(ex));
+        fmt_timespan(span, sizeof(span), svc->unit->restart_sec, USEC_PER_MSEC);
+        say(svc, "exited (%s%s%s); restarting in %s", ex, svc->exec_error[0] ? ": " : "", svc->exec_error, span);
+        break;
+    case SVC_DEAD:
+        if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL) {
+            exit_text(st, ex, sizeof(ex));
+            say(svc, "exited (%s)", ex);
+        } else {
+            say(svc, "stopped");
+        }
+        break;
+    case SVC_FAILED:
+        if (st->exit_code) {
+            exit_text(st, ex, sizeof(ex));
+            say(svc, "failed (Result: %s; %s)%s%s", svc_result_name(st->result), ex,
+                svc->exec_error[0] ? ": " : "", svc->exec_error);
+        } else {
+            say(svc, "failed (Result: %s)%s%s", svc_result_name(st->result), svc->exec_error[0] ? ": " : "",
+                svc->exec_error);
+        }
+        break;
+    }
+}
+
+static void log_stream_close(struct sup *s, struct log_stream *ls)
+{
+    struct buf out = {0};
+    log_flush(&ls->framer, &ls->svc->prefix, &out);
+    if (out.len)
+        fd_write_all(1, out.p, out.len);
+    buf_free(&out);
+    for (struct log_stream **pp = &s->logs; *pp; pp = &(*pp)->next) {
+        if (*pp == ls) {
+            *pp = ls->next;
+            break;
+        }
+    }
+    close(ls->fd);
+    log_framer_free(&ls->framer);
+    free(ls);
+}
+
+/* Read what the pipe holds (a bounded amount, so one chatty service cannot starve the loop). At the
+ * end (final), read everything that is there and close the stream. */
+static void log_stream_read(struct sup *s, struct log_stream *ls, bool final)
+{
+    char chunk[65536];
+    struct buf out = {0};
+    for (int rounds = 0; final || rounds < 16; rounds++) {
+        ssize_t n = read(ls->fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN && !final)
+            break;
+        if (n <= 0) {
+            if (out.len)
+                fd_write_all(1, out.p, out.len);
+            buf_free(&out);
+            log_stream_close(s, ls);
+            return;
+        }
+        log_frame(&ls->framer, &ls->svc->prefix, chunk, (size_t)n, &out);
+    }
+    if (out.len)
+        fd_write_all(1, out.p, out.len); /* whole lines only, so two services never interleave */
+    buf_free(&out);
+}
+
+static void release_main(struct service *svc)
+{
+    fd_close(&svc->pidfd); /* closing removes it from epoll */
+}
+
+static void read_report(struct service *svc)
+{
+    if (svc->report_fd < 0)
+        return;
+    char msg[400];
+    int r = exec_read_report(svc->report_fd, msg, sizeof(msg));
+    if (r == -EAGAIN)
+        return;
+    if (r == 1)
+        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s: %s",
+                 svc->unit->exec_start[svc->st.cmd_index < svc->unit->n_exec_start ? svc->st.cmd_index : 0].path,
+                 msg);
+    svc->exec_pending = false;
+    fd_close(&svc->report_fd);
+    if (r == 0)
+        svc_exec_ok(&svc->st, svc->unit, clock_real_usec());
+}
+
+static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
+{
+    const struct unit *u = svc->unit;
+    const struct exec_cmd *cmd = &u->exec_start[svc->st.cmd_index];
+    if (svc->st.cmd_index == 0) {
+        new_invocation_id(svc->invocation);
+        svc->exec_error[0] = 0;
+    }
+    int out[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) < 0)
+        out[0] = out[1] = -1;
+    struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1]};
+    struct exec_child child;
+    struct buf err = {0};
+    int r = exec_spawn(&req, &child, &err);
+    fd_close(&out[1]);
+    if (r < 0) {
+        fd_close(&out[0]);
+        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s", err.p ? err.p : strerror(-r));
+        buf_free(&err);
+        svc_spawn_failed(&svc->st, u, clock_mono_usec(), clock_real_usec(), next);
+        return;
+    }
+    buf_free(&err);
+    if (out[0] >= 0) {
+        struct log_stream *ls = xcalloc(1, sizeof(*ls));
+        ls->fd = out[0];
+        ls->svc = svc;
+        ls->w = (struct watch){W_LOG, ls};
+        ls->next = s->logs;
+        s->logs = ls;
+        fd_set_nonblock(ls->fd);
+        sup_epoll_add(s, ls->fd, EPOLLIN, &ls->w);
+    }
+    svc->pidfd = child.pidfd;
+    if (svc->pidfd >= 0)
+        sup_epoll_add(s, svc->pidfd, EPOLLIN, &svc->pidfd_w);
+    svc->report_fd = child.err_fd;
+    fd_set_nonblock(svc->report_fd);
+    sup_epoll_add(s, svc->report_fd, EPOLLIN, &svc->report_w);
+    svc->exec_pending = true;
+    svc->sid = child.pid;
+    svc_spawned(&svc->st, u, child.pid, clock_real_usec());
+}
+
+static bool group_empty(struct sup *s, struct service *svc)
+{
+    struct proc_snapshot snap;
+    if (proc_snapshot_read(s->procfd, &snap) < 0)
+        return true;
+    int *pids;
+    size_t n = sup_members(s, svc, &snap, &pids);
+    free(pids);
+    proc_snapshot_free(&snap);
+    return n == 0;
+}
+
+/* Carry out a state machine's actions, feeding back the events they cause, until it asks nothing. */
+void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        struct svc_actions next = {0};
+        if (a.kill_signal)
+            sup_kill(s, svc, a.kill_signal, a.kill_scope);
+        if (a.spawn)
+            spawn(s, svc, &next);
+        if (a.check_group && svc->st.main_pid == 0 &&
+            (svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL) && group_empty(s, svc))
+            svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &next);
+        announce(svc, before);
+        before = svc->st.state;
+        if (!next.spawn && !next.kill_signal && !next.check_group)
+            break;
+        a = next;
+    }
+    if (svc_is_settled(&svc->st) || svc->st.state == SVC_AUTO_RESTART)
+        if (svc->st.main_pid == 0 && svc->st.state != SVC_EXITED)
+            svc->sid = 0;
+}
+
+static void on_main_exit(struct sup *s, struct service *svc, int code, int status)
+{
+    read_report(svc); /* a failed exec wrote its report before exiting */
+    release_main(svc);
+    enum svc_state before = svc->st.state;
+    struct svc_actions a = {0};
+    svc_main_exited(&svc->st, svc->unit, code, status, clock_mono_usec(), clock_real_usec(), &a);
+    sup_apply(s, svc, a, before);
+}
+
+/* The one reaper: every exited child, main process or adopted orphan, is collected here. */
+static void reap(struct sup *s)
+{
+    for (;;) {
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* ECHILD: nothing left */
+        }
+        if (si.si_pid == 0)
+            break;
+        for (size_t i = 0; i < s->nsvcs; i++) {
+            if (s->svcs[i].st.main_pid == si.si_pid) {
+                on_main_exit(s, &s->svcs[i], si.si_code, si.si_status);
+                break;
+            }
+        }
+    }
+    sup_check_groups(s);
+}
+
+static void start_shutdown(struct sup *s, int sig)
+{
+    s->term_signals++;
+    if (s->term_signals == 1) {
+        fprintf(stderr, "oya: SIG%s: stopping %zu services\n", signal_name(sig), s->nsvcs);
+        s->shutting_down = true;
+        for (size_t i = 0; i < s->nsvcs; i++) {
+            struct service *svc = &s->svcs[i];
+            enum svc_state before = svc->st.state;
+            struct svc_actions a = {0};
+            svc_stop(&svc->st, svc->unit, STOP_SHUTDOWN, clock_mono_usec(), clock_real_usec(), &a);
+            sup_apply(s, svc, a, before);
+        }
+    } else {
+        /* asked again: do not wait for the stop timeouts */
+        fprintf(stderr, "oya: SIG%s again: killing every service now\n", signal_name(sig));
+        for (size_t i = 0; i < s->nsvcs; i++)
+            if (!svc_is_settled(&s->svcs[i].st) || s->svcs[i].st.main_pid)
+                sup_kill(s, &s->svcs[i], SIGKILL, KILL_SCOPE_ALL);
+    }
+}
+
+static void on_signal(struct sup *s)
+{
+    struct signalfd_siginfo si;
+    for (;;) {
+        ssize_t n = read(s->sigfd, &si, sizeof(si));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof(si))
+            break;
+        switch (si.ssi_signo) {
+        case SIGCHLD: reap(s); break;
+        case SIGTERM:
+        case SIGINT: start_shutdown(s, (int)si.ssi_signo); break;
+        case SIGHUP:
+            fprintf(stderr, "oya: SIGHUP: reloading unit files is not supported yet; restart oya to "
+                            "load changed units\n");
+            break;
+        }
+    }
+}
+
+static void run_timers(struct sup *s)
+{
+    uint64_t now = clock_mono_usec();
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *svc = &s->svcs[i];
+        if (svc->st.deadline && svc->st.deadline <= now) {
+            enum svc_state before = svc->st.state;
+            struct svc_actions a = {0};
+            svc_timer(&svc->st, svc->unit, now, clock_real_usec(), &a);
+            sup_apply(s, svc, a, before);
+        }
+    }
+}
+
+/* One timerfd for every deadline: armed for the earliest, disarmed when there is none, so an idle
+ * supervisor never wakes up. */
+static void arm_timer(struct sup *s)
+{
+    uint64_t next = 0;
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        uint64_t d = s->svcs[i].st.deadline;
+        if (d && (!next || d < next))
+            next = d;
+    }
+    if (next == s->armed_deadline)
+        return;
+    struct itimerspec its = {0};
+    its.it_value.tv_sec = (time_t)(next / USEC_PER_SEC);
+    its.it_value.tv_nsec = (long)(next % USEC_PER_SEC) * 1000;
+    if (timerfd_settime(s->timerfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+        s->armed_deadline = next;
+}
+
+static bool all_down(const struct sup *s)
+{
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const struct svc *st = &s->svcs[i].st;
+        if (!(st->state == SVC_DEAD || st->state == SVC_FAILED) || st->main_pid)
+            return false;
+    }
+    return true;
+}
+
+static void dispatch(struct sup *s, struct watch *w, uint32_t events)
+{
+    switch (w->kind) {
+    case W_SIGNAL: on_signal(s); break;
+    case W_TIMER: {
+        uint64_t ticks;
+        while (read(s->timerfd, &ticks, sizeof(ticks)) < 0 && errno == EINTR)
+            ;
+        s->armed_deadline = 0;
+        break;
+    }
+    case W_LISTEN: sup_accept(s); break;
+    case W_CLIENT: sup_client_event(s, w->obj, events); break;
+    case W_LOG: log_stream_read(s, w->obj, false); break;
+    case W_REPORT: {
+        struct service *svc = w->obj;
+        read_report(svc);
+        break;
+    }
+    case W_PIDFD: reap(s); break;
+    }
+}
+
+static int load_path(struct sup *s, const char *path, struct strv *files)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        strv_add(files, path);
+        return 0;
+    }
+    struct dirent **list;
+    int n = scandir(path, &list, NULL, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t before = files->n;
+    for (int i = 0; i < n; i++) {
+        if (str_endswith(list[i]->d_name, ".service") && list[i]->d_name[0] != '.')
+            strv_push(files, xasprintf("%s/%s", path, list[i]->d_name));
+        free(list[i]);
+    }
+    free(list);
+    if (files->n == before)
+        fprintf(stderr, "oya: %s: no .service files in this directory\n", path);
+    (void)s;
+    return 0;
+}
+
+static int load_units(struct sup *s)
+{
+    struct strv files = {0};
+    int bad = 0;
+    for (size_t i = 0; i < s->opts->npaths; i++)
+        bad |= load_path(s, s->opts->paths[i], &files) < 0;
+    s->svcs = xcalloc(files.n ? files.n : 1, sizeof(struct service));
+    for (size_t i = 0; i < files.n; i++) {
+        struct unit_diag d = {0};
+        struct unit *u = unit_load(files.v[i], &d);
+        if (d.text.len)
+            fd_write_all(2, d.text.p, d.text.len);
+        buf_free(&d.text);
+        if (!u) {
+            fprintf(stderr, "oya: %s: not loaded; the other services go on\n", files.v[i]);
+            continue;
+        }
+        struct service *dup = sup_find(s, u->name);
+        if (dup) {
+            fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],
+                    u->name, dup->unit->path);
+            unit_free(u);
+            continue;
+        }
+        struct service *svc = &s->svcs[s->nsvcs];
+        svc->index = s->nsvcs++;
+        svc->unit = u;
+        svc->pidfd = svc->report_fd = -1;
+        svc->pidfd_w = (struct watch){W_PIDFD, svc};
+        svc->report_w = (struct watch){W_REPORT, svc};
+        svc_init(&svc->st, clock_real_usec());
+        size_t len = strlen(u->name);
+        if (len > s->name_width)
+            s->name_width = len;
+    }
+    strv_clear(&files);
+    for (size_t i = 0; i < s->nsvcs; i++)
+        log_prefix_make(&s->svcs[i].prefix, s->svcs[i].unit->name, s->name_width,
+                        s->color ? log_color_for(i) : 0);
+    return s->nsvcs ? 0 : -1;
+}
+
+static int setup(struct sup *s)
+{
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* orphans anywhere below oya are re-parented to oya, so none escapes and none stays a zombie */
+    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        fprintf(stderr, "oya: cannot become a child subreaper: %s\n", strerror(errno));
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    s->procfd = proc_open_root();
+    if (s->epfd < 0 || s->sigfd < 0 || s->timerfd < 0 || s->procfd < 0) {
+        fprintf(stderr, "oya: cannot set up the event loop: %s\n", strerror(errno));
+        return -1;
+    }
+    struct buf err = {0};
+    s->listenfd = ctl_listen(s->opts->socket_path, &err);
+    if (s->listenfd < 0) {
+        fprintf(stderr, "oya: %s\n", err.p);
+        buf_free(&err);
+        return -1;
+    }
+    buf_free(&err);
+    s->sig_w = (struct watch){W_SIGNAL, NULL};
+    s->timer_w = (struct watch){W_TIMER, NULL};
+    s->listen_w = (struct watch){W_LISTEN, NULL};
+    sup_epoll_add(s, s->sigfd, EPOLLIN, &s->sig_w);
+    sup_epoll_add(s, s->timerfd, EPOLLIN, &s->timer_w);
+    sup_epoll_add(s, s->listenfd, EPOLLIN, &s->listen_w);
+    return 0;
+}
+
+static void teardown(struct sup *s)
+{
+    while (s->logs)
+        log_stream_read(s, s->logs, true);
+    sup_clients_free(s);
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        fd_close(&s->svcs[i].pidfd);
+        fd_close(&s->svcs[i].report_fd);
+        unit_free(s->svcs[i].unit);
+    }
+    free(s->svcs);
+    if (s->listenfd >= 0) {
+        close(s->listenfd);
+        unlink(s->opts->socket_path);
+    }
+    fd_close(&s->epfd);
+    fd_close(&s->sigfd);
+    fd_close(&s->timerfd);
+    fd_close(&s->procfd);
+}
+
+/* After every service stopped: kill and reap whatever oya adopted that no service claimed. */
+static void finish_strays(struct sup *s)
+{
+    for (int round = 0; round < 50; round++) {
+        reap(s);
+        int n = sup_kill_strays(s, SIGKILL);
+        if (n == 0)
+            break;
+        if (round == 0)
+            fprintf(stderr, "oya: killing %d leftover process%s\n", n, n == 1 ? "" : "es");
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        while (waitid(P_ALL, 0, &si, WEXITED) < 0 && errno == EINTR)
+            ;
+    }
+    reap(s);
+}
+
+int sup_run(const struct sup_options *opts)
+{
+    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1};
+    s.self_pid = getpid();
+    s.started_real = clock_real_usec();
+    const char *nc = getenv("NO_COLOR");
+    s.color = isatty(1) && !(nc && *nc);
+    fds_ensure_std();
+    int rc = 1;
+    if (load_units(&s) < 0) {
+        fprintf(stderr, "oya: no service could be loaded; nothing to supervise\n");
+        goto out;
+    }
+    if (setup(&s) < 0)
+        goto out;
+    fprintf(stderr, "oya: supervising %zu service%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
+            opts->socket_path);
+    for (size_t i = 0; i < s.nsvcs; i++) {
+        struct service *svc = &s.svcs[i];
+        enum svc_state before = svc->st.state;
+        struct svc_actions a = {0};
+        svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+        sup_apply(&s, svc, a, before);
+    }
+    while (!(s.shutting_down && all_down(&s))) {
+        run_timers(&s);
+        sup_answer_waiters(&s);
+        if (s.shutting_down && all_down(&s))
+            break;
+        arm_timer(&s);
+        struct epoll_event evs[64];
+        int n = epoll_wait(s.epfd, evs, 64, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "oya: epoll_wait: %s\n", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++)
+            dispatch(&s, evs[i].data.ptr, evs[i].events);
+    }
+    finish_strays(&s);
+    sup_answer_waiters(&s);
+    fprintf(stderr, "oya: all services stopped\n");
+    rc = 0;
+out:
+    teardown(&s);
+    return rc;
+}

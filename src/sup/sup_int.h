@@ -1,0 +1,90 @@
+/* sup internals shared by the loop (sup.c), process tracking (track.c) and the control server
+ * (server.c). Nothing outside sup/ includes this. */
+#ifndef OYA_SUP_INT_H
+#define OYA_SUP_INT_H
+
+#include "../base/base.h"
+#include "../ctl/ctl.h"
+#include "../logs/logs.h"
+#include "../proc/proc.h"
+#include "../svc/svc.h"
+#include "sup.h"
+
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD };
+
+/* what an epoll event points at */
+struct watch {
+    enum watch_kind kind;
+    void *obj;
+};
+
+struct service {
+    size_t index;
+    struct unit *unit;
+    struct svc st;
+    int pidfd; /* main process */
+    int report_fd;
+    struct watch pidfd_w, report_w;
+    bool exec_pending; /* the exec report has not arrived yet */
+    char exec_error[512];
+    char invocation[33];
+    int sid; /* session of the current instance (its main PID after setsid) */
+    struct log_prefix prefix;
+};
+
+struct log_stream {
+    struct watch w;
+    int fd;
+    struct service *svc;
+    struct log_framer framer;
+    struct log_stream *next;
+};
+
+enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART };
+
+struct client {
+    struct watch w;
+    int fd;
+    struct buf in, out;
+    bool replying; /* the reply is in out; close once written */
+    enum wait_kind wait;
+    size_t *waiting; /* service indexes */
+    size_t nwaiting;
+    struct client *next;
+};
+
+struct sup {
+    const struct sup_options *opts;
+    int epfd, sigfd, timerfd, listenfd, procfd;
+    struct watch sig_w, timer_w, listen_w;
+    struct service *svcs;
+    size_t nsvcs;
+    struct log_stream *logs;
+    struct client *clients;
+    bool shutting_down;
+    int term_signals;
+    uint64_t armed_deadline;
+    uint64_t started_real;
+    int self_pid;
+    size_t name_width;
+    bool color;
+};
+
+/* sup.c */
+void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
+struct service *sup_find(struct sup *s, const char *name);
+void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
+
+/* track.c: which processes belong to a service, and signalling them */
+size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
+int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope);
+void sup_check_groups(struct sup *s);
+int sup_kill_strays(struct sup *s, int sig);
+
+/* server.c: the control socket */
+void sup_accept(struct sup *s);
+void sup_client_event(struct sup *s, struct client *c, uint32_t events);
+void sup_answer_waiters(struct sup *s);
+void sup_clients_free(struct sup *s);
+
+#endif

@@ -1,0 +1,88 @@
+/* svc: one state machine per service. Pure logic: it is told what happened (a start or stop request,
+ * the main process spawned or exited, the group became empty, a deadline passed) and the time, and it
+ * answers with actions for the supervisor to carry out. It never calls the kernel. */
+#ifndef OYA_SVC_H
+#define OYA_SVC_H
+
+#include "../unit/unit.h"
+
+enum svc_state {
+    SVC_DEAD,         /* inactive (dead) */
+    SVC_START,        /* activating (start): exec not yet confirmed, or a oneshot running */
+    SVC_RUNNING,      /* active (running) */
+    SVC_EXITED,       /* active (exited): a oneshot with RemainAfterExit= */
+    SVC_STOP_SIGTERM, /* deactivating (stop-sigterm) */
+    SVC_STOP_SIGKILL, /* deactivating (stop-sigkill) */
+    SVC_AUTO_RESTART, /* activating (auto-restart): waiting RestartSec */
+    SVC_FAILED,       /* failed (failed) */
+};
+
+enum svc_result {
+    RESULT_SUCCESS,
+    RESULT_RESOURCES,  /* could not be started at all (fork, user lookup, environment file) */
+    RESULT_EXIT_CODE,
+    RESULT_SIGNAL,
+    RESULT_CORE_DUMP,
+    RESULT_TIMEOUT,
+    RESULT_START_LIMIT,
+};
+
+/* Why the service is going down: decides what happens when the last process is gone. */
+enum svc_stop_reason { STOP_NONE, STOP_USER, STOP_MAIN_EXITED, STOP_SHUTDOWN };
+
+enum svc_kill_scope { KILL_SCOPE_NONE, KILL_SCOPE_MAIN, KILL_SCOPE_ALL };
+
+struct svc_actions {
+    bool spawn;      /* start exec_start[s->cmd_index] */
+    int kill_signal; /* 0: none */
+    enum svc_kill_scope kill_scope;
+    bool check_group; /* tell the machine (svc_group_empty) once no process of the service is left */
+};
+
+struct svc {
+    enum svc_state state;
+    enum svc_result result;
+    enum svc_stop_reason stop_reason;
+    bool start_after_stop; /* a restart request: start once stopped */
+    int main_pid;          /* 0 when there is no main process */
+    int last_pid;          /* the latest main process, kept after it exits (status shows it) */
+    size_t cmd_index;      /* which ExecStart= runs (several for Type=oneshot) */
+    int exit_code;         /* CLD_EXITED, CLD_KILLED or CLD_DUMPED of the last main exit; 0 if none */
+    int exit_status;       /* exit status or signal number */
+    uint64_t deadline;     /* CLOCK_MONOTONIC usec; 0 = none */
+    uint64_t since_real;   /* when the state last changed (CLOCK_REALTIME usec) */
+    uint64_t active_since_real;
+    unsigned restarts; /* automatic restarts so far */
+    uint64_t limit_begin;
+    unsigned limit_count;
+};
+
+void svc_init(struct svc *s, uint64_t now_real);
+
+/* Requests. now is CLOCK_MONOTONIC, now_real CLOCK_REALTIME, both usec. */
+void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
+void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uint64_t now,
+              uint64_t now_real, struct svc_actions *a);
+void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
+
+/* Events. */
+void svc_spawned(struct svc *s, const struct unit *u, int pid, uint64_t now_real);
+void svc_spawn_failed(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                      struct svc_actions *a);
+void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now_real);
+void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
+                     uint64_t now_real, struct svc_actions *a);
+void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                     struct svc_actions *a);
+void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
+
+/* Is the exit (code as in siginfo si_code, status) clean for this unit, per SuccessExitStatus=? */
+bool svc_exit_clean(const struct unit *u, int code, int status);
+
+bool svc_is_active(const struct svc *s);  /* active (running or exited) */
+bool svc_is_settled(const struct svc *s); /* not in a transition */
+const char *svc_active_state(enum svc_state st);
+const char *svc_sub_state(enum svc_state st);
+const char *svc_result_name(enum svc_result r);
+
+#endif

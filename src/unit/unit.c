@@ -1,0 +1,805 @@
+/* unit: reads a .service file (sections, comments, continuation lines, repeated keys) and fills a
+ * struct unit through one table of keys. Each key's parser names what is wrong and what is
+ * accepted; the caller decides what to do with a unit that has errors (it is not loaded). */
+#include "unit.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct parse_ctx {
+    const char *path;
+    unsigned line;
+    const char *key, *value;
+    struct unit_diag *diag;
+    unsigned exec_start_line;
+};
+
+static void diag_add(struct unit_diag *d, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void diag_add(struct unit_diag *d, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    buf_puts(&d->text, "oya: ");
+    buf_vprintf(&d->text, fmt, ap);
+    buf_putc(&d->text, '\n');
+    va_end(ap);
+    if (error)
+        d->errors++;
+    else
+        d->warnings++;
+}
+
+/* "oya: FILE:LINE: KEY=VALUE: <what>" */
+static int bad_value(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad_value(struct parse_ctx *c, const char *fmt, ...)
+{
+    struct buf msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    diag_add(c->diag, true, "%s:%u: %s=%s: %s", c->path, c->line, c->key, c->value, msg.p);
+    buf_free(&msg);
+    return -EINVAL;
+}
+
+struct key;
+typedef int (*key_parser)(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c);
+
+struct key {
+    const char *section;
+    const char *name;
+    key_parser parse;
+    size_t offset; /* of the field in struct unit */
+    int arg;       /* parser-specific: an RLIMIT_* index, an enum table, ... */
+};
+
+#define FIELD(f) offsetof(struct unit, f)
+#define AT(u, k, type) ((type *)((char *)(u) + (k)->offset))
+
+static int parse_string(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)c;
+    char **f = AT(u, k, char *);
+    free(*f);
+    *f = *v ? xstrdup(v) : NULL;
+    return 0;
+}
+
+static int parse_list(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    struct strv *f = AT(u, k, struct strv);
+    if (!*v) {
+        strv_clear(f); /* an empty assignment resets the list */
+        return 0;
+    }
+    const char *why;
+    if (unit_split_words(v, f, &why) < 0)
+        return bad_value(c, "%s", why);
+    return 0;
+}
+
+static int parse_bool_value(const char *v, bool *out)
+{
+    static const char *yes[] = {"1", "yes", "y", "true", "t", "on"};
+    static const char *no[] = {"0", "no", "n", "false", "f", "off"};
+    for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(v, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+static int parse_bool(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    if (parse_bool_value(v, AT(u, k, bool)) < 0)
+        return bad_value(c, "not a boolean; use yes or no (also true/false, on/off, 1/0)");
+    return 0;
+}
+
+static int parse_timespan_key(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    uint64_t t;
+    if (unit_parse_timespan(v, &t) < 0)
+        return bad_value(c, "not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity");
+    /* arg 1: "0" means no timeout, as for TimeoutStopSec= */
+    if (k->arg == 1 && t == 0)
+        t = USEC_INFINITY;
+    *AT(u, k, uint64_t) = t;
+    return 0;
+}
+
+static int parse_timeout_both(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    uint64_t t;
+    if (unit_parse_timespan(v, &t) < 0)
+        return bad_value(c, "not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity");
+    if (t == 0)
+        t = USEC_INFINITY;
+    u->timeout_start = u->timeout_stop = t;
+    return 0;
+}
+
+static int parse_unsigned(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    uint64_t n;
+    if (!str_to_u64(v, &n) || n > UINT_MAX)
+        return bad_value(c, "not a whole number; use e.g. 5");
+    *AT(u, k, unsigned) = (unsigned)n;
+    return 0;
+}
+
+static int parse_type(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (strcmp(v, "simple") == 0)
+        u->type = UNIT_SIMPLE;
+    else if (strcmp(v, "exec") == 0)
+        u->type = UNIT_EXEC;
+    else if (strcmp(v, "oneshot") == 0)
+        u->type = UNIT_ONESHOT;
+    else if (!strcmp(v, "forking") || !strcmp(v, "notify") || !strcmp(v, "notify-reload") ||
+             !strcmp(v, "dbus") || !strcmp(v, "idle"))
+        return bad_value(c, "not supported yet; supported: simple, exec, oneshot");
+    else
+        return bad_value(c, "unknown type; accepted: simple, exec, oneshot");
+    return 0;
+}
+
+static int parse_restart(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort"};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (strcmp(v, names[i]) == 0) {
+            u->restart = (enum unit_restart)i;
+            return 0;
+        }
+    }
+    if (strcmp(v, "on-watchdog") == 0)
+        return bad_value(c, "not supported yet (no watchdog); accepted: no, always, on-success, "
+                            "on-failure, on-abnormal, on-abort");
+    return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort");
+}
+
+static int parse_kill_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    static const char *names[] = {"control-group", "mixed", "process", "none"};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (strcmp(v, names[i]) == 0) {
+            u->kill_mode = (enum unit_kill_mode)i;
+            return 0;
+        }
+    }
+    return bad_value(c, "unknown mode; accepted: control-group, mixed, process, none");
+}
+
+static int parse_signal(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    int sig = signal_from_name(v);
+    if (sig <= 0)
+        return bad_value(c, "not a signal; use a name like SIGTERM, TERM or a number like 15");
+    *AT(u, k, int) = sig;
+    return 0;
+}
+
+static int parse_umask(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    char *end;
+    errno = 0;
+    long m = *v ? strtol(v, &end, 8) : -1;
+    if (!*v || errno || *end || m < 0 || m > 0777)
+        return bad_value(c, "not an octal mask; use e.g. 0022 or 0077 (0000 to 0777)");
+    u->umask = (int)m;
+    return 0;
+}
+
+static bool valid_env_assignment(const char *a)
+{
+    if (!(a[0] == '_' || isalpha((unsigned char)a[0])))
+        return false;
+    const char *p = a + 1;
+    while (*p == '_' || isalnum((unsigned char)*p))
+        p++;
+    return *p == '=';
+}
+
+static int parse_environment(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (!*v) {
+        strv_clear(&u->environment);
+        return 0;
+    }
+    struct strv words = {0};
+    const char *why;
+    int r = 0;
+    if (unit_split_words(v, &words, &why) < 0) {
+        r = bad_value(c, "%s", why);
+        goto out;
+    }
+    for (size_t i = 0; i < words.n; i++) {
+        if (!valid_env_assignment(words.v[i])) {
+            r = bad_value(c, "'%s' is not an assignment; write NAME=VALUE (quote it if the value has spaces)",
+                          words.v[i]);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < words.n; i++)
+        unit_env_set(&u->environment, words.v[i]);
+out:
+    strv_clear(&words);
+    return r;
+}
+
+static int parse_env_file(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (!*v) {
+        for (size_t i = 0; i < u->n_env_files; i++)
+            free(u->env_files[i].path);
+        free(u->env_files);
+        u->env_files = NULL;
+        u->n_env_files = 0;
+        return 0;
+    }
+    bool optional = v[0] == '-';
+    const char *path = optional ? v + 1 : v;
+    if (path[0] != '/')
+        return bad_value(c, "not an absolute path; write /path/to/file (a leading - makes it optional)");
+    u->env_files = xrealloc(u->env_files, (u->n_env_files + 1) * sizeof(*u->env_files));
+    u->env_files[u->n_env_files++] = (struct env_file){xstrdup(path), optional};
+    return 0;
+}
+
+static int parse_working_dir(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    free(u->working_directory);
+    u->working_directory = NULL;
+    u->working_directory_optional = false;
+    if (!*v)
+        return 0;
+    bool optional = v[0] == '-';
+    const char *path = optional ? v + 1 : v;
+    if (path[0] != '/' && strcmp(path, "~") != 0)
+        return bad_value(c, "not an absolute path; write /path, ~ for the user's home, "
+                            "or a leading - to ignore a missing directory");
+    u->working_directory = xstrdup(path);
+    u->working_directory_optional = optional;
+    return 0;
+}
+
+static bool valid_user_name(const char *s)
+{
+    if (!*s || strlen(s) > 64 || s[0] == '-')
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.' || *p == '$'))
+            return false;
+    return true;
+}
+
+static int parse_user(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    if (*v && !valid_user_name(v))
+        return bad_value(c, "not a valid name; use a user or group name, or a numeric id");
+    return parse_string(u, k, v, c);
+}
+
+static int parse_exec(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (!*v) {
+        for (size_t i = 0; i < u->n_exec_start; i++) {
+            free(u->exec_start[i].path);
+            strv_clear(&u->exec_start[i].argv);
+        }
+        free(u->exec_start);
+        u->exec_start = NULL;
+        u->n_exec_start = 0;
+        return 0;
+    }
+    int flags = 0;
+    const char *p = v;
+    for (;; p++) {
+        if (*p == '-')
+            flags |= EXEC_IGNORE_FAILURE;
+        else if (*p == '@')
+            flags |= EXEC_ARGV0;
+        else if (*p == ':')
+            flags |= EXEC_NO_ENV_EXPAND;
+        else if (*p == '+' || *p == '!')
+            return bad_value(c, "the '%c' prefix is not supported yet; supported prefixes: - @ :", *p);
+        else
+            break;
+    }
+    struct strv words = {0};
+    const char *why;
+    if (unit_split_words(p, &words, &why) < 0) {
+        strv_clear(&words);
+        return bad_value(c, "%s", why);
+    }
+    if (words.n == 0 || ((flags & EXEC_ARGV0) && words.n < 2)) {
+        strv_clear(&words);
+        return bad_value(c, (flags & EXEC_ARGV0) ? "with '@' give the program and then argv[0]"
+                                                 : "no command; give a program and its arguments");
+    }
+    const char *path = words.v[0];
+    if (path[0] != '/' && strchr(path, '/')) {
+        strv_clear(&words);
+        return bad_value(c, "'%s' is a relative path; use an absolute path or a plain name looked up in PATH",
+                         path);
+    }
+    struct exec_cmd cmd = {.flags = flags, .path = xstrdup(path)};
+    for (size_t i = (flags & EXEC_ARGV0) ? 1 : 0; i < words.n; i++)
+        strv_add(&cmd.argv, words.v[i]);
+    strv_clear(&words);
+    u->exec_start = xrealloc(u->exec_start, (u->n_exec_start + 1) * sizeof(*u->exec_start));
+    u->exec_start[u->n_exec_start++] = cmd;
+    c->exec_start_line = c->line;
+    return 0;
+}
+
+/* rlimit values: "N", "soft:hard", "infinity"; bytes take K/M/G/T/P/E (1024-based), LimitCPU takes
+ * seconds or a time span, LimitRTTIME microseconds or a time span. */
+enum limit_kind { LIM_PLAIN, LIM_BYTES, LIM_SECONDS, LIM_USEC };
+
+static int limit_value(const char *s, enum limit_kind kind, rlim_t *out)
+{
+    if (strcmp(s, "infinity") == 0) {
+        *out = RLIM_INFINITY;
+        return 0;
+    }
+    uint64_t n;
+    if (kind == LIM_SECONDS || kind == LIM_USEC) {
+        if (str_to_u64(s, &n)) {
+            *out = (rlim_t)n;
+            return 0;
+        }
+        if (unit_parse_timespan(s, &n) < 0)
+            return -EINVAL;
+        *out = (rlim_t)(kind == LIM_SECONDS ? (n + USEC_PER_SEC - 1) / USEC_PER_SEC : n);
+        return 0;
+    }
+    char num[64];
+    size_t len = strlen(s);
+    if (len == 0 || len >= sizeof(num))
+        return -EINVAL;
+    memcpy(num, s, len + 1);
+    uint64_t mult = 1;
+    if (kind == LIM_BYTES) {
+        static const char units[] = "KMGTPE";
+        const char *u = strchr(units, num[len - 1]);
+        if (u && num[len - 1]) {
+            mult = 1ULL << (10 * (u - units + 1));
+            num[--len] = 0;
+        }
+    }
+    if (!str_to_u64(num, &n) || (mult > 1 && n > UINT64_MAX / mult))
+        return -EINVAL;
+    *out = (rlim_t)(n * mult);
+    return 0;
+}
+
+static const struct {
+    const char *key;
+    int resource;
+    enum limit_kind kind;
+} limit_keys[] = {
+    {"LimitCPU", RLIMIT_CPU, LIM_SECONDS},          {"LimitFSIZE", RLIMIT_FSIZE, LIM_BYTES},
+    {"LimitDATA", RLIMIT_DATA, LIM_BYTES},          {"LimitSTACK", RLIMIT_STACK, LIM_BYTES},
+    {"LimitCORE", RLIMIT_CORE, LIM_BYTES},          {"LimitRSS", RLIMIT_RSS, LIM_BYTES},
+    {"LimitNOFILE", RLIMIT_NOFILE, LIM_PLAIN},      {"LimitAS", RLIMIT_AS, LIM_BYTES},
+    {"LimitNPROC", RLIMIT_NPROC, LIM_PLAIN},        {"LimitMEMLOCK", RLIMIT_MEMLOCK, LIM_BYTES},
+    {"LimitLOCKS", RLIMIT_LOCKS, LIM_PLAIN},        {"LimitSIGPENDING", RLIMIT_SIGPENDING, LIM_PLAIN},
+    {"LimitMSGQUEUE", RLIMIT_MSGQUEUE, LIM_BYTES},  {"LimitNICE", RLIMIT_NICE, LIM_PLAIN},
+    {"LimitRTPRIO", RLIMIT_RTPRIO, LIM_PLAIN},      {"LimitRTTIME", RLIMIT_RTTIME, LIM_USEC},
+};
+
+static int parse_limit(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    int i = k->arg;
+    struct unit_limit *l = &u->limits[limit_keys[i].resource];
+    if (!*v) {
+        l->set = false;
+        return 0;
+    }
+    const char *colon = strchr(v, ':');
+    rlim_t soft, hard;
+    char *s = colon ? xstrndup(v, (size_t)(colon - v)) : xstrdup(v);
+    int r = limit_value(s, limit_keys[i].kind, &soft);
+    free(s);
+    if (r == 0)
+        r = colon ? limit_value(colon + 1, limit_keys[i].kind, &hard) : (hard = soft, 0);
+    if (r < 0) {
+        const char *ex = limit_keys[i].kind == LIM_BYTES     ? "e.g. 1024, 64M, 1G"
+                         : limit_keys[i].kind == LIM_PLAIN   ? "e.g. 1024"
+                         : limit_keys[i].kind == LIM_SECONDS ? "seconds or a time span, e.g. 60 or 1h"
+                                                             : "microseconds or a time span, e.g. 500ms";
+        return bad_value(c, "not a limit; use N, SOFT:HARD or infinity (%s)", ex);
+    }
+    if (hard != RLIM_INFINITY && (soft == RLIM_INFINITY || soft > hard))
+        return bad_value(c, "the soft limit is above the hard limit; write SOFT:HARD with SOFT <= HARD");
+    *l = (struct unit_limit){true, soft, hard};
+    return 0;
+}
+
+static int parse_success_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (!*v) {
+        memset(u->success_status, 0, sizeof(u->success_status));
+        memset(u->success_signal, 0, sizeof(u->success_signal));
+        return 0;
+    }
+    struct strv words = {0};
+    const char *why;
+    int r = 0;
+    if (unit_split_words(v, &words, &why) < 0) {
+        r = bad_value(c, "%s", why);
+        goto out;
+    }
+    for (size_t i = 0; i < words.n; i++) {
+        uint64_t n;
+        int sig;
+        if (str_to_u64(words.v[i], &n) && n <= 255) {
+            u->success_status[n] = 1;
+        } else if (!isdigit((unsigned char)words.v[i][0]) && (sig = signal_from_name(words.v[i])) > 0 &&
+                   sig < (int)ARRAY_SIZE(u->success_signal)) {
+            u->success_signal[sig] = true;
+        } else {
+            r = bad_value(c, "'%s' is neither an exit code (0-255) nor a signal name like SIGUSR1", words.v[i]);
+            goto out;
+        }
+    }
+out:
+    strv_clear(&words);
+    return r;
+}
+
+static int parse_ignored(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)u, (void)k, (void)v, (void)c;
+    return 0;
+}
+
+static int parse_not_yet(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)u, (void)k, (void)v;
+    diag_add(c->diag, false, "%s:%u: %s= is not supported yet, ignored", c->path, c->line, c->key);
+    return 0;
+}
+
+#define LIMIT_KEY(i) {"Service", NULL, parse_limit, 0, i}
+
+static struct key keys[] = {
+    {"Unit", "Description", parse_string, FIELD(description), 0},
+    {"Unit", "Documentation", parse_list, FIELD(documentation), 0},
+    {"Unit", "After", parse_list, FIELD(after), 0},
+    {"Unit", "Before", parse_list, FIELD(before), 0},
+    {"Unit", "Wants", parse_list, FIELD(wants), 0},
+    {"Unit", "Requires", parse_list, FIELD(requires), 0},
+    {"Unit", "StartLimitIntervalSec", parse_timespan_key, FIELD(start_limit_interval), 0},
+    {"Unit", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
+    {"Unit", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
+    {"Service", "StartLimitIntervalSec", parse_timespan_key, FIELD(start_limit_interval), 0},
+    {"Service", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
+    {"Service", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
+    {"Service", "Type", parse_type, 0, 0},
+    {"Service", "ExecStart", parse_exec, 0, 0},
+    {"Service", "Environment", parse_environment, 0, 0},
+    {"Service", "EnvironmentFile", parse_env_file, 0, 0},
+    {"Service", "WorkingDirectory", parse_working_dir, 0, 0},
+    {"Service", "User", parse_user, FIELD(user), 0},
+    {"Service", "Group", parse_user, FIELD(group), 0},
+    {"Service", "UMask", parse_umask, 0, 0},
+    {"Service", "Restart", parse_restart, 0, 0},
+    {"Service", "RestartSec", parse_timespan_key, FIELD(restart_sec), 0},
+    {"Service", "TimeoutStartSec", parse_timespan_key, FIELD(timeout_start), 1},
+    {"Service", "TimeoutStopSec", parse_timespan_key, FIELD(timeout_stop), 1},
+    {"Service", "TimeoutSec", parse_timeout_both, 0, 0},
+    {"Service", "KillSignal", parse_signal, FIELD(kill_signal), 0},
+    {"Service", "KillMode", parse_kill_mode, 0, 0},
+    {"Service", "SuccessExitStatus", parse_success_status, 0, 0},
+    {"Service", "RemainAfterExit", parse_bool, FIELD(remain_after_exit), 0},
+    LIMIT_KEY(0), LIMIT_KEY(1), LIMIT_KEY(2), LIMIT_KEY(3), LIMIT_KEY(4), LIMIT_KEY(5), LIMIT_KEY(6),
+    LIMIT_KEY(7), LIMIT_KEY(8), LIMIT_KEY(9), LIMIT_KEY(10), LIMIT_KEY(11), LIMIT_KEY(12), LIMIT_KEY(13),
+    LIMIT_KEY(14), LIMIT_KEY(15),
+    /* [Install] says how systemd enables a unit; oya starts every unit it is given */
+    {"Install", "WantedBy", parse_ignored, 0, 0},
+    {"Install", "RequiredBy", parse_ignored, 0, 0},
+    {"Install", "UpheldBy", parse_ignored, 0, 0},
+    {"Install", "Also", parse_ignored, 0, 0},
+    {"Install", "Alias", parse_not_yet, 0, 0},
+    {"Install", "DefaultInstance", parse_not_yet, 0, 0},
+};
+
+/* systemd keys oya knows of but does not carry out yet: a warning, never an error */
+static const char *not_yet_keys[] = {
+    "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition",
+    "PIDFile", "NotifyAccess", "WatchdogSec", "BusName", "GuessMainPID", "RestartPreventExitStatus",
+    "RestartForceExitStatus", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory",
+    "ConfigurationDirectory", "RuntimeDirectoryMode", "StateDirectoryMode", "RuntimeDirectoryPreserve",
+    "StandardInput", "StandardOutput", "StandardError", "SyslogIdentifier", "Nice", "OOMScoreAdjust",
+    "CPUAffinity", "IOSchedulingClass", "IOSchedulingPriority", "NoNewPrivileges", "PrivateTmp",
+    "ProtectSystem", "ProtectHome", "PrivateDevices", "CapabilityBoundingSet", "AmbientCapabilities",
+    "SystemCallFilter", "BindsTo", "PartOf", "Requisite", "Conflicts", "ConditionPathExists",
+    "ConditionPathIsDirectory", "ConditionFileNotEmpty", "ConditionDirectoryNotEmpty",
+    "ConditionFileIsExecutable", "AssertPathExists", "DefaultDependencies", "SupplementaryGroups",
+    "DynamicUser", NULL,
+};
+
+static void keys_init(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (keys[i].parse == parse_limit)
+            keys[i].name = limit_keys[keys[i].arg].key;
+}
+
+static const struct key *key_find(const char *section, const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (keys[i].name && strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static bool key_not_yet(const char *name)
+{
+    for (size_t i = 0; not_yet_keys[i]; i++)
+        if (strcmp(not_yet_keys[i], name) == 0)
+            return true;
+    return false;
+}
+
+static struct unit *unit_new(const char *name, const char *path)
+{
+    struct unit *u = xcalloc(1, sizeof(*u));
+    u->name = xstrdup(name);
+    u->path = xstrdup(path);
+    u->type = UNIT_SIMPLE;
+    u->umask = -1;
+    u->restart = RESTART_NO;
+    u->restart_sec = 100 * USEC_PER_MSEC;
+    u->start_limit_interval = 10 * USEC_PER_SEC;
+    u->start_limit_burst = 5;
+    u->timeout_start = 90 * USEC_PER_SEC;
+    u->timeout_stop = 90 * USEC_PER_SEC;
+    u->kill_signal = SIGTERM;
+    u->kill_mode = KILL_CONTROL_GROUP;
+    return u;
+}
+
+void unit_free(struct unit *u)
+{
+    if (!u)
+        return;
+    free(u->name);
+    free(u->path);
+    free(u->description);
+    strv_clear(&u->documentation);
+    strv_clear(&u->after);
+    strv_clear(&u->before);
+    strv_clear(&u->wants);
+    strv_clear(&u->requires);
+    for (size_t i = 0; i < u->n_exec_start; i++) {
+        free(u->exec_start[i].path);
+        strv_clear(&u->exec_start[i].argv);
+    }
+    free(u->exec_start);
+    strv_clear(&u->environment);
+    for (size_t i = 0; i < u->n_env_files; i++)
+        free(u->env_files[i].path);
+    free(u->env_files);
+    free(u->working_directory);
+    free(u->user);
+    free(u->group);
+    free(u);
+}
+
+bool unit_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 200 || name[0] == '.' || name[0] == '-')
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || strchr(":_.-@\\", *p)))
+            return false;
+    return true;
+}
+
+/* One logical line: physical lines joined where a line ends with a backslash. */
+static void handle_line(struct unit *u, char *line, char *section, size_t section_size,
+                        bool *section_known, struct parse_ctx *c)
+{
+    char *s = str_strip(line);
+    if (!*s || *s == '#' || *s == ';')
+        return;
+    if (*s == '[') {
+        char *end = strchr(s, ']');
+        if (!end || end[1] || end == s + 1) {
+            diag_add(c->diag, true, "%s:%u: '%s': a section header is written [Name]", c->path, c->line, s);
+            return;
+        }
+        *end = 0;
+        snprintf(section, section_size, "%s", s + 1);
+        *section_known = !strcmp(section, "Unit") || !strcmp(section, "Service") || !strcmp(section, "Install");
+        if (!*section_known && !str_startswith(section, "X-"))
+            diag_add(c->diag, false, "%s:%u: unknown section [%s], ignored", c->path, c->line, section);
+        return;
+    }
+    char *eq = strchr(s, '=');
+    if (!eq) {
+        diag_add(c->diag, true, "%s:%u: '%s': not KEY=VALUE, a [Section] or a comment", c->path, c->line, s);
+        return;
+    }
+    *eq = 0;
+    char *key = str_strip(s), *value = str_strip(eq + 1);
+    c->key = key;
+    c->value = value;
+    if (!section[0]) {
+        diag_add(c->diag, false, "%s:%u: %s= is outside of any section, ignored", c->path, c->line, key);
+        return;
+    }
+    if (!*section_known)
+        return;
+    const struct key *k = key_find(section, key);
+    if (k) {
+        k->parse(u, k, value, c);
+    } else if (key_not_yet(key) || str_startswith(key, "Condition") || str_startswith(key, "Assert")) {
+        parse_not_yet(u, NULL, value, c);
+    } else if (!str_startswith(key, "X-")) {
+        diag_add(c->diag, false, "%s:%u: unknown key %s in [%s], ignored", c->path, c->line, key, section);
+    }
+}
+
+static void validate(struct unit *u, struct parse_ctx *c)
+{
+    if (u->n_exec_start == 0)
+        diag_add(c->diag, true, "%s: no ExecStart= in [Service]: a service needs a command to run", c->path);
+    else if (u->n_exec_start > 1 && u->type != UNIT_ONESHOT)
+        diag_add(c->diag, true,
+                 "%s:%u: ExecStart= is given %zu times: only Type=oneshot runs several commands; "
+                 "keep one, or reset the list with an empty ExecStart=",
+                 c->path, c->exec_start_line, u->n_exec_start);
+    if (u->start_limit_burst == 0)
+        u->start_limit_interval = 0; /* a burst of 0 turns the limit off, as in systemd */
+}
+
+struct unit *unit_parse(const char *name, const char *path, const char *text, struct unit_diag *diag)
+{
+    static bool keys_ready;
+    if (!keys_ready) {
+        keys_init();
+        keys_ready = true;
+    }
+    int errors_before = diag->errors;
+    if (!unit_name_valid(name)) {
+        diag_add(diag, true, "%s: '%s' is not a valid service name; use letters, digits and :_.-", path, name);
+        return NULL;
+    }
+    if (strchr(name, '@')) {
+        diag_add(diag, true, "%s: template units (name@.service) are not supported yet", path);
+        return NULL;
+    }
+    struct unit *u = unit_new(name, path);
+    struct parse_ctx c = {.path = path, .diag = diag};
+    char section[128] = "";
+    bool section_known = false;
+    struct buf logical = {0};
+    unsigned lineno = 0, start_line = 0;
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        char *phys = xstrndup(p, len);
+        p += len + (nl ? 1 : 0);
+        size_t pl = strlen(phys);
+        if (pl && phys[pl - 1] == '\r')
+            phys[--pl] = 0;
+        char *t = str_strip(phys);
+        if (logical.len && (*t == '#' || *t == ';')) {
+            free(phys); /* comment lines inside a continuation are skipped, as systemd does */
+            continue;
+        }
+        if (!logical.len)
+            start_line = lineno;
+        pl = strlen(phys);
+        bool cont = pl && phys[pl - 1] == '\\';
+        if (cont) {
+            phys[pl - 1] = ' ';
+            buf_puts(&logical, phys);
+            free(phys);
+            if (*p)
+                continue;
+        } else {
+            buf_puts(&logical, phys);
+            free(phys);
+        }
+        c.line = start_line;
+        handle_line(u, logical.p ? logical.p : (char *)"", section, sizeof(section), &section_known, &c);
+        logical.len = 0;
+        if (logical.p)
+            logical.p[0] = 0;
+    }
+    buf_free(&logical);
+    validate(u, &c);
+    if (diag->errors > errors_before) {
+        unit_free(u);
+        return NULL;
+    }
+    return u;
+}
+
+struct unit *unit_load(const char *path, struct unit_diag *diag)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!str_endswith(base, ".service")) {
+        diag_add(diag, true, "%s: not a .service file; oya runs units named NAME.service", path);
+        return NULL;
+    }
+    char *name = xstrndup(base, strlen(base) - strlen(".service"));
+    struct buf text = {0};
+    char chunk[8192];
+    FILE *f = fopen(path, "re");
+    struct unit *u = NULL;
+    if (!f) {
+        diag_add(diag, true, "%s: cannot read: %s", path, strerror(errno));
+        goto out;
+    }
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_add(&text, chunk, n);
+    if (ferror(f)) {
+        diag_add(diag, true, "%s: cannot read: %s", path, strerror(errno));
+        fclose(f);
+        goto out;
+    }
+    fclose(f);
+    if (memchr(text.p ? text.p : "", 0, text.len)) {
+        diag_add(diag, true, "%s: contains a NUL byte; a unit file is text", path);
+        goto out;
+    }
+    u = unit_parse(name, path, text.p ? text.p : "", diag);
+out:
+    buf_free(&text);
+    free(name);
+    return u;
+}
+
+const char *unit_type_name(enum unit_type t)
+{
+    return t == UNIT_SIMPLE ? "simple" : t == UNIT_EXEC ? "exec" : "oneshot";
+}
+
+const char *unit_restart_name(enum unit_restart r)
+{
+    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort"};
+    return names[r];
+}
+
+const char *unit_kill_mode_name(enum unit_kill_mode m)
+{
+    static const char *names[] = {"control-group", "mixed", "process", "none"};
+    return names[m];
+}

@@ -1,0 +1,111 @@
+/* unit: systemd-style .service files parsed into an immutable spec. No side effects beyond reading
+ * the file; diagnostics are collected as text ("oya: FILE:LINE: ...") for the caller to print. */
+#ifndef OYA_UNIT_H
+#define OYA_UNIT_H
+
+#include "../base/base.h"
+
+#include <sys/resource.h>
+
+enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT };
+enum unit_restart {
+    RESTART_NO,
+    RESTART_ALWAYS,
+    RESTART_ON_SUCCESS,
+    RESTART_ON_FAILURE,
+    RESTART_ON_ABNORMAL,
+    RESTART_ON_ABORT,
+};
+enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
+
+/* ExecStart= prefixes */
+#define EXEC_IGNORE_FAILURE 1 /* '-' */
+#define EXEC_ARGV0 2          /* '@' */
+#define EXEC_NO_ENV_EXPAND 4  /* ':' */
+
+struct exec_cmd {
+    int flags;
+    char *path;       /* as written (absolute, or a bare name looked up at start) */
+    struct strv argv; /* words after unquoting; $VAR expansion happens at start time */
+};
+
+struct env_file {
+    char *path;
+    bool optional; /* '-' prefix */
+};
+
+struct unit_limit {
+    bool set;
+    rlim_t soft, hard;
+};
+
+#define UNIT_MAX_LIMITS 16
+
+struct unit {
+    char *name; /* "web" for web.service */
+    char *path;
+    /* [Unit] */
+    char *description;
+    struct strv documentation, after, before, wants, requires;
+    uint64_t start_limit_interval; /* usec */
+    unsigned start_limit_burst;
+    /* [Service] */
+    enum unit_type type;
+    struct exec_cmd *exec_start;
+    size_t n_exec_start;
+    struct strv environment; /* NAME=VALUE, in order */
+    struct env_file *env_files;
+    size_t n_env_files;
+    char *working_directory;
+    bool working_directory_optional;
+    char *user, *group;
+    int umask; /* -1: inherit oya's */
+    struct unit_limit limits[UNIT_MAX_LIMITS]; /* indexed by RLIMIT_* */
+    enum unit_restart restart;
+    uint64_t restart_sec;
+    uint64_t timeout_start; /* parsed; enforced with later start types */
+    uint64_t timeout_stop;  /* USEC_INFINITY: no timeout */
+    int kill_signal;
+    enum unit_kill_mode kill_mode;
+    int success_status[256]; /* 1 when that exit code counts as success */
+    bool success_signal[65]; /* 1 when death by that signal counts as success */
+    bool remain_after_exit;
+};
+
+struct unit_diag {
+    struct buf text; /* one diagnostic per line, each "oya: ..." */
+    int errors, warnings;
+};
+
+/* Parse a unit from its text. name is the service name (file name without ".service"); path is used
+ * in diagnostics and shown by status. Returns NULL when the unit has errors (see diag). */
+struct unit *unit_parse(const char *name, const char *path, const char *text, struct unit_diag *diag);
+/* Read and parse FILE. The name comes from the file name. */
+struct unit *unit_load(const char *path, struct unit_diag *diag);
+void unit_free(struct unit *u);
+bool unit_name_valid(const char *name);
+
+/* Time spans as systemd writes them: "100ms", "1min 30s", "2h", bare number = seconds, "infinity". */
+int unit_parse_timespan(const char *s, uint64_t *usec);
+
+/* Split a command line or an Environment= value into words with systemd's quoting: double and single
+ * quotes, C-style backslash escapes. Returns 0, or -EINVAL with *why set to a static message. */
+int unit_split_words(const char *s, struct strv *out, const char **why);
+
+/* Expand $NAME and ${NAME} in a command's words against env (NAME=VALUE strings): "$NAME" alone as a
+ * word splits at whitespace into zero or more words, ${NAME} is one word, "$$" is a literal "$". */
+void unit_expand_argv(char *const *words, char *const *env, struct strv *out);
+
+/* Read an EnvironmentFile: NAME=VALUE lines, # and ; comments, quotes, "export " prefix. Appends to
+ * out. Returns 0 or -errno. */
+int unit_read_env_file(const char *path, struct strv *out);
+
+/* Set NAME=VALUE in env, replacing an earlier NAME. */
+void unit_env_set(struct strv *env, const char *assignment);
+const char *unit_env_get(char *const *env, const char *name);
+
+const char *unit_type_name(enum unit_type t);
+const char *unit_restart_name(enum unit_restart r);
+const char *unit_kill_mode_name(enum unit_kill_mode m);
+
+#endif
