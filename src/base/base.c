@@ -75,6 +75,7 @@ void buf_reserve(struct buf *b, size_t extra)
         cap *= 2;
     b->p = xrealloc(b->p, cap);
     b->cap = cap;
+    b->p[b->len] = 0;
 }
 
 void buf_add(struct buf *b, const void *data, size_t n)

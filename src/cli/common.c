@@ -93,7 +93,8 @@ void cli_procs_read(struct cli_procs *p, const char *pid_list)
         p->cmdlines[p->n] = xstrdup(cmd);
         p->n++;
         p->tasks += st.num_threads;
-        p->memory += st.rss * (uint64_t)proc_page_size();
+        uint64_t rss;
+        p->memory += proc_read_rss(procfd, (int)pid, &rss) == 0 ? rss : st.rss * (uint64_t)proc_page_size();
         p->cpu += (st.utime + st.stime) * USEC_PER_SEC / (uint64_t)proc_clock_ticks();
     }
 out:
@@ -119,12 +120,28 @@ static bool has_pid(const struct cli_procs *p, int pid)
     return false;
 }
 
+/* Control characters in a command line are shown C-escaped ("\n"), as systemd does, so one process
+ * is always one line. */
+static void put_escaped(struct buf *out, const char *s)
+{
+    for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
+        if (*q == '\n')
+            buf_puts(out, "\\n");
+        else if (*q == '\t')
+            buf_puts(out, "\\t");
+        else if (*q < 0x20 || *q == 0x7f)
+            buf_printf(out, "\\x%02x", *q);
+        else
+            buf_putc(out, (char)*q);
+    }
+}
+
 static void tree_node(const struct cli *c, const struct cli_procs *p, size_t i, struct buf *prefix, bool last,
                       int indent, struct buf *out)
 {
     size_t start = out->len;
-    buf_printf(out, "%*s%s%s%d %s", indent, "", prefix->p ? prefix->p : "", last ? "└─" : "├─", p->pids[i],
-               p->cmdlines[i]);
+    buf_printf(out, "%*s%s%s%d ", indent, "", prefix->p ? prefix->p : "", last ? "└─" : "├─", p->pids[i]);
+    put_escaped(out, p->cmdlines[i]);
     if (c->columns > 0) {
         /* cut to the terminal width, counting UTF-8 characters, as systemd ellipsizes */
         size_t chars = 0, cut = 0;

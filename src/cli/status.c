@@ -12,8 +12,12 @@ static void active_line(const struct cli *c, const struct ctl_record *r, struct 
     const char *active = ctl_get(r, "active"), *sub = ctl_get(r, "sub"), *result = ctl_get(r, "result");
     uint64_t since = (uint64_t)ctl_get_ll(r, "since", 0);
     bool color = c->color && (strcmp(active, "active") == 0 || strcmp(active, "failed") == 0);
-    buf_printf(out, "     Active: %s%s (%s)%s", color ? (strcmp(active, "active") == 0 ? "\033[0;1;32m" : "\033[0;1;31m") : "",
-               active, sub, color ? "\033[0m" : "");
+    bool failed = strcmp(active, "failed") == 0;
+    /* as systemctl: "failed (Result: exit-code)", "activating (auto-restart) (Result: signal)" */
+    buf_printf(out, "     Active: %s%s", color ? (failed ? "\033[0;1;31m" : "\033[0;1;32m") : "", active);
+    if (!failed)
+        buf_printf(out, " (%s)", sub);
+    buf_puts(out, color ? "\033[0m" : "");
     if (strcmp(result, "success") != 0 && strcmp(active, "active") != 0)
         buf_printf(out, " (Result: %s)", result);
     if (since) {

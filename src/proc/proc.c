@@ -151,6 +151,21 @@ const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int
     return bsearch(&key, snap->procs, snap->n, sizeof(*snap->procs), cmp_pid);
 }
 
+int proc_read_rss(int procfd, int pid, uint64_t *bytes)
+{
+    char path[32], text[256];
+    snprintf(path, sizeof(path), "%d/statm", pid);
+    ssize_t n = file_read_at(procfd, path, text, sizeof(text));
+    if (n < 0)
+        return (int)n;
+    const char *p = text;
+    uint64_t size, resident;
+    if (!next_u64(&p, &size) || !next_u64(&p, &resident))
+        return -EINVAL;
+    *bytes = resident * (uint64_t)proc_page_size();
+    return 0;
+}
+
 ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size)
 {
     char path[32];

@@ -30,6 +30,9 @@ int proc_read_stat(int procfd, int pid, struct proc_stat *out);
 int proc_snapshot_read(int procfd, struct proc_snapshot *snap);
 void proc_snapshot_free(struct proc_snapshot *snap);
 const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int pid);
+/* Resident set size in bytes from /proc/PID/statm: exact, where stat's rss field is an approximate
+ * per-CPU counter read on recent kernels. Returns 0 or -errno. */
+int proc_read_rss(int procfd, int pid, uint64_t *bytes);
 /* cmdline with NULs turned into spaces; empty for kernel threads and zombies. */
 ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size);
 /* Does /proc/PID/environ hold exactly this NAME=VALUE? */

@@ -19,7 +19,7 @@ static void client_close(struct sup *s, struct client *c)
             break;
         }
     }
-    close(c->fd);
+    sup_epoll_close(s, &c->fd);
     buf_free(&c->in);
     buf_free(&c->out);
     free(c->waiting);
@@ -37,11 +37,36 @@ static void client_flush(struct sup *s, struct client *c)
             epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
             return;
         }
-        if (n <= 0)
-            break; /* the client went away */
+        if (n <= 0) {
+            client_close(s, c); /* the client went away */
+            return;
+        }
         buf_consume(&c->out, (size_t)n);
     }
-    client_close(s, c);
+    /* Closing a unix socket with unread input resets the peer, which could then lose the reply:
+     * shut the write side (the client sees EOF after the reply) and drain until the client closes. */
+    shutdown(c->fd, SHUT_WR);
+    c->draining = true;
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = &c->w};
+    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
+        client_close(s, c);
+}
+
+static void client_drain(struct sup *s, struct client *c)
+{
+    char chunk[16384];
+    for (;;) {
+        ssize_t n = recv(c->fd, chunk, sizeof(chunk), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        c->drained += n > 0 ? (size_t)n : 0;
+        if (n <= 0 || c->drained > (1u << 20)) {
+            client_close(s, c); /* EOF, an error, or a client that will not stop talking */
+            return;
+        }
+    }
 }
 
 static void reply_now(struct sup *s, struct client *c)
@@ -271,6 +296,10 @@ void sup_accept(struct sup *s)
 
 void sup_client_event(struct sup *s, struct client *c, uint32_t events)
 {
+    if (c->draining) {
+        client_drain(s, c);
+        return;
+    }
     if (c->replying) {
         if (events & (EPOLLERR | EPOLLHUP))
             client_close(s, c);

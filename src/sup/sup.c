@@ -41,6 +41,14 @@ void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
         fprintf(stderr, "oya: epoll_ctl: %s\n", strerror(errno));
 }
 
+void sup_epoll_close(struct sup *s, int *fd)
+{
+    if (*fd < 0)
+        return;
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, *fd, NULL);
+    fd_close(fd);
+}
+
 struct service *sup_find(struct sup *s, const char *name)
 {
     for (size_t i = 0; i < s->nsvcs; i++)
@@ -133,7 +141,7 @@ static void log_stream_close(struct sup *s, struct log_stream *ls)
             break;
         }
     }
-    close(ls->fd);
+    sup_epoll_close(s, &ls->fd);
     log_framer_free(&ls->framer);
     free(ls);
 }
@@ -164,12 +172,12 @@ static void log_stream_read(struct sup *s, struct log_stream *ls, bool final)
     buf_free(&out);
 }
 
-static void release_main(struct service *svc)
+static void release_main(struct sup *s, struct service *svc)
 {
-    fd_close(&svc->pidfd); /* closing removes it from epoll */
+    sup_epoll_close(s, &svc->pidfd);
 }
 
-static void read_report(struct service *svc)
+static void read_report(struct sup *s, struct service *svc)
 {
     if (svc->report_fd < 0)
         return;
@@ -182,7 +190,7 @@ static void read_report(struct service *svc)
                  svc->unit->exec_start[svc->st.cmd_index < svc->unit->n_exec_start ? svc->st.cmd_index : 0].path,
                  msg);
     svc->exec_pending = false;
-    fd_close(&svc->report_fd);
+    sup_epoll_close(s, &svc->report_fd);
     if (r == 0)
         svc_exec_ok(&svc->st, svc->unit, clock_real_usec());
 }
@@ -269,8 +277,8 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
 
 static void on_main_exit(struct sup *s, struct service *svc, int code, int status)
 {
-    read_report(svc); /* a failed exec wrote its report before exiting */
-    release_main(svc);
+    read_report(s, svc); /* a failed exec wrote its report before exiting */
+    release_main(s, svc);
     enum svc_state before = svc->st.state;
     struct svc_actions a = {0};
     svc_main_exited(&svc->st, svc->unit, code, status, clock_mono_usec(), clock_real_usec(), &a);
@@ -402,7 +410,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     case W_LOG: log_stream_read(s, w->obj, false); break;
     case W_REPORT: {
         struct service *svc = w->obj;
-        read_report(svc);
+        read_report(s, svc);
         break;
     }
     case W_PIDFD: reap(s); break;
@@ -525,8 +533,8 @@ static void teardown(struct sup *s)
         log_stream_read(s, s->logs, true);
     sup_clients_free(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
-        fd_close(&s->svcs[i].pidfd);
-        fd_close(&s->svcs[i].report_fd);
+        sup_epoll_close(s, &s->svcs[i].pidfd);
+        sup_epoll_close(s, &s->svcs[i].report_fd);
         unit_free(s->svcs[i].unit);
     }
     free(s->svcs);

@@ -47,6 +47,8 @@ struct client {
     int fd;
     struct buf in, out;
     bool replying; /* the reply is in out; close once written */
+    bool draining; /* reply sent and write side shut: discard input until EOF, then close */
+    size_t drained;
     enum wait_kind wait;
     size_t *waiting; /* service indexes */
     size_t nwaiting;
@@ -74,6 +76,9 @@ struct sup {
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
 struct service *sup_find(struct sup *s, const char *name);
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
+/* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
+ * copy of the fd, epoll keeps the registration and would report events for a freed watch. */
+void sup_epoll_close(struct sup *s, int *fd);
 
 /* track.c: which processes belong to a service, and signalling them */
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);

@@ -1,0 +1,211 @@
+"""Shared fixtures for oya's integration tests.
+
+Every test runs a real `oya up` on real unit files with a private control socket. The fixture records
+every process below oya while it runs and, at the end, stops oya with SIGTERM and checks that oya
+exited 0 (so AddressSanitizer/LeakSanitizer found nothing) and that no process it started is left;
+anything left is killed by PID and the test fails.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OYA = os.environ.get("OYA_BIN") or str(ROOT / "build" / "oya")
+
+
+def wait_for(cond, timeout=20.0, interval=0.01, what="condition"):
+    """Poll cond() until it returns something truthy, or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = cond()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def raw_request(sock_path, data: bytes, timeout=10.0) -> str:
+    """Send raw bytes to the control socket and read the reply until the server closes."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(str(sock_path))
+        s.sendall(data)
+        chunks = []
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks).decode()
+    finally:
+        s.close()
+
+
+class Oya:
+    def __init__(self, tmp_path: Path, units: dict, extra_args=(), pass_fds=(), sock=None):
+        self.dir = tmp_path
+        self.units = tmp_path / "units"
+        self.units.mkdir(exist_ok=True)
+        for name, text in units.items():
+            (self.units / f"{name}.service").write_text(text)
+        self.sock = Path(sock) if sock else tmp_path / "oya.sock"
+        self.out_path = tmp_path / "oya.out"
+        self.err_path = tmp_path / "oya.err"
+        self.seen = {}  # pid -> create_time of every process seen below oya
+        out = open(self.out_path, "wb")
+        err = open(self.err_path, "wb")
+        env = dict(os.environ, NO_COLOR="1")
+        env.pop("OYA_SOCKET", None)
+        self.proc = subprocess.Popen(
+            [OYA, "--socket", str(self.sock), "up", *extra_args, str(self.units)],
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, pass_fds=pass_fds)
+        out.close()
+        err.close()
+        self.pid = self.proc.pid
+        wait_for(lambda: self.sock.exists() or self.proc.poll() is not None, what="the control socket")
+        if self.proc.poll() is not None:
+            raise AssertionError(f"oya exited early ({self.proc.returncode}): {self.err()}")
+
+    # --- output -----------------------------------------------------------------------------------
+    def out(self) -> str:
+        return self.out_path.read_text(errors="replace")
+
+    def err(self) -> str:
+        return self.err_path.read_text(errors="replace")
+
+    def lines_of(self, name):
+        """The captured output lines of one service, without the 'name | ' prefix."""
+        res = []
+        for line in self.out().splitlines():
+            prefix, sep, rest = line.partition(" | ")
+            if sep and prefix.strip() == name:
+                res.append(rest)
+        return res
+
+    # --- control ----------------------------------------------------------------------------------
+    def cli(self, *args, check=False, timeout=60):
+        env = dict(os.environ, NO_COLOR="1")
+        r = subprocess.run([OYA, "--socket", str(self.sock), *args], capture_output=True, text=True,
+                           timeout=timeout, env=env)
+        if check and r.returncode != 0:
+            raise AssertionError(f"oya {' '.join(args)} exited {r.returncode}: {r.stdout}{r.stderr}")
+        return r
+
+    def request(self, line: str) -> str:
+        return raw_request(self.sock, line.encode())
+
+    def record(self, name):
+        """The supervisor's record of one service, as a dict (from `status --json`)."""
+        import json
+        r = self.cli("status", "--json", name)
+        assert r.returncode in (0, 3), r.stderr
+        return json.loads(r.stdout)["services"][0]
+
+    def state(self, name):
+        rec = self.record(name)
+        return rec["active"], rec["sub"]
+
+    def wait_state(self, name, active, sub=None, timeout=20.0):
+        def ok():
+            a, s = self.state(name)
+            return a == active and (sub is None or s == sub)
+        wait_for(ok, timeout=timeout, what=f"{name} to be {active} ({sub})")
+        return self.record(name)
+
+    def main_pid(self, name):
+        return self.record(name)["main_pid"]
+
+    # --- processes --------------------------------------------------------------------------------
+    def descendants(self):
+        try:
+            kids = psutil.Process(self.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        for k in kids:
+            try:
+                self.seen.setdefault(k.pid, k.create_time())
+            except psutil.NoSuchProcess:
+                pass
+        return kids
+
+    def alive_seen(self):
+        """Processes seen below oya that still exist (the same process: same create time)."""
+        left = []
+        for pid, ctime in self.seen.items():
+            try:
+                p = psutil.Process(pid)
+                if p.create_time() == ctime and p.status() != psutil.STATUS_ZOMBIE:
+                    left.append(p)
+            except psutil.NoSuchProcess:
+                pass
+        return left
+
+    def stop(self, timeout=60.0):
+        """SIGTERM oya, wait for it, and return its exit code."""
+        self.descendants()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise AssertionError(f"oya did not exit within {timeout}s of SIGTERM")
+
+    def cleanup(self):
+        """End everything this test started, by PID; report what had to be killed."""
+        problems = []
+        if self.proc.poll() is None:
+            try:
+                rc = self.stop()
+            except AssertionError as e:
+                problems.append(str(e))
+                rc = None
+            if rc not in (0, None):
+                problems.append(f"oya exited {rc}")
+        left = self.alive_seen()
+        for p in left:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        if left:
+            problems.append(f"processes left behind: {[p.pid for p in left]}")
+        err = self.err()
+        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if marker in err:
+                problems.append(f"sanitizer report in oya's stderr:\n{err}")
+                break
+        return problems
+
+
+@pytest.fixture
+def oya(tmp_path):
+    """Start oya on the given units: oya({'name': 'unit text'}) -> Oya. Cleaned up after the test."""
+    started = []
+
+    def start(units, **kw):
+        d = tmp_path / f"oya{len(started)}"
+        d.mkdir()
+        o = Oya(d, units, **kw)
+        started.append(o)
+        return o
+
+    yield start
+    problems = []
+    for o in started:
+        problems += o.cleanup()
+    assert not problems, "\n".join(problems)
+
+
+def unit(exec_start, service_extra="", unit_extra=""):
+    """A small unit file text."""
+    return f"[Unit]\nDescription=test {exec_start[:30]}\n{unit_extra}\n[Service]\nExecStart={exec_start}\n{service_extra}\n"

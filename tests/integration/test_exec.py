@@ -1,0 +1,157 @@
+"""What a service is started with: file descriptors, credentials, limits, environment, and how a
+failure to start is reported."""
+import os
+import pwd
+import grp
+import re
+
+import psutil
+import pytest
+
+from conftest import unit, wait_for
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="changing credentials needs root")
+
+
+def test_service_gets_exactly_fds_0_1_2(oya, tmp_path):
+    # oya itself is started holding an extra inherited descriptor: it must not reach the service
+    leak_r, leak_w = os.pipe()
+    os.set_inheritable(leak_w, True)
+    try:
+        o = oya({"fds": unit("/bin/sleep infinity"),
+                 "lister": unit("/bin/ls -l /proc/self/fd", "Type=oneshot")}, pass_fds=(leak_w,))
+    finally:
+        os.close(leak_w)
+        os.close(leak_r)
+    pid = o.wait_state("fds", "active", "running")["main_pid"]
+    # seen from outside: exactly the main process's fds
+    assert sorted(os.listdir(f"/proc/{pid}/fd"), key=int) == ["0", "1", "2"]
+    assert os.readlink(f"/proc/{pid}/fd/0") == "/dev/null"
+    assert os.readlink(f"/proc/{pid}/fd/1") == os.readlink(f"/proc/{pid}/fd/2")
+    assert os.readlink(f"/proc/{pid}/fd/1").startswith("pipe:")
+    # seen from inside: a service that lists /proc/self/fd (ls's own handle on that directory aside)
+    o.wait_state("lister", "inactive", "dead")
+    wait_for(lambda: len(o.lines_of("lister")) >= 4, what="the listing")
+    fds = {}
+    for line in o.lines_of("lister"):
+        m = re.search(r" (\d+) -> (.*)$", line)
+        if m:
+            fds[int(m.group(1))] = m.group(2)
+    listing_dir = [fd for fd, target in fds.items() if re.fullmatch(r"/proc/\d+/fd", target)]
+    assert len(listing_dir) == 1
+    del fds[listing_dir[0]]
+    assert sorted(fds) == [0, 1, 2]
+    assert fds[0] == "/dev/null"
+
+
+@needs_root
+def test_user_and_group_applied(oya, tmp_path):
+    nobody = pwd.getpwnam("nobody")
+    group = grp.getgrnam("nogroup") if "nogroup" in [g.gr_name for g in grp.getgrall()] else grp.getgrgid(65534)
+    o = oya({
+        "u": unit("/bin/sleep infinity", f"User=nobody\nGroup={group.gr_name}"),
+        "onlyuser": unit("/bin/sleep infinity", "User=nobody"),
+        "numeric": unit("/bin/sleep infinity", "User=4321\nGroup=4322"),
+    })
+    for name, uid, gid in (("u", nobody.pw_uid, group.gr_gid), ("onlyuser", nobody.pw_uid, nobody.pw_gid),
+                           ("numeric", 4321, 4322)):
+        pid = o.wait_state(name, "active", "running")["main_pid"]
+        status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+        assert status["Uid"].split() == [str(uid)] * 4, name
+        assert status["Gid"].split() == [str(gid)] * 4, name
+        p = psutil.Process(pid)
+        assert p.uids() == (uid, uid, uid) and p.gids() == (gid, gid, gid)
+    # the user's environment is set, as systemd does
+    env = psutil.Process(o.main_pid("onlyuser")).environ()
+    assert env["USER"] == "nobody" and env["HOME"] == nobody.pw_dir
+
+
+def test_limits_applied(oya):
+    o = oya({"lim": unit("/bin/sleep infinity",
+                         "LimitNOFILE=1234:2345\nLimitCORE=infinity\nLimitNPROC=500\nLimitSTACK=4M\n"
+                         "LimitMEMLOCK=64K:128K\nLimitCPU=1h")})
+    pid = o.wait_state("lim", "active", "running")["main_pid"]
+    limits = {}
+    for line in open(f"/proc/{pid}/limits").read().splitlines()[1:]:
+        name = line[:26].strip()
+        soft, hard = line[26:].split()[:2]
+        limits[name] = (soft, hard)
+    assert limits["Max open files"] == ("1234", "2345")
+    assert limits["Max core file size"] == ("unlimited", "unlimited")
+    assert limits["Max processes"] == ("500", "500")
+    assert limits["Max stack size"] == (str(4 << 20), str(4 << 20))
+    assert limits["Max locked memory"] == (str(64 << 10), str(128 << 10))
+    assert limits["Max cpu time"] == ("3600", "3600")
+    p = psutil.Process(pid)
+    assert p.rlimit(psutil.RLIMIT_NOFILE) == (1234, 2345)
+
+
+def test_environment_and_expansion(oya, tmp_path):
+    envfile = tmp_path / "env"
+    envfile.write_text("# a comment\nFROM_FILE=file value\nexport OVERRIDE=from file\n"
+                       "QUOTED=\"a \\\"q\\\" b\"\n; another comment\nSINGLE='x  y'\n")
+    out = tmp_path / "out"
+    o = oya({"env": unit(
+        f"/bin/sh -c 'for a in \"$$@\"; do echo \"[$$a]\"; done > {out}.tmp; env >> {out}.tmp; mv {out}.tmp {out}; "
+        "exec sleep infinity' sh $WORDS ${ONE} pre${ONE}post $$HOME ${FROM_FILE} $OVERRIDE ${UNSET}",
+        f"Environment=\"WORDS=a b  c\" ONE='x y'\nEnvironment=OVERRIDE=from-unit PLAIN=1\n"
+        f"EnvironmentFile={envfile}\nEnvironmentFile=-/nonexistent/optional.env")})
+    wait_for(out.exists, what="the service's output")
+    lines = out.read_text().splitlines()
+    args = [line for line in lines if line.startswith("[")]
+    assert args == ["[a]", "[b]", "[c]", "[x y]", "[prex ypost]", "[$HOME]", "[file value]", "[from]", "[file]",
+                    "[]"]
+    env = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("["))
+    assert env["WORDS"] == "a b  c"
+    assert env["PLAIN"] == "1"
+    assert env["OVERRIDE"] == "from file"  # EnvironmentFile overrides Environment, as in systemd
+    assert env["QUOTED"] == 'a "q" b'
+    assert env["SINGLE"] == "x  y"
+    assert len(env["INVOCATION_ID"]) == 32
+    assert o.record("env")["invocation"] == env["INVOCATION_ID"]
+
+
+def test_missing_environment_file_fails_the_start(oya, tmp_path):
+    o = oya({"e": unit("/bin/sleep infinity", "EnvironmentFile=/nonexistent/required.env")})
+    rec = o.wait_state("e", "failed")
+    assert rec["result"] == "resources"
+    assert rec["exec_error"] == "EnvironmentFile=/nonexistent/required.env: No such file or directory"
+
+
+@pytest.mark.parametrize("cmd,extra,error,status", [
+    ("/nonexistent/prog", "", "failed to execute: No such file or directory", "203/EXEC"),
+    ("no-such-program-anywhere", "", "failed to execute: No such file or directory", "203/EXEC"),
+    ("{tmp}/not-executable", "", "failed to execute: Permission denied", "203/EXEC"),
+    ("/bin/true", "WorkingDirectory=/nonexistent/dir", "failed to change to the working directory", "200/CHDIR"),
+])
+def test_exec_failure_is_reported(oya, tmp_path, cmd, extra, error, status):
+    (tmp_path / "not-executable").write_text("#!/bin/sh\n")
+    o = oya({"bad": unit(cmd.format(tmp=tmp_path), extra)})
+    rec = o.wait_state("bad", "failed")
+    assert rec["result"] == "exit-code"
+    assert error in rec["exec_error"]
+    assert f"status={status}" in rec["exec_error"]
+    assert rec["exit"] == f"code=exited, status={status}"
+    r = o.cli("status", "bad")
+    assert r.returncode == 3
+    assert f"Error: " in r.stdout and error in r.stdout
+    r = o.cli("start", "bad")
+    assert r.returncode == 1
+    assert error in r.stderr
+
+
+def test_unknown_user_is_reported(oya):
+    o = oya({"nouser": unit("/bin/sleep infinity", "User=no-such-user-here")})
+    rec = o.wait_state("nouser", "failed")
+    assert rec["exec_error"] == "User=no-such-user-here: no such user in the user database"
+    assert rec["result"] == "resources"
+
+
+def test_optional_working_directory_and_umask(oya, tmp_path):
+    out = tmp_path / "out"
+    o = oya({"w": unit(f"/bin/sh -c 'pwd > {out}.tmp; umask >> {out}.tmp; mv {out}.tmp {out}; exec sleep infinity'",
+                       f"WorkingDirectory={tmp_path}\nUMask=0027"),
+             "w2": unit("/bin/sleep infinity", "WorkingDirectory=-/nonexistent/dir")})
+    wait_for(out.exists, what="output")
+    assert out.read_text().split() == [str(tmp_path), "0027"]
+    o.wait_state("w2", "active", "running")
