@@ -433,8 +433,9 @@ void fmt_bytes(char *out, size_t size, uint64_t t)
     };
     for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
         if (t >= table[i].factor) {
+            /* one decimal, truncated, on the 1024 base */
             snprintf(out, size, "%llu.%llu%s", (unsigned long long)(t / table[i].factor),
-                     (unsigned long long)((t / (table[i].factor / 10)) % 10), table[i].suffix);
+                     (unsigned long long)((t / (table[i].factor >> 10)) * 10 / 1024 % 10), table[i].suffix);
             return;
         }
     }

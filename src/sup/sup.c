@@ -270,9 +270,13 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
             break;
         a = next;
     }
-    if (svc_is_settled(&svc->st) || svc->st.state == SVC_AUTO_RESTART)
-        if (svc->st.main_pid == 0 && svc->st.state != SVC_EXITED)
+    if (svc->st.main_pid == 0) {
+        /* the machine let go of its main process (KillMode=none, or a stop that gave up after SIGKILL):
+         * stop tracking it; the reaper still collects it when it exits */
+        sup_epoll_close(s, &svc->pidfd);
+        if (svc->st.state != SVC_EXITED && !(svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL))
             svc->sid = 0;
+    }
 }
 
 static void on_main_exit(struct sup *s, struct service *svc, int code, int status)

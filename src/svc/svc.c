@@ -199,6 +199,11 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
         s->stop_reason = why;
         if (s->state == SVC_EXITED)
             s->result = RESULT_SUCCESS;
+        if (u->kill_mode == KILL_NONE) {
+            /* as systemd: no signal at all; the unit is stopped and its processes are let go */
+            finish_stop(s, u, now, now_real, a);
+            return;
+        }
         enter_stop_sigterm(s, u, now, now_real, a);
         return;
     }

@@ -344,9 +344,10 @@ static int parse_exec(struct unit *u, const struct key *k, const char *v, struct
     }
     const char *path = words.v[0];
     if (path[0] != '/' && strchr(path, '/')) {
+        int r = bad_value(c, "'%s' is a relative path; use an absolute path or a plain name looked up in PATH",
+                          path);
         strv_clear(&words);
-        return bad_value(c, "'%s' is a relative path; use an absolute path or a plain name looked up in PATH",
-                         path);
+        return r;
     }
     struct exec_cmd cmd = {.flags = flags, .path = xstrdup(path)};
     for (size_t i = (flags & EXEC_ARGV0) ? 1 : 0; i < words.n; i++)

@@ -105,7 +105,7 @@ def fmt_bytes(n):
     for suffix, factor in (("E", 1 << 60), ("P", 1 << 50), ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20),
                            ("K", 1 << 10)):
         if n >= factor:
-            return f"{n // factor}.{(n // (factor // 10)) % 10}{suffix}"
+            return f"{n // factor}.{(n // (factor >> 10)) * 10 // 1024 % 10}{suffix}"
     return f"{n}B"
 
 

@@ -1,0 +1,466 @@
+/* Unit tests for svc/: the state machine's transitions, driven with synthetic events and times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "svc/svc.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define SEC USEC_PER_SEC
+
+static struct unit *mk(const char *service_body)
+{
+    struct unit_diag d = {0};
+    char *text = xasprintf("[Service]\n%s\n", service_body);
+    struct unit *u = unit_parse("t", "t.service", text, &d);
+    free(text);
+    if (!u)
+        fail_msg("unit: %s", d.text.p);
+    buf_free(&d.text);
+    return u;
+}
+
+struct world {
+    struct unit *u;
+    struct svc s;
+    uint64_t now;
+    int next_pid;
+};
+
+static struct svc_actions start(struct world *w)
+{
+    struct svc_actions a = {0};
+    svc_start(&w->s, w->u, w->now, w->now, &a);
+    return a;
+}
+
+/* The supervisor's part: a spawn action becomes a process. */
+static void spawned(struct world *w, struct svc_actions a)
+{
+    assert_true(a.spawn);
+    svc_spawned(&w->s, w->u, ++w->next_pid, w->now);
+}
+
+static struct svc_actions exited(struct world *w, int code, int status)
+{
+    struct svc_actions a = {0};
+    svc_main_exited(&w->s, w->u, code, status, w->now, w->now, &a);
+    return a;
+}
+
+static struct svc_actions empty(struct world *w)
+{
+    struct svc_actions a = {0};
+    svc_group_empty(&w->s, w->u, w->now, w->now, &a);
+    return a;
+}
+
+static struct svc_actions timer(struct world *w)
+{
+    struct svc_actions a = {0};
+    svc_timer(&w->s, w->u, w->now, w->now, &a);
+    return a;
+}
+
+static struct svc_actions stop(struct world *w)
+{
+    struct svc_actions a = {0};
+    svc_stop(&w->s, w->u, STOP_USER, w->now, w->now, &a);
+    return a;
+}
+
+static void world_init(struct world *w, const char *body)
+{
+    memset(w, 0, sizeof(*w));
+    w->u = mk(body);
+    w->now = 1000 * SEC;
+    w->next_pid = 100;
+    svc_init(&w->s, w->now);
+}
+
+static void world_free(struct world *w)
+{
+    unit_free(w->u);
+}
+
+static void test_simple_runs_at_spawn(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/bin/sleep 1");
+    assert_int_equal(w.s.state, SVC_DEAD);
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.main_pid, 101);
+    assert_true(svc_is_active(&w.s));
+    assert_string_equal(svc_active_state(w.s.state), "active");
+    assert_string_equal(svc_sub_state(w.s.state), "running");
+    /* a second start is a no-op */
+    struct svc_actions a = start(&w);
+    assert_false(a.spawn);
+    world_free(&w);
+}
+
+static void test_exec_waits_for_exec(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=exec\nExecStart=/bin/sleep 1");
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.state, SVC_START);
+    assert_string_equal(svc_active_state(w.s.state), "activating");
+    svc_exec_ok(&w.s, w.u, w.now);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    world_free(&w);
+}
+
+static void test_clean_exit_stops_leftovers_then_dead(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/bin/true");
+    spawned(&w, start(&w));
+    struct svc_actions a = exited(&w, CLD_EXITED, 0);
+    /* KillMode=control-group: what the main process left behind gets KillSignal */
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_signal, SIGTERM);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_ALL);
+    assert_true(a.check_group);
+    assert_int_equal(w.s.deadline, w.now + 90 * SEC);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    assert_int_equal(w.s.result, RESULT_SUCCESS);
+    assert_int_equal(w.s.deadline, 0);
+    world_free(&w);
+}
+
+static void test_failure_restarts_after_restart_sec(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/bin/false\nRestart=on-failure\nRestartSec=2s\nKillMode=process");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    assert_int_equal(w.s.result, RESULT_EXIT_CODE);
+    assert_int_equal(w.s.deadline, w.now + 2 * SEC);
+    assert_string_equal(svc_sub_state(w.s.state), "auto-restart");
+    w.now += SEC; /* too early */
+    struct svc_actions a = timer(&w);
+    assert_false(a.spawn);
+    w.now += SEC;
+    a = timer(&w);
+    assert_true(a.spawn);
+    assert_int_equal(w.s.restarts, 1);
+    spawned(&w, a);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.result, RESULT_SUCCESS);
+    world_free(&w);
+}
+
+/* Restart= as systemd's table, for each kind of ending. */
+static void test_restart_table(void **state)
+{
+    (void)state;
+    enum { CLEAN, UNCLEAN_CODE, UNCLEAN_SIGNAL, CLEAN_SIGNAL, DUMP, NK };
+    static const int codes[NK][2] = {{CLD_EXITED, 0}, {CLD_EXITED, 1}, {CLD_KILLED, SIGKILL},
+                                     {CLD_KILLED, SIGTERM}, {CLD_DUMPED, SIGSEGV}};
+    static const struct {
+        const char *policy;
+        bool restart[NK];
+    } table[] = {
+        {"no", {0, 0, 0, 0, 0}},          {"always", {1, 1, 1, 1, 1}},      {"on-success", {1, 0, 0, 1, 0}},
+        {"on-failure", {0, 1, 1, 0, 1}},  {"on-abnormal", {0, 0, 1, 0, 1}}, {"on-abort", {0, 0, 1, 0, 1}},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+        for (int k = 0; k < NK; k++) {
+            struct world w;
+            char body[128];
+            snprintf(body, sizeof(body), "ExecStart=/x\nRestart=%s\nKillMode=process", table[i].policy);
+            world_init(&w, body);
+            spawned(&w, start(&w));
+            exited(&w, codes[k][0], codes[k][1]);
+            bool restarted = w.s.state == SVC_AUTO_RESTART;
+            if (restarted != table[i].restart[k])
+                fail_msg("Restart=%s, ending %d: restarted=%d", table[i].policy, k, restarted);
+            if (!restarted)
+                assert_int_equal(w.s.state, k == CLEAN || k == CLEAN_SIGNAL ? SVC_DEAD : SVC_FAILED);
+            world_free(&w);
+        }
+    }
+}
+
+static void test_timeout_counts_as_abnormal(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nRestart=on-abnormal\nTimeoutStopSec=1s");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 0);  /* main gone, a leftover remains */
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    w.now += SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGKILL);
+    assert_int_equal(a.kill_signal, SIGKILL);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_ALL);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    world_free(&w);
+}
+
+static void test_start_limit(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nRestart=always\nRestartSec=0\nKillMode=process\n"
+                   "StartLimitIntervalSec=10s\nStartLimitBurst=3");
+    spawned(&w, start(&w));
+    for (int i = 0; i < 2; i++) {
+        exited(&w, CLD_EXITED, 1);
+        assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+        w.now += 1;
+        spawned(&w, timer(&w));
+    }
+    exited(&w, CLD_EXITED, 1);
+    w.now += 1;
+    struct svc_actions a = timer(&w);
+    assert_false(a.spawn);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.result, RESULT_START_LIMIT);
+    assert_string_equal(svc_result_name(w.s.result), "start-limit-hit");
+    /* an explicit start clears the failure and the count */
+    a = start(&w);
+    assert_true(a.spawn);
+    world_free(&w);
+
+    /* outside the interval the count starts again */
+    world_init(&w, "ExecStart=/x\nRestart=always\nRestartSec=0\nKillMode=process\n"
+                   "StartLimitIntervalSec=10s\nStartLimitBurst=2");
+    spawned(&w, start(&w));
+    for (int i = 0; i < 5; i++) {
+        exited(&w, CLD_EXITED, 1);
+        w.now += 6 * SEC;
+        spawned(&w, timer(&w));
+    }
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    world_free(&w);
+}
+
+static void test_stop_sequence(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nRestart=always\nKillSignal=SIGINT\nTimeoutStopSec=5s");
+    spawned(&w, start(&w));
+    struct svc_actions a = stop(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_signal, SIGINT);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_ALL);
+    assert_string_equal(svc_sub_state(w.s.state), "stop-sigterm");
+    a = exited(&w, CLD_KILLED, SIGINT);
+    assert_true(a.check_group);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM); /* waits for the rest of the group */
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_DEAD); /* a stop never restarts, even with Restart=always */
+    assert_int_equal(w.s.result, RESULT_SUCCESS);
+    /* a stop of a dead service does nothing */
+    a = stop(&w);
+    assert_int_equal(a.kill_signal, 0);
+    world_free(&w);
+}
+
+static void test_stop_timeout_is_failure(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nTimeoutStopSec=2s");
+    spawned(&w, start(&w));
+    stop(&w);
+    w.now += 2 * SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(a.kill_signal, SIGKILL);
+    assert_int_equal(w.s.state, SVC_STOP_SIGKILL);
+    exited(&w, CLD_KILLED, SIGKILL);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    world_free(&w);
+}
+
+static void test_kill_modes(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nKillMode=process");
+    spawned(&w, start(&w));
+    struct svc_actions a = stop(&w);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_MAIN);
+    exited(&w, CLD_KILLED, SIGTERM);
+    assert_int_equal(w.s.state, SVC_DEAD); /* only the main process counts */
+    world_free(&w);
+
+    world_init(&w, "ExecStart=/x\nKillMode=mixed");
+    spawned(&w, start(&w));
+    a = stop(&w);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_MAIN);
+    a = exited(&w, CLD_KILLED, SIGTERM);
+    assert_int_equal(a.kill_signal, SIGTERM); /* then the rest of the group */
+    assert_int_equal(a.kill_scope, KILL_SCOPE_ALL);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    world_free(&w);
+
+    world_init(&w, "ExecStart=/x\nKillMode=none\nTimeoutStopSec=1s");
+    spawned(&w, start(&w));
+    a = stop(&w);
+    assert_int_equal(a.kill_signal, 0);
+    assert_int_equal(w.s.state, SVC_DEAD); /* stopped at once; its processes are let go */
+    assert_int_equal(w.s.main_pid, 0);
+    w.now += 10 * SEC;
+    assert_int_equal(timer(&w).kill_signal, 0);
+    world_free(&w);
+}
+
+static void test_restart_request(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x");
+    spawned(&w, start(&w));
+    struct svc_actions a = {0};
+    svc_restart(&w.s, w.u, w.now, w.now, &a);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_true(w.s.start_after_stop);
+    exited(&w, CLD_KILLED, SIGTERM);
+    a = empty(&w);
+    assert_true(a.spawn); /* started again once stopped */
+    spawned(&w, a);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.main_pid, 102);
+    /* restart of a dead service is a start */
+    stop(&w);
+    exited(&w, CLD_KILLED, SIGTERM);
+    empty(&w);
+    memset(&a, 0, sizeof(a));
+    svc_restart(&w.s, w.u, w.now, w.now, &a);
+    assert_true(a.spawn);
+    world_free(&w);
+}
+
+static void test_stop_during_auto_restart(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nRestart=always\nKillMode=process");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    stop(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    assert_int_equal(w.s.deadline, 0);
+    w.now += 10 * SEC;
+    assert_false(timer(&w).spawn);
+    world_free(&w);
+}
+
+static void test_oneshot_commands_in_order(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=oneshot\nExecStart=/a\nExecStart=-/b\nExecStart=/c\nRemainAfterExit=yes");
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.state, SVC_START);
+    struct svc_actions a = exited(&w, CLD_EXITED, 0);
+    assert_true(a.spawn);
+    assert_int_equal(w.s.cmd_index, 1);
+    spawned(&w, a);
+    a = exited(&w, CLD_EXITED, 7); /* '-': the failure is ignored */
+    assert_true(a.spawn);
+    assert_int_equal(w.s.cmd_index, 2);
+    spawned(&w, a);
+    exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_EXITED);
+    assert_string_equal(svc_sub_state(w.s.state), "exited");
+    assert_true(svc_is_active(&w.s));
+    stop(&w);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    world_free(&w);
+
+    world_init(&w, "Type=oneshot\nExecStart=/a\nExecStart=/b");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 3);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.cmd_index, 0); /* /b never ran */
+    world_free(&w);
+}
+
+static void test_exit_classification(void **state)
+{
+    (void)state;
+    struct unit *u = mk("ExecStart=/x\nSuccessExitStatus=3 SIGUSR1");
+    assert_true(svc_exit_clean(u, CLD_EXITED, 0));
+    assert_true(svc_exit_clean(u, CLD_EXITED, 3));
+    assert_false(svc_exit_clean(u, CLD_EXITED, 4));
+    assert_true(svc_exit_clean(u, CLD_KILLED, SIGTERM));
+    assert_true(svc_exit_clean(u, CLD_KILLED, SIGHUP));
+    assert_true(svc_exit_clean(u, CLD_KILLED, SIGINT));
+    assert_true(svc_exit_clean(u, CLD_KILLED, SIGPIPE));
+    assert_true(svc_exit_clean(u, CLD_KILLED, SIGUSR1));
+    assert_false(svc_exit_clean(u, CLD_KILLED, SIGKILL));
+    assert_false(svc_exit_clean(u, CLD_DUMPED, SIGSEGV));
+    unit_free(u);
+    u = mk("Type=oneshot\nExecStart=/x");
+    assert_false(svc_exit_clean(u, CLD_KILLED, SIGTERM)); /* oneshot: only exit 0 is clean */
+    unit_free(u);
+}
+
+static void test_spawn_failure(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nRestart=on-failure");
+    start(&w);
+    struct svc_actions a = {0};
+    svc_spawn_failed(&w.s, w.u, w.now, w.now, &a);
+    assert_int_equal(w.s.result, RESULT_RESOURCES);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    world_free(&w);
+    world_init(&w, "ExecStart=/x");
+    start(&w);
+    memset(&a, 0, sizeof(a));
+    svc_spawn_failed(&w.s, w.u, w.now, w.now, &a);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    world_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_simple_runs_at_spawn),
+        cmocka_unit_test(test_exec_waits_for_exec),
+        cmocka_unit_test(test_clean_exit_stops_leftovers_then_dead),
+        cmocka_unit_test(test_failure_restarts_after_restart_sec),
+        cmocka_unit_test(test_restart_table),
+        cmocka_unit_test(test_timeout_counts_as_abnormal),
+        cmocka_unit_test(test_start_limit),
+        cmocka_unit_test(test_stop_sequence),
+        cmocka_unit_test(test_stop_timeout_is_failure),
+        cmocka_unit_test(test_kill_modes),
+        cmocka_unit_test(test_restart_request),
+        cmocka_unit_test(test_stop_during_auto_restart),
+        cmocka_unit_test(test_oneshot_commands_in_order),
+        cmocka_unit_test(test_exit_classification),
+        cmocka_unit_test(test_spawn_failure),
+    };
+    return cmocka_run_group_tests_name("svc", tests, NULL, NULL);
+}

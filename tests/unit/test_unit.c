@@ -1,0 +1,543 @@
+/* Unit tests for unit/: every key, time spans, quoting and expansion, environment files, and the exact
+ * text of every diagnostic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "unit/unit.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct unit *parse(const char *text, struct unit_diag *d)
+{
+    memset(d, 0, sizeof(*d));
+    return unit_parse("t", "t.service", text, d);
+}
+
+/* Parse text that must fail and return the diagnostics (caller frees). */
+static char *parse_error(const char *text)
+{
+    struct unit_diag d;
+    struct unit *u = parse(text, &d);
+    assert_null(u);
+    assert_true(d.errors > 0);
+    return buf_steal(&d.text);
+}
+
+static struct unit *parse_ok(const char *text)
+{
+    struct unit_diag d;
+    struct unit *u = parse(text, &d);
+    if (!u)
+        fprintf(stderr, "unexpected: %s", d.text.p ? d.text.p : "");
+    assert_non_null(u);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(d.warnings, 0);
+    buf_free(&d.text);
+    return u;
+}
+
+#define SVC(body) "[Service]\nExecStart=/bin/true\n" body
+
+static void test_timespans(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        uint64_t usec;
+    } ok[] = {
+        {"0", 0}, {"5", 5 * USEC_PER_SEC}, {"100ms", 100 * USEC_PER_MSEC}, {"100msec", 100 * USEC_PER_MSEC},
+        {"5s", 5 * USEC_PER_SEC}, {"5sec", 5 * USEC_PER_SEC}, {"5 seconds", 5 * USEC_PER_SEC},
+        {"1second", USEC_PER_SEC}, {"2min", 2 * USEC_PER_MINUTE}, {"2m", 2 * USEC_PER_MINUTE},
+        {"2minutes", 2 * USEC_PER_MINUTE}, {"1min 30s", 90 * USEC_PER_SEC}, {"1min30s", 90 * USEC_PER_SEC},
+        {"2h", 2 * USEC_PER_HOUR}, {"2hr", 2 * USEC_PER_HOUR}, {"1hour", USEC_PER_HOUR}, {"3hours", 3 * USEC_PER_HOUR},
+        {"1d", USEC_PER_DAY}, {"2days", 2 * USEC_PER_DAY}, {"1w", USEC_PER_WEEK}, {"2weeks", 2 * USEC_PER_WEEK},
+        {"1M", USEC_PER_MONTH}, {"1month", USEC_PER_MONTH}, {"1y", USEC_PER_YEAR}, {"2years", 2 * USEC_PER_YEAR},
+        {"10us", 10}, {"10usec", 10}, {"1.5s", 1500 * USEC_PER_MSEC}, {"0.25min", 15 * USEC_PER_SEC},
+        {".5s", 500 * USEC_PER_MSEC}, {"  7s  ", 7 * USEC_PER_SEC}, {"1h 2min 3s 4ms 5us", USEC_PER_HOUR +
+        2 * USEC_PER_MINUTE + 3 * USEC_PER_SEC + 4 * USEC_PER_MSEC + 5}, {"infinity", USEC_INFINITY},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+        uint64_t t = 1;
+        if (unit_parse_timespan(ok[i].in, &t) != 0)
+            fail_msg("'%s' did not parse", ok[i].in);
+        if (t != ok[i].usec)
+            fail_msg("'%s' gave %llu, expected %llu", ok[i].in, (unsigned long long)t, (unsigned long long)ok[i].usec);
+    }
+    static const char *bad[] = {"", "abc", "5x", "s", "1..5s", "-5s", "5s garbage", "infinity s"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        uint64_t t;
+        if (unit_parse_timespan(bad[i], &t) == 0)
+            fail_msg("'%s' should not parse", bad[i]);
+    }
+}
+
+static void test_timespan_format(void **state)
+{
+    (void)state;
+    char b[64];
+    fmt_timespan(b, sizeof(b), 123 * USEC_PER_MSEC, USEC_PER_MSEC);
+    assert_string_equal(b, "123ms");
+    fmt_timespan(b, sizeof(b), 1234 * USEC_PER_MSEC, USEC_PER_MSEC);
+    assert_string_equal(b, "1.234s");
+    fmt_timespan(b, sizeof(b), 62 * USEC_PER_SEC + 500 * USEC_PER_MSEC, USEC_PER_MSEC);
+    assert_string_equal(b, "1min 2.500s");
+    fmt_timespan(b, sizeof(b), 3 * USEC_PER_MINUTE + 2 * USEC_PER_SEC, USEC_PER_SEC);
+    assert_string_equal(b, "3min 2s");
+    fmt_timespan(b, sizeof(b), 0, USEC_PER_MSEC);
+    assert_string_equal(b, "0");
+    fmt_timespan(b, sizeof(b), USEC_INFINITY, USEC_PER_MSEC);
+    assert_string_equal(b, "infinity");
+    fmt_relative(b, sizeof(b), 0, 3 * USEC_PER_MINUTE + 2 * USEC_PER_SEC);
+    assert_string_equal(b, "3min 2s ago");
+    fmt_relative(b, sizeof(b), 0, 2 * USEC_PER_HOUR + 5 * USEC_PER_MINUTE);
+    assert_string_equal(b, "2h 5min ago");
+    fmt_relative(b, sizeof(b), 0, 3 * USEC_PER_DAY);
+    assert_string_equal(b, "3 days ago");
+    fmt_relative(b, sizeof(b), 0, 12 * USEC_PER_SEC);
+    assert_string_equal(b, "12s ago");
+    fmt_bytes(b, sizeof(b), 1300000);
+    assert_string_equal(b, "1.2M");
+    fmt_bytes(b, sizeof(b), 512);
+    assert_string_equal(b, "512B");
+    fmt_bytes(b, sizeof(b), 372736);
+    assert_string_equal(b, "364.0K");
+}
+
+static void test_words_quoting(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *out[6];
+    } cases[] = {
+        {"a b  c", {"a", "b", "c"}},
+        {"\"a b\" 'c d'", {"a b", "c d"}},
+        {"x\"y z\"w", {"xy zw"}},
+        {"'it\\'s'", {"it's"}},
+        {"\"tab\\there\" nl\\n", {"tab\there", "nl\n"}},
+        {"\\x41\\102\\u00e9 a\\sb", {"AB\xc3\xa9", "a b"}},
+        {"back\\\\slash \\\"q\\\"", {"back\\slash", "\"q\""}},
+        {"  lead trail  ", {"lead", "trail"}},
+        {"\"\"", {""}},
+        {"$$HOME ${X}", {"$$HOME", "${X}"}},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct strv w = {0};
+        const char *why = NULL;
+        assert_int_equal(unit_split_words(cases[i].in, &w, &why), 0);
+        size_t n = 0;
+        while (n < 6 && cases[i].out[n])
+            n++;
+        if (w.n != n)
+            fail_msg("'%s': %zu words, expected %zu", cases[i].in, w.n, n);
+        for (size_t k = 0; k < n; k++)
+            assert_string_equal(w.v[k], cases[i].out[k]);
+        strv_clear(&w);
+    }
+    static const struct {
+        const char *in, *why;
+    } bad[] = {
+        {"\"open", "a double quote is not closed"},
+        {"'open", "a single quote is not closed"},
+        {"bad\\q", "unknown escape after a backslash; write \\\\ for a backslash"},
+        {"end\\", "the line ends with a lone backslash"},
+        {"\\x4", "\\x needs two hex digits"},
+        {"\\x00", "a NUL byte (\\x00) cannot be passed"},
+        {"\\u12", "\\u needs four hex digits"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct strv w = {0};
+        const char *why = NULL;
+        assert_int_equal(unit_split_words(bad[i].in, &w, &why), -22);
+        assert_string_equal(why, bad[i].why);
+        strv_clear(&w);
+    }
+}
+
+static void test_expansion(void **state)
+{
+    (void)state;
+    char *env[] = {"WORDS=a b  c", "ONE=x y", "EMPTY=", "PATH=/bin", NULL};
+    char *words[] = {"/bin/echo", "$WORDS", "${ONE}", "pre${ONE}post", "$$HOME", "$UNSET", "${UNSET}",
+                     "mid$ONE", "$EMPTY", "${ONE", "cost$$5", NULL};
+    struct strv out = {0};
+    unit_expand_argv(words, env, &out);
+    const char *expect[] = {"/bin/echo", "a", "b", "c", "x y", "prex ypost", "$HOME", "", "midx y", "${ONE",
+                            "cost$5"};
+    assert_int_equal(out.n, ARRAY_SIZE(expect));
+    for (size_t i = 0; i < ARRAY_SIZE(expect); i++)
+        assert_string_equal(out.v[i], expect[i]);
+    strv_clear(&out);
+}
+
+static void test_env_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/oya-envfile-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "# comment\n; also a comment\n\nA=1\nexport B=two words  \nC=\"quoted \\\"x\\\" $y\"\n"
+                       "D='single $x'\nE=multi\\\nline\nnot an assignment\nF = spaced\nA=override # note\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    struct strv env = {0};
+    assert_int_equal(unit_read_env_file(path, &env), 0);
+    unlink(path);
+    char **e = strv_array(&env);
+    assert_string_equal(unit_env_get(e, "A"), "override");
+    assert_string_equal(unit_env_get(e, "B"), "two words");
+    assert_string_equal(unit_env_get(e, "C"), "quoted \"x\" $y");
+    assert_string_equal(unit_env_get(e, "D"), "single $x");
+    assert_string_equal(unit_env_get(e, "E"), "multiline");
+    assert_string_equal(unit_env_get(e, "F"), "spaced");
+    assert_int_equal(env.n, 6);
+    strv_clear(&env);
+    assert_int_equal(unit_read_env_file("/nonexistent/env", &env), -2);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Service]\nExecStart=/bin/true\n");
+    assert_string_equal(u->name, "t");
+    assert_int_equal(u->type, UNIT_SIMPLE);
+    assert_int_equal(u->restart, RESTART_NO);
+    assert_int_equal(u->restart_sec, 100 * USEC_PER_MSEC);
+    assert_int_equal(u->start_limit_interval, 10 * USEC_PER_SEC);
+    assert_int_equal(u->start_limit_burst, 5);
+    assert_int_equal(u->timeout_stop, 90 * USEC_PER_SEC);
+    assert_int_equal(u->kill_signal, SIGTERM);
+    assert_int_equal(u->kill_mode, KILL_CONTROL_GROUP);
+    assert_int_equal(u->umask, -1);
+    assert_false(u->remain_after_exit);
+    assert_null(u->description);
+    unit_free(u);
+}
+
+static void test_unit_section_keys(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Unit]\nDescription=My  service\nDocumentation=man:x(8) https://e.org\n"
+                              "Documentation=file:/y\nAfter=a.service b.service\nAfter=c.service\nBefore=d\n"
+                              "Wants=w1\nRequires=r1 r2\nRequires=\nRequires=r3\nStartLimitIntervalSec=1min\n"
+                              "StartLimitBurst=3\n" SVC(""));
+    assert_string_equal(u->description, "My  service");
+    assert_int_equal(u->documentation.n, 3);
+    assert_string_equal(u->documentation.v[2], "file:/y");
+    assert_int_equal(u->after.n, 3);
+    assert_string_equal(u->after.v[2], "c.service");
+    assert_int_equal(u->before.n, 1);
+    assert_int_equal(u->wants.n, 1);
+    assert_int_equal(u->requires.n, 1); /* the empty assignment reset the list */
+    assert_string_equal(u->requires.v[0], "r3");
+    assert_int_equal(u->start_limit_interval, USEC_PER_MINUTE);
+    assert_int_equal(u->start_limit_burst, 3);
+    unit_free(u);
+}
+
+static void test_service_keys(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Service]\nType=oneshot\nExecStart=-/bin/echo \"a b\" c\n"
+                              "ExecStart=@/bin/sh mysh -c 'exit 0'\nExecStart=:/bin/echo $HOME\n"
+                              "WorkingDirectory=-/srv\nUser=nobody\nGroup=nogroup\nUMask=0027\n"
+                              "Restart=on-abnormal\nRestartSec=2.5s\nTimeoutStartSec=1min\nTimeoutStopSec=0\n"
+                              "KillSignal=SIGINT\nKillMode=mixed\nSuccessExitStatus=3 75 SIGUSR1\n"
+                              "RemainAfterExit=yes\n");
+    assert_int_equal(u->type, UNIT_ONESHOT);
+    assert_int_equal(u->n_exec_start, 3);
+    assert_int_equal(u->exec_start[0].flags, EXEC_IGNORE_FAILURE);
+    assert_string_equal(u->exec_start[0].path, "/bin/echo");
+    assert_int_equal(u->exec_start[0].argv.n, 3);
+    assert_string_equal(u->exec_start[0].argv.v[1], "a b");
+    assert_int_equal(u->exec_start[1].flags, EXEC_ARGV0);
+    assert_string_equal(u->exec_start[1].path, "/bin/sh");
+    assert_string_equal(u->exec_start[1].argv.v[0], "mysh");
+    assert_string_equal(u->exec_start[1].argv.v[2], "exit 0");
+    assert_int_equal(u->exec_start[2].flags, EXEC_NO_ENV_EXPAND);
+    assert_string_equal(u->working_directory, "/srv");
+    assert_true(u->working_directory_optional);
+    assert_string_equal(u->user, "nobody");
+    assert_string_equal(u->group, "nogroup");
+    assert_int_equal(u->umask, 027);
+    assert_int_equal(u->restart, RESTART_ON_ABNORMAL);
+    assert_int_equal(u->restart_sec, 2500 * USEC_PER_MSEC);
+    assert_int_equal(u->timeout_start, USEC_PER_MINUTE);
+    assert_int_equal(u->timeout_stop, USEC_INFINITY);
+    assert_int_equal(u->kill_signal, SIGINT);
+    assert_int_equal(u->kill_mode, KILL_MIXED);
+    assert_true(u->success_status[3] && u->success_status[75] && !u->success_status[4]);
+    assert_true(u->success_signal[SIGUSR1] && !u->success_signal[SIGUSR2]);
+    assert_true(u->remain_after_exit);
+    unit_free(u);
+
+    u = parse_ok(SVC("TimeoutSec=5s\nKillSignal=9\nKillMode=process\nRestart=always\nRemainAfterExit=off\n"
+                     "SuccessExitStatus=1\nSuccessExitStatus=\nTimeoutStopSec=infinity\nWorkingDirectory=~\n"));
+    assert_int_equal(u->timeout_start, 5 * USEC_PER_SEC);
+    assert_int_equal(u->timeout_stop, USEC_INFINITY);
+    assert_int_equal(u->kill_signal, SIGKILL);
+    assert_int_equal(u->kill_mode, KILL_PROCESS);
+    assert_int_equal(u->restart, RESTART_ALWAYS);
+    assert_false(u->success_status[1]);
+    assert_string_equal(u->working_directory, "~");
+    unit_free(u);
+
+    static const char *restarts[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort"};
+    for (size_t i = 0; i < ARRAY_SIZE(restarts); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), SVC("Restart=%s\n"), restarts[i]);
+        u = parse_ok(text);
+        assert_int_equal(u->restart, (int)i);
+        assert_string_equal(unit_restart_name(u->restart), restarts[i]);
+        unit_free(u);
+    }
+    static const char *modes[] = {"control-group", "mixed", "process", "none"};
+    for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), SVC("KillMode=%s\n"), modes[i]);
+        u = parse_ok(text);
+        assert_int_equal(u->kill_mode, (int)i);
+        unit_free(u);
+    }
+    static const char *types[] = {"simple", "exec", "oneshot"};
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), SVC("Type=%s\n"), types[i]);
+        u = parse_ok(text);
+        assert_int_equal(u->type, (int)i);
+        assert_string_equal(unit_type_name(u->type), types[i]);
+        unit_free(u);
+    }
+}
+
+static void test_environment_keys(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok(SVC("Environment=A=1 \"B=two words\" 'C=x'\nEnvironment=A=2\nEnvironment=D=\n"
+                                  "EnvironmentFile=/etc/a\nEnvironmentFile=-/etc/b\n"));
+    assert_int_equal(u->environment.n, 4);
+    char **e = strv_array(&u->environment);
+    assert_string_equal(unit_env_get(e, "A"), "2");
+    assert_string_equal(unit_env_get(e, "B"), "two words");
+    assert_string_equal(unit_env_get(e, "C"), "x");
+    assert_string_equal(unit_env_get(e, "D"), "");
+    assert_int_equal(u->n_env_files, 2);
+    assert_false(u->env_files[0].optional);
+    assert_true(u->env_files[1].optional);
+    assert_string_equal(u->env_files[1].path, "/etc/b");
+    unit_free(u);
+    u = parse_ok(SVC("Environment=A=1\nEnvironment=\nEnvironmentFile=/x\nEnvironmentFile=\n"));
+    assert_int_equal(u->environment.n, 0);
+    assert_int_equal(u->n_env_files, 0);
+    unit_free(u);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok(SVC("LimitNOFILE=1024:4096\nLimitCORE=infinity\nLimitAS=1G\nLimitSTACK=8M\n"
+                                  "LimitMEMLOCK=64K:infinity\nLimitCPU=1h\nLimitRTTIME=500ms\nLimitNPROC=100\n"
+                                  "LimitFSIZE=10\nLimitDATA=2T\nLimitRSS=1P\nLimitLOCKS=7\nLimitSIGPENDING=9\n"
+                                  "LimitMSGQUEUE=1K\nLimitNICE=30\nLimitRTPRIO=5\n"));
+    assert_true(u->limits[RLIMIT_NOFILE].set);
+    assert_int_equal(u->limits[RLIMIT_NOFILE].soft, 1024);
+    assert_int_equal(u->limits[RLIMIT_NOFILE].hard, 4096);
+    assert_int_equal(u->limits[RLIMIT_CORE].soft, RLIM_INFINITY);
+    assert_int_equal(u->limits[RLIMIT_AS].soft, 1ULL << 30);
+    assert_int_equal(u->limits[RLIMIT_STACK].hard, 8ULL << 20);
+    assert_int_equal(u->limits[RLIMIT_MEMLOCK].soft, 64 << 10);
+    assert_int_equal(u->limits[RLIMIT_MEMLOCK].hard, RLIM_INFINITY);
+    assert_int_equal(u->limits[RLIMIT_CPU].soft, 3600);
+    assert_int_equal(u->limits[RLIMIT_RTTIME].soft, 500000);
+    assert_int_equal(u->limits[RLIMIT_NPROC].soft, 100);
+    assert_int_equal(u->limits[RLIMIT_FSIZE].soft, 10);
+    assert_int_equal(u->limits[RLIMIT_DATA].soft, 2ULL << 40);
+    assert_int_equal(u->limits[RLIMIT_RSS].soft, 1ULL << 50);
+    assert_int_equal(u->limits[RLIMIT_LOCKS].soft, 7);
+    assert_int_equal(u->limits[RLIMIT_SIGPENDING].soft, 9);
+    assert_int_equal(u->limits[RLIMIT_MSGQUEUE].soft, 1024);
+    assert_int_equal(u->limits[RLIMIT_NICE].soft, 30);
+    assert_int_equal(u->limits[RLIMIT_RTPRIO].soft, 5);
+    unit_free(u);
+    u = parse_ok(SVC("LimitNOFILE=5\nLimitNOFILE=\n"));
+    assert_false(u->limits[RLIMIT_NOFILE].set);
+    unit_free(u);
+}
+
+static void test_syntax(void **state)
+{
+    (void)state;
+    /* comments, blank lines, CRLF, continuation (with a comment line inside), X- sections and keys */
+    struct unit *u = parse_ok("# leading comment\n; another\n\n[Unit]\r\nDescription=one \\\n"
+                              "# skipped inside the continuation\n  two \\\n three\n[X-Custom]\nAnything=goes\n"
+                              "[Service]\nX-Private=1\nExecStart=/bin/echo \\\n  a \\\n  b\n[Install]\n"
+                              "WantedBy=multi-user.target\n");
+    assert_string_equal(u->description, "one    two   three");
+    assert_int_equal(u->exec_start[0].argv.n, 3);
+    assert_string_equal(u->exec_start[0].argv.v[2], "b");
+    unit_free(u);
+}
+
+/* Every diagnostic, by its exact text. */
+static void test_diagnostics(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *diag;
+    } errors[] = {
+        {"[Service]\nRestart=/bin/true\n",
+         "oya: t.service:2: Restart=/bin/true: unknown policy; accepted: no, always, on-success, on-failure, "
+         "on-abnormal, on-abort\n"
+         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
+        {SVC("Type=forking\n"), "oya: t.service:3: Type=forking: not supported yet; supported: simple, exec, oneshot\n"},
+        {SVC("Type=notify\n"), "oya: t.service:3: Type=notify: not supported yet; supported: simple, exec, oneshot\n"},
+        {SVC("Type=weird\n"), "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, oneshot\n"},
+        {SVC("Restart=on-watchdog\n"),
+         "oya: t.service:3: Restart=on-watchdog: not supported yet (no watchdog); accepted: no, always, on-success, "
+         "on-failure, on-abnormal, on-abort\n"},
+        {SVC("RestartSec=soon\n"),
+         "oya: t.service:3: RestartSec=soon: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity\n"},
+        {SVC("TimeoutStopSec=5x\n"),
+         "oya: t.service:3: TimeoutStopSec=5x: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity\n"},
+        {SVC("TimeoutSec=x\n"),
+         "oya: t.service:3: TimeoutSec=x: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity\n"},
+        {SVC("KillMode=all\n"),
+         "oya: t.service:3: KillMode=all: unknown mode; accepted: control-group, mixed, process, none\n"},
+        {SVC("KillSignal=SIGFOO\n"),
+         "oya: t.service:3: KillSignal=SIGFOO: not a signal; use a name like SIGTERM, TERM or a number like 15\n"},
+        {SVC("UMask=999\n"),
+         "oya: t.service:3: UMask=999: not an octal mask; use e.g. 0022 or 0077 (0000 to 0777)\n"},
+        {SVC("RemainAfterExit=maybe\n"),
+         "oya: t.service:3: RemainAfterExit=maybe: not a boolean; use yes or no (also true/false, on/off, 1/0)\n"},
+        {SVC("StartLimitBurst=-1\n"), "oya: t.service:3: StartLimitBurst=-1: not a whole number; use e.g. 5\n"},
+        {SVC("Environment=FOO\n"),
+         "oya: t.service:3: Environment=FOO: 'FOO' is not an assignment; write NAME=VALUE (quote it if the value "
+         "has spaces)\n"},
+        {SVC("Environment=\"A=1\n"), "oya: t.service:3: Environment=\"A=1: a double quote is not closed\n"},
+        {SVC("EnvironmentFile=rel/path\n"),
+         "oya: t.service:3: EnvironmentFile=rel/path: not an absolute path; write /path/to/file (a leading - makes "
+         "it optional)\n"},
+        {SVC("WorkingDirectory=srv\n"),
+         "oya: t.service:3: WorkingDirectory=srv: not an absolute path; write /path, ~ for the user's home, or a "
+         "leading - to ignore a missing directory\n"},
+        {SVC("User=bad user\n"),
+         "oya: t.service:3: User=bad user: not a valid name; use a user or group name, or a numeric id\n"},
+        {SVC("LimitNOFILE=lots\n"),
+         "oya: t.service:3: LimitNOFILE=lots: not a limit; use N, SOFT:HARD or infinity (e.g. 1024)\n"},
+        {SVC("LimitAS=1X\n"),
+         "oya: t.service:3: LimitAS=1X: not a limit; use N, SOFT:HARD or infinity (e.g. 1024, 64M, 1G)\n"},
+        {SVC("LimitCPU=forever\n"),
+         "oya: t.service:3: LimitCPU=forever: not a limit; use N, SOFT:HARD or infinity (seconds or a time span, "
+         "e.g. 60 or 1h)\n"},
+        {SVC("LimitNOFILE=10:5\n"),
+         "oya: t.service:3: LimitNOFILE=10:5: the soft limit is above the hard limit; write SOFT:HARD with SOFT <= "
+         "HARD\n"},
+        {SVC("SuccessExitStatus=300\n"),
+         "oya: t.service:3: SuccessExitStatus=300: '300' is neither an exit code (0-255) nor a signal name like "
+         "SIGUSR1\n"},
+        {"[Service]\nExecStart=+/bin/true\n",
+         "oya: t.service:2: ExecStart=+/bin/true: the '+' prefix is not supported yet; supported prefixes: - @ :\n"
+         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
+        {"[Service]\nExecStart=bin/true\n",
+         "oya: t.service:2: ExecStart=bin/true: 'bin/true' is a relative path; use an absolute path or a plain name "
+         "looked up in PATH\n"
+         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
+        {"[Service]\nExecStart=@/bin/true\n",
+         "oya: t.service:2: ExecStart=@/bin/true: with '@' give the program and then argv[0]\n"
+         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
+        {"[Service]\nExecStart=-\n",
+         "oya: t.service:2: ExecStart=-: no command; give a program and its arguments\n"
+         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
+        {"[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n",
+         "oya: t.service:3: ExecStart= is given 2 times: only Type=oneshot runs several commands; keep one, or "
+         "reset the list with an empty ExecStart=\n"},
+        {"[Service\nExecStart=/bin/true\n",
+         "oya: t.service:1: '[Service': a section header is written [Name]\n"
+         "oya: t.service:2: ExecStart= is outside of any section, ignored\n"
+         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
+        {SVC("just words\n"), "oya: t.service:3: 'just words': not KEY=VALUE, a [Section] or a comment\n"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(errors); i++) {
+        char *d = parse_error(errors[i].text);
+        if (strcmp(d, errors[i].diag) != 0)
+            fail_msg("case %zu:\n got: %s want: %s", i, d, errors[i].diag);
+        free(d);
+    }
+    static const struct {
+        const char *text, *diag;
+    } warnings[] = {
+        {SVC("Frobnicate=1\n"), "oya: t.service:3: unknown key Frobnicate in [Service], ignored\n"},
+        {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
+        {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
+        {SVC("ExecStop=/bin/true\n"), "oya: t.service:3: ExecStop= is not supported yet, ignored\n"},
+        {SVC("ConditionPathExists=/x\n"), "oya: t.service:3: ConditionPathExists= is not supported yet, ignored\n"},
+        {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(warnings); i++) {
+        struct unit_diag d;
+        struct unit *u = parse(warnings[i].text, &d);
+        assert_non_null(u);
+        assert_int_equal(d.errors, 0);
+        assert_int_equal(d.warnings, 1);
+        if (strcmp(d.text.p, warnings[i].diag) != 0)
+            fail_msg("warning %zu:\n got: %s want: %s", i, d.text.p, warnings[i].diag);
+        buf_free(&d.text);
+        unit_free(u);
+    }
+}
+
+static void test_names_and_files(void **state)
+{
+    (void)state;
+    assert_true(unit_name_valid("web"));
+    assert_true(unit_name_valid("a-b_c.d:e"));
+    assert_false(unit_name_valid(""));
+    assert_false(unit_name_valid("a b"));
+    assert_false(unit_name_valid("a/b"));
+    assert_false(unit_name_valid(".hidden"));
+    struct unit_diag d = {0};
+    assert_null(unit_load("/nonexistent/x.service", &d));
+    assert_string_equal(d.text.p, "oya: /nonexistent/x.service: cannot read: No such file or directory\n");
+    buf_free(&d.text);
+    memset(&d, 0, sizeof(d));
+    assert_null(unit_load("/etc/passwd", &d));
+    assert_string_equal(d.text.p, "oya: /etc/passwd: not a .service file; oya runs units named NAME.service\n");
+    buf_free(&d.text);
+    memset(&d, 0, sizeof(d));
+    assert_null(unit_parse("tmpl@", "tmpl@.service", SVC(""), &d));
+    assert_string_equal(d.text.p, "oya: tmpl@.service: template units (name@.service) are not supported yet\n");
+    buf_free(&d.text);
+}
+
+static void test_signal_names(void **state)
+{
+    (void)state;
+    assert_int_equal(signal_from_name("TERM"), SIGTERM);
+    assert_int_equal(signal_from_name("SIGTERM"), SIGTERM);
+    assert_int_equal(signal_from_name("9"), SIGKILL);
+    assert_int_equal(signal_from_name("RTMIN+2"), SIGRTMIN + 2);
+    assert_int_equal(signal_from_name("SIGNOPE"), -1);
+    assert_int_equal(signal_from_name("0"), -1);
+    assert_string_equal(signal_name(SIGHUP), "HUP");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timespans),     cmocka_unit_test(test_timespan_format),
+        cmocka_unit_test(test_words_quoting), cmocka_unit_test(test_expansion),
+        cmocka_unit_test(test_env_file),      cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_unit_section_keys), cmocka_unit_test(test_service_keys),
+        cmocka_unit_test(test_environment_keys), cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_syntax),        cmocka_unit_test(test_diagnostics),
+        cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
+    };
+    return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
+}
