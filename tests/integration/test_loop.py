@@ -1,0 +1,116 @@
+"""The event loop's promises: no wakeups while idle, coloured prefixes only on a terminal, and
+KillMode= variants carried out on real processes."""
+import os
+import pty
+import select
+import subprocess
+import time
+
+import psutil
+
+from conftest import OYA, unit, wait_for
+
+
+def ctx_switches(pid):
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+    return int(fields["voluntary_ctxt_switches"]) + int(fields["nonvoluntary_ctxt_switches"])
+
+
+def test_idle_supervisor_never_wakes(oya):
+    o = oya({"a": unit("/bin/sleep infinity"), "b": unit("/bin/sleep infinity", "Restart=always")})
+    o.wait_state("a", "active", "running")
+    o.wait_state("b", "active", "running")
+    # once the start-up settled, oya sleeps in epoll_wait with no timeout: not one context switch
+    wait_for(lambda: psutil.Process(o.pid).status() == psutil.STATUS_SLEEPING, what="oya to sleep")
+    before = ctx_switches(o.pid)
+    time.sleep(1.5)  # an observation window, not a synchronisation: nothing may happen in it
+    assert ctx_switches(o.pid) - before == 0
+    assert open(f"/proc/{o.pid}/wchan").read() in ("ep_poll", "do_epoll_wait")
+
+
+def run_on_pty(tmp_path, env_extra):
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "hello.service").write_text(unit("/bin/sh -c 'echo hello from the service; exec sleep infinity'"))
+    master, slave = pty.openpty()
+    env = dict(os.environ, **env_extra)
+    env.pop("NO_COLOR", None) if "NO_COLOR" not in env_extra else None
+    p = subprocess.Popen([OYA, "--socket", str(tmp_path / "s.sock"), "up", str(units)], stdout=slave,
+                         stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 20
+        while b"hello from the service" not in seen and time.monotonic() < deadline:
+            r, _, _ = select.select([master], [], [], 0.5)
+            if r:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        kids = psutil.Process(p.pid).children(recursive=True)
+    finally:
+        p.terminate()
+        rc = p.wait(timeout=30)
+        os.close(master)
+    for k in kids:
+        assert not k.is_running() or k.status() == psutil.STATUS_ZOMBIE
+    assert rc == 0
+    return seen.decode(errors="replace")
+
+
+def test_prefix_coloured_on_a_terminal(tmp_path):
+    out = run_on_pty(tmp_path, {})
+    assert "\033[36mhello |\033[0m hello from the service" in out
+
+
+def test_no_color_respected(tmp_path):
+    out = run_on_pty(tmp_path, {"NO_COLOR": "1"})
+    assert "hello | hello from the service" in out
+    assert "\033[" not in out
+
+
+def test_kill_mode_process_leaves_the_rest(oya, tmp_path):
+    pidfile = tmp_path / "child"
+    o = oya({"p": unit(f"/bin/sh -c 'sleep infinity & echo $$! > {pidfile}; exec sleep infinity'",
+                       "KillMode=process")})
+    wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), what="the child")
+    child = int(pidfile.read_text())
+    o.descendants()
+    main = o.main_pid("p")
+    assert o.cli("stop", "p").returncode == 0
+    assert not psutil.pid_exists(main) or psutil.Process(main).status() == psutil.STATUS_ZOMBIE
+    assert psutil.Process(child).is_running()  # only the main process was signalled, as systemd does
+    # at shutdown oya still ends what it adopted: nothing outlives it
+    assert o.stop() == 0
+    wait_for(lambda: not psutil.pid_exists(child), what="the leftover to be ended at shutdown")
+
+
+def test_kill_mode_mixed(oya, tmp_path):
+    ready = tmp_path / "ready"
+    log = tmp_path / "log"
+    script = tmp_path / "mixed.sh"
+    # the main process forwards nothing; its child records the signal it gets
+    script.write_text(f"sh -c 'trap \"echo child-got-term >> {log}; exit 0\" TERM; while :; do sleep 0.1; done' &\n"
+                      f"trap 'echo main-got-term >> {log}; exit 0' TERM\n"
+                      f"touch {ready}\nwhile :; do sleep 0.1; done\n")
+    o = oya({"m": unit(f"/bin/sh {script}", "KillMode=mixed\nTimeoutStopSec=20s")})
+    wait_for(ready.exists, what="the traps")
+    o.descendants()
+    r = o.cli("stop", "m")
+    assert r.returncode == 0, r.stderr
+    lines = log.read_text().split()
+    # SIGTERM went to the main process first; the child got its SIGTERM only after the main one was gone
+    assert lines[0] == "main-got-term"
+    assert "child-got-term" in lines
+
+
+def test_kill_mode_none_leaves_processes_until_shutdown(oya):
+    o = oya({"n": unit("/bin/sleep infinity", "KillMode=none")})
+    pid = o.wait_state("n", "active", "running")["main_pid"]
+    o.descendants()
+    r = o.cli("stop", "n")
+    assert r.returncode == 0 and "n: stopped (inactive, dead)" in r.stdout
+    assert psutil.Process(pid).is_running()
+    assert o.stop() == 0
+    wait_for(lambda: not psutil.pid_exists(pid), what="shutdown to end it")
