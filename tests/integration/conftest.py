@@ -5,6 +5,7 @@ every process below oya while it runs and, at the end, stops oya with SIGTERM an
 exited 0 (so AddressSanitizer/LeakSanitizer found nothing) and that no process it started is left;
 anything left is killed by PID and the test fails.
 """
+import ctypes
 import os
 import signal
 import socket
@@ -17,6 +18,36 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OYA = os.environ.get("OYA_BIN") or str(ROOT / "build" / "oya")
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+@pytest.fixture(scope="session", autouse=True)
+def subreaper():
+    """Make the test process a child subreaper: whatever a test's processes orphan (even if oya itself
+    crashes) is re-parented here, so cleanup can find it and end it by PID."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    yield
+
+
+def end_adopted_orphans():
+    """Kill and reap every process left below the test process; return their descriptions."""
+    left = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                left.append(f"{p.pid} {' '.join(p.cmdline())}")
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    for p in psutil.Process().children():
+        try:
+            os.waitpid(p.pid, 0)
+        except ChildProcessError:
+            pass
+    return left
 
 
 def wait_for(cond, timeout=20.0, interval=0.01, what="condition"):
@@ -203,6 +234,9 @@ def oya(tmp_path):
     problems = []
     for o in started:
         problems += o.cleanup()
+    orphans = end_adopted_orphans()
+    if orphans:
+        problems.append(f"processes left below the test: {orphans}")
     assert not problems, "\n".join(problems)
 
 

@@ -8,7 +8,7 @@ import time
 
 import psutil
 
-from conftest import OYA, unit, wait_for
+from conftest import OYA, end_adopted_orphans, unit, wait_for
 
 
 def ctx_switches(pid):
@@ -55,6 +55,7 @@ def run_on_pty(tmp_path, env_extra):
         os.close(master)
     for k in kids:
         assert not k.is_running() or k.status() == psutil.STATUS_ZOMBIE
+    assert end_adopted_orphans() == []
     assert rc == 0
     return seen.decode(errors="replace")
 
