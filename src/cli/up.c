@@ -13,7 +13,9 @@ int cli_up(struct cli *c, int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: oya up [--socket PATH] DIR|FILE.service...\n"
                    "Start and supervise the services in the unit files (every NAME.service in DIR).\n"
-                   "SIGTERM or SIGINT stops them all; a second one kills what is left at once.\n");
+                   "SIGTERM or SIGINT stops them all; a second one kills what is left at once.\n"
+                   "SIGHUP re-reads the unit files: new ones start, changed ones apply at their next start,\n"
+                   "removed ones stop.\n");
             strv_clear(&paths);
             return 0;
         }

@@ -84,7 +84,7 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kv(b, "name", u->name);
     ctl_reply_kv(b, "description", u->description ? u->description : "");
     ctl_reply_kv(b, "path", u->path);
-    ctl_reply_kv(b, "load", "loaded");
+    ctl_reply_kv(b, "load", svc->removed ? "not-found" : "loaded");
     ctl_reply_kv(b, "active", svc_active_state(st->state));
     ctl_reply_kv(b, "sub", svc_sub_state(st->state));
     ctl_reply_kv(b, "result", svc_result_name(st->result));
@@ -159,10 +159,10 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
     if (n == 0) {
         put_oya(s, &c->out);
         for (size_t i = 0; i < s->nsvcs; i++)
-            put_service(s, &c->out, &s->svcs[i], true);
+            put_service(s, &c->out, s->svcs[i], true);
     }
     for (size_t i = 0; i < n; i++)
-        put_service(s, &c->out, &s->svcs[idx[i]], true);
+        put_service(s, &c->out, s->svcs[idx[i]], true);
     ctl_reply_end(&c->out);
     free(idx);
 }
@@ -171,7 +171,7 @@ static void do_list(struct sup *s, struct client *c)
 {
     ctl_reply_ok(&c->out);
     for (size_t i = 0; i < s->nsvcs; i++)
-        put_service(s, &c->out, &s->svcs[i], false);
+        put_service(s, &c->out, s->svcs[i], false);
     ctl_reply_end(&c->out);
 }
 
@@ -188,8 +188,16 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
     size_t *idx = resolve(s, c, args, n);
     if (!idx)
         return;
+    for (size_t i = 0; i < n && kind != WAIT_STOP; i++) {
+        if (s->svcs[idx[i]]->removed) {
+            ctl_reply_error(&c->out, "the unit file of %s is gone (found at the last reload); it cannot be started",
+                            s->svcs[idx[i]]->unit->name);
+            free(idx);
+            return;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
-        struct service *svc = &s->svcs[idx[i]];
+        struct service *svc = s->svcs[idx[i]];
         enum svc_state before = svc->st.state;
         struct svc_actions a = {0};
         uint64_t now = clock_mono_usec(), real = clock_real_usec();
@@ -222,7 +230,7 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
         return;
     struct buf recs = {0};
     for (size_t i = 0; i + 1 < n; i++) {
-        struct service *svc = &s->svcs[idx[i]];
+        struct service *svc = s->svcs[idx[i]];
         int count = sup_kill(s, svc, sig, KILL_SCOPE_ALL);
         ctl_reply_record(&recs, "killed");
         ctl_reply_kv(&recs, "name", svc->unit->name);
@@ -382,12 +390,12 @@ void sup_answer_waiters(struct sup *s)
             continue;
         bool done = true;
         for (size_t i = 0; i < c->nwaiting && done; i++)
-            done = settled_for(&s->svcs[c->waiting[i]], c->wait);
+            done = settled_for(s->svcs[c->waiting[i]], c->wait);
         if (!done)
             continue;
         ctl_reply_ok(&c->out);
         for (size_t i = 0; i < c->nwaiting; i++) {
-            const struct service *svc = &s->svcs[c->waiting[i]];
+            const struct service *svc = s->svcs[c->waiting[i]];
             put_service(s, &c->out, svc, false);
             ctl_reply_kv(&c->out, "ok", transition_ok(svc, c->wait) ? "1" : "0");
         }

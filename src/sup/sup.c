@@ -52,8 +52,8 @@ void sup_epoll_close(struct sup *s, int *fd)
 struct service *sup_find(struct sup *s, const char *name)
 {
     for (size_t i = 0; i < s->nsvcs; i++)
-        if (strcmp(s->svcs[i].unit->name, name) == 0)
-            return &s->svcs[i];
+        if (strcmp(s->svcs[i]->unit->name, name) == 0)
+            return s->svcs[i];
     return NULL;
 }
 
@@ -303,8 +303,8 @@ static void reap(struct sup *s)
         if (si.si_pid == 0)
             break;
         for (size_t i = 0; i < s->nsvcs; i++) {
-            if (s->svcs[i].st.main_pid == si.si_pid) {
-                on_main_exit(s, &s->svcs[i], si.si_code, si.si_status);
+            if (s->svcs[i]->st.main_pid == si.si_pid) {
+                on_main_exit(s, s->svcs[i], si.si_code, si.si_status);
                 break;
             }
         }
@@ -319,7 +319,7 @@ static void start_shutdown(struct sup *s, int sig)
         fprintf(stderr, "oya: SIG%s: stopping %zu services\n", signal_name(sig), s->nsvcs);
         s->shutting_down = true;
         for (size_t i = 0; i < s->nsvcs; i++) {
-            struct service *svc = &s->svcs[i];
+            struct service *svc = s->svcs[i];
             enum svc_state before = svc->st.state;
             struct svc_actions a = {0};
             svc_stop(&svc->st, svc->unit, STOP_SHUTDOWN, clock_mono_usec(), clock_real_usec(), &a);
@@ -329,10 +329,12 @@ static void start_shutdown(struct sup *s, int sig)
         /* asked again: do not wait for the stop timeouts */
         fprintf(stderr, "oya: SIG%s again: killing every service now\n", signal_name(sig));
         for (size_t i = 0; i < s->nsvcs; i++)
-            if (!svc_is_settled(&s->svcs[i].st) || s->svcs[i].st.main_pid)
-                sup_kill(s, &s->svcs[i], SIGKILL, KILL_SCOPE_ALL);
+            if (!svc_is_settled(&s->svcs[i]->st) || s->svcs[i]->st.main_pid)
+                sup_kill(s, s->svcs[i], SIGKILL, KILL_SCOPE_ALL);
     }
 }
+
+static int load_units(struct sup *s, bool reload);
 
 static void on_signal(struct sup *s)
 {
@@ -348,8 +350,8 @@ static void on_signal(struct sup *s)
         case SIGTERM:
         case SIGINT: start_shutdown(s, (int)si.ssi_signo); break;
         case SIGHUP:
-            fprintf(stderr, "oya: SIGHUP: reloading unit files is not supported yet; restart oya to "
-                            "load changed units\n");
+            if (!s->shutting_down)
+                load_units(s, true);
             break;
         }
     }
@@ -359,7 +361,7 @@ static void run_timers(struct sup *s)
 {
     uint64_t now = clock_mono_usec();
     for (size_t i = 0; i < s->nsvcs; i++) {
-        struct service *svc = &s->svcs[i];
+        struct service *svc = s->svcs[i];
         if (svc->st.deadline && svc->st.deadline <= now) {
             enum svc_state before = svc->st.state;
             struct svc_actions a = {0};
@@ -375,7 +377,7 @@ static void arm_timer(struct sup *s)
 {
     uint64_t next = 0;
     for (size_t i = 0; i < s->nsvcs; i++) {
-        uint64_t d = s->svcs[i].st.deadline;
+        uint64_t d = s->svcs[i]->st.deadline;
         if (d && (!next || d < next))
             next = d;
     }
@@ -391,7 +393,7 @@ static void arm_timer(struct sup *s)
 static bool all_down(const struct sup *s)
 {
     for (size_t i = 0; i < s->nsvcs; i++) {
-        const struct svc *st = &s->svcs[i].st;
+        const struct svc *st = &s->svcs[i]->st;
         if (!(st->state == SVC_DEAD || st->state == SVC_FAILED) || st->main_pid)
             return false;
     }
@@ -451,13 +453,61 @@ static int load_path(struct sup *s, const char *path, struct strv *files)
     return 0;
 }
 
-static int load_units(struct sup *s)
+static struct service *add_service(struct sup *s, struct unit *u)
+{
+    struct service *svc = xcalloc(1, sizeof(*svc));
+    s->svcs = xrealloc(s->svcs, (s->nsvcs + 1) * sizeof(*s->svcs));
+    s->svcs[s->nsvcs] = svc;
+    svc->index = s->nsvcs++;
+    svc->unit = u;
+    svc->pidfd = svc->report_fd = -1;
+    svc->pidfd_w = (struct watch){W_PIDFD, svc};
+    svc->report_w = (struct watch){W_REPORT, svc};
+    svc_init(&svc->st, clock_real_usec());
+    return svc;
+}
+
+static void make_prefixes(struct sup *s)
+{
+    s->name_width = 0;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        if (strlen(s->svcs[i]->unit->name) > s->name_width)
+            s->name_width = strlen(s->svcs[i]->unit->name);
+    for (size_t i = 0; i < s->nsvcs; i++)
+        log_prefix_make(&s->svcs[i]->prefix, s->svcs[i]->unit->name, s->name_width, s->color ? log_color_for(i) : 0);
+}
+
+static void request(struct sup *s, struct service *svc, bool start)
+{
+    enum svc_state before = svc->st.state;
+    struct svc_actions a = {0};
+    if (start)
+        svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+    else
+        svc_stop(&svc->st, svc->unit, STOP_USER, clock_mono_usec(), clock_real_usec(), &a);
+    sup_apply(s, svc, a, before);
+}
+
+/* The service name a unit file would give, so a file that fails to load still counts as present. */
+static char *name_of_file(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    return xstrndup(base, str_endswith(base, ".service") ? n - strlen(".service") : n);
+}
+
+/* Read the unit files named on the command line. At start-up each loaded unit becomes a service. At a
+ * reload (SIGHUP, like systemd's daemon-reload): a known name takes its new definition, used from its
+ * next start; a new name is added and started; a service whose file is gone is stopped and kept as
+ * "not-found"; a unit that now has errors keeps its previous definition. */
+static int load_units(struct sup *s, bool reload)
 {
     struct strv files = {0};
-    int bad = 0;
     for (size_t i = 0; i < s->opts->npaths; i++)
-        bad |= load_path(s, s->opts->paths[i], &files) < 0;
-    s->svcs = xcalloc(files.n ? files.n : 1, sizeof(struct service));
+        load_path(s, s->opts->paths[i], &files);
+    size_t before = s->nsvcs, added = 0, updated = 0, removed = 0;
+    bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
     for (size_t i = 0; i < files.n; i++) {
         struct unit_diag d = {0};
         struct unit *u = unit_load(files.v[i], &d);
@@ -465,31 +515,50 @@ static int load_units(struct sup *s)
             fd_write_all(2, d.text.p, d.text.len);
         buf_free(&d.text);
         if (!u) {
-            fprintf(stderr, "oya: %s: not loaded; the other services go on\n", files.v[i]);
+            char *name = name_of_file(files.v[i]);
+            struct service *old = reload ? sup_find(s, name) : NULL;
+            free(name);
+            if (old && !old->removed)
+                seen[old->index] = true;
+            fprintf(stderr, "oya: %s: not loaded; %s\n", files.v[i],
+                    old ? "the service keeps its previous definition" : "the other services go on");
             continue;
         }
-        struct service *dup = sup_find(s, u->name);
-        if (dup) {
+        struct service *svc = sup_find(s, u->name);
+        if (svc && seen[svc->index]) {
             fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],
-                    u->name, dup->unit->path);
+                    u->name, svc->unit->path);
             unit_free(u);
             continue;
         }
-        struct service *svc = &s->svcs[s->nsvcs];
-        svc->index = s->nsvcs++;
-        svc->unit = u;
-        svc->pidfd = svc->report_fd = -1;
-        svc->pidfd_w = (struct watch){W_PIDFD, svc};
-        svc->report_w = (struct watch){W_REPORT, svc};
-        svc_init(&svc->st, clock_real_usec());
-        size_t len = strlen(u->name);
-        if (len > s->name_width)
-            s->name_width = len;
+        if (svc) {
+            unit_free(svc->unit); /* only reached at a reload */
+            svc->unit = u;
+            svc->removed = false;
+            updated++;
+        } else {
+            svc = add_service(s, u);
+            added++;
+        }
+        seen[svc->index] = true;
     }
     strv_clear(&files);
-    for (size_t i = 0; i < s->nsvcs; i++)
-        log_prefix_make(&s->svcs[i].prefix, s->svcs[i].unit->name, s->name_width,
-                        s->color ? log_color_for(i) : 0);
+    make_prefixes(s);
+    if (reload) {
+        for (size_t i = 0; i < before; i++) {
+            struct service *svc = s->svcs[i];
+            if (!seen[i] && !svc->removed) {
+                svc->removed = true;
+                removed++;
+                request(s, svc, false);
+            }
+        }
+        for (size_t i = before; i < s->nsvcs; i++)
+            request(s, s->svcs[i], true);
+        fprintf(stderr, "oya: SIGHUP: reloaded unit files: %zu added, %zu updated, %zu removed\n", added, updated,
+                removed);
+    }
+    free(seen);
     return s->nsvcs ? 0 : -1;
 }
 
@@ -537,9 +606,10 @@ static void teardown(struct sup *s)
         log_stream_read(s, s->logs, true);
     sup_clients_free(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
-        sup_epoll_close(s, &s->svcs[i].pidfd);
-        sup_epoll_close(s, &s->svcs[i].report_fd);
-        unit_free(s->svcs[i].unit);
+        sup_epoll_close(s, &s->svcs[i]->pidfd);
+        sup_epoll_close(s, &s->svcs[i]->report_fd);
+        unit_free(s->svcs[i]->unit);
+        free(s->svcs[i]);
     }
     free(s->svcs);
     if (s->listenfd >= 0) {
@@ -579,7 +649,7 @@ int sup_run(const struct sup_options *opts)
     s.color = isatty(1) && !(nc && *nc);
     fds_ensure_std();
     int rc = 1;
-    if (load_units(&s) < 0) {
+    if (load_units(&s, false) < 0) {
         fprintf(stderr, "oya: no service could be loaded; nothing to supervise\n");
         goto out;
     }
@@ -587,13 +657,8 @@ int sup_run(const struct sup_options *opts)
         goto out;
     fprintf(stderr, "oya: supervising %zu service%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
             opts->socket_path);
-    for (size_t i = 0; i < s.nsvcs; i++) {
-        struct service *svc = &s.svcs[i];
-        enum svc_state before = svc->st.state;
-        struct svc_actions a = {0};
-        svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-        sup_apply(&s, svc, a, before);
-    }
+    for (size_t i = 0; i < s.nsvcs; i++)
+        request(&s, s.svcs[i], true);
     while (!(s.shutting_down && all_down(&s))) {
         run_timers(&s);
         sup_answer_waiters(&s);

@@ -30,6 +30,7 @@ struct service {
     char invocation[33];
     int sid; /* session of the current instance (its main PID after setsid) */
     struct log_prefix prefix;
+    bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
 };
 
 struct log_stream {
@@ -59,7 +60,7 @@ struct sup {
     const struct sup_options *opts;
     int epfd, sigfd, timerfd, listenfd, procfd;
     struct watch sig_w, timer_w, listen_w;
-    struct service *svcs;
+    struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
     struct log_stream *logs;
     struct client *clients;

@@ -17,7 +17,7 @@
 static bool is_other_main(const struct sup *s, const struct service *svc, int pid)
 {
     for (size_t i = 0; i < s->nsvcs; i++)
-        if (&s->svcs[i] != svc && s->svcs[i].st.main_pid == pid)
+        if (s->svcs[i] != svc && s->svcs[i]->st.main_pid == pid)
             return true;
     return false;
 }
@@ -123,7 +123,7 @@ void sup_check_groups(struct sup *s)
 {
     bool any = false;
     for (size_t i = 0; i < s->nsvcs && !any; i++) {
-        const struct svc *st = &s->svcs[i].st;
+        const struct svc *st = &s->svcs[i]->st;
         any = (st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0;
     }
     if (!any)
@@ -132,7 +132,7 @@ void sup_check_groups(struct sup *s)
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return;
     for (size_t i = 0; i < s->nsvcs; i++) {
-        struct service *svc = &s->svcs[i];
+        struct service *svc = s->svcs[i];
         if (!((svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL) && svc->st.main_pid == 0))
             continue;
         int *pids;

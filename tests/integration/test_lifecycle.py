@@ -198,3 +198,40 @@ def test_sigint_twice_kills_at_once(oya, tmp_path):
     o.proc.send_signal(signal.SIGINT)
     assert o.proc.wait(timeout=30) == 0
     assert "killing every service now" in o.err()
+
+
+def test_sighup_reloads_unit_files(oya, tmp_path):
+    marker = tmp_path / "b-new"
+    o = oya({"a": unit("/bin/sleep infinity"), "b": unit("/bin/sleep infinity", "", "Description=old b"),
+             "keep": unit("/bin/sleep infinity", "", "Description=keeps its definition")})
+    for n in ("a", "b", "keep"):
+        o.wait_state(n, "active", "running")
+    b_pid = o.main_pid("b")
+    (o.units / "a.service").unlink()
+    (o.units / "b.service").write_text(unit(f"/bin/sh -c 'touch {marker}; exec sleep infinity'", "",
+                                            "Description=new b"))
+    (o.units / "c.service").write_text(unit("/bin/sleep infinity", "", "Description=added"))
+    (o.units / "keep.service").write_text("[Service]\nExecStart=/bin/true\nRestart=sometimes\n")
+    o.descendants()
+    o.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "reloaded unit files: 1 added, 1 updated, 1 removed" in o.err(), what="the reload")
+    assert "keep.service: not loaded; the service keeps its previous definition" in o.err()
+    rec = o.wait_state("c", "active", "running")
+    assert rec["description"] == "added"
+    rec = o.wait_state("a", "inactive", "dead")
+    assert rec["load"] == "not-found"
+    r = o.cli("start", "a")
+    assert r.returncode == 1 and "the unit file of a is gone" in r.stderr
+    # b has its new definition, used from its next start: it was not restarted by the reload
+    rec = o.record("b")
+    assert rec["description"] == "new b" and rec["main_pid"] == b_pid
+    assert not marker.exists()
+    assert o.cli("restart", "b").returncode == 0
+    wait_for(marker.exists, what="b's new command")
+    assert o.record("keep")["description"] == "keeps its definition"
+    # a unit file that comes back is loaded again
+    (o.units / "a.service").write_text(unit("/bin/sleep infinity"))
+    o.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "0 added, 3 updated, 0 removed" in o.err(), what="the second reload")
+    assert o.record("a")["load"] == "loaded"
+    assert o.cli("start", "a").returncode == 0
