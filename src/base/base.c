@@ -271,6 +271,31 @@ ssize_t file_read_at(int dirfd, const char *path, char *buf, size_t size)
     return n;
 }
 
+int fd_read_to_buf(int fd, struct buf *b)
+{
+    char chunk[16384];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        buf_add(b, chunk, (size_t)n);
+    }
+}
+
+int file_read_to_buf(const char *path, struct buf *b)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    int r = fd_read_to_buf(fd, b);
+    close(fd);
+    return r;
+}
+
 int fd_set_nonblock(int fd)
 {
     int fl = fcntl(fd, F_GETFL);

@@ -66,6 +66,8 @@ bool str_to_int(const char *s, int *out);
 ssize_t fd_read_all(int fd, char *buf, size_t size);
 int fd_write_all(int fd, const void *data, size_t n);
 ssize_t file_read_at(int dirfd, const char *path, char *buf, size_t size);
+int fd_read_to_buf(int fd, struct buf *b); /* append everything up to EOF; 0 or -errno */
+int file_read_to_buf(const char *path, struct buf *b); /* open, read all, close; 0 or -errno */
 int fd_set_nonblock(int fd);
 void fd_close(int *fd); /* closes and sets -1; no-op on -1 */
 void fds_ensure_std(void); /* open /dev/null on any of 0,1,2 that is closed */

@@ -264,15 +264,7 @@ int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_r
     r = fd_write_all(fd, req.p, req.len);
     buf_free(&req);
     struct buf in = {0};
-    char chunk[16384];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        buf_add(&in, chunk, (size_t)n);
-    }
+    fd_read_to_buf(fd, &in); /* a reset connection leaves the reply incomplete, reported below */
     close(fd);
     r = ctl_parse_reply(in.p ? in.p : "", rep);
     if (r < 0)

@@ -65,6 +65,17 @@ struct key {
 #define FIELD(f) offsetof(struct unit, f)
 #define AT(u, k, type) ((type *)((char *)(u) + (k)->offset))
 
+/* Split a value into words; on a quoting error, report it against the key and return -EINVAL. */
+static int split_value(struct parse_ctx *c, const char *v, struct strv *words)
+{
+    const char *why;
+    if (unit_split_words(v, words, &why) < 0) {
+        strv_clear(words);
+        return bad_value(c, "%s", why);
+    }
+    return 0;
+}
+
 static int parse_string(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)c;
@@ -81,9 +92,12 @@ static int parse_list(struct unit *u, const struct key *k, const char *v, struct
         strv_clear(f); /* an empty assignment resets the list */
         return 0;
     }
-    const char *why;
-    if (unit_split_words(v, f, &why) < 0)
-        return bad_value(c, "%s", why);
+    struct strv words = {0};
+    if (split_value(c, v, &words) < 0)
+        return -EINVAL;
+    for (size_t i = 0; i < words.n; i++)
+        strv_add(f, words.v[i]);
+    strv_clear(&words);
     return 0;
 }
 
@@ -229,12 +243,9 @@ static int parse_environment(struct unit *u, const struct key *k, const char *v,
         return 0;
     }
     struct strv words = {0};
-    const char *why;
-    int r = 0;
-    if (unit_split_words(v, &words, &why) < 0) {
-        r = bad_value(c, "%s", why);
-        goto out;
-    }
+    int r = split_value(c, v, &words);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < words.n; i++) {
         if (!valid_env_assignment(words.v[i])) {
             r = bad_value(c, "'%s' is not an assignment; write NAME=VALUE (quote it if the value has spaces)",
@@ -332,11 +343,8 @@ static int parse_exec(struct unit *u, const struct key *k, const char *v, struct
             break;
     }
     struct strv words = {0};
-    const char *why;
-    if (unit_split_words(p, &words, &why) < 0) {
-        strv_clear(&words);
-        return bad_value(c, "%s", why);
-    }
+    if (split_value(c, p, &words) < 0)
+        return -EINVAL;
     if (words.n == 0 || ((flags & EXEC_ARGV0) && words.n < 2)) {
         strv_clear(&words);
         return bad_value(c, (flags & EXEC_ARGV0) ? "with '@' give the program and then argv[0]"
@@ -452,12 +460,9 @@ static int parse_success_status(struct unit *u, const struct key *k, const char 
         return 0;
     }
     struct strv words = {0};
-    const char *why;
-    int r = 0;
-    if (unit_split_words(v, &words, &why) < 0) {
-        r = bad_value(c, "%s", why);
-        goto out;
-    }
+    int r = split_value(c, v, &words);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < words.n; i++) {
         uint64_t n;
         int sig;
@@ -761,22 +766,12 @@ struct unit *unit_load(const char *path, struct unit_diag *diag)
     }
     char *name = xstrndup(base, strlen(base) - strlen(".service"));
     struct buf text = {0};
-    char chunk[8192];
-    FILE *f = fopen(path, "re");
     struct unit *u = NULL;
-    if (!f) {
-        diag_add(diag, true, "%s: cannot read: %s", path, strerror(errno));
+    int r = file_read_to_buf(path, &text);
+    if (r < 0) {
+        diag_add(diag, true, "%s: cannot read: %s", path, strerror(-r));
         goto out;
     }
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_add(&text, chunk, n);
-    if (ferror(f)) {
-        diag_add(diag, true, "%s: cannot read: %s", path, strerror(errno));
-        fclose(f);
-        goto out;
-    }
-    fclose(f);
     if (memchr(text.p ? text.p : "", 0, text.len)) {
         diag_add(diag, true, "%s: contains a NUL byte; a unit file is text", path);
         goto out;

@@ -4,10 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int hexval(char c)
 {
@@ -292,26 +290,12 @@ static const char *env_file_value(const char *p, struct buf *v)
 
 int unit_read_env_file(const char *path, struct strv *out)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return -errno;
     struct buf text = {0};
-    char chunk[4096];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            buf_free(&text);
-            return -e;
-        }
-        if (n == 0)
-            break;
-        buf_add(&text, chunk, (size_t)n);
+    int r = file_read_to_buf(path, &text);
+    if (r < 0) {
+        buf_free(&text);
+        return r;
     }
-    close(fd);
     const char *p = text.p ? text.p : "";
     while (*p) {
         while (*p && isspace((unsigned char)*p))
