@@ -55,9 +55,9 @@ int proc_parse_stat(const char *text, struct proc_stat *out)
         return -EINVAL;
     out->state = *p++;
     /* fields 4.. after the state, numbered as in proc(5) */
-    uint64_t f[52] = {0};
-    int got = 0;
-    for (int i = 4; i <= 24; i++) {
+    uint64_t f[53] = {0};
+    int got = 3;
+    for (int i = 4; i <= 52; i++) {
         if (!next_u64(&p, &f[i]))
             break;
         got = i;
@@ -69,12 +69,21 @@ int proc_parse_stat(const char *text, struct proc_stat *out)
     out->session = (int)f[6];
     out->tty_nr = (int)f[7];
     out->tpgid = (int)f[8];
+    out->flags = (unsigned long)f[9];
     out->utime = f[14];
     out->stime = f[15];
+    out->cutime = f[16];
+    out->cstime = f[17];
+    out->priority = (long)(int64_t)f[18];
+    out->nice = (long)(int64_t)f[19];
     out->num_threads = (long)f[20];
     out->starttime = f[22];
     out->vsize = f[23];
     out->rss = f[24];
+    out->rsslim = f[25];
+    out->processor = (int)f[39];
+    out->rt_priority = (int)f[40];
+    out->policy = got >= 41 ? (int)f[41] : -1;
     return 0;
 }
 
@@ -204,6 +213,120 @@ bool proc_environ_has(int procfd, int pid, const char *assignment)
     }
     free(buf);
     return found;
+}
+
+/* "Uid:\t0\t0\t0\t0" -> four numbers */
+static void status_four(const char *p, unsigned v[4])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t x = 0;
+        while (*p == '\t' || *p == ' ')
+            p++;
+        next_u64(&p, &x);
+        v[i] = (unsigned)x;
+    }
+}
+
+int proc_read_status(int procfd, int pid, struct proc_status *out)
+{
+    char path[32], text[4096];
+    snprintf(path, sizeof(path), "%d/status", pid);
+    ssize_t n = file_read_at(procfd, path, text, sizeof(text));
+    if (n < 0)
+        return (int)n;
+    memset(out, 0, sizeof(*out));
+    for (const char *line = text; line && *line;) {
+        unsigned v[4];
+        if (str_startswith(line, "Uid:")) {
+            status_four(line + 4, v);
+            out->ruid = v[0], out->euid = v[1], out->suid = v[2], out->fuid = v[3];
+        } else if (str_startswith(line, "Gid:")) {
+            status_four(line + 4, v);
+            out->rgid = v[0], out->egid = v[1], out->sgid = v[2], out->fgid = v[3];
+        } else if (str_startswith(line, "VmLck:")) {
+            const char *q = line + 6;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            next_u64(&q, &out->vm_lock_kb);
+        } else if (str_startswith(line, "VmRSS:")) {
+            const char *q = line + 6;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            next_u64(&q, &out->vm_rss_kb);
+        }
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return 0;
+}
+
+ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "%d/cmdline", pid);
+    int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    buf->len = 0;
+    int r = fd_read_to_buf(fd, buf);
+    close(fd);
+    if (r < 0)
+        return r;
+    while (buf->len > 0 && buf->p[buf->len - 1] == 0)
+        buf->len--;
+    if (buf->p)
+        buf->p[buf->len] = 0;
+    return (ssize_t)buf->len;
+}
+
+int proc_read_wchan(int procfd, int pid, char *out, size_t size)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "%d/wchan", pid);
+    ssize_t n = file_read_at(procfd, path, out, size);
+    if (n < 0) {
+        out[0] = 0;
+        return (int)n;
+    }
+    if (strcmp(out, "0") == 0)
+        out[0] = 0;
+    return 0;
+}
+
+int proc_read_sys(int procfd, struct proc_sys *out)
+{
+    char text[8192];
+    memset(out, 0, sizeof(*out));
+    out->hz = proc_clock_ticks();
+    out->page_size = proc_page_size();
+    if (file_read_at(procfd, "stat", text, sizeof(text)) > 0) {
+        const char *b = strstr(text, "\nbtime ");
+        if (b) {
+            const char *q = b + 7;
+            next_u64(&q, &out->boot_time);
+        }
+    }
+    if (file_read_at(procfd, "uptime", text, sizeof(text)) > 0)
+        out->uptime = strtod(text, NULL);
+    if (file_read_at(procfd, "meminfo", text, sizeof(text)) > 0) {
+        const char *q = strstr(text, "MemTotal:");
+        if (q) {
+            q += 9;
+            while (*q == ' ')
+                q++;
+            next_u64(&q, &out->mem_total_kb);
+        }
+    }
+    out->pid_digits = 5;
+    if (file_read_at(procfd, "sys/kernel/pid_max", text, sizeof(text)) > 0) {
+        size_t len = strlen(text);
+        while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+            len--;
+        if (len > 0)
+            out->pid_digits = (int)len;
+    }
+    return 0;
 }
 
 long proc_clock_ticks(void)

@@ -10,11 +10,15 @@ struct proc_stat {
     int pid, ppid, pgrp, session, tty_nr, tpgid;
     char state;
     char comm[64];
-    uint64_t utime, stime; /* clock ticks */
-    long num_threads;
+    unsigned long flags;           /* PF_* */
+    uint64_t utime, stime;         /* clock ticks */
+    uint64_t cutime, cstime;
+    long priority, nice, num_threads;
     uint64_t starttime; /* clock ticks after boot */
     uint64_t vsize;     /* bytes */
-    uint64_t rss;       /* pages */
+    uint64_t rss;       /* pages (an approximate counter on recent kernels: see proc_read_rss) */
+    uint64_t rsslim;
+    int processor, rt_priority, policy;
 };
 
 struct proc_snapshot {
@@ -37,6 +41,29 @@ int proc_read_rss(int procfd, int pid, uint64_t *bytes);
 ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size);
 /* Does /proc/PID/environ hold exactly this NAME=VALUE? */
 bool proc_environ_has(int procfd, int pid, const char *assignment);
+
+/* What /proc/PID/status tells beyond stat: the four uids and gids, locked and resident memory. */
+struct proc_status {
+    unsigned ruid, euid, suid, fuid;
+    unsigned rgid, egid, sgid, fgid;
+    uint64_t vm_lock_kb, vm_rss_kb;
+};
+int proc_read_status(int procfd, int pid, struct proc_status *out);
+/* The raw cmdline (NUL-separated, trailing NULs dropped); returns its length, 0 for kernel threads and
+ * zombies, or -errno. buf is grown as needed. */
+ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf);
+/* /proc/PID/wchan: "" when not waiting in the kernel ("0"). */
+int proc_read_wchan(int procfd, int pid, char *out, size_t size);
+
+/* System facts, read once. */
+struct proc_sys {
+    uint64_t boot_time;    /* seconds since the epoch (btime in /proc/stat) */
+    double uptime;         /* seconds (/proc/uptime), read when the snapshot is taken */
+    uint64_t mem_total_kb; /* MemTotal */
+    long hz, page_size;
+    int pid_digits;        /* digits of /proc/sys/kernel/pid_max */
+};
+int proc_read_sys(int procfd, struct proc_sys *out);
 
 long proc_clock_ticks(void);
 long proc_page_size(void);
