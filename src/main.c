@@ -22,6 +22,7 @@ static void usage(FILE *f)
                "  start|stop|restart NAME... change services and wait for the outcome\n"
                "  kill [-s SIGNAL] NAME...   signal every process of services\n"
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
+               "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
                "\n"
                "The control socket is --socket PATH, else $OYA_SOCKET, else /run/oya/oya.sock (root)\n"
                "or $XDG_RUNTIME_DIR/oya/oya.sock. oya COMMAND --help tells more.\n");
@@ -33,7 +34,7 @@ static const struct {
 } commands[] = {
     {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"kill", cli_kill},
-    {"ps", cli_ps},
+    {"ps", cli_ps},       {"tree", cli_tree},
 };
 
 int main(int argc, char **argv)

@@ -40,7 +40,8 @@ struct cli_procs {
 };
 void cli_procs_read(struct cli_procs *p, const char *pid_list);
 void cli_procs_free(struct cli_procs *p);
-/* Print the processes as a tree (systemd's CGroup section) indented by indent spaces. */
-void cli_procs_tree(const struct cli *c, const struct cli_procs *p, int indent, struct buf *out);
+/* Print the processes as a tree (systemd's CGroup section), each line starting with lead. */
+void cli_procs_tree(const struct cli *c, const struct cli_procs *p, const char *lead, struct buf *out);
+int cli_tree(struct cli *c, int argc, char **argv);
 
 #endif

@@ -137,10 +137,10 @@ static void put_escaped(struct buf *out, const char *s)
 }
 
 static void tree_node(const struct cli *c, const struct cli_procs *p, size_t i, struct buf *prefix, bool last,
-                      int indent, struct buf *out)
+                      const char *lead, struct buf *out)
 {
     size_t start = out->len;
-    buf_printf(out, "%*s%s%s%d ", indent, "", prefix->p ? prefix->p : "", last ? "└─" : "├─", p->pids[i]);
+    buf_printf(out, "%s%s%s%d ", lead, prefix->p ? prefix->p : "", last ? "└─" : "├─", p->pids[i]);
     put_escaped(out, p->cmdlines[i]);
     if (c->columns > 0) {
         /* cut to the terminal width, counting UTF-8 characters, as systemd ellipsizes */
@@ -167,13 +167,13 @@ static void tree_node(const struct cli *c, const struct cli_procs *p, size_t i, 
             lastchild = k;
     for (size_t k = 0; k < p->n; k++)
         if (p->ppids[k] == p->pids[i] && k != i)
-            tree_node(c, p, k, prefix, k == lastchild, indent, out);
+            tree_node(c, p, k, prefix, k == lastchild, lead, out);
     prefix->len = saved;
     if (prefix->p)
         prefix->p[saved] = 0;
 }
 
-void cli_procs_tree(const struct cli *c, const struct cli_procs *p, int indent, struct buf *out)
+void cli_procs_tree(const struct cli *c, const struct cli_procs *p, const char *lead, struct buf *out)
 {
     /* roots: processes whose parent is not in the set; pids come sorted, so the order is by PID */
     size_t lastroot = (size_t)-1;
@@ -183,6 +183,6 @@ void cli_procs_tree(const struct cli *c, const struct cli_procs *p, int indent, 
     struct buf prefix = {0};
     for (size_t i = 0; i < p->n; i++)
         if (!has_pid(p, p->ppids[i]))
-            tree_node(c, p, i, &prefix, i == lastroot, indent, out);
+            tree_node(c, p, i, &prefix, i == lastroot, lead, out);
     buf_free(&prefix);
 }

@@ -56,7 +56,7 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
         fmt_bytes(mem, sizeof(mem), p.memory);
         fmt_timespan(cpu, sizeof(cpu), p.cpu, USEC_PER_MSEC);
         buf_printf(out, "      Tasks: %ld\n     Memory: %s\n        CPU: %s\n  Processes:\n", p.tasks, mem, cpu);
-        cli_procs_tree(c, &p, 13, out);
+        cli_procs_tree(c, &p, "             ", out);
     }
     cli_procs_free(&p);
 }

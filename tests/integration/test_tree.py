@@ -1,0 +1,112 @@
+"""`oya tree` against psmisc `pstree`, byte for byte, on a frozen subtree of real processes."""
+import os
+import pwd
+import signal
+import subprocess
+
+import psutil
+import pytest
+
+from conftest import OYA, wait_for
+from test_ps import run_on_pty
+
+ENV = dict(os.environ, LC_ALL="C.UTF-8")
+ENV.pop("COLUMNS", None)
+
+SCRIPT = r"""
+sleep 2000 & sleep 2000 & sleep 2000 &
+sh -c 'sleep 2001; :' & sh -c 'sleep 2001; :' &
+sh -c 'sh -c "sh -c \"sleep 2002; :\"; :"; :' &
+/usr/bin/python3 -c 'import threading, time
+for _ in range(3): threading.Thread(target=time.sleep, args=(1e6,), daemon=True).start()
+time.sleep(1e6)' &
+/usr/bin/python3 -c 'import ctypes, time; ctypes.CDLL(None).prctl(15, b"back\\sl\tash\xc3\xa9", 0, 0, 0); time.sleep(1e6)' &
+/usr/bin/python3 -c 'import time; time.sleep(1e6)' "a long argument that goes on and on" "(paren)" "tab	in" "ünï" x y z 0123456789012345678901234567890123456789012345678901234567890123456789 &
+OTHER
+touch READY
+wait
+"""
+
+
+@pytest.fixture(scope="module")
+def tree_root(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tree")
+    other = "setpriv --reuid=65534 --regid=65534 --clear-groups sleep 2003 &" if os.geteuid() == 0 else ""
+    script = d / "tree.sh"
+    script.write_text(SCRIPT.replace("OTHER", other).replace("READY", str(d / "ready")))
+    p = subprocess.Popen(["/bin/sh", str(script)], start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: (d / "ready").exists(), what="the tree")
+    root = psutil.Process(p.pid)
+    expected = 14 + (1 if other else 0)
+    wait_for(lambda: len(root.children(recursive=True)) == expected, what="every process")
+
+    def settled():
+        names = [c.name() for c in root.children(recursive=True)]
+        return names.count("sleep") == (7 if other else 6) and any(n.startswith("back") for n in names)
+    wait_for(settled, what="the processes to exec")
+    yield p.pid
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait(timeout=10)
+
+
+def both(args, env=ENV):
+    a = subprocess.run(["pstree", *args], capture_output=True, env=env, timeout=60)
+    b = subprocess.run([OYA, "tree", *args], capture_output=True, env=env, timeout=60)
+    return a, b
+
+
+OPTIONS = ["", "-p", "-a", "-ap", "-n", "-np", "-u", "-up", "-T", "-t", "-c", "-l", "-A", "-U", "-g", "-al",
+           "-apl", "-nu", "-Tp", "-cn", "-aU", "-pU", "-gc"]
+
+
+@pytest.mark.parametrize("opts", OPTIONS, ids=lambda o: o or "(none)")
+@pytest.mark.parametrize("columns", [None, "30", "60", "100", "250"])
+def test_same_as_pstree(tree_root, opts, columns):
+    env = dict(ENV)
+    if columns:
+        env["COLUMNS"] = columns
+    args = ([opts] if opts else []) + [str(tree_root)]
+    a, b = both(args, env)
+    assert b.returncode == a.returncode
+    assert b.stdout == a.stdout, f"pstree {' '.join(args)} COLUMNS={columns}\n--- pstree\n" \
+        f"{a.stdout.decode(errors='replace')}\n--- oya tree\n{b.stdout.decode(errors='replace')}"
+
+
+def test_merging_is_really_exercised(tree_root):
+    out = subprocess.run([OYA, "tree", str(tree_root)], capture_output=True, text=True, env=ENV).stdout
+    sleeps = 4 if os.geteuid() == 0 else 3  # the other user's sleep merges too, as uids count only with -u
+    assert f"{sleeps}*[sleep]" in out and "2*[sh---sleep]" in out and "3*[{python3}]" in out
+    assert "back\\\\sl\\011ash\\303\\251" in out
+
+
+@pytest.mark.parametrize("opts", ["", "-p", "-a", "-A"])
+def test_on_a_terminal(tree_root, opts):
+    args = ([opts] if opts else []) + [str(tree_root)]
+    for cols in (80, 50):
+        a = run_on_pty(["pstree", *args], cols, ENV)
+        b = run_on_pty([OYA, "tree", *args], cols, ENV)
+        assert b == a
+        if not opts:
+            assert "─" in b  # Unicode line drawing by default on a UTF-8 terminal
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs a process of another user")
+def test_user_argument(tree_root):
+    a, b = both(["nobody"])
+    assert (b.returncode, b.stdout) == (a.returncode, a.stdout)
+    a, b = both(["-p", "nobody"])
+    assert (b.returncode, b.stdout) == (a.returncode, a.stdout)
+
+
+def test_bad_arguments():
+    for args in (["nosuchuserhere"], ["-Q"]):
+        a, b = both(args)
+        assert b.returncode == a.returncode != 0
+    a, b = both(["nosuchuserhere"])
+    assert b.stderr == a.stderr
+
+
+def test_missing_pid_prints_nothing():
+    a, b = both(["999999"])
+    assert (b.returncode, b.stdout) == (a.returncode, a.stdout)
