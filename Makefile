@@ -3,7 +3,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2
-CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -g
+CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -g -pthread
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3

@@ -261,13 +261,26 @@ int fd_write_all(int fd, const void *data, size_t n)
     return 0;
 }
 
+/* One read is enough when it does not fill the buffer: /proc's files hand over their whole text in
+ * one read, and the second read that would only say "EOF" is a syscall per file saved. */
 ssize_t file_read_at(int dirfd, const char *path, char *buf, size_t size)
 {
     int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -errno;
-    ssize_t n = fd_read_all(fd, buf, size);
+    ssize_t n;
+    do {
+        n = read(fd, buf, size - 1);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        n = -errno;
+    } else if ((size_t)n == size - 1) {
+        ssize_t more = fd_read_all(fd, buf + n, size - (size_t)n);
+        n = more < 0 ? more : n + more;
+    }
     close(fd);
+    if (n >= 0)
+        buf[n] = 0;
     return n;
 }
 

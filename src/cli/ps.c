@@ -503,47 +503,75 @@ static int screen_width(const struct ps_opts *o)
     return cols;
 }
 
-/* Read the processes, select, fetch what the columns need, sort. Vanished processes are skipped. */
+struct collect_job {
+    struct ps_ctx *ctx;
+    const struct selector *sel;
+    unsigned needs;
+    const struct svc_map *services;
+    const int *pids;
+    struct ps_proc *procs;
+    bool *keep;
+};
+
+/* One process: stat and status (selection needs the euid; status also has VmRSS and VmLck), then
+ * what the columns need. A process that vanishes on the way is skipped, as procps skips it. */
+static bool collect_one(struct collect_job *j, int pid, struct ps_proc *p, struct buf *cmd)
+{
+    int procfd = j->ctx->procfd;
+    if (proc_read_stat(procfd, pid, &p->st) < 0 || proc_read_status(procfd, pid, &p->status) < 0)
+        return false;
+    if (!selected(j->sel, p))
+        return false;
+    p->rss_kb = p->status.vm_rss_kb;
+    if (j->needs & PS_NEED_ARGS) {
+        ssize_t len = proc_read_cmdline_raw(procfd, pid, cmd);
+        if (len < 0)
+            return false;
+        if (len > 0) {
+            p->args = xmalloc((size_t)len + 1);
+            memcpy(p->args, cmd->p, (size_t)len + 1);
+            p->args_len = (size_t)len;
+        }
+    }
+    if (j->needs & PS_NEED_WCHAN)
+        proc_read_wchan(procfd, pid, p->wchan, sizeof(p->wchan));
+    if (j->needs & PS_NEED_SERVICE)
+        p->service = svc_map_find(j->services, pid);
+    return true;
+}
+
+static void collect_range(void *arg, size_t begin, size_t end)
+{
+    struct collect_job *j = arg;
+    struct buf cmd = {0};
+    for (size_t i = begin; i < end; i++)
+        j->keep[i] = collect_one(j, j->pids[i], &j->procs[i], &cmd);
+    buf_free(&cmd);
+}
+
+/* Read the processes (on every core: it is kernel work), select, fetch what the columns need. */
 static struct ps_proc *collect(struct ps_ctx *ctx, const struct selector *sel, unsigned needs,
                                const struct svc_map *services, size_t *count)
 {
-    struct proc_snapshot snap;
+    int *pids;
+    size_t n;
     *count = 0;
-    if (proc_snapshot_read(ctx->procfd, &snap) < 0)
+    if (proc_list_pids(ctx->procfd, &pids, &n) < 0)
         return NULL;
-    struct ps_proc *procs = xcalloc(snap.n ? snap.n : 1, sizeof(*procs));
-    struct buf cmd = {0};
-    size_t n = 0;
-    for (size_t i = 0; i < snap.n; i++) {
-        struct ps_proc *p = &procs[n];
-        memset(p, 0, sizeof(*p));
-        p->st = snap.procs[i];
-        /* selection may need the euid; status also gives VmLck for STAT */
-        if (proc_read_status(ctx->procfd, p->st.pid, &p->status) < 0)
-            continue;
-        if (!selected(sel, p))
-            continue;
-        if ((needs & PS_NEED_RSS) && proc_read_rss(ctx->procfd, p->st.pid, &p->rss_kb) == 0)
-            p->rss_kb /= 1024;
-        if (needs & PS_NEED_ARGS) {
-            ssize_t len = proc_read_cmdline_raw(ctx->procfd, p->st.pid, &cmd);
-            if (len < 0)
-                continue; /* gone while we looked */
-            if (len > 0) {
-                p->args = xmalloc((size_t)len + 1);
-                memcpy(p->args, cmd.p, (size_t)len + 1);
-                p->args_len = (size_t)len;
-            }
-        }
-        if (needs & PS_NEED_WCHAN)
-            proc_read_wchan(ctx->procfd, p->st.pid, p->wchan, sizeof(p->wchan));
-        if (needs & PS_NEED_SERVICE)
-            p->service = svc_map_find(services, p->st.pid);
-        n++;
+    struct ps_proc *procs = xcalloc(n ? n : 1, sizeof(*procs));
+    bool *keep = xcalloc(n ? n : 1, sizeof(bool));
+    struct collect_job job = {ctx, sel, needs, services, pids, procs, keep};
+    proc_parallel(n, collect_range, &job);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (keep[i])
+            procs[kept++] = procs[i];
+        else
+            free(procs[i].args);
     }
-    buf_free(&cmd);
-    proc_snapshot_free(&snap);
-    *count = n;
+    free(keep);
+    free(pids);
+    *count = kept;
     return procs;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <unistd.h>
 
 int proc_open_root(void)
@@ -111,39 +112,111 @@ struct linux_dirent64 {
     char d_name[];
 };
 
-int proc_snapshot_read(int procfd, struct proc_snapshot *snap)
+static int cmp_int(const void *a, const void *b)
 {
-    snap->procs = NULL;
-    snap->n = 0;
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+int proc_list_pids(int procfd, int **pids, size_t *n)
+{
+    *pids = NULL;
+    *n = 0;
     size_t cap = 0;
     int dfd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return -errno;
     char dents[32768];
     for (;;) {
-        long n = syscall(SYS_getdents64, dfd, dents, sizeof(dents));
-        if (n < 0 && errno == EINTR)
+        long got = syscall(SYS_getdents64, dfd, dents, sizeof(dents));
+        if (got < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (got <= 0)
             break;
-        for (long off = 0; off < n;) {
+        for (long off = 0; off < got;) {
             struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
             off += d->d_reclen;
             if (d->d_name[0] < '1' || d->d_name[0] > '9')
                 continue;
-            int pid = atoi(d->d_name);
-            struct proc_stat st;
-            if (proc_read_stat(procfd, pid, &st) < 0)
-                continue; /* gone between readdir and read */
-            if (snap->n == cap) {
-                cap = cap ? cap * 2 : 256;
-                snap->procs = xrealloc(snap->procs, cap * sizeof(*snap->procs));
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 512;
+                *pids = xrealloc(*pids, cap * sizeof(int));
             }
-            snap->procs[snap->n++] = st;
+            (*pids)[(*n)++] = atoi(d->d_name);
         }
     }
     close(dfd);
-    qsort(snap->procs, snap->n, sizeof(*snap->procs), cmp_pid);
+    qsort(*pids, *n, sizeof(int), cmp_int);
+    return 0;
+}
+
+struct chunk {
+    void (*fn)(void *arg, size_t begin, size_t end);
+    void *arg;
+    size_t begin, end;
+};
+
+static void *chunk_run(void *p)
+{
+    struct chunk *c = p;
+    c->fn(c->arg, c->begin, c->end);
+    return NULL;
+}
+
+void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), void *arg)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cpus > 1 ? (size_t)(cpus < 4 ? cpus : 4) : 1;
+    if (n < 512)
+        threads = 1; /* not worth a thread */
+    struct chunk chunks[4];
+    pthread_t tids[4];
+    bool started[4] = {false};
+    for (size_t i = 0; i < threads; i++)
+        chunks[i] = (struct chunk){fn, arg, n * i / threads, n * (i + 1) / threads};
+    for (size_t i = 1; i < threads; i++)
+        started[i] = pthread_create(&tids[i], NULL, chunk_run, &chunks[i]) == 0;
+    chunk_run(&chunks[0]);
+    for (size_t i = 1; i < threads; i++) {
+        if (started[i])
+            pthread_join(tids[i], NULL);
+        else
+            chunk_run(&chunks[i]); /* no thread to be had: do it here */
+    }
+}
+
+struct snap_job {
+    int procfd;
+    const int *pids;
+    struct proc_stat *out;
+    bool *ok;
+};
+
+static void snap_range(void *arg, size_t begin, size_t end)
+{
+    struct snap_job *j = arg;
+    for (size_t i = begin; i < end; i++)
+        j->ok[i] = proc_read_stat(j->procfd, j->pids[i], &j->out[i]) == 0; /* gone: skipped */
+}
+
+int proc_snapshot_read(int procfd, struct proc_snapshot *snap)
+{
+    snap->procs = NULL;
+    snap->n = 0;
+    int *pids;
+    size_t n;
+    int r = proc_list_pids(procfd, &pids, &n);
+    if (r < 0)
+        return r;
+    snap->procs = xcalloc(n ? n : 1, sizeof(*snap->procs));
+    bool *ok = xcalloc(n ? n : 1, sizeof(bool));
+    struct snap_job job = {procfd, pids, snap->procs, ok};
+    proc_parallel(n, snap_range, &job);
+    for (size_t i = 0; i < n; i++)
+        if (ok[i])
+            snap->procs[snap->n++] = snap->procs[i];
+    free(ok);
+    free(pids);
     return 0;
 }
 
@@ -235,24 +308,33 @@ int proc_read_status(int procfd, int pid, struct proc_status *out)
     if (n < 0)
         return (int)n;
     memset(out, 0, sizeof(*out));
+    /* dispatch on a line's first letter; VmRSS is the last line needed */
     for (const char *line = text; line && *line;) {
         unsigned v[4];
-        if (str_startswith(line, "Uid:")) {
-            status_four(line + 4, v);
-            out->ruid = v[0], out->euid = v[1], out->suid = v[2], out->fuid = v[3];
-        } else if (str_startswith(line, "Gid:")) {
-            status_four(line + 4, v);
-            out->rgid = v[0], out->egid = v[1], out->sgid = v[2], out->fgid = v[3];
-        } else if (str_startswith(line, "VmLck:")) {
-            const char *q = line + 6;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            next_u64(&q, &out->vm_lock_kb);
-        } else if (str_startswith(line, "VmRSS:")) {
-            const char *q = line + 6;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            next_u64(&q, &out->vm_rss_kb);
+        switch (line[0]) {
+        case 'U':
+            if (line[1] == 'i' && line[2] == 'd' && line[3] == ':') {
+                status_four(line + 4, v);
+                out->ruid = v[0], out->euid = v[1], out->suid = v[2], out->fuid = v[3];
+            }
+            break;
+        case 'G':
+            if (line[1] == 'i' && line[2] == 'd' && line[3] == ':') {
+                status_four(line + 4, v);
+                out->rgid = v[0], out->egid = v[1], out->sgid = v[2], out->fgid = v[3];
+            }
+            break;
+        case 'V':
+            if (str_startswith(line, "VmLck:") || str_startswith(line, "VmRSS:")) {
+                bool rss = line[2] == 'R';
+                const char *q = line + 6;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                next_u64(&q, rss ? &out->vm_rss_kb : &out->vm_lock_kb);
+                if (rss)
+                    return 0;
+            }
+            break;
         }
         line = strchr(line, '\n');
         if (line)
@@ -269,7 +351,17 @@ ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf)
     if (fd < 0)
         return -errno;
     buf->len = 0;
-    int r = fd_read_to_buf(fd, buf);
+    buf_reserve(buf, 4096);
+    ssize_t n;
+    do {
+        n = read(fd, buf->p, buf->cap - 1);
+    } while (n < 0 && errno == EINTR);
+    int r = n < 0 ? -errno : 0;
+    if (n > 0) {
+        buf->len = (size_t)n;
+        if ((size_t)n == buf->cap - 1) /* a long command line: read the rest */
+            r = fd_read_to_buf(fd, buf);
+    }
     close(fd);
     if (r < 0)
         return r;

@@ -30,6 +30,11 @@ int proc_open_root(void); /* an O_DIRECTORY fd on /proc (or -errno) */
 /* Parse one /proc/PID/stat text; comm may hold spaces and parentheses (the last ')' ends it). */
 int proc_parse_stat(const char *text, struct proc_stat *out);
 int proc_read_stat(int procfd, int pid, struct proc_stat *out);
+/* The PIDs in /proc, ascending. Returns 0 or -errno. */
+int proc_list_pids(int procfd, int **pids, size_t *n);
+/* Run fn over [0, n) in contiguous chunks, on as many threads as there are CPUs (at most 4) when n is
+ * large enough to be worth it: reading /proc is kernel work that both cores can share. */
+void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), void *arg);
 /* Read every process. Processes that vanish during the scan are skipped. */
 int proc_snapshot_read(int procfd, struct proc_snapshot *snap);
 void proc_snapshot_free(struct proc_snapshot *snap);

@@ -108,20 +108,26 @@ static struct node *new_node(struct tree *t, const char *comm, int pid, unsigned
 }
 
 /* Children are kept sorted: by PID with -n, else by name, then uid; equal ones in arrival order. */
+static bool goes_after(const struct tree *t, const struct node *k, const struct node *child)
+{
+    if (t->o->by_pid)
+        return k->pid > child->pid;
+    int cmp = strcmp(k->comm, child->comm);
+    return cmp > 0 || (cmp == 0 && k->uid > child->uid);
+}
+
 static void add_child(struct tree *t, struct node *parent, struct node *child)
 {
-    size_t at = 0;
-    for (; at < parent->nkids; at++) {
-        const struct node *k = parent->kids[at];
-        if (t->o->by_pid) {
-            if (k->pid > child->pid)
-                break;
-        } else {
-            int cmp = strcmp(k->comm, child->comm);
-            if (cmp > 0 || (cmp == 0 && k->uid > child->uid))
-                break;
-        }
+    /* the first sibling that sorts after the new one (binary search: siblings are kept sorted) */
+    size_t lo = 0, hi = parent->nkids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (goes_after(t, parent->kids[mid], child))
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    size_t at = lo;
     if (parent->nkids == parent->capkids) {
         parent->capkids = parent->capkids ? parent->capkids * 2 : 4;
         parent->kids = xrealloc(parent->kids, parent->capkids * sizeof(*parent->kids));
@@ -256,7 +262,7 @@ static void read_procs(struct tree *t, int procfd)
         snprintf(path, sizeof(path), "%ld/stat", pid);
         if (file_read_at(procfd, path, text, sizeof(text)) <= 0 || proc_parse_stat(text, &st) < 0)
             continue; /* gone while we looked */
-        if (!t->o->hide_threads)
+        if (!t->o->hide_threads && st.num_threads > 1) /* no task directory walk for one thread */
             read_threads(t, procfd, (int)pid, st.comm, st.pgrp, sb.st_uid);
         if (!t->o->args) {
             add_proc(t, st.comm, (int)pid, st.ppid, st.pgrp, sb.st_uid, NULL, 0, false);
