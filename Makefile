@@ -17,7 +17,7 @@ ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run check unit integration deps clean install
+.PHONY: all run check unit integration deps clean install bench
 
 all: build/oya
 
@@ -53,6 +53,10 @@ integration: build/asan/oya build/oya
 check: deps
 	$(MAKE) unit
 	$(MAKE) integration
+
+bench: build/oya
+	./scripts/deps.sh --bench
+	./bench/inspect.sh
 
 install: build/oya
 	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya
