@@ -20,6 +20,10 @@ cleanup() {
     if [ -n "$IDLE" ]; then
         kill -KILL -- "-$IDLE" 2>/dev/null || true
         wait "$IDLE" 2>/dev/null || true
+        for _ in $(seq 1 100); do   # at most 10 s for the group to be gone
+            kill -0 -- "-$IDLE" 2>/dev/null || break
+            sleep 0.1
+        done
     fi
 }
 trap cleanup EXIT INT TERM
