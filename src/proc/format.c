@@ -423,7 +423,13 @@ static int pr_bsdstart(struct pr_args *a)
 
 static int pr_name(struct pr_args *a, const char *name, unsigned id)
 {
-    if (!a->c->user_is_number && name) {
+    char num[16];
+    if (!name) {
+        /* not in the database: the number stands for the name, and is cut like one */
+        snprintf(num, sizeof(num), "%u", id);
+        name = num;
+    }
+    if (!a->c->user_is_number) {
         int cells = PS_OUTBUF;
         escape_cells(a->c, a->out, a->size, name, &cells);
         int len = PS_OUTBUF - cells;

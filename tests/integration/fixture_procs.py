@@ -63,6 +63,7 @@ class Fixture:
             self._start("negative_nice", ["nice", "-n", "-5", "sleep", "1005"])
             self._start("other_user", ["sleep", "1006"], user=65534, group=65534)
             self._start("long_user", ["sleep", "1007"], user=self._long_user())
+            self._start("unknown_uid", ["sleep", "1010"], user=4321, group=4321)  # no passwd entry
         self._start("session_leader", ["sleep", "1008"], start_new_session=True)
         # a session leader on a pty, in its foreground process group (STAT "Ss+", TTY "pts/N")
         master, slave = pty.openpty()

@@ -263,3 +263,43 @@ def test_output_is_prefixed_by_line(oya, tmp_path):
     assert o.lines_of("talk")[:2] == ["one", "two"]
     assert "err" in o.lines_of("talk")
     assert "x    | hello" in o.out()
+
+
+def test_ps_and_tree_name_the_owning_service(oya, tmp_path):
+    pidfile = tmp_path / "worker.pid"
+    script = tmp_path / "d.sh"
+    script.write_text(f"( setsid sh -c 'echo $$ > {pidfile}; exec sleep infinity' & )\nexec sleep infinity\n")
+    o = oya({"web": unit("/bin/sh -c 'sleep infinity & exec sleep infinity'"),
+             "daemon": unit(f"/bin/sh {script}")})
+    web = o.wait_state("web", "active", "running")["main_pid"]
+    daemon = o.wait_state("daemon", "active", "running")["main_pid"]
+    wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), what="the daemon's worker")
+    worker = int(pidfile.read_text())
+    o.descendants()
+    web_child = [c.pid for c in psutil.Process(web).children()][0]
+    env = dict(os.environ, OYA_SOCKET=str(o.sock))
+    ps = subprocess.run([OYA, "ps", "-eo", "pid,service,comm"], capture_output=True, text=True, env=env)
+    assert ps.returncode == 0
+    owner = {int(line.split()[0]): line.split()[1] for line in ps.stdout.splitlines()[1:]}
+    assert owner[web] == owner[web_child] == "web"
+    assert owner[daemon] == owner[worker] == "daemon"  # double-forked out of its session, still found
+    assert owner[o.pid] == "-" and owner[1] == "-"
+    # --services puts the column before the command
+    ps = subprocess.run([OYA, "ps", "--services", "-p", f"{web},{worker}"], capture_output=True, text=True, env=env)
+    assert ps.stdout.splitlines()[0].split() == ["PID", "TTY", "TIME", "SERVICE", "CMD"]
+    assert [line.split()[3] for line in ps.stdout.splitlines()[1:]] == ["web", "daemon"]
+    # without a supervisor to ask, the column is there and says "-"
+    ps = subprocess.run([OYA, "ps", "-o", "pid,service", "-p", str(web)], capture_output=True, text=True,
+                        env=dict(os.environ, OYA_SOCKET=str(tmp_path / "none.sock")))
+    assert ps.stdout.split() == ["PID", "SERVICE", str(web), "-"]
+    # tree --services groups every process under its service, like systemd-cgls
+    tree = subprocess.run([OYA, "tree", "--services"], capture_output=True, text=True, env=env)
+    assert tree.returncode == 0
+    lines = tree.stdout.splitlines()
+    assert lines[0] == f"oya (pid {o.pid}, {o.sock})"
+    assert lines[1] == "├─daemon (active, running)"
+    i_web = lines.index("└─web (active, running)")
+    daemon_part, web_part = "\n".join(lines[2:i_web]), "\n".join(lines[i_web + 1:])
+    assert f"─{daemon} sleep infinity" in daemon_part and f"─{worker} sleep infinity" in daemon_part
+    assert f"─{web} sleep infinity" in web_part and f"─{web_child} sleep infinity" in web_part
+    assert all(line.startswith("│ ") for line in lines[2:i_web])

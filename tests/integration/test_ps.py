@@ -272,3 +272,28 @@ def test_fork_storm_during_scan(tmp_path):
     finally:
         os.killpg(storm.pid, 9)
         storm.wait(timeout=10)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another user needs root")
+def test_as_an_unprivileged_user(fx):
+    """What nobody may not read (other users' wchan and more) shows as ps shows it."""
+    pids = ",".join(str(p) for p in fx.all_pids())
+    for args in (["-o", "pid,user,stat,wchan,rss,args", "-p", pids], ["aux"], ["-ef"]):
+        for _ in range(8):
+            a = subprocess.run(["ps", *args], capture_output=True, env=ENV, user=65534, timeout=60)
+            b = subprocess.run([OYA, "ps", *args], capture_output=True, env=ENV, user=65534, timeout=60)
+            c = subprocess.run(["ps", *args], capture_output=True, env=ENV, user=65534, timeout=60)
+            norm = lambda r: "\n".join(fixture_lines(mask_moving(r.stdout.decode(errors="replace")),
+                                                    set(fx.all_pids())))
+            if norm(a) == norm(c):
+                assert norm(b) == norm(a)
+                break
+        else:
+            pytest.fail("ps never printed the same twice")
+
+
+def test_numeric_user_fallback(fx):
+    if "unknown_uid" not in fx.pids:
+        pytest.skip("needs root to start a process with an unknown uid")
+    out = compare(["-o", "pid,user,ruser,group,comm", "-p", str(fx.pids["unknown_uid"])], None, whole=True)
+    assert "4321" in out

@@ -110,3 +110,25 @@ def test_bad_arguments():
 def test_missing_pid_prints_nothing():
     a, b = both(["999999"])
     assert (b.returncode, b.stdout) == (a.returncode, a.stdout)
+
+
+def test_fork_storm_during_tree(tmp_path):
+    storm = subprocess.Popen(["/bin/sh", "-c", "while :; do for i in 1 2 3 4 5 6 7 8; do /bin/true & done; wait; done"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        for _ in range(30):
+            for opts in (["-p"], ["-a"], ["-pa", "-l"]):
+                r = subprocess.run([OYA, "tree", *opts], capture_output=True, env=ENV, timeout=60)
+                assert r.returncode == 0 and r.stderr == b""
+                assert r.stdout.endswith(b"\n")
+    finally:
+        os.killpg(storm.pid, signal.SIGKILL)
+        storm.wait(timeout=10)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another user needs root")
+def test_as_an_unprivileged_user(tree_root):
+    for opts in (["-p"], ["-a"], ["-u"]):
+        a = subprocess.run(["pstree", *opts, str(tree_root)], capture_output=True, env=ENV, user=65534)
+        b = subprocess.run([OYA, "tree", *opts, str(tree_root)], capture_output=True, env=ENV, user=65534)
+        assert (b.returncode, b.stdout) == (a.returncode, a.stdout)
