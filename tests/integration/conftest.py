@@ -30,6 +30,9 @@ def subreaper():
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     yield
+    # the last word: nothing any test started may outlive the session
+    left = end_adopted_orphans()
+    assert not left, f"processes left below the test session (now killed): {left}"
 
 
 def end_adopted_orphans():

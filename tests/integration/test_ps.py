@@ -27,9 +27,11 @@ ALL_COLUMNS = ("pid,ppid,pgid,sid,user,uid,group,%cpu,%mem,vsz,rss,tty,stat,stat
 
 @pytest.fixture(scope="module")
 def fx(tmp_path_factory):
-    f = Fixture(tmp_path_factory.mktemp("fixture")).start()
-    yield f
-    f.stop()
+    f = Fixture(tmp_path_factory.mktemp("fixture"))
+    try:
+        yield f.start()
+    finally:
+        f.stop()  # also when starting failed half-way
 
 
 def run(argv, env=ENV):

@@ -36,18 +36,20 @@ def tree_root(tmp_path_factory):
     script.write_text(SCRIPT.replace("OTHER", other).replace("READY", str(d / "ready")))
     p = subprocess.Popen(["/bin/sh", str(script)], start_new_session=True, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: (d / "ready").exists(), what="the tree")
-    root = psutil.Process(p.pid)
-    expected = 14 + (1 if other else 0)
-    wait_for(lambda: len(root.children(recursive=True)) == expected, what="every process")
+    try:
+        wait_for(lambda: (d / "ready").exists(), what="the tree")
+        root = psutil.Process(p.pid)
+        expected = 14 + (1 if other else 0)
+        wait_for(lambda: len(root.children(recursive=True)) == expected, what="every process")
 
-    def settled():
-        names = [c.name() for c in root.children(recursive=True)]
-        return names.count("sleep") == (7 if other else 6) and any(n.startswith("back") for n in names)
-    wait_for(settled, what="the processes to exec")
-    yield p.pid
-    os.killpg(p.pid, signal.SIGKILL)
-    p.wait(timeout=10)
+        def settled():
+            names = [c.name() for c in root.children(recursive=True)]
+            return names.count("sleep") == (7 if other else 6) and any(n.startswith("back") for n in names)
+        wait_for(settled, what="the processes to exec")
+        yield p.pid
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)  # the whole process group this fixture made, setup failed or not
+        p.wait(timeout=10)
 
 
 def both(args, env=ENV):
