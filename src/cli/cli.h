@@ -20,7 +20,7 @@ int cli_start(struct cli *c, int argc, char **argv); /* start, stop and restart 
 int cli_kill(struct cli *c, int argc, char **argv);
 int cli_ps(struct cli *c, int argc, char **argv);
 
-/* Send a request; on failure print "oya: ..." and return the exit code to use (nonzero). */
+/* Send a request; on failure print "oya: ...", free the reply and return the exit code to use. */
 int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep);
 /* "code=exited, status=1/FAILURE" from a service record's exit fields; "" if it has not exited. */
 void cli_exit_text(const struct ctl_record *r, char *out, size_t size);

@@ -19,12 +19,15 @@ int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep
     if (r < 0) {
         fprintf(stderr, "oya: %s\n", err.p);
         buf_free(&err);
+        ctl_reply_free(rep);
         return 1;
     }
     buf_free(&err);
     if (!rep->ok) {
         fprintf(stderr, "oya: %s\n", rep->error ? rep->error : "the supervisor refused the request");
-        return strstr(rep->error ? rep->error : "", "no such service") ? 4 : 1;
+        r = strstr(rep->error ? rep->error : "", "no such service") ? 4 : 1;
+        ctl_reply_free(rep);
+        return r;
     }
     return 0;
 }

@@ -94,10 +94,8 @@ int cli_list(struct cli *c, int argc, char **argv)
     char *req[] = {"list"};
     struct ctl_reply rep;
     int rc = cli_call(c, req, 1, &rep);
-    if (rc) {
-        ctl_reply_free(&rep);
+    if (rc)
         return rc;
-    }
     struct buf out = {0};
     if (json) {
         print_json(&rep, states, &out);

@@ -180,10 +180,8 @@ int cli_status(struct cli *c, int argc, char **argv)
     int rc = cli_call(c, fields.v, fields.n, &rep);
     bool named = fields.n > 1;
     strv_clear(&fields);
-    if (rc) {
-        ctl_reply_free(&rep);
+    if (rc)
         return rc;
-    }
     struct buf out = {0};
     if (json) {
         print_json(&rep, &out);

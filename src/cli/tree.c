@@ -60,10 +60,8 @@ static int tree_services(struct cli *c)
     char *req[] = {"status"};
     struct ctl_reply rep;
     int rc = cli_call(c, req, 1, &rep);
-    if (rc) {
-        ctl_reply_free(&rep);
+    if (rc)
         return rc;
-    }
     struct buf out = {0};
     for (size_t i = 0; i < rep.n; i++) {
         const struct ctl_record *r = &rep.recs[i];

@@ -39,10 +39,8 @@ def run(argv, env=ENV):
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
 
 
-def pid_of(line, header):
-    """The PID on a line: the token covering the last character of the PID header (right-aligned)."""
-    end = header.index("PID") + 3
-    i = end - 1
+def token_at(line, i):
+    """(start, stop) of the space-delimited token covering position i, or None."""
     if i >= len(line) or line[i] == " ":
         return None
     start = i
@@ -51,7 +49,13 @@ def pid_of(line, header):
     stop = i
     while stop < len(line) and line[stop] != " ":
         stop += 1
-    tok = line[start:stop]
+    return start, stop
+
+
+def pid_of(line, header):
+    """The PID on a line: the token under the last character of the (right-aligned) PID header."""
+    span = token_at(line, header.index("PID") + 2)
+    tok = line[span[0]:span[1]] if span else ""
     return int(tok) if tok.isdigit() else None
 
 
@@ -82,19 +86,11 @@ def mask_moving(text):
         return text
     out = [header]
     for line in lines[1:]:
-        chars = list(line)
-        for end in spans:
-            i = end
-            if i >= len(chars) or chars[i] == " ":
-                continue
-            start = i
-            while start > 0 and chars[start - 1] != " ":
-                start -= 1
-            stop = i
-            while stop < len(chars) and chars[stop] != " ":
-                stop += 1
-            chars[start:stop] = "#"
-        out.append("".join(chars))
+        for end in sorted(spans, reverse=True):  # right to left, so earlier positions stay valid
+            span = token_at(line, end)
+            if span:
+                line = line[:span[0]] + "#" + line[span[1]:]
+        out.append(line)
     return "\n".join(out)
 
 
