@@ -130,7 +130,7 @@ static void usage(void)
            "Like procps ps: BSD options (aux, ux, a, x, u, w, h, r, o FMT, p PIDS, k SORT) and UNIX options\n"
            "(-e -A -a -d -N -f -p PIDS --pid PIDS --ppid PIDS -u USERS -U USERS -C NAMES -s SIDS -t TTYS\n"
            "-o/--format FMT -w --sort SPEC --no-headers --cols N).\n"
-           "--services adds a SERVICE column: the oya service that owns each process ('-' for none).\n"
+           "--services adds a SERVICE column: the oya service that owns each process (blank for none).\n"
            "Columns for -o: pid ppid pgid sid user uid group gid %%cpu %%mem vsz rss tty stat state start\n"
            "lstart time etime etimes comm args cmd nlwp pri ni wchan c stime tname service, and more.\n");
 }

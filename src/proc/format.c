@@ -542,7 +542,7 @@ static int pr_comm(struct pr_args *a)
 
 static int pr_service(struct pr_args *a)
 {
-    return pr_escaped(a, a->p->service ? a->p->service : "-");
+    return pr_escaped(a, a->p->service ? a->p->service : ""); /* blank when no service owns it */
 }
 
 /* ---------- the table ---------- */

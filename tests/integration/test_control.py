@@ -280,10 +280,12 @@ def test_ps_and_tree_name_the_owning_service(oya, tmp_path):
     env = dict(os.environ, OYA_SOCKET=str(o.sock))
     ps = subprocess.run([OYA, "ps", "-eo", "pid,service,comm"], capture_output=True, text=True, env=env)
     assert ps.returncode == 0
-    owner = {int(line.split()[0]): line.split()[1] for line in ps.stdout.splitlines()[1:]}
+    lines = ps.stdout.splitlines()
+    at = lines[0].index("SERVICE")
+    owner = {int(line.split()[0]): line[at:at + 10].strip() for line in lines[1:]}
     assert owner[web] == owner[web_child] == "web"
     assert owner[daemon] == owner[worker] == "daemon"  # double-forked out of its session, still found
-    assert owner[o.pid] == "-" and owner[1] == "-"
+    assert owner[o.pid] == "" and owner[1] == ""  # blank when no service owns it
     # --services puts the column before the command
     ps = subprocess.run([OYA, "ps", "--services", "-p", f"{web},{worker}"], capture_output=True, text=True, env=env)
     assert ps.stdout.splitlines()[0].split() == ["PID", "TTY", "TIME", "SERVICE", "CMD"]
@@ -291,7 +293,7 @@ def test_ps_and_tree_name_the_owning_service(oya, tmp_path):
     # without a supervisor to ask, the column is there and says "-"
     ps = subprocess.run([OYA, "ps", "-o", "pid,service", "-p", str(web)], capture_output=True, text=True,
                         env=dict(os.environ, OYA_SOCKET=str(tmp_path / "none.sock")))
-    assert ps.stdout.split() == ["PID", "SERVICE", str(web), "-"]
+    assert ps.stdout.splitlines() == ["  PID SERVICE", f"{web:5d} "]
     # tree --services groups every process under its service, like systemd-cgls
     tree = subprocess.run([OYA, "tree", "--services"], capture_output=True, text=True, env=env)
     assert tree.returncode == 0
