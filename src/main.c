@@ -16,6 +16,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: oya [--socket PATH] COMMAND [ARGS...]\n"
                "\n"
                "  up DIR|FILE.service...     supervise services (foreground)\n"
+               "  init [OPTIONS] -- CMD...   run CMD as a container's PID 1 (reap, forward signals)\n"
                "  verify FILE|DIR...         check unit files, start nothing\n"
                "  status [--json] [NAME...]  show the supervisor or services\n"
                "  list [--state=S] [--json]  one line per service\n"
@@ -34,7 +35,7 @@ static const struct {
 } commands[] = {
     {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"kill", cli_kill},
-    {"ps", cli_ps},       {"tree", cli_tree},
+    {"ps", cli_ps},       {"tree", cli_tree},     {"init", cli_init},
 };
 
 int main(int argc, char **argv)

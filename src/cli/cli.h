@@ -19,6 +19,7 @@ int cli_list(struct cli *c, int argc, char **argv);
 int cli_start(struct cli *c, int argc, char **argv); /* start, stop and restart */
 int cli_kill(struct cli *c, int argc, char **argv);
 int cli_ps(struct cli *c, int argc, char **argv);
+int cli_init(struct cli *c, int argc, char **argv);
 
 /* Send a request; on failure print "oya: ...", free the reply and return the exit code to use. */
 int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep);

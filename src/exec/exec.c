@@ -50,6 +50,7 @@ struct plan {
     int ngroups;
     int umask;
     int devnull, out_fd, report_fd;
+    bool inherit_stdio, process_group, take_terminal;
     const struct unit *unit;
 };
 
@@ -252,6 +253,9 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         return r;
     }
     pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
+    pl->inherit_stdio = req->inherit_stdio;
+    pl->process_group = req->process_group;
+    pl->take_terminal = req->take_terminal;
     return 0;
 }
 
@@ -274,9 +278,21 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             signal(sig, SIG_DFL); /* oya ignores SIGPIPE; a service starts with default dispositions */
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    if (setsid() < 0)
+    if (pl->process_group) {
+        /* oya init: a process group of its own in oya's session, and the terminal's foreground, so
+         * Ctrl-C and job control reach it (SIGTTOU would stop a background group asking for that) */
+        if (setpgid(0, 0) < 0)
+            child_fail(rfd, STEP_SETSID, errno);
+        if (pl->take_terminal) {
+            signal(SIGTTOU, SIG_IGN);
+            if (tcsetpgrp(0, getpid()) < 0 && errno != ENOTTY && errno != EBADF && errno != ENXIO)
+                child_fail(rfd, STEP_SETSID, errno);
+            signal(SIGTTOU, SIG_DFL);
+        }
+    } else if (setsid() < 0) {
         child_fail(rfd, STEP_SETSID, errno);
+    }
+    sigprocmask(SIG_SETMASK, &none, NULL);
     /* move the report pipe above 2 so the dup2 calls below cannot clobber it */
     if (rfd <= 2) {
         int n = fcntl(rfd, F_DUPFD_CLOEXEC, 3);
@@ -290,7 +306,7 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
         if (out < 0)
             child_fail(rfd, STEP_STDIO, errno);
     }
-    if (dup2(pl->devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+    if (!pl->inherit_stdio && (dup2(pl->devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0))
         child_fail(rfd, STEP_STDIO, errno);
     /* anything inherited from whoever started oya must not reach the service: mark every fd above 2
      * close-on-exec (the report pipe included, so exec closes it and the parent sees EOF) */

@@ -13,6 +13,9 @@ struct exec_request {
     const struct exec_cmd *cmd;
     const char *invocation_id; /* exported as INVOCATION_ID, as systemd does */
     int output_fd;             /* stdout and stderr of the child; -1 for /dev/null */
+    bool inherit_stdio;        /* keep oya's fds 0, 1 and 2 (oya init), instead of /dev/null and output_fd */
+    bool process_group;        /* own process group in oya's session (oya init), instead of a new session */
+    bool take_terminal;        /* with process_group: become the terminal's foreground group if stdin is one */
 };
 
 struct exec_child {

@@ -83,10 +83,12 @@ static void exit_text(const struct svc *st, char *out, size_t size)
 }
 
 /* One line on stderr for every state change worth knowing about. */
+static bool init_quiet;
+
 static void announce(struct service *svc, enum svc_state before)
 {
     const struct svc *st = &svc->st;
-    if (st->state == before)
+    if (st->state == before || init_quiet)
         return;
     char ex[96], span[64];
     switch (st->state) {
@@ -204,9 +206,14 @@ static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
         svc->exec_error[0] = 0;
     }
     int out[2] = {-1, -1};
-    if (pipe2(out, O_CLOEXEC) < 0)
+    if (!s->init && pipe2(out, O_CLOEXEC) < 0)
         out[0] = out[1] = -1;
     struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1]};
+    if (s->init) {
+        /* oya init passes its terminal and output straight through, as tini does */
+        req.invocation_id = NULL;
+        req.inherit_stdio = req.process_group = req.take_terminal = true;
+    }
     struct exec_child child;
     struct buf err = {0};
     int r = exec_spawn(&req, &child, &err);
@@ -336,6 +343,42 @@ static void start_shutdown(struct sup *s, int sig)
 
 static int load_units(struct sup *s, bool reload);
 
+/* oya init: hand a signal to the command, or with -g to its whole process group */
+static void forward(struct sup *s, int sig)
+{
+    struct service *svc = s->svcs[0];
+    int pid = svc->st.main_pid;
+    if (!pid)
+        return;
+    if (s->opts->init_verbose)
+        fprintf(stderr, "oya init: forwarding SIG%s to %s %d\n", signal_name(sig) ? signal_name(sig) : "?",
+                s->opts->init_group ? "process group" : "pid", pid);
+    if (s->opts->init_group)
+        kill(-pid, sig);
+    else
+        exec_signal(svc->pidfd, pid, sig);
+}
+
+static void on_init_signal(struct sup *s, int sig)
+{
+    struct service *svc = s->svcs[0];
+    if (sig == SIGCHLD) {
+        reap(s);
+    } else if (sig == SIGTERM && !s->shutting_down) {
+        /* forward, then SIGKILL what is left of the command's group after the grace period */
+        s->shutting_down = true;
+        if (s->opts->init_verbose)
+            fprintf(stderr, "oya init: SIGTERM: forwarding, SIGKILL in %llums\n",
+                    (unsigned long long)(s->opts->init_grace / USEC_PER_MSEC));
+        enum svc_state before = svc->st.state;
+        struct svc_actions a = {0};
+        svc_stop(&svc->st, svc->unit, STOP_SHUTDOWN, clock_mono_usec(), clock_real_usec(), &a);
+        sup_apply(s, svc, a, before);
+    } else {
+        forward(s, sig);
+    }
+}
+
 static void on_signal(struct sup *s)
 {
     struct signalfd_siginfo si;
@@ -345,6 +388,10 @@ static void on_signal(struct sup *s)
             continue;
         if (n != (ssize_t)sizeof(si))
             break;
+        if (s->init) {
+            on_init_signal(s, (int)si.ssi_signo);
+            continue;
+        }
         switch (si.ssi_signo) {
         case SIGCHLD: reap(s); break;
         case SIGTERM:
@@ -566,15 +613,32 @@ static int setup(struct sup *s)
 {
     sigset_t mask;
     sigemptyset(&mask);
-    sigaddset(&mask, SIGCHLD);
-    sigaddset(&mask, SIGTERM);
-    sigaddset(&mask, SIGINT);
-    sigaddset(&mask, SIGHUP);
+    if (s->init) {
+        /* every signal that can be forwarded goes through the loop (as PID 1 a blocked signal still
+         * queues; one with no handler would be dropped); the synchronous ones keep their default */
+        sigfillset(&mask);
+        static const int keep[] = {SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU,
+                                   SIGKILL, SIGSTOP};
+        for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+            sigdelset(&mask, keep[i]);
+        signal(SIGTTIN, SIG_IGN); /* as tini: oya never stops for the terminal */
+        signal(SIGTTOU, SIG_IGN);
+    } else {
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+    }
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* orphans anywhere below oya are re-parented to oya, so none escapes and none stays a zombie */
-    if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-        fprintf(stderr, "oya: cannot become a child subreaper: %s\n", strerror(errno));
+    if (getpid() != 1) {
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+            fprintf(stderr, "oya: cannot become a child subreaper: %s\n", strerror(errno));
+        else if (s->init && !s->opts->init_quiet)
+            fprintf(stderr, "oya init: not running as PID 1, so registered as a child subreaper: orphans "
+                            "below oya are still reaped (-s hides this message)\n");
+    }
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -583,6 +647,13 @@ static int setup(struct sup *s)
         fprintf(stderr, "oya: cannot set up the event loop: %s\n", strerror(errno));
         return -1;
     }
+    s->sig_w = (struct watch){W_SIGNAL, NULL};
+    s->timer_w = (struct watch){W_TIMER, NULL};
+    s->listen_w = (struct watch){W_LISTEN, NULL};
+    sup_epoll_add(s, s->sigfd, EPOLLIN, &s->sig_w);
+    sup_epoll_add(s, s->timerfd, EPOLLIN, &s->timer_w);
+    if (!s->opts->socket_path)
+        return 0;
     struct buf err = {0};
     s->listenfd = ctl_listen(s->opts->socket_path, &err);
     if (s->listenfd < 0) {
@@ -591,11 +662,6 @@ static int setup(struct sup *s)
         return -1;
     }
     buf_free(&err);
-    s->sig_w = (struct watch){W_SIGNAL, NULL};
-    s->timer_w = (struct watch){W_TIMER, NULL};
-    s->listen_w = (struct watch){W_LISTEN, NULL};
-    sup_epoll_add(s, s->sigfd, EPOLLIN, &s->sig_w);
-    sup_epoll_add(s, s->timerfd, EPOLLIN, &s->timer_w);
     sup_epoll_add(s, s->listenfd, EPOLLIN, &s->listen_w);
     return 0;
 }
@@ -614,7 +680,8 @@ static void teardown(struct sup *s)
     free(s->svcs);
     if (s->listenfd >= 0) {
         close(s->listenfd);
-        unlink(s->opts->socket_path);
+        if (s->opts->socket_path)
+            unlink(s->opts->socket_path);
     }
     fd_close(&s->epfd);
     fd_close(&s->sigfd);
@@ -640,29 +707,73 @@ static void finish_strays(struct sup *s)
     reap(s);
 }
 
+/* oya init's exit status: the command's exit code, 128+N when signal N killed it, 0 for a code given
+ * with -e; 127/126 when it could not be started at all, as shells say. */
+static int init_exit_code(const struct sup *s)
+{
+    const struct service *svc = s->svcs[0];
+    const struct svc *st = &svc->st;
+    int code;
+    if (st->exit_code == CLD_EXITED && st->exit_status == 203 && strstr(svc->exec_error, "failed to execute"))
+        code = strstr(svc->exec_error, "No such file") ? 127 : 126;
+    else if (st->exit_code == CLD_EXITED)
+        code = st->exit_status;
+    else if (st->exit_code == CLD_KILLED || st->exit_code == CLD_DUMPED)
+        code = 128 + st->exit_status;
+    else
+        code = svc->exec_error[0] ? 127 : 1;
+    for (size_t i = 0; i < s->opts->init_nzero; i++)
+        if (s->opts->init_zero_codes[i] == code)
+            return 0;
+    return code;
+}
+
+static int init_service(struct sup *s)
+{
+    const char *base = strrchr(s->opts->init_argv[0], '/');
+    struct unit *u = unit_from_argv(base ? base + 1 : s->opts->init_argv[0], s->opts->init_argv);
+    /* SIGTERM to the command (or its group with -g), SIGKILL to what is left after the grace period */
+    u->kill_mode = s->opts->init_group ? KILL_CONTROL_GROUP : KILL_MIXED;
+    u->timeout_stop = s->opts->init_grace ? s->opts->init_grace : USEC_INFINITY;
+    u->start_limit_burst = 0;
+    add_service(s, u);
+    make_prefixes(s);
+    return 0;
+}
+
+static bool finished(const struct sup *s)
+{
+    return all_down(s) && (s->shutting_down || s->init);
+}
+
 int sup_run(const struct sup_options *opts)
 {
     struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
+    s.init = opts->init_argv != NULL;
+    init_quiet = s.init && !opts->init_verbose;
     const char *nc = getenv("NO_COLOR");
     s.color = isatty(1) && !(nc && *nc);
     fds_ensure_std();
     int rc = 1;
-    if (load_units(&s, false) < 0) {
+    if (s.init) {
+        init_service(&s);
+    } else if (load_units(&s, false) < 0) {
         fprintf(stderr, "oya: no service could be loaded; nothing to supervise\n");
         goto out;
     }
     if (setup(&s) < 0)
         goto out;
-    fprintf(stderr, "oya: supervising %zu service%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
-            opts->socket_path);
+    if (!s.init)
+        fprintf(stderr, "oya: supervising %zu service%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
+                opts->socket_path);
     for (size_t i = 0; i < s.nsvcs; i++)
         request(&s, s.svcs[i], true);
-    while (!(s.shutting_down && all_down(&s))) {
+    while (!finished(&s)) {
         run_timers(&s);
         sup_answer_waiters(&s);
-        if (s.shutting_down && all_down(&s))
+        if (finished(&s))
             break;
         arm_timer(&s);
         struct epoll_event evs[64];
@@ -678,8 +789,16 @@ int sup_run(const struct sup_options *opts)
     }
     finish_strays(&s);
     sup_answer_waiters(&s);
-    fprintf(stderr, "oya: all services stopped\n");
-    rc = 0;
+    if (s.init) {
+        rc = init_exit_code(&s);
+        if (s.svcs[0]->exec_error[0])
+            fprintf(stderr, "oya init: %s\n", s.svcs[0]->exec_error);
+        if (opts->init_verbose)
+            fprintf(stderr, "oya init: the command ended; exiting with %d\n", rc);
+    } else {
+        fprintf(stderr, "oya: all services stopped\n");
+        rc = 0;
+    }
 out:
     teardown(&s);
     return rc;

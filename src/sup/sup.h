@@ -5,15 +5,26 @@
 #ifndef OYA_SUP_H
 #define OYA_SUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct sup_options {
-    const char *socket_path; /* resolved path of the control socket */
+    const char *socket_path; /* resolved path of the control socket; NULL for none */
     char **paths;            /* directories of units and/or .service files */
     size_t npaths;
+    /* oya init: one implicit service running this command; its end ends oya */
+    char **init_argv;
+    bool init_group;      /* -g: forward signals to the command's whole process group */
+    bool init_verbose;    /* -v */
+    bool init_quiet;      /* -s: no warning when not PID 1 */
+    uint64_t init_grace;  /* usec between forwarding SIGTERM and SIGKILL of what is left */
+    const int *init_zero_codes; /* -e: exit codes of the command that count as 0 */
+    size_t init_nzero;
 };
 
-/* Runs until SIGTERM or SIGINT has stopped every service. Returns the process exit code. */
+/* oya up: runs until SIGTERM or SIGINT has stopped every service, returns 0.
+ * oya init: runs until the command has ended, returns its exit code (128+N for signal N). */
 int sup_run(const struct sup_options *opts);
 
 #endif

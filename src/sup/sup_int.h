@@ -28,7 +28,7 @@ struct service {
     bool exec_pending; /* the exec report has not arrived yet */
     char exec_error[512];
     char invocation[33];
-    int sid; /* session of the current instance (its main PID after setsid) */
+    int sid; /* session (oya up) or process group (oya init) led by the current main process */
     struct log_prefix prefix;
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
 };
@@ -65,6 +65,7 @@ struct sup {
     struct log_stream *logs;
     struct client *clients;
     bool shutting_down;
+    bool init; /* oya init: one service, the command; signals are forwarded to it */
     int term_signals;
     uint64_t armed_deadline;
     uint64_t started_real;

@@ -31,8 +31,10 @@ size_t sup_members(struct sup *s, const struct service *svc, const struct proc_s
         const struct proc_stat *p = &snap->procs[i];
         if (p->pid == s->self_pid)
             continue;
-        if (p->pid == svc->st.main_pid || (svc->sid > 0 && p->session == svc->sid))
+        if (p->pid == svc->st.main_pid || (svc->sid > 0 && (p->session == svc->sid || p->pgrp == svc->sid)))
             in[i] = true;
+        else if (p->ppid == s->self_pid && s->init)
+            in[i] = true; /* oya init: everything below oya belongs to the one command */
         else if (p->ppid == s->self_pid && svc->invocation[0] && !is_other_main(s, svc, p->pid) &&
                  proc_environ_has(s->procfd, p->pid, inv))
             in[i] = true;

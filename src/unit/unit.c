@@ -621,6 +621,18 @@ void unit_free(struct unit *u)
     free(u);
 }
 
+struct unit *unit_from_argv(const char *name, char *const *argv)
+{
+    struct unit *u = unit_new(name, "(command line)");
+    struct exec_cmd cmd = {.flags = EXEC_NO_ENV_EXPAND, .path = xstrdup(argv[0])};
+    for (size_t i = 0; argv[i]; i++)
+        strv_add(&cmd.argv, argv[i]);
+    u->exec_start = xcalloc(1, sizeof(*u->exec_start));
+    u->exec_start[0] = cmd;
+    u->n_exec_start = 1;
+    return u;
+}
+
 bool unit_name_valid(const char *name)
 {
     size_t n = strlen(name);

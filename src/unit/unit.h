@@ -83,6 +83,8 @@ struct unit *unit_parse(const char *name, const char *path, const char *text, st
 /* Read and parse FILE. The name comes from the file name. */
 struct unit *unit_load(const char *path, struct unit_diag *diag);
 void unit_free(struct unit *u);
+/* A unit for one command given as argv (oya init): Type=simple, no $VAR expansion, defaults otherwise. */
+struct unit *unit_from_argv(const char *name, char *const *argv);
 bool unit_name_valid(const char *name);
 
 /* Time spans as systemd writes them: "100ms", "1min 30s", "2h", bare number = seconds, "infinity". */

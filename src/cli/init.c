@@ -1,0 +1,93 @@
+/* cli/init: `oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] -- CMD [ARGS...]`, a container's
+ * PID 1 (like tini and dumb-init) on the supervisor core: one implicit service, the command. */
+#include "cli.h"
+
+#include "../sup/sup.h"
+#include "../unit/unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int init_usage(int rc)
+{
+    fprintf(rc ? stderr : stdout,
+            "usage: oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] [--] CMD [ARGS...]\n"
+            "Run CMD as a container's PID 1: reap every zombie, forward signals, exit with CMD's status\n"
+            "(128+N when signal N killed it).\n\n"
+            "  -g              forward signals to CMD's whole process group, not only to CMD\n"
+            "  -e CODE         treat exit code CODE of CMD as 0 (repeatable)\n"
+            "  -s              do not warn when not running as PID 1 (oya is then a child subreaper)\n"
+            "  -v              say what oya does (signals forwarded, how CMD ended)\n"
+            "  --grace SECONDS after SIGTERM, how long CMD may take before what is left of its process\n"
+            "                  group is killed (default 10; a time span like 500ms also works; 0: wait)\n"
+            "  --socket PATH   also serve the control socket (oya status works inside the container)\n");
+    return rc;
+}
+
+int cli_init(struct cli *c, int argc, char **argv)
+{
+    struct sup_options o = {.init_grace = 10 * USEC_PER_SEC};
+    int *codes = NULL;
+    size_t ncodes = 0;
+    int i = 1, rc = 2;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            free(codes);
+            return init_usage(0);
+        }
+        if (strcmp(a, "--grace") == 0 || str_startswith(a, "--grace=")) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            uint64_t t;
+            if (!v || unit_parse_timespan(v, &t) < 0 || t == USEC_INFINITY) {
+                fprintf(stderr, "oya init: --grace %s: not a number of seconds (or a time span like 500ms)\n",
+                        v ? v : "");
+                goto out;
+            }
+            o.init_grace = t;
+            continue;
+        }
+        if (a[0] != '-' || !a[1])
+            break; /* CMD */
+        for (const char *p = a + 1; *p; p++) {
+            switch (*p) {
+            case 'g': o.init_group = true; break;
+            case 'v': o.init_verbose = true; break;
+            case 's': o.init_quiet = true; break;
+            case 'e': {
+                const char *v = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                int code;
+                if (!v || !str_to_int(v, &code) || code < 0 || code > 255) {
+                    fprintf(stderr, "oya init: -e %s: give an exit code from 0 to 255\n", v ? v : "");
+                    goto out;
+                }
+                codes = xrealloc(codes, (ncodes + 1) * sizeof(int));
+                codes[ncodes++] = code;
+                p += strlen(p) - 1;
+                break;
+            }
+            default:
+                fprintf(stderr, "oya init: unknown option -%c\n", *p);
+                init_usage(2);
+                goto out;
+            }
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "oya init: give the command to run: oya init [OPTIONS] -- CMD [ARGS...]\n");
+        goto out;
+    }
+    o.init_argv = argv + i;
+    o.init_zero_codes = codes;
+    o.init_nzero = ncodes;
+    o.socket_path = c->socket_opt ? c->socket : NULL;
+    rc = sup_run(&o);
+out:
+    free(codes);
+    return rc;
+}

@@ -1,0 +1,298 @@
+"""`oya init` as a container's PID 1 (inside `unshare --pid --fork --mount-proc`) and as a child
+subreaper, and `oya up` as PID 1: reaping, signal forwarding, exit codes, the grace period."""
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import OYA, ROOT, end_adopted_orphans, unit, wait_for
+
+
+def can_unshare():
+    if os.geteuid() != 0:
+        return "PID namespaces need root here"
+    r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True)
+    return None if r.returncode == 0 else f"unshare --pid --fork --mount-proc fails here: {r.stderr.decode()}"
+
+
+needs_ns = pytest.mark.skipif(can_unshare() is not None, reason=str(can_unshare()))
+
+
+@pytest.fixture(scope="module")
+def helpers(tmp_path_factory):
+    d = tmp_path_factory.mktemp("helpers")
+    for name in ("orphans", "reaper"):
+        subprocess.run(["cc", "-O2", "-o", str(d / name), str(ROOT / "bench" / f"{name}.c")], check=True)
+    return d
+
+
+RECORDER = r"""
+import os, signal, sys, time
+log = open(sys.argv[1], "a", buffering=1)
+names = sys.argv[3].split(",")
+def record(sig, frame):
+    log.write(signal.Signals(sig).name + "\n")
+    if sig == signal.SIGTERM and "exit-on-term" in sys.argv[4:]:
+        sys.exit(0)
+for n in names:
+    signal.signal(getattr(signal, n), record)
+open(sys.argv[2], "w").close()
+while True:
+    signal.pause()
+"""
+
+FORWARDED = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH", "SIGCONT", "SIGTSTP", "SIGALRM",
+             "SIGPWR", "SIGURG", "SIGXCPU", "SIGVTALRM", "SIGPROF"]
+
+
+class Init:
+    """oya init (or oya up) started for a test; in a PID namespace when ns is true."""
+
+    def __init__(self, argv, ns, tmp, **kw):
+        self.tmp = tmp
+        self.ns = ns
+        full = (["unshare", "--pid", "--fork", "--mount-proc"] if ns else []) + argv
+        self.err = open(tmp / "init.err", "wb")
+        self.proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=self.err, stderr=self.err, **kw)
+        if ns:
+            # oya runs as PID 1 in the namespace: the child of unshare, seen here with its host PID
+            # (a command that ends at once may take it away before it is seen: then there is no PID)
+            self.pid = None
+
+            def pid1():
+                if self.proc.poll() is not None:
+                    return True
+                kids = psutil.Process(self.proc.pid).children()
+                if kids and kids[0].name() == "oya":
+                    self.pid = kids[0].pid
+                    return True
+                return False
+            wait_for(pid1, what="PID 1 of the namespace")
+        else:
+            self.pid = self.proc.pid
+
+    def signal(self, sig):
+        os.kill(self.pid, sig)
+
+    def wait(self, timeout=60):
+        rc = self.proc.wait(timeout=timeout)
+        self.err.close()
+        return rc
+
+    def stderr(self):
+        return (self.tmp / "init.err").read_text(errors="replace")
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                if self.pid:
+                    os.kill(self.pid, signal.SIGKILL)  # PID 1 of a namespace: its end ends everything in it
+            except ProcessLookupError:
+                pass
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        if not self.err.closed:
+            self.err.close()
+
+
+@pytest.fixture
+def init(tmp_path):
+    made = []
+
+    def start(argv, ns=True, **kw):
+        i = Init(argv, ns, tmp_path, **kw)
+        made.append(i)
+        return i
+    yield start
+    for i in made:
+        i.close()
+    left = end_adopted_orphans()
+    assert not left, f"left behind: {left}"
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+@pytest.mark.parametrize("script,code", [("exit 0", 0), ("exit 3", 3), ("exit 255", 255), ("kill -TERM $$", 143),
+                                         ("kill -KILL $$", 137), ("kill -SEGV $$", 139), ("kill -USR1 $$", 138)])
+def test_exit_codes_pass_through(init, ns, script, code):
+    i = init([OYA, "init", "-s", "--", "/bin/sh", "-c", script], ns=ns)
+    assert i.wait() == code
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_exit_code_mapping(init, ns):
+    assert init([OYA, "init", "-s", "-e", "3", "-e", "4", "--", "/bin/sh", "-c", "exit 3"], ns=ns).wait() == 0
+    assert init([OYA, "init", "-s", "-e", "3", "--", "/bin/sh", "-c", "exit 5"], ns=ns).wait() == 5
+    assert init([OYA, "init", "-s", "-e", "143", "--", "/bin/sh", "-c", "kill $$"], ns=ns).wait() == 0
+
+
+def test_missing_command(init, tmp_path):
+    i = init([OYA, "init", "-s", "--", "/nonexistent/cmd"], ns=False)
+    assert i.wait() == 127
+    assert "/nonexistent/cmd: failed to execute: No such file or directory" in i.stderr()
+    (tmp_path / "noexec").write_text("#!/bin/sh\n")
+    assert init([OYA, "init", "-s", "--", str(tmp_path / "noexec")], ns=False).wait() == 126
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_every_forwarded_signal_reaches_the_command(init, tmp_path, ns):
+    log, ready = tmp_path / "signals", tmp_path / "ready"
+    i = init([OYA, "init", "-s", "--", sys.executable, "-c", RECORDER, str(log), str(ready),
+              ",".join(FORWARDED + ["SIGTERM"]), "exit-on-term"], ns=ns)
+    wait_for(ready.exists, what="the recorder")
+    for name in FORWARDED:
+        i.signal(getattr(signal, name))
+        wait_for(lambda: log.exists() and name in log.read_text().split(), what=f"{name} to arrive")
+    i.signal(signal.SIGTERM)
+    assert i.wait() == 0  # the command exited 0 on SIGTERM
+    assert log.read_text().split() == FORWARDED + ["SIGTERM"]
+
+
+@needs_ns
+def test_signals_sent_to_pid1_from_inside_the_namespace(init, tmp_path):
+    """As PID 1, a signal with no handler would be dropped; oya's are queued and forwarded."""
+    log, ready = tmp_path / "signals", tmp_path / "ready"
+    script = (f"trap '' USR1 HUP; {sys.executable} -c '{RECORDER}' {log} {ready} SIGUSR1,SIGHUP exit-on-term & "
+              f"while [ ! -e {ready} ]; do sleep 0.01; done; kill -USR1 1; kill -HUP 1; wait")
+    i = init([OYA, "init", "-s", "-g", "--", "/bin/sh", "-c", script])
+    wait_for(lambda: log.exists() and len(log.read_text().split()) == 2, what="the signals")
+    assert sorted(log.read_text().split()) == ["SIGHUP", "SIGUSR1"]
+    i.signal(signal.SIGKILL)
+    i.wait()
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_group_forwarding(init, tmp_path, ns):
+    """Without -g only the command gets a signal; with -g its whole process group does."""
+    for group in (False, True):
+        log = tmp_path / f"log{group}"
+        ready1, ready2 = tmp_path / f"r1{group}", tmp_path / f"r2{group}"
+        script = (f"{sys.executable} -c '{RECORDER}' {log}.child {ready2} SIGUSR1 & "
+                  f"exec {sys.executable} -c '{RECORDER}' {log}.main {ready1} SIGUSR1")
+        i = init([OYA, "init", "-s"] + (["-g"] if group else []) + ["--", "/bin/sh", "-c", script], ns=ns)
+        wait_for(lambda: ready1.exists() and ready2.exists(), what="both recorders")
+        got = lambda who: "SIGUSR1" in Path(f"{log}.{who}").read_text().split()
+        i.signal(signal.SIGUSR1)
+        wait_for(lambda: got("main"), what="the command to get it")
+        if group:
+            wait_for(lambda: got("child"), what="the rest of the group to get it")
+        else:
+            time.sleep(0.3)  # a window for a wrong delivery to show; the right one already arrived
+            assert not got("child")
+        i.signal(signal.SIGKILL if ns else signal.SIGTERM)
+        i.wait()
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_sigkill_of_the_command_ends_oya_with_137(init, tmp_path, ns):
+    ready = tmp_path / "ready"
+    i = init([OYA, "init", "-s", "--", "/bin/sh", "-c", f"touch {ready}; exec sleep 1000"], ns=ns)
+    wait_for(ready.exists, what="the command")
+    cmd = [c for c in psutil.Process(i.pid).children() if c.name() == "sleep"][0]
+    cmd.kill()
+    assert i.wait() == 137
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_command_ignoring_sigterm_is_killed_after_the_grace(init, tmp_path, ns):
+    ready = tmp_path / "ready"
+    i = init([OYA, "init", "-s", "--grace", "1", "--", "/bin/sh", "-c",
+              f"trap '' TERM; sleep 1000 & touch {ready}; wait"], ns=ns)
+    wait_for(ready.exists, what="the command")
+    kids = psutil.Process(i.pid).children(recursive=True)
+    t0 = time.monotonic()
+    i.signal(signal.SIGTERM)
+    assert i.wait() == 137
+    assert time.monotonic() - t0 >= 1.0
+    for k in kids:
+        assert not k.is_running() or k.status() == psutil.STATUS_ZOMBIE
+
+
+def zombies_below(pid):
+    try:
+        return [c for c in psutil.Process(pid).children(recursive=True) if c.status() == psutil.STATUS_ZOMBIE]
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.parametrize("ns,count", [pytest.param(True, 20000, marks=needs_ns, id="pid1-20000"),
+                                      pytest.param(False, 20000, id="subreaper-20000")])
+def test_orphans_leave_no_zombie(init, helpers, tmp_path, ns, count):
+    done = tmp_path / "done"
+    i = init([OYA, "init", "-s", "--", "/bin/sh", "-c", f"{helpers}/orphans {count} && touch {done} && "
+              f"exec sleep 1000"], ns=ns)
+    wait_for(done.exists, timeout=300, what=f"{count} orphans")
+    wait_for(lambda: not zombies_below(i.pid), what="every orphan to be reaped")
+    i.signal(signal.SIGTERM)
+    assert i.wait() == 143
+
+
+def test_not_pid1_says_so_once_unless_quiet(init):
+    i = init([OYA, "init", "--", "/bin/true"], ns=False)
+    assert i.wait() == 0
+    assert i.stderr().count("not running as PID 1, so registered as a child subreaper") == 1
+    i = init([OYA, "init", "-s", "--", "/bin/true"], ns=False)
+    assert i.wait() == 0 and i.stderr() == ""
+    # the shell ignores the USR2 that oya forwards back to it
+    i = init([OYA, "init", "-s", "-v", "--", "/bin/sh", "-c", "trap '' USR2; kill -USR2 $PPID; sleep 0.5; exit 7"],
+             ns=False)
+    assert i.wait() == 7
+    assert "forwarding SIGUSR2" in i.stderr() and "exiting with 7" in i.stderr()
+
+
+def test_command_gets_the_terminal(tmp_path):
+    """With a terminal on stdin, the command is the foreground process group: Ctrl-C reaches it."""
+    master, slave = pty.openpty()
+    out = tmp_path / "out"
+    p = subprocess.Popen([OYA, "init", "-s", "--", "/bin/sh", "-c",
+                          f"ps -o pid=,pgid=,tpgid=,stat= -p $$ > {out}; read line; echo got $line >> {out}; "
+                          f"sleep 1000"], stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                         preexec_fn=lambda: __import__("fcntl").ioctl(0, __import__("termios").TIOCSCTTY, 0))
+    os.close(slave)
+    try:
+        wait_for(lambda: out.exists() and out.read_text().strip(), what="the command")
+        pid, pgid, tpgid, stat = out.read_text().split()
+        assert pid == pgid == tpgid and stat.endswith("+")
+        os.write(master, b"typed\n")  # the foreground group may read the terminal
+        wait_for(lambda: "got typed" in out.read_text(), what="the command to read the terminal")
+        os.write(master, b"\x03")     # Ctrl-C: SIGINT to the foreground group, the command
+        assert p.wait(timeout=30) == 130
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+
+
+@needs_ns
+def test_oya_up_as_pid1_stops_everything(init, helpers, tmp_path):
+    units = tmp_path / "units"
+    units.mkdir()
+    pidfile = tmp_path / "worker"
+    (units / "plain.service").write_text(unit("/bin/sleep infinity"))
+    (units / "daemon.service").write_text(unit(
+        f"/bin/sh -c '( setsid sh -c \"sleep 1000\" & ); echo started > {pidfile}; exec sleep infinity'"))
+    (units / "stubborn.service").write_text(unit(f"/bin/sh -c 'trap \"\" TERM; {helpers}/orphans 500; "
+                                                 f"while :; do sleep 1; done'", "TimeoutStopSec=1s"))
+    sock = tmp_path / "oya.sock"
+    i = init([OYA, "--socket", str(sock), "up", str(units)])
+    wait_for(lambda: sock.exists() and pidfile.exists(), what="the services")
+
+    def running():
+        r = subprocess.run([OYA, "--socket", str(sock), "list", "--state=running", "--no-legend"],
+                           capture_output=True, text=True)
+        return len(r.stdout.splitlines()) == 3
+    wait_for(running, what="three running services")
+    wait_for(lambda: not zombies_below(i.pid), what="the orphans to be reaped")
+    everything = psutil.Process(i.pid).children(recursive=True)
+    assert len(everything) >= 5
+    i.signal(signal.SIGTERM)
+    assert i.wait() == 0
+    assert "all services stopped" in i.stderr()
+    for p in everything:
+        assert not p.is_running() or p.status() == psutil.STATUS_ZOMBIE
