@@ -43,8 +43,11 @@ def tree_root(tmp_path_factory):
         wait_for(lambda: len(root.children(recursive=True)) == expected, what="every process")
 
         def settled():
-            names = [c.name() for c in root.children(recursive=True)]
-            return names.count("sleep") == (7 if other else 6) and any(n.startswith("back") for n in names)
+            kids = root.children(recursive=True)
+            names = [c.name() for c in kids]
+            threads = max((c.num_threads() for c in kids if c.name() == "python3"), default=0)
+            return (names.count("sleep") == (7 if other else 6) and any(n.startswith("back") for n in names)
+                    and threads == 4)
         wait_for(settled, what="the processes to exec")
         yield p.pid
     finally:
