@@ -16,8 +16,11 @@ ASAN_OBJ := $(SRC:src/%.c=build/asan/obj/%.o)
 ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
+MUSL_CC  ?= musl-gcc
+STATIC_OBJ := $(SRC:src/%.c=build/static/obj/%.o)
+STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Os -pthread -ffunction-sections -fdata-sections
 
-.PHONY: all run check unit integration deps clean install bench
+.PHONY: all run check unit integration deps clean install bench static
 
 all: build/oya
 
@@ -35,6 +38,16 @@ build/asan/obj/%.o: src/%.c $(HDR)
 build/asan/oya: $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(ASAN_OBJ)
 
+# make static: one statically linked, stripped file with every subcommand (musl, from musl-tools)
+static: build/oya-static
+
+build/static/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(STATIC_CFLAGS) -c -o $@ $<
+
+build/oya-static: $(STATIC_OBJ)
+	$(MUSL_CC) -static -s -pthread -Wl,--gc-sections -o $@ $(STATIC_OBJ)
+
 build/asan/test_%: tests/unit/test_%.c $(ASAN_LIB) $(HDR)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Isrc -o $@ $< $(ASAN_LIB) -lcmocka
 
@@ -47,8 +60,9 @@ deps:
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-integration: build/asan/oya build/oya
-	OYA_BIN=$(CURDIR)/build/asan/oya $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+integration: build/asan/oya build/oya build/oya-static
+	OYA_BIN=$(CURDIR)/build/asan/oya OYA_STATIC=$(CURDIR)/build/oya-static \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 check: deps
 	$(MAKE) unit

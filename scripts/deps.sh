@@ -3,10 +3,10 @@
 # Idempotent: a second run installs nothing and does not touch the network.
 set -eu
 
-PKGS="gcc make libc6-dev libcmocka-dev python3 python3-pytest python3-psutil procps psmisc util-linux passwd"
+PKGS="gcc make libc6-dev libcmocka-dev musl-tools python3 python3-pytest python3-psutil procps psmisc util-linux passwd"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
 if [ "${1:-}" = "--bench" ]; then
-    PKGS="$PKGS hyperfine time"
+    PKGS="$PKGS hyperfine time tini dumb-init"
 fi
 
 missing=""
