@@ -379,28 +379,39 @@ static void on_init_signal(struct sup *s, int sig)
     }
 }
 
+static void on_signal_one(struct sup *s, int sig)
+{
+    if (s->init) {
+        on_init_signal(s, sig);
+        return;
+    }
+    switch (sig) {
+    case SIGCHLD: reap(s); break;
+    case SIGTERM:
+    case SIGINT: start_shutdown(s, sig); break;
+    case SIGHUP:
+        if (!s->shutting_down)
+            load_units(s, true);
+        break;
+    }
+}
+
+/* Standard signals do not queue, so one read takes every pending one; a short read means none is left,
+ * which saves the read that would end in EAGAIN on every wakeup (one per orphan when reaping as PID 1). */
 static void on_signal(struct sup *s)
 {
-    struct signalfd_siginfo si;
+    struct signalfd_siginfo si[16];
     for (;;) {
-        ssize_t n = read(s->sigfd, &si, sizeof(si));
+        ssize_t n = read(s->sigfd, si, sizeof(si));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n != (ssize_t)sizeof(si))
+        if (n <= 0)
             break;
-        if (s->init) {
-            on_init_signal(s, (int)si.ssi_signo);
-            continue;
-        }
-        switch (si.ssi_signo) {
-        case SIGCHLD: reap(s); break;
-        case SIGTERM:
-        case SIGINT: start_shutdown(s, (int)si.ssi_signo); break;
-        case SIGHUP:
-            if (!s->shutting_down)
-                load_units(s, true);
+        size_t got = (size_t)n / sizeof(si[0]);
+        for (size_t i = 0; i < got; i++)
+            on_signal_one(s, (int)si[i].ssi_signo);
+        if (got < sizeof(si) / sizeof(si[0]))
             break;
-        }
     }
 }
 
