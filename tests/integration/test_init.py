@@ -193,8 +193,10 @@ def test_sigkill_of_the_command_ends_oya_with_137(init, tmp_path, ns):
     ready = tmp_path / "ready"
     i = init([OYA, "init", "-s", "--", "/bin/sh", "-c", f"touch {ready}; exec sleep 1000"], ns=ns)
     wait_for(ready.exists, what="the command")
-    cmd = [c for c in psutil.Process(i.pid).children() if c.name() == "sleep"][0]
-    cmd.kill()
+    # the file is made before the shell execs sleep: wait for the exec too
+    sleeping = lambda: [c for c in psutil.Process(i.pid).children() if c.name() == "sleep"]
+    wait_for(sleeping, what="the command to exec sleep")
+    sleeping()[0].kill()
     assert i.wait() == 137
 
 
@@ -296,3 +298,23 @@ def test_oya_up_as_pid1_stops_everything(init, helpers, tmp_path):
     assert "all services stopped" in i.stderr()
     for p in everything:
         assert not p.is_running() or p.status() == psutil.STATUS_ZOMBIE
+
+
+@needs_ns
+def test_status_probe_answers_while_the_command_runs(init, tmp_path):
+    """The Kubernetes exec probe of docs/containers.md: `oya status NAME` exits 0 while CMD is active,
+    and fails once CMD (and with it oya) is gone."""
+    sock = tmp_path / "init.sock"
+    stop = tmp_path / "stop"
+    i = init([OYA, "init", "--socket", str(sock), "--", "/bin/sh", "-c",
+              f"while [ ! -e {stop} ]; do sleep 0.05; done"])
+
+    def status(*names):
+        return subprocess.run([OYA, "--socket", str(sock), "status", *names], capture_output=True, text=True)
+    wait_for(lambda: status("sh").returncode == 0, what="oya status sh to answer 0")
+    r = status("sh")
+    assert "active (running)" in r.stdout and "Main PID:" in r.stdout
+    assert status("nosuch").returncode == 4
+    stop.touch()
+    assert i.wait() == 0
+    assert status("sh").returncode not in (0, 3, 4)
