@@ -68,9 +68,10 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 
-bench: build/oya
+bench: build/oya build/oya-static
 	./scripts/deps.sh --bench
 	./bench/inspect.sh
+	./bench/pid1.sh
 
 install: build/oya
 	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya

@@ -54,7 +54,9 @@ rss_ps=$(peak ps aux); rss_oya=$(peak ./build/oya ps aux); rss_scan=$(peak "./$O
 rss_pstree=$(peak pstree -p); rss_tree=$(peak ./build/oya tree -p)
 
 /usr/bin/python3 - "$OUT/inspect.json" "$REPORT" "$total" "$rss_ps" "$rss_oya" "$rss_scan" "$rss_pstree" "$rss_tree" <<'PY'
-import datetime, json, os, platform, subprocess, sys
+import json, sys
+sys.path.insert(0, "bench")
+from report import machine, put_section
 res, report, total = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rss = dict(zip(["ps", "oya ps", "scan", "pstree", "oya tree"], map(int, sys.argv[4:9])))
 r = {x["command"]: x for x in json.load(open(res))["results"]}
@@ -64,11 +66,6 @@ ps, oya_ps, scan = cmd("ps aux"), cmd("oya ps aux"), cmd("scan")
 pstree, oya_tree = cmd("pstree -p"), cmd("oya tree -p")
 ms = lambda x: x["mean"] * 1000
 cpu = lambda x: (x["user"] + x["system"]) * 1000
-def ver(pkg):
-    try:
-        return subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True).stdout or "?"
-    except OSError:
-        return "?"
 rows = [
     ("procps `ps aux`", ps, rss["ps"]), ("`oya ps aux`", oya_ps, rss["oya ps"]),
     ("floor: `bench/scan` (stat + cmdline once each)", scan, rss["scan"]),
@@ -82,9 +79,8 @@ goals = [
 ]
 lines = []
 lines.append("## Inspection: `oya ps` and `oya tree` (5,000 sleeping processes)\n")
-lines.append(f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores, Linux {platform.release()}, "
-             f"{total} processes in /proc; procps {ver('procps')}, psmisc {ver('psmisc')}, "
-             f"hyperfine {ver('hyperfine')}. Wall time is hyperfine's mean over the runs; CPU is user + system.\n")
+lines.append(machine(["procps", "psmisc", "hyperfine"]) + f" {total} processes in /proc. "
+             "Wall time is hyperfine's mean over the runs; CPU is user + system.\n")
 lines.append("| command | wall ms (mean ± σ) | CPU ms | peak RSS KiB |")
 lines.append("|---|---:|---:|---:|")
 for name, x, m in rows:
@@ -107,13 +103,5 @@ lines.append("Reproduce: `make bench` (or `bench/inspect.sh`; `BENCH_PROCS` and 
              "`/usr/bin/time -f %M` for peak memory (the largest of five runs).\n")
 section = "\n".join(lines)
 print(section)
-head = "# Benchmarks\n\nEvery number here was measured by `make bench` in one run, the anchors beside oya.\n\n"
-text = open(report).read() if os.path.exists(report) else head
-start = text.find("## Inspection:")
-if start >= 0:
-    end = text.find("\n## ", start + 1)
-    text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(report, "w").write(text if text.startswith("# Benchmarks") else head + text)
+put_section(report, "Inspection:", section)
 PY

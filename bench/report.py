@@ -1,0 +1,40 @@
+"""Shared by the make bench scenarios: machine facts, package versions, and writing one section of
+docs/benchmarks.md in place (each scenario owns the section whose heading starts with its title)."""
+import datetime
+import os
+import platform
+import subprocess
+
+HEAD = "# Benchmarks\n\nEvery number here was measured by `make bench` in one run, the anchors beside oya.\n\n"
+
+
+def ver(pkg):
+    """The installed Debian version of pkg, or '?'."""
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True).stdout
+    except OSError:
+        return "?"
+    return out or "?"
+
+
+def machine(pkgs=()):
+    """One sentence: date, cores, kernel and the versions of pkgs."""
+    vs = ", ".join(f"{p} {ver(p)}" for p in pkgs)
+    return (f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores, Linux {platform.release()}"
+            + (f"; {vs}" if vs else "") + ".")
+
+
+def put_section(report, title, section):
+    """Replace the section of report whose heading starts with '## ' + title (or append it)."""
+    text = open(report).read() if os.path.exists(report) else HEAD
+    if not text.startswith("# Benchmarks"):
+        text = HEAD + text
+    start = text.find("## " + title)
+    section = section.rstrip("\n") + "\n"
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end:] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(report, "w") as f:
+        f.write(text)
