@@ -5,6 +5,9 @@ CC      ?= cc
 CFLAGS  ?= -O2
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -g -pthread
 LDFLAGS ?=
+# relative relocations packed (DT_RELR) where the linker and libc know them: less for ld.so to read and
+# fewer resident pages, which matters for a PID 1 that sits in every container
+RELR    := $(shell echo 'int main(void){return 0;}' | $(CC) -x c - -o /dev/null -Wl,-z,pack-relative-relocs 2>/dev/null && echo -Wl,-z,pack-relative-relocs)
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 
@@ -25,7 +28,7 @@ STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Os -pthread -ffun
 all: build/oya
 
 build/oya: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $(OBJ) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $(OBJ) $(RELR) $(LDFLAGS)
 
 build/obj/%.o: src/%.c $(HDR)
 	@mkdir -p $(dir $@)
