@@ -249,6 +249,8 @@ static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
 
 static bool group_empty(struct sup *s, struct service *svc)
 {
+    if (svc->st.main_pid == 0 && sup_only_main_children(s))
+        return true;
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return true;
@@ -643,10 +645,13 @@ static int setup(struct sup *s)
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
     /* orphans anywhere below oya are re-parented to oya, so none escapes and none stays a zombie */
-    if (getpid() != 1) {
+    s->reaper = getpid() == 1;
+    if (!s->reaper) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
             fprintf(stderr, "oya: cannot become a child subreaper: %s\n", strerror(errno));
-        else if (s->init && !s->opts->init_quiet)
+        else
+            s->reaper = true;
+        if (s->reaper && s->init && !s->opts->init_quiet)
             fprintf(stderr, "oya init: not running as PID 1, so registered as a child subreaper: orphans "
                             "below oya are still reaped (-s hides this message)\n");
     }

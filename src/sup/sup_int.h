@@ -70,6 +70,7 @@ struct sup {
     uint64_t armed_deadline;
     uint64_t started_real;
     int self_pid;
+    bool reaper; /* PID 1 or a child subreaper: every orphan below oya comes to oya */
     size_t name_width;
     bool color;
 };
@@ -85,6 +86,7 @@ void sup_epoll_close(struct sup *s, int *fd);
 /* track.c: which processes belong to a service, and signalling them */
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope);
+bool sup_only_main_children(struct sup *s);
 void sup_check_groups(struct sup *s);
 int sup_kill_strays(struct sup *s, int sig);
 

@@ -8,6 +8,7 @@
 #include "../exec/exec.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,9 +87,45 @@ static void signal_main(struct service *svc, int sig)
         exec_signal(svc->pidfd, svc->st.main_pid, SIGCONT);
 }
 
+/* Every process a service started descends from its main process, and oya is the subreaper of them all:
+ * once the main process is gone, each one left is a child of oya or below one. So when every child of oya
+ * is the main process of a service, a service whose main process is gone has nothing left, and no scan
+ * of /proc is needed (this keeps a restart after a crash at the cost of one small read). The list is read
+ * from the main thread, the one that forks and the one orphans are given to; only oya reaps, so the list
+ * cannot lose an entry while it is read (orphans are appended). Any doubt answers false. */
+bool sup_only_main_children(struct sup *s)
+{
+    if (!s->reaper)
+        return false;
+    char path[64];
+    snprintf(path, sizeof(path), "%d/task/%d/children", s->self_pid, s->self_pid);
+    int fd = openat(s->procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct buf b = {0};
+    int r = fd_read_to_buf(fd, &b);
+    close(fd);
+    bool only = r == 0;
+    buf_putc(&b, 0);
+    for (char *p = b.p, *end; only && *p;) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        p = end;
+        bool known = false;
+        for (size_t i = 0; i < s->nsvcs && !known; i++)
+            known = s->svcs[i]->st.main_pid == pid;
+        only = known;
+    }
+    free(b.p);
+    return only;
+}
+
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope)
 {
     if (scope == KILL_SCOPE_NONE || sig <= 0)
+        return 0;
+    if (svc->st.main_pid == 0 && sup_only_main_children(s))
         return 0;
     if (scope == KILL_SCOPE_MAIN) {
         signal_main(svc, sig);
@@ -129,6 +166,18 @@ void sup_check_groups(struct sup *s)
         any = (st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0;
     }
     if (!any)
+        return;
+    bool none_left = sup_only_main_children(s);
+    for (size_t i = 0; i < s->nsvcs && none_left; i++) {
+        struct service *svc = s->svcs[i];
+        if ((svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL) && svc->st.main_pid == 0) {
+            struct svc_actions a = {0};
+            enum svc_state before = svc->st.state;
+            svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+            sup_apply(s, svc, a, before);
+        }
+    }
+    if (none_left)
         return;
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0)
