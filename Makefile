@@ -71,10 +71,18 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 
-bench: build/oya build/oya-static
+# make bench: every scenario, oya beside the anchors in one run; writes docs/benchmarks.md
+BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+
+build/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: build/oya build/oya-static $(BENCH_BIN)
 	./scripts/deps.sh --bench
 	./bench/inspect.sh
 	./bench/pid1.sh
+	$(PYTHON) bench/supervisors.py
 
 install: build/oya
 	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya

@@ -6,7 +6,7 @@ set -eu
 PKGS="gcc make libc6-dev libcmocka-dev musl-tools python3 python3-pytest python3-psutil procps psmisc util-linux passwd"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
 if [ "${1:-}" = "--bench" ]; then
-    PKGS="$PKGS hyperfine time tini dumb-init"
+    PKGS="$PKGS hyperfine time tini dumb-init runit s6 daemontools supervisor"
 fi
 
 missing=""
@@ -28,6 +28,13 @@ fi
 
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as supervisor start their daemon from postinst; nothing here may start a service on the
+# machine, so while installing, a policy-rc.d (if there is none) tells invoke-rc.d to start nothing.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
