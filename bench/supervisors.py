@@ -204,7 +204,7 @@ class Runit(ServiceDirs):
 
 class S6(ServiceDirs):
     name = "s6"
-    note = "s6-supervise spawns ./run at most once per second"
+    note = "s6-supervise paced every restart here by about 1 s, even after 1.1 s of run time"
     scanner = ["s6-svscan"]
 
     def status_argv(self, svc):
@@ -222,7 +222,7 @@ class Daemontools(ServiceDirs):
 
 class Supervisord(Sup):
     name = "supervisord"
-    note = "autorestart=true, startsecs=0; its loop ticks once a second"
+    note = "autorestart=true, startsecs=0; it restarts on a tick of its 1-second loop"
 
     def setup(self, services, restart=True):
         self.conf = self.dir / "supervisord.conf"
