@@ -45,9 +45,15 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
         buf_printf(out, "   Main PID: %lld (%s)\n", main_pid, p.n && p.pids[0] == main_pid ? p.comm : "?");
     else if (last > 0 && ex[0])
         buf_printf(out, "   Main PID: %lld (%s)\n", last, ex);
+    const char *st = ctl_get(r, "status_text");
+    if (st && *st)
+        buf_printf(out, "     Status: \"%s\"\n", st);
     const char *err = ctl_get(r, "exec_error");
+    long long eno = ctl_get_ll(r, "status_errno", 0);
     if (err && *err)
         buf_printf(out, "      Error: %s\n", err);
+    else if (eno > 0)
+        buf_printf(out, "      Error: %lld (%s)\n", eno, strerror((int)eno));
     long long restarts = ctl_get_ll(r, "restarts", 0);
     if (restarts > 0)
         buf_printf(out, "   Restarts: %lld\n", restarts);
@@ -105,7 +111,7 @@ static void json_service(const struct ctl_record *r, struct buf *out)
     cli_procs_read(&p, ctl_get(r, "pids"));
     buf_puts(out, "{");
     static const char *strings[] = {"name", "description", "path", "load", "active", "sub", "result", "type",
-                                    "restart", "exec_error", "invocation"};
+                                    "restart", "exec_error", "invocation", "status_text"};
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         json_quote(out, strings[i]);
         buf_putc(out, ':');
@@ -113,7 +119,7 @@ static void json_service(const struct ctl_record *r, struct buf *out)
         buf_putc(out, ',');
     }
     static const char *numbers[] = {"main_pid", "last_pid", "restarts", "exit_code", "exit_status", "since",
-                                    "active_since"};
+                                    "active_since", "status_errno"};
     for (size_t i = 0; i < ARRAY_SIZE(numbers); i++)
         buf_printf(out, "\"%s\":%lld,", numbers[i], ctl_get_ll(r, numbers[i], 0));
     char ex[96];

@@ -208,6 +208,13 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
     }
     if (req->invocation_id)
         env_set_fmt(&pl->env_s, "INVOCATION_ID", req->invocation_id);
+    if (req->notify_socket)
+        env_set_fmt(&pl->env_s, "NOTIFY_SOCKET", req->notify_socket);
+    if (req->watchdog_usec) {
+        char v[32];
+        snprintf(v, sizeof(v), "%llu", (unsigned long long)req->watchdog_usec);
+        env_set_fmt(&pl->env_s, "WATCHDOG_USEC", v);
+    }
     pl->envp = strv_array(&pl->env_s);
     return 0;
 }

@@ -85,8 +85,8 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kv(b, "description", u->description ? u->description : "");
     ctl_reply_kv(b, "path", u->path);
     ctl_reply_kv(b, "load", svc->removed ? "not-found" : "loaded");
-    ctl_reply_kv(b, "active", svc_active_state(st->state));
-    ctl_reply_kv(b, "sub", svc_sub_state(st->state));
+    ctl_reply_kv(b, "active", svc_active_state(st));
+    ctl_reply_kv(b, "sub", svc_sub_state(st));
     ctl_reply_kv(b, "result", svc_result_name(st->result));
     ctl_reply_kv(b, "type", unit_type_name(u->type));
     ctl_reply_kv(b, "restart", unit_restart_name(u->restart));
@@ -99,6 +99,8 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "restarts", "%u", st->restarts);
     ctl_reply_kv(b, "exec_error", svc->exec_error);
     ctl_reply_kv(b, "invocation", svc->invocation);
+    ctl_reply_kv(b, "status_text", st->status_text);
+    ctl_reply_kvf(b, "status_errno", "%d", st->notify_errno);
     if (!details)
         return;
     struct proc_snapshot snap;

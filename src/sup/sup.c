@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,9 +97,15 @@ static void announce(struct service *svc, enum svc_state before)
     case SVC_START: say(svc, "starting, pid %d", st->main_pid); break;
     case SVC_EXITED: say(svc, "finished; remains active (RemainAfterExit=yes)"); break;
     case SVC_STOP_SIGTERM:
-        if (st->stop_reason == STOP_MAIN_EXITED) {
+        if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
             exit_text(st, ex, sizeof(ex));
             say(svc, "main process exited (%s); stopping what is left", ex);
+        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_TIMEOUT) {
+            say(svc, "start timed out (TimeoutStartSec=); stopping");
+        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_WATCHDOG) {
+            say(svc, "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGABRT");
+        } else if (st->stop_reason == STOP_MAIN_EXITED) {
+            say(svc, "stopping by itself (STOPPING=1)");
         } else {
             say(svc, "stopping");
         }
@@ -209,6 +216,9 @@ static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
     if (!s->init && pipe2(out, O_CLOEXEC) < 0)
         out[0] = out[1] = -1;
     struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1]};
+    if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
+        req.notify_socket = s->notify_name;
+    req.watchdog_usec = svc->st.watchdog_usec;
     if (s->init) {
         /* oya init passes its terminal and output straight through, as tini does */
         req.invocation_id = NULL;
@@ -422,7 +432,8 @@ static void run_timers(struct sup *s)
     uint64_t now = clock_mono_usec();
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
-        if (svc->st.deadline && svc->st.deadline <= now) {
+        uint64_t d = svc_next_deadline(&svc->st);
+        if (d && d <= now) {
             enum svc_state before = svc->st.state;
             struct svc_actions a = {0};
             svc_timer(&svc->st, svc->unit, now, clock_real_usec(), &a);
@@ -437,7 +448,7 @@ static void arm_timer(struct sup *s)
 {
     uint64_t next = 0;
     for (size_t i = 0; i < s->nsvcs; i++) {
-        uint64_t d = s->svcs[i]->st.deadline;
+        uint64_t d = svc_next_deadline(&s->svcs[i]->st);
         if (d && (!next || d < next))
             next = d;
     }
@@ -460,6 +471,23 @@ static bool all_down(const struct sup *s)
     return true;
 }
 
+/* A main process named by MAINPID= need not be oya's child (until its parent exits and oya, the
+ * subreaper, adopts it), so its end may come only as its pidfd turning readable: there is no status to
+ * collect then, and the exit counts as a clean one. */
+static void main_gone_elsewhere(struct sup *s, struct service *svc)
+{
+    int pid = svc->st.main_pid;
+    if (!pid || svc->pidfd < 0)
+        return;
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 || errno != ECHILD)
+        return; /* still oya's child: its exit comes through the reaper */
+    struct pollfd p = {.fd = svc->pidfd, .events = POLLIN};
+    if (poll(&p, 1, 0) == 1)
+        on_main_exit(s, svc, CLD_EXITED, 0);
+}
+
 static void dispatch(struct sup *s, struct watch *w, uint32_t events)
 {
     switch (w->kind) {
@@ -479,7 +507,8 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
         read_report(s, svc);
         break;
     }
-    case W_PIDFD: reap(s); break;
+    case W_PIDFD: reap(s); main_gone_elsewhere(s, w->obj); break;
+    case W_NOTIFY: sup_notify_event(s); break;
     }
 }
 
@@ -668,6 +697,9 @@ static int setup(struct sup *s)
     s->listen_w = (struct watch){W_LISTEN, NULL};
     sup_epoll_add(s, s->sigfd, EPOLLIN, &s->sig_w);
     sup_epoll_add(s, s->timerfd, EPOLLIN, &s->timer_w);
+    /* oya init runs its command as Type=simple: no notify socket there */
+    if (!s->init)
+        sup_notify_open(s);
     if (!s->opts->socket_path)
         return 0;
     struct buf err = {0};
@@ -703,6 +735,7 @@ static void teardown(struct sup *s)
     fd_close(&s->sigfd);
     fd_close(&s->timerfd);
     fd_close(&s->procfd);
+    sup_notify_close(s);
 }
 
 /* After every service stopped: kill and reap whatever oya adopted that no service claimed. */
@@ -764,7 +797,8 @@ static bool finished(const struct sup *s)
 
 int sup_run(const struct sup_options *opts)
 {
-    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1};
+    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1,
+                    .notify_fd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;

@@ -11,6 +11,7 @@
 
 struct sup_options {
     const char *socket_path; /* resolved path of the control socket; NULL for none */
+    const char *notify_socket; /* NOTIFY_SOCKET to bind ("@name": abstract); NULL: "@oya/PID/notify" */
     char **paths;            /* directories of units and/or .service files */
     size_t npaths;
     /* oya init: one implicit service running this command; its end ends oya */

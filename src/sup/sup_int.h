@@ -10,7 +10,7 @@
 #include "../svc/svc.h"
 #include "sup.h"
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD };
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY };
 
 /* what an epoll event points at */
 struct watch {
@@ -31,6 +31,7 @@ struct service {
     int sid; /* session (oya up) or process group (oya init) led by the current main process */
     struct log_prefix prefix;
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
+    int notify_refused; /* the last PID whose notification was refused (said once) */
 };
 
 struct log_stream {
@@ -58,8 +59,9 @@ struct client {
 
 struct sup {
     const struct sup_options *opts;
-    int epfd, sigfd, timerfd, listenfd, procfd;
-    struct watch sig_w, timer_w, listen_w;
+    int epfd, sigfd, timerfd, listenfd, procfd, notify_fd;
+    struct watch sig_w, timer_w, listen_w, notify_w;
+    char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
     struct log_stream *logs;
@@ -89,6 +91,11 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
 bool sup_only_main_children(struct sup *s);
 void sup_check_groups(struct sup *s);
 int sup_kill_strays(struct sup *s, int sig);
+
+/* notify.c: the sd_notify socket */
+int sup_notify_open(struct sup *s);
+void sup_notify_event(struct sup *s);
+void sup_notify_close(struct sup *s);
 
 /* server.c: the control socket */
 void sup_accept(struct sup *s);

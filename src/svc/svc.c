@@ -2,6 +2,7 @@
 #include "svc.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void set_state(struct svc *s, enum svc_state st, uint64_t now_real)
@@ -48,8 +49,10 @@ static bool should_restart(const struct unit *u, enum svc_result r)
     case RESTART_ALWAYS: return true;
     case RESTART_ON_SUCCESS: return r == RESULT_SUCCESS;
     case RESTART_ON_FAILURE: return r != RESULT_SUCCESS;
-    case RESTART_ON_ABNORMAL: return r == RESULT_SIGNAL || r == RESULT_CORE_DUMP || r == RESULT_TIMEOUT;
+    case RESTART_ON_ABNORMAL:
+        return r == RESULT_SIGNAL || r == RESULT_CORE_DUMP || r == RESULT_TIMEOUT || r == RESULT_WATCHDOG;
     case RESTART_ON_ABORT: return r == RESULT_SIGNAL || r == RESULT_CORE_DUMP;
+    case RESTART_ON_WATCHDOG: return r == RESULT_WATCHDOG;
     }
     return false;
 }
@@ -83,6 +86,15 @@ static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t
     s->exit_code = s->exit_status = 0;
     s->stop_reason = STOP_NONE;
     s->deadline = 0;
+    s->reloading = false;
+    s->status_text[0] = 0;
+    s->notify_errno = 0;
+    s->watchdog_usec = u->watchdog_usec;
+    /* the watchdog runs from the start of the main process, as systemd's */
+    s->watchdog_deadline = s->watchdog_usec ? now + s->watchdog_usec : 0;
+    /* the start types that wait for something (READY=1, the last command) have a start timeout */
+    if ((u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT) && u->timeout_start != USEC_INFINITY)
+        s->deadline = now + u->timeout_start;
     set_state(s, SVC_START, now_real);
     a->spawn = true;
 }
@@ -116,12 +128,14 @@ void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
 }
 
 /* Send KillSignal= as KillMode= says and wait for the processes to go, up to TimeoutStopSec=. */
-static void enter_stop_sigterm(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
-                               struct svc_actions *a)
+static void enter_stop_signal(struct svc *s, const struct unit *u, int sig, uint64_t now, uint64_t now_real,
+                              struct svc_actions *a)
 {
     set_state(s, SVC_STOP_SIGTERM, now_real);
     s->deadline = u->timeout_stop == USEC_INFINITY ? 0 : now + u->timeout_stop;
-    a->kill_signal = u->kill_signal;
+    s->watchdog_deadline = 0;
+    s->reloading = false;
+    a->kill_signal = sig;
     switch (u->kill_mode) {
     case KILL_CONTROL_GROUP:
         a->kill_scope = KILL_SCOPE_ALL;
@@ -142,6 +156,12 @@ static void enter_stop_sigterm(struct svc *s, const struct unit *u, uint64_t now
     a->check_group = true;
 }
 
+static void enter_stop_sigterm(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                               struct svc_actions *a)
+{
+    enter_stop_signal(s, u, u->kill_signal, now, now_real, a);
+}
+
 /* Only the main process counts for KillMode=process and none: leftovers are let go. */
 static bool tracks_group(const struct unit *u)
 {
@@ -155,6 +175,8 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
     enum svc_stop_reason why = s->stop_reason;
     s->stop_reason = STOP_NONE;
     s->deadline = 0;
+    s->watchdog_deadline = 0;
+    s->reloading = false;
     s->main_pid = 0;
     if (why == STOP_MAIN_EXITED && should_restart(u, s->result)) {
         set_state(s, SVC_AUTO_RESTART, now_real);
@@ -259,6 +281,10 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
     const struct exec_cmd *cmd = s->cmd_index < u->n_exec_start ? &u->exec_start[s->cmd_index] : NULL;
     bool ignore = cmd && (cmd->flags & EXEC_IGNORE_FAILURE);
     enum svc_result r = ignore ? RESULT_SUCCESS : exit_result(u, code, status);
+    /* systemd: a notify service whose main process ends cleanly without ever saying READY=1 failed */
+    if (u->type == UNIT_NOTIFY && s->state == SVC_START && r == RESULT_SUCCESS)
+        r = RESULT_PROTOCOL;
+    s->watchdog_deadline = 0;
 
     switch (s->state) {
     case SVC_START:
@@ -310,12 +336,37 @@ void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t
         finish_stop(s, u, now, now_real, a);
 }
 
+static void watchdog_fire(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                          struct svc_actions *a)
+{
+    s->watchdog_deadline = 0;
+    if (s->state != SVC_START && s->state != SVC_RUNNING)
+        return;
+    s->result = RESULT_WATCHDOG;
+    s->stop_reason = STOP_MAIN_EXITED; /* Restart= decides, as after a crash */
+    /* systemd's WatchdogSignal= default: SIGABRT, so the hung process leaves a core dump */
+    enter_stop_signal(s, u, SIGABRT, now, now_real, a);
+}
+
 void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
+    if (s->watchdog_deadline && now >= s->watchdog_deadline) {
+        watchdog_fire(s, u, now, now_real, a);
+        return;
+    }
     if (s->deadline == 0 || now < s->deadline)
         return;
     s->deadline = 0;
     switch (s->state) {
+    case SVC_START:
+        /* TimeoutStartSec= passed: the start failed; stop what runs, then Restart= decides */
+        s->result = RESULT_TIMEOUT;
+        s->stop_reason = STOP_MAIN_EXITED;
+        if (s->main_pid || tracks_group(u))
+            enter_stop_sigterm(s, u, now, now_real, a);
+        else
+            finish_stop(s, u, now, now_real, a);
+        return;
     case SVC_AUTO_RESTART:
         s->restarts++;
         do_spawn(s, u, now, now_real, a);
@@ -350,23 +401,137 @@ bool svc_is_settled(const struct svc *s)
     return s->state == SVC_DEAD || s->state == SVC_FAILED || s->state == SVC_RUNNING || s->state == SVC_EXITED;
 }
 
-const char *svc_active_state(enum svc_state st)
+const char *svc_active_state(const struct svc *s)
 {
     static const char *names[] = {"inactive", "activating", "active", "active",
                                   "deactivating", "deactivating", "activating", "failed"};
-    return names[st];
+    if (s->reloading && s->state == SVC_RUNNING)
+        return "reloading";
+    return names[s->state];
 }
 
-const char *svc_sub_state(enum svc_state st)
+const char *svc_sub_state(const struct svc *s)
 {
     static const char *names[] = {"dead", "start", "running", "exited",
                                   "stop-sigterm", "stop-sigkill", "auto-restart", "failed"};
-    return names[st];
+    if (s->reloading && s->state == SVC_RUNNING)
+        return "reload";
+    return names[s->state];
 }
 
 const char *svc_result_name(enum svc_result r)
 {
-    static const char *names[] = {"success", "resources", "exit-code", "signal",
-                                  "core-dump", "timeout", "start-limit-hit"};
+    static const char *names[] = {"success", "resources", "exit-code", "signal", "core-dump",
+                                  "timeout", "start-limit-hit", "protocol", "watchdog"};
     return names[r];
+}
+
+uint64_t svc_next_deadline(const struct svc *s)
+{
+    if (s->deadline && s->watchdog_deadline)
+        return s->deadline < s->watchdog_deadline ? s->deadline : s->watchdog_deadline;
+    return s->deadline ? s->deadline : s->watchdog_deadline;
+}
+
+/* A decimal number, whole string (the value of a notify assignment); false otherwise. */
+static bool notify_number(const char *v, size_t n, uint64_t *out)
+{
+    if (n == 0 || n > 19)
+        return false;
+    uint64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        x = x * 10 + (uint64_t)(v[i] - '0');
+    }
+    *out = x;
+    return true;
+}
+
+void svc_notify_parse(const char *text, size_t n, struct svc_notify_msg *m)
+{
+    memset(m, 0, sizeof(*m));
+    for (size_t i = 0; i < n;) {
+        const char *line = text + i;
+        const char *nl = memchr(line, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - line) : n - i;
+        i += len + 1;
+        const char *eq = memchr(line, '=', len);
+        if (!eq)
+            continue; /* not an assignment: ignored, as systemd does */
+        size_t klen = (size_t)(eq - line), vlen = len - klen - 1;
+        const char *v = eq + 1;
+        uint64_t x;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(line, k, klen) == 0)
+#define VAL(val) (vlen == sizeof(val) - 1 && memcmp(v, val, vlen) == 0)
+        if (KEY("READY") && VAL("1"))
+            m->ready = true;
+        else if (KEY("RELOADING") && VAL("1"))
+            m->reloading = true;
+        else if (KEY("STOPPING") && VAL("1"))
+            m->stopping = true;
+        else if (KEY("WATCHDOG") && VAL("1"))
+            m->watchdog = true;
+        else if (KEY("WATCHDOG") && VAL("trigger"))
+            m->watchdog_trigger = true;
+        else if (KEY("STATUS")) {
+            size_t c = vlen < sizeof(m->status) - 1 ? vlen : sizeof(m->status) - 1;
+            memcpy(m->status, v, c);
+            m->status[c] = 0;
+            m->has_status = true;
+        } else if (KEY("ERRNO") && notify_number(v, vlen, &x) && x < 4096) {
+            m->errno_value = (int)x;
+            m->has_errno = true;
+        } else if (KEY("MAINPID") && notify_number(v, vlen, &x) && x > 1 && x < (1u << 22))
+            m->main_pid = (int)x;
+        else if (KEY("EXTEND_TIMEOUT_USEC") && notify_number(v, vlen, &x))
+            m->extend_timeout_usec = x;
+        else if (KEY("WATCHDOG_USEC") && notify_number(v, vlen, &x) && x > 0)
+            m->watchdog_usec = x;
+#undef KEY
+#undef VAL
+    }
+}
+
+void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg *m, uint64_t now,
+                uint64_t now_real, struct svc_actions *a)
+{
+    if (m->has_status)
+        memcpy(s->status_text, m->status, sizeof(s->status_text));
+    if (m->has_errno)
+        s->notify_errno = m->errno_value;
+    bool up = s->state == SVC_START || s->state == SVC_RUNNING;
+    if (m->watchdog_usec && up) {
+        s->watchdog_usec = m->watchdog_usec;
+        s->watchdog_deadline = now + s->watchdog_usec;
+    }
+    if (m->watchdog && up && s->watchdog_usec)
+        s->watchdog_deadline = now + s->watchdog_usec;
+    if (m->extend_timeout_usec && s->deadline &&
+        (s->state == SVC_START || s->state == SVC_STOP_SIGTERM || s->state == SVC_STOP_SIGKILL) &&
+        now + m->extend_timeout_usec > s->deadline)
+        s->deadline = now + m->extend_timeout_usec;
+    if (m->watchdog_trigger && up) {
+        watchdog_fire(s, u, now, now_real, a);
+        return;
+    }
+    if (m->stopping && up) {
+        /* the service is going down by itself: no signal, but TimeoutStopSec= now runs */
+        s->stop_reason = STOP_MAIN_EXITED;
+        set_state(s, SVC_STOP_SIGTERM, now_real);
+        s->deadline = u->timeout_stop == USEC_INFINITY ? 0 : now + u->timeout_stop;
+        s->watchdog_deadline = 0;
+        s->reloading = false;
+        return;
+    }
+    if (m->reloading && s->state == SVC_RUNNING)
+        s->reloading = true;
+    if (m->ready) {
+        if (s->state == SVC_START && u->type == UNIT_NOTIFY) {
+            s->deadline = 0;
+            set_state(s, SVC_RUNNING, now_real);
+        }
+        if (!m->reloading)
+            s->reloading = false;
+    }
 }

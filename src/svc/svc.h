@@ -25,6 +25,8 @@ enum svc_result {
     RESULT_CORE_DUMP,
     RESULT_TIMEOUT,
     RESULT_START_LIMIT,
+    RESULT_PROTOCOL, /* Type=notify: the main process exited cleanly before READY=1 */
+    RESULT_WATCHDOG, /* WatchdogSec= passed without WATCHDOG=1 */
 };
 
 /* Why the service is going down: decides what happens when the last process is gone. */
@@ -55,6 +57,22 @@ struct svc {
     unsigned restarts; /* automatic restarts so far */
     uint64_t limit_begin;
     unsigned limit_count;
+    /* sd_notify state */
+    bool reloading;             /* RELOADING=1 until READY=1: active (reloading) */
+    uint64_t watchdog_usec;     /* WatchdogSec=, or what WATCHDOG_USEC= set; 0: off */
+    uint64_t watchdog_deadline; /* CLOCK_MONOTONIC usec; 0 = none */
+    char status_text[256];      /* STATUS= */
+    int notify_errno;           /* ERRNO= */
+};
+
+/* One sd_notify datagram, parsed (svc_notify_parse): newline-separated KEY=VALUE assignments. */
+struct svc_notify_msg {
+    bool ready, reloading, stopping, watchdog, watchdog_trigger, has_status, has_errno;
+    int main_pid;                /* MAINPID=, 0 if absent or invalid */
+    int errno_value;             /* ERRNO= */
+    uint64_t extend_timeout_usec; /* EXTEND_TIMEOUT_USEC=, 0 if absent */
+    uint64_t watchdog_usec;      /* WATCHDOG_USEC=, 0 if absent */
+    char status[256];
 };
 
 void svc_init(struct svc *s, uint64_t now_real);
@@ -76,13 +94,19 @@ void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t
                      struct svc_actions *a);
 void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
+void svc_notify_parse(const char *text, size_t n, struct svc_notify_msg *m);
+void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg *m, uint64_t now,
+                uint64_t now_real, struct svc_actions *a);
+/* The earliest deadline the machine waits for (start, stop, restart or watchdog); 0 = none. */
+uint64_t svc_next_deadline(const struct svc *s);
+
 /* Is the exit (code as in siginfo si_code, status) clean for this unit, per SuccessExitStatus=? */
 bool svc_exit_clean(const struct unit *u, int code, int status);
 
 bool svc_is_active(const struct svc *s);  /* active (running or exited) */
 bool svc_is_settled(const struct svc *s); /* not in a transition */
-const char *svc_active_state(enum svc_state st);
-const char *svc_sub_state(enum svc_state st);
+const char *svc_active_state(const struct svc *s);
+const char *svc_sub_state(const struct svc *s);
 const char *svc_result_name(enum svc_result r);
 
 #endif

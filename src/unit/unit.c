@@ -19,6 +19,7 @@ struct parse_ctx {
     const char *key, *value;
     struct unit_diag *diag;
     unsigned exec_start_line;
+    bool notify_access_set;
 };
 
 static void diag_add(struct unit_diag *d, bool error, const char *fmt, ...)
@@ -167,28 +168,42 @@ static int parse_type(struct unit *u, const struct key *k, const char *v, struct
         u->type = UNIT_EXEC;
     else if (strcmp(v, "oneshot") == 0)
         u->type = UNIT_ONESHOT;
-    else if (!strcmp(v, "forking") || !strcmp(v, "notify") || !strcmp(v, "notify-reload") ||
-             !strcmp(v, "dbus") || !strcmp(v, "idle"))
-        return bad_value(c, "not supported yet; supported: simple, exec, oneshot");
+    else if (strcmp(v, "notify") == 0)
+        u->type = UNIT_NOTIFY;
+    else if (!strcmp(v, "forking") || !strcmp(v, "notify-reload") || !strcmp(v, "dbus") || !strcmp(v, "idle"))
+        return bad_value(c, "not supported yet; supported: simple, exec, oneshot, notify");
     else
-        return bad_value(c, "unknown type; accepted: simple, exec, oneshot");
+        return bad_value(c, "unknown type; accepted: simple, exec, oneshot, notify");
     return 0;
+}
+
+static int parse_notify_access(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    static const char *names[] = {"none", "main", "exec", "all"};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (strcmp(v, names[i]) == 0) {
+            u->notify_access = (enum unit_notify_access)i;
+            c->notify_access_set = true;
+            return 0;
+        }
+    }
+    return bad_value(c, "unknown value; accepted: none, main, exec, all");
 }
 
 static int parse_restart(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
-    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort"};
+    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort",
+                                  "on-watchdog"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
         if (strcmp(v, names[i]) == 0) {
             u->restart = (enum unit_restart)i;
             return 0;
         }
     }
-    if (strcmp(v, "on-watchdog") == 0)
-        return bad_value(c, "not supported yet (no watchdog); accepted: no, always, on-success, "
-                            "on-failure, on-abnormal, on-abort");
-    return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort");
+    return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort, "
+                        "on-watchdog");
 }
 
 static int parse_kill_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
@@ -526,6 +541,8 @@ static struct key keys[] = {
     {"Service", "KillMode", parse_kill_mode, 0, 0},
     {"Service", "SuccessExitStatus", parse_success_status, 0, 0},
     {"Service", "RemainAfterExit", parse_bool, FIELD(remain_after_exit), 0},
+    {"Service", "NotifyAccess", parse_notify_access, 0, 0},
+    {"Service", "WatchdogSec", parse_timespan_key, FIELD(watchdog_usec), 0},
     LIMIT_KEY(0), LIMIT_KEY(1), LIMIT_KEY(2), LIMIT_KEY(3), LIMIT_KEY(4), LIMIT_KEY(5), LIMIT_KEY(6),
     LIMIT_KEY(7), LIMIT_KEY(8), LIMIT_KEY(9), LIMIT_KEY(10), LIMIT_KEY(11), LIMIT_KEY(12), LIMIT_KEY(13),
     LIMIT_KEY(14), LIMIT_KEY(15),
@@ -541,7 +558,7 @@ static struct key keys[] = {
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
     "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition",
-    "PIDFile", "NotifyAccess", "WatchdogSec", "BusName", "GuessMainPID", "RestartPreventExitStatus",
+    "PIDFile", "BusName", "GuessMainPID", "RestartPreventExitStatus",
     "RestartForceExitStatus", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory",
     "ConfigurationDirectory", "RuntimeDirectoryMode", "StateDirectoryMode", "RuntimeDirectoryPreserve",
     "StandardInput", "StandardOutput", "StandardError", "SyslogIdentifier", "Nice", "OOMScoreAdjust",
@@ -587,7 +604,7 @@ static struct unit *unit_new(const char *name, const char *path)
     u->restart_sec = 100 * USEC_PER_MSEC;
     u->start_limit_interval = 10 * USEC_PER_SEC;
     u->start_limit_burst = 5;
-    u->timeout_start = 90 * USEC_PER_SEC;
+    u->timeout_start = 0; /* unset: 90s, or no timeout for Type=oneshot (validate) */
     u->timeout_stop = 90 * USEC_PER_SEC;
     u->kill_signal = SIGTERM;
     u->kill_mode = KILL_CONTROL_GROUP;
@@ -630,6 +647,7 @@ struct unit *unit_from_argv(const char *name, char *const *argv)
     u->exec_start = xcalloc(1, sizeof(*u->exec_start));
     u->exec_start[0] = cmd;
     u->n_exec_start = 1;
+    u->timeout_start = 90 * USEC_PER_SEC;
     return u;
 }
 
@@ -700,6 +718,13 @@ static void validate(struct unit *u, struct parse_ctx *c)
                  c->path, c->exec_start_line, u->n_exec_start);
     if (u->start_limit_burst == 0)
         u->start_limit_interval = 0; /* a burst of 0 turns the limit off, as in systemd */
+    if (u->timeout_start == 0)
+        u->timeout_start = u->type == UNIT_ONESHOT ? USEC_INFINITY : 90 * USEC_PER_SEC;
+    if (!c->notify_access_set)
+        u->notify_access = u->type == UNIT_NOTIFY ? NOTIFY_MAIN : NOTIFY_NONE;
+    if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)
+        diag_add(c->diag, false, "%s: WatchdogSec= is set but NotifyAccess=none: no keep-alive can arrive, so the "
+                                 "watchdog will fire; set NotifyAccess=main", c->path);
 }
 
 struct unit *unit_parse(const char *name, const char *path, const char *text, struct unit_diag *diag)
@@ -797,12 +822,14 @@ out:
 
 const char *unit_type_name(enum unit_type t)
 {
-    return t == UNIT_SIMPLE ? "simple" : t == UNIT_EXEC ? "exec" : "oneshot";
+    static const char *names[] = {"simple", "exec", "oneshot", "notify"};
+    return names[t];
 }
 
 const char *unit_restart_name(enum unit_restart r)
 {
-    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort"};
+    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort",
+                                  "on-watchdog"};
     return names[r];
 }
 

@@ -7,7 +7,9 @@
 
 #include <sys/resource.h>
 
-enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT };
+enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY };
+/* NotifyAccess=: who may send sd_notify messages for the service (default: main for Type=notify) */
+enum unit_notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 enum unit_restart {
     RESTART_NO,
     RESTART_ALWAYS,
@@ -15,6 +17,7 @@ enum unit_restart {
     RESTART_ON_FAILURE,
     RESTART_ON_ABNORMAL,
     RESTART_ON_ABORT,
+    RESTART_ON_WATCHDOG,
 };
 enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
 
@@ -63,13 +66,15 @@ struct unit {
     struct unit_limit limits[UNIT_MAX_LIMITS]; /* indexed by RLIMIT_* */
     enum unit_restart restart;
     uint64_t restart_sec;
-    uint64_t timeout_start; /* parsed; enforced with later start types */
+    uint64_t timeout_start; /* USEC_INFINITY: none; for the start types that wait (notify, oneshot) */
     uint64_t timeout_stop;  /* USEC_INFINITY: no timeout */
     int kill_signal;
     enum unit_kill_mode kill_mode;
     int success_status[256]; /* 1 when that exit code counts as success */
     bool success_signal[65]; /* 1 when death by that signal counts as success */
     bool remain_after_exit;
+    enum unit_notify_access notify_access;
+    uint64_t watchdog_usec; /* WatchdogSec=; 0: off */
 };
 
 struct unit_diag {

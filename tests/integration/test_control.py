@@ -228,7 +228,7 @@ def test_verify(tmp_path):
     assert r.returncode == 1
     assert r.stderr.splitlines() == [
         f"oya: {bad}:3: RestartSec=soon: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity",
-        f"oya: {bad}:4: Type=forking: not supported yet; supported: simple, exec, oneshot",
+        f"oya: {bad}:4: Type=forking: not supported yet; supported: simple, exec, oneshot, notify",
         f"oya: {bad}:5: unknown key Bogus in [Service], ignored",
     ]
 

@@ -100,8 +100,8 @@ static void test_simple_runs_at_spawn(void **state)
     assert_int_equal(w.s.state, SVC_RUNNING);
     assert_int_equal(w.s.main_pid, 101);
     assert_true(svc_is_active(&w.s));
-    assert_string_equal(svc_active_state(w.s.state), "active");
-    assert_string_equal(svc_sub_state(w.s.state), "running");
+    assert_string_equal(svc_active_state(&w.s), "active");
+    assert_string_equal(svc_sub_state(&w.s), "running");
     /* a second start is a no-op */
     struct svc_actions a = start(&w);
     assert_false(a.spawn);
@@ -115,7 +115,7 @@ static void test_exec_waits_for_exec(void **state)
     world_init(&w, "Type=exec\nExecStart=/bin/sleep 1");
     spawned(&w, start(&w));
     assert_int_equal(w.s.state, SVC_START);
-    assert_string_equal(svc_active_state(w.s.state), "activating");
+    assert_string_equal(svc_active_state(&w.s), "activating");
     svc_exec_ok(&w.s, w.u, w.now);
     assert_int_equal(w.s.state, SVC_RUNNING);
     world_free(&w);
@@ -151,7 +151,7 @@ static void test_failure_restarts_after_restart_sec(void **state)
     assert_int_equal(w.s.state, SVC_AUTO_RESTART);
     assert_int_equal(w.s.result, RESULT_EXIT_CODE);
     assert_int_equal(w.s.deadline, w.now + 2 * SEC);
-    assert_string_equal(svc_sub_state(w.s.state), "auto-restart");
+    assert_string_equal(svc_sub_state(&w.s), "auto-restart");
     w.now += SEC; /* too early */
     struct svc_actions a = timer(&w);
     assert_false(a.spawn);
@@ -264,7 +264,7 @@ static void test_stop_sequence(void **state)
     assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
     assert_int_equal(a.kill_signal, SIGINT);
     assert_int_equal(a.kill_scope, KILL_SCOPE_ALL);
-    assert_string_equal(svc_sub_state(w.s.state), "stop-sigterm");
+    assert_string_equal(svc_sub_state(&w.s), "stop-sigterm");
     a = exited(&w, CLD_KILLED, SIGINT);
     assert_true(a.check_group);
     assert_int_equal(w.s.state, SVC_STOP_SIGTERM); /* waits for the rest of the group */
@@ -388,7 +388,7 @@ static void test_oneshot_commands_in_order(void **state)
     spawned(&w, a);
     exited(&w, CLD_EXITED, 0);
     assert_int_equal(w.s.state, SVC_EXITED);
-    assert_string_equal(svc_sub_state(w.s.state), "exited");
+    assert_string_equal(svc_sub_state(&w.s), "exited");
     assert_true(svc_is_active(&w.s));
     stop(&w);
     empty(&w);
@@ -443,6 +443,172 @@ static void test_spawn_failure(void **state)
     world_free(&w);
 }
 
+static struct svc_actions notify(struct world *w, const char *text)
+{
+    struct svc_notify_msg m;
+    svc_notify_parse(text, strlen(text), &m);
+    struct svc_actions a = {0};
+    svc_notify(&w->s, w->u, &m, w->now, w->now, &a);
+    return a;
+}
+
+static void test_notify_parse(void **state)
+{
+    (void)state;
+    struct svc_notify_msg m;
+    const char *t = "READY=1\nSTATUS=Ready to accept connections\nMAINPID=4242\nERRNO=2\n"
+                    "EXTEND_TIMEOUT_USEC=5000000\nWATCHDOG_USEC=300\nnonsense\nX_OTHER=1";
+    svc_notify_parse(t, strlen(t), &m);
+    assert_true(m.ready);
+    assert_false(m.reloading || m.stopping || m.watchdog || m.watchdog_trigger);
+    assert_true(m.has_status);
+    assert_string_equal(m.status, "Ready to accept connections");
+    assert_int_equal(m.main_pid, 4242);
+    assert_true(m.has_errno);
+    assert_int_equal(m.errno_value, 2);
+    assert_int_equal(m.extend_timeout_usec, 5000000);
+    assert_int_equal(m.watchdog_usec, 300);
+    /* values that are not exactly right are ignored, as systemd ignores them */
+    t = "READY=yes\nMAINPID=1\nMAINPID=x\nERRNO=-1\nWATCHDOG=trigger";
+    svc_notify_parse(t, strlen(t), &m);
+    assert_false(m.ready);
+    assert_int_equal(m.main_pid, 0);
+    assert_false(m.has_errno);
+    assert_true(m.watchdog_trigger);
+    /* no trailing newline, a NUL-free datagram cut anywhere */
+    svc_notify_parse("STOPPING=1", 10, &m);
+    assert_true(m.stopping);
+    svc_notify_parse("STATUS=", 7, &m);
+    assert_true(m.has_status);
+    assert_string_equal(m.status, "");
+}
+
+static void test_notify_ready_and_start_timeout(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=notify\nExecStart=/bin/daemon\nTimeoutStartSec=5s");
+    assert_int_equal(w.u->notify_access, NOTIFY_MAIN);
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.state, SVC_START);
+    assert_int_equal(w.s.deadline, w.now + 5 * SEC);
+    svc_exec_ok(&w.s, w.u, w.now); /* exec alone is not ready */
+    assert_int_equal(w.s.state, SVC_START);
+    w.now += SEC;
+    notify(&w, "STATUS=loading\nEXTEND_TIMEOUT_USEC=10000000");
+    assert_string_equal(w.s.status_text, "loading");
+    assert_int_equal(w.s.deadline, w.now + 10 * SEC);
+    notify(&w, "READY=1\nSTATUS=serving");
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.deadline, 0);
+    assert_string_equal(w.s.status_text, "serving");
+    /* RELOADING=1 shows as active (reloading) until READY=1 */
+    notify(&w, "RELOADING=1");
+    assert_string_equal(svc_active_state(&w.s), "reloading");
+    assert_string_equal(svc_sub_state(&w.s), "reload");
+    notify(&w, "READY=1");
+    assert_string_equal(svc_active_state(&w.s), "active");
+    world_free(&w);
+
+    /* never ready: at TimeoutStartSec the start fails with Result: timeout and Restart= decides */
+    world_init(&w, "Type=notify\nExecStart=/bin/daemon\nTimeoutStartSec=2s\nRestart=on-failure");
+    spawned(&w, start(&w));
+    w.now += 2 * SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    assert_int_equal(a.kill_signal, SIGTERM);
+    exited(&w, CLD_KILLED, SIGTERM);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    world_free(&w);
+}
+
+static void test_notify_exit_before_ready_is_protocol(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=notify\nExecStart=/bin/true\nKillMode=process");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.result, RESULT_PROTOCOL);
+    assert_string_equal(svc_result_name(w.s.result), "protocol");
+    world_free(&w);
+    /* a failing exit stays an exit-code failure */
+    world_init(&w, "Type=notify\nExecStart=/bin/false\nKillMode=process");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.result, RESULT_EXIT_CODE);
+    world_free(&w);
+}
+
+static void test_notify_stopping_sends_no_signal(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=notify\nExecStart=/bin/daemon\nTimeoutStopSec=7s");
+    spawned(&w, start(&w));
+    notify(&w, "READY=1");
+    struct svc_actions a = notify(&w, "STOPPING=1");
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_signal, 0);
+    assert_int_equal(w.s.deadline, w.now + 7 * SEC);
+    exited(&w, CLD_EXITED, 0);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    assert_int_equal(w.s.result, RESULT_SUCCESS);
+    world_free(&w);
+}
+
+static void test_watchdog(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=notify\nExecStart=/bin/daemon\nWatchdogSec=3s\nRestart=on-watchdog");
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.watchdog_deadline, w.now + 3 * SEC);
+    notify(&w, "READY=1");
+    w.now += 2 * SEC;
+    notify(&w, "WATCHDOG=1");
+    assert_int_equal(w.s.watchdog_deadline, w.now + 3 * SEC);
+    assert_int_equal(svc_next_deadline(&w.s), w.now + 3 * SEC);
+    w.now += 3 * SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(w.s.result, RESULT_WATCHDOG);
+    assert_int_equal(a.kill_signal, SIGABRT);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    exited(&w, CLD_DUMPED, SIGABRT);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    world_free(&w);
+
+    /* WATCHDOG=trigger fires at once; WATCHDOG_USEC= changes the interval */
+    world_init(&w, "Type=notify\nExecStart=/bin/daemon\nWatchdogSec=3s");
+    spawned(&w, start(&w));
+    notify(&w, "READY=1\nWATCHDOG_USEC=10000000");
+    assert_int_equal(w.s.watchdog_deadline, w.now + 10 * SEC);
+    a = notify(&w, "WATCHDOG=trigger");
+    assert_int_equal(a.kill_signal, SIGABRT);
+    assert_int_equal(w.s.result, RESULT_WATCHDOG);
+    world_free(&w);
+}
+
+static void test_oneshot_has_no_start_timeout_by_default(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=oneshot\nExecStart=/bin/true");
+    assert_int_equal(w.u->timeout_start, USEC_INFINITY);
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.deadline, 0);
+    world_free(&w);
+    world_init(&w, "ExecStart=/bin/true");
+    assert_int_equal(w.u->timeout_start, 90 * SEC);
+    assert_int_equal(w.u->notify_access, NOTIFY_NONE);
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +627,12 @@ int main(void)
         cmocka_unit_test(test_oneshot_commands_in_order),
         cmocka_unit_test(test_exit_classification),
         cmocka_unit_test(test_spawn_failure),
+        cmocka_unit_test(test_notify_parse),
+        cmocka_unit_test(test_notify_ready_and_start_timeout),
+        cmocka_unit_test(test_notify_exit_before_ready_is_protocol),
+        cmocka_unit_test(test_notify_stopping_sends_no_signal),
+        cmocka_unit_test(test_watchdog),
+        cmocka_unit_test(test_oneshot_has_no_start_timeout_by_default),
     };
     return cmocka_run_group_tests_name("svc", tests, NULL, NULL);
 }

@@ -394,14 +394,15 @@ static void test_diagnostics(void **state)
     } errors[] = {
         {"[Service]\nRestart=/bin/true\n",
          "oya: t.service:2: Restart=/bin/true: unknown policy; accepted: no, always, on-success, on-failure, "
-         "on-abnormal, on-abort\n"
+         "on-abnormal, on-abort, on-watchdog\n"
          "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
-        {SVC("Type=forking\n"), "oya: t.service:3: Type=forking: not supported yet; supported: simple, exec, oneshot\n"},
-        {SVC("Type=notify\n"), "oya: t.service:3: Type=notify: not supported yet; supported: simple, exec, oneshot\n"},
-        {SVC("Type=weird\n"), "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, oneshot\n"},
-        {SVC("Restart=on-watchdog\n"),
-         "oya: t.service:3: Restart=on-watchdog: not supported yet (no watchdog); accepted: no, always, on-success, "
-         "on-failure, on-abnormal, on-abort\n"},
+        {SVC("Type=forking\n"),
+         "oya: t.service:3: Type=forking: not supported yet; supported: simple, exec, oneshot, notify\n"},
+        {SVC("Type=weird\n"), "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, oneshot, notify\n"},
+        {SVC("NotifyAccess=some\n"),
+         "oya: t.service:3: NotifyAccess=some: unknown value; accepted: none, main, exec, all\n"},
+        {SVC("WatchdogSec=often\n"),
+         "oya: t.service:3: WatchdogSec=often: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity\n"},
         {SVC("RestartSec=soon\n"),
          "oya: t.service:3: RestartSec=soon: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity\n"},
         {SVC("TimeoutStopSec=5x\n"),

@@ -1,0 +1,224 @@
+/* sup/notify: the sd_notify socket. One datagram socket for every service (like systemd's
+ * /run/systemd/notify), handed to services as NOTIFY_SOCKET. SO_PASSCRED makes the kernel attach the
+ * sender's PID to each message, so a message is only believed from a process NotifyAccess= allows.
+ * The name is abstract by default ("@oya/PID/notify": reachable from any user and any mount namespace,
+ * no file to clean up); `oya up --notify-socket PATH` binds a path instead (or another "@name"). */
+#include "sup_int.h"
+
+#include "../exec/exec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Fill addr from "@name" (abstract) or a path; returns the address length, or -ENAMETOOLONG. */
+static int notify_addr(const char *name, struct sockaddr_un *addr)
+{
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    size_t n = strlen(name);
+    if (n == 0 || n >= sizeof(addr->sun_path))
+        return -ENAMETOOLONG;
+    memcpy(addr->sun_path, name, n);
+    if (name[0] == '@')
+        addr->sun_path[0] = 0; /* abstract: no terminating NUL, the length says where it ends */
+    else
+        n++;
+    return (int)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
+int sup_notify_open(struct sup *s)
+{
+    if (s->opts->notify_socket)
+        snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->opts->notify_socket);
+    else
+        snprintf(s->notify_name, sizeof(s->notify_name), "@oya/%d/notify", s->self_pid);
+    struct sockaddr_un addr;
+    int len = notify_addr(s->notify_name, &addr);
+    if (len < 0) {
+        fprintf(stderr, "oya: notify socket %s: the name is too long (at most %zu bytes)\n", s->notify_name,
+                sizeof(addr.sun_path) - 1);
+        return -1;
+    }
+    s->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    if (s->notify_fd < 0 || setsockopt(s->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+        goto fail;
+    if (s->notify_name[0] != '@')
+        unlink(s->notify_name); /* a socket left by an oya that was killed */
+    if (bind(s->notify_fd, (struct sockaddr *)&addr, (socklen_t)len) < 0)
+        goto fail;
+    /* services may run as other users: anyone may send, only the senders NotifyAccess= names count */
+    if (s->notify_name[0] != '@' && chmod(s->notify_name, 0666) < 0)
+        goto fail;
+    s->notify_w = (struct watch){W_NOTIFY, NULL};
+    sup_epoll_add(s, s->notify_fd, EPOLLIN, &s->notify_w);
+    return 0;
+fail:
+    fprintf(stderr, "oya: notify socket %s: %s; Type=notify services cannot report readiness\n", s->notify_name,
+            strerror(errno));
+    fd_close(&s->notify_fd);
+    s->notify_name[0] = 0;
+    return -1;
+}
+
+void sup_notify_close(struct sup *s)
+{
+    if (s->notify_fd < 0)
+        return;
+    fd_close(&s->notify_fd);
+    if (s->notify_name[0] && s->notify_name[0] != '@')
+        unlink(s->notify_name);
+}
+
+static void notify_refuse(struct service *svc, int pid)
+{
+    if (svc->notify_refused == pid)
+        return; /* said once per sender, not once per message */
+    svc->notify_refused = pid;
+    fprintf(stderr, "oya: %s: notification from PID %d ignored: NotifyAccess=%s allows %s\n", svc->unit->name, pid,
+            svc->unit->notify_access == NOTIFY_NONE ? "none" : "main",
+            svc->unit->notify_access == NOTIFY_NONE ? "no process" : "only the main process");
+}
+
+/* Which service pid may speak for, by NotifyAccess=: main (and exec: oya runs no control processes
+ * yet, so the same) only its main process; all any process of the service. */
+static struct service *notify_sender(struct sup *s, int pid)
+{
+    bool any_all = false;
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *svc = s->svcs[i];
+        if (svc->st.main_pid == pid) {
+            if (svc->unit->notify_access != NOTIFY_NONE)
+                return svc;
+            notify_refuse(svc, pid);
+            return NULL;
+        }
+        any_all = any_all || svc->unit->notify_access == NOTIFY_ALL;
+    }
+    /* the main process's session is where a sender usually is: one read tells whose it is */
+    struct proc_stat ps;
+    if (proc_read_stat(s->procfd, pid, &ps) == 0) {
+        for (size_t i = 0; i < s->nsvcs; i++) {
+            struct service *svc = s->svcs[i];
+            if (svc->sid > 0 && ps.session == svc->sid) {
+                if (svc->unit->notify_access == NOTIFY_ALL)
+                    return svc;
+                notify_refuse(svc, pid);
+                return NULL;
+            }
+        }
+    }
+    if (!any_all)
+        return NULL; /* no service listens to other processes: not worth a scan of /proc */
+    struct proc_snapshot snap;
+    if (proc_snapshot_read(s->procfd, &snap) < 0)
+        return NULL;
+    struct service *owner = NULL;
+    for (size_t i = 0; i < s->nsvcs && !owner; i++) {
+        int *pids;
+        size_t n = sup_members(s, s->svcs[i], &snap, &pids);
+        for (size_t j = 0; j < n && !owner; j++)
+            if (pids[j] == pid)
+                owner = s->svcs[i];
+        free(pids);
+    }
+    proc_snapshot_free(&snap);
+    if (owner && owner->unit->notify_access != NOTIFY_ALL) {
+        notify_refuse(owner, pid);
+        owner = NULL;
+    }
+    return owner;
+}
+
+/* MAINPID=: the service names its new main process (a daemon that forked); believed only for a
+ * process of the service, as systemd does for unprivileged senders. */
+static void notify_main_pid(struct sup *s, struct service *svc, int pid)
+{
+    if (pid == svc->st.main_pid)
+        return;
+    struct proc_snapshot snap;
+    if (proc_snapshot_read(s->procfd, &snap) < 0)
+        return;
+    int *pids;
+    size_t n = sup_members(s, svc, &snap, &pids);
+    bool member = false;
+    for (size_t i = 0; i < n; i++)
+        member = member || pids[i] == pid;
+    free(pids);
+    proc_snapshot_free(&snap);
+    if (!member) {
+        fprintf(stderr, "oya: %s: MAINPID=%d ignored: that process does not belong to the service\n", svc->unit->name,
+                pid);
+        return;
+    }
+    int fd = exec_pidfd_open(pid);
+    if (fd < 0 && fd != -ENOSYS)
+        return; /* gone already */
+    sup_epoll_close(s, &svc->pidfd);
+    svc->pidfd = fd;
+    if (fd >= 0)
+        sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w);
+    svc->st.main_pid = svc->st.last_pid = pid;
+}
+
+static void notify_message(struct sup *s, int pid, const char *text, size_t n)
+{
+    struct service *svc = notify_sender(s, pid);
+    if (!svc)
+        return;
+    struct svc_notify_msg m;
+    svc_notify_parse(text, n, &m);
+    if (m.main_pid && (svc->st.state == SVC_START || svc->st.state == SVC_RUNNING))
+        notify_main_pid(s, svc, m.main_pid);
+    enum svc_state before = svc->st.state;
+    struct svc_actions a = {0};
+    svc_notify(&svc->st, svc->unit, &m, clock_mono_usec(), clock_real_usec(), &a);
+    sup_apply(s, svc, a, before);
+}
+
+void sup_notify_event(struct sup *s)
+{
+    for (int batch = 0; batch < 64; batch++) { /* bounded: the loop comes back for the rest */
+        char text[4096];
+        union {
+            struct cmsghdr h;
+            char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+        } ctl;
+        struct iovec iov = {text, sizeof(text) - 1};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+        ssize_t n = recvmsg(s->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return; /* EAGAIN: nothing more */
+        }
+        int pid = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level != SOL_SOCKET)
+                continue;
+            if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+                struct ucred cred;
+                memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+                pid = cred.pid;
+            } else if (c->cmsg_type == SCM_RIGHTS) {
+                /* FDSTORE= and the like: oya keeps no file descriptors for services; close them */
+                size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < nfd; i++) {
+                    int fd;
+                    memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                    close(fd);
+                }
+            }
+        }
+        if (pid <= 0 || (size_t)n >= sizeof(text) || (mh.msg_flags & MSG_CTRUNC))
+            continue; /* no credentials, or cut: not believed */
+        notify_message(s, pid, text, (size_t)n);
+    }
+}
