@@ -177,46 +177,50 @@ static int parse_type(struct unit *u, const struct key *k, const char *v, struct
     return 0;
 }
 
+/* Names of the enum values, in enum order: parsed here, printed by unit_*_name(). */
+static const char *const restart_names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort",
+                                            "on-watchdog"};
+static const char *const kill_mode_names[] = {"control-group", "mixed", "process", "none"};
+static const char *const notify_access_names[] = {"none", "main", "exec", "all"};
+
+static int name_index(const char *v, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
 static int parse_notify_access(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
-    static const char *names[] = {"none", "main", "exec", "all"};
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (strcmp(v, names[i]) == 0) {
-            u->notify_access = (enum unit_notify_access)i;
-            c->notify_access_set = true;
-            return 0;
-        }
-    }
-    return bad_value(c, "unknown value; accepted: none, main, exec, all");
+    int i = name_index(v, notify_access_names, ARRAY_SIZE(notify_access_names));
+    if (i < 0)
+        return bad_value(c, "unknown value; accepted: none, main, exec, all");
+    u->notify_access = (enum unit_notify_access)i;
+    c->notify_access_set = true;
+    return 0;
 }
 
 static int parse_restart(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
-    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort",
-                                  "on-watchdog"};
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (strcmp(v, names[i]) == 0) {
-            u->restart = (enum unit_restart)i;
-            return 0;
-        }
-    }
-    return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort, "
-                        "on-watchdog");
+    int i = name_index(v, restart_names, ARRAY_SIZE(restart_names));
+    if (i < 0)
+        return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort, "
+                            "on-watchdog");
+    u->restart = (enum unit_restart)i;
+    return 0;
 }
 
 static int parse_kill_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
-    static const char *names[] = {"control-group", "mixed", "process", "none"};
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (strcmp(v, names[i]) == 0) {
-            u->kill_mode = (enum unit_kill_mode)i;
-            return 0;
-        }
-    }
-    return bad_value(c, "unknown mode; accepted: control-group, mixed, process, none");
+    int i = name_index(v, kill_mode_names, ARRAY_SIZE(kill_mode_names));
+    if (i < 0)
+        return bad_value(c, "unknown mode; accepted: control-group, mixed, process, none");
+    u->kill_mode = (enum unit_kill_mode)i;
+    return 0;
 }
 
 static int parse_signal(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
@@ -828,13 +832,10 @@ const char *unit_type_name(enum unit_type t)
 
 const char *unit_restart_name(enum unit_restart r)
 {
-    static const char *names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort",
-                                  "on-watchdog"};
-    return names[r];
+    return restart_names[r];
 }
 
 const char *unit_kill_mode_name(enum unit_kill_mode m)
 {
-    static const char *names[] = {"control-group", "mixed", "process", "none"};
-    return names[m];
+    return kill_mode_names[m];
 }
