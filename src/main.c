@@ -21,6 +21,7 @@ static void usage(FILE *f)
                "  status [--json] [NAME...]  show the supervisor or services\n"
                "  list [--state=S] [--json]  one line per service\n"
                "  start|stop|restart NAME... change services and wait for the outcome\n"
+               "  reload NAME...             run ExecReload= and wait for it\n"
                "  kill [-s SIGNAL] NAME...   signal every process of services\n"
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
                "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
@@ -34,8 +35,8 @@ static const struct {
     int (*run)(struct cli *c, int argc, char **argv);
 } commands[] = {
     {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
-    {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"kill", cli_kill},
-    {"ps", cli_ps},       {"tree", cli_tree},     {"init", cli_init},
+    {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
+    {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
 };
 
 int main(int argc, char **argv)

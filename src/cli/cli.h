@@ -16,7 +16,7 @@ int cli_up(struct cli *c, int argc, char **argv);
 int cli_verify(struct cli *c, int argc, char **argv);
 int cli_status(struct cli *c, int argc, char **argv);
 int cli_list(struct cli *c, int argc, char **argv);
-int cli_start(struct cli *c, int argc, char **argv); /* start, stop and restart */
+int cli_start(struct cli *c, int argc, char **argv); /* start, stop, restart and reload */
 int cli_kill(struct cli *c, int argc, char **argv);
 int cli_ps(struct cli *c, int argc, char **argv);
 int cli_init(struct cli *c, int argc, char **argv);

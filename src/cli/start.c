@@ -1,4 +1,4 @@
-/* cli/start: `oya start|stop|restart NAME...`. Each waits until the services have finished the
+/* cli/start: `oya start|stop|restart|reload NAME...`. Each waits until the services have finished the
  * transition, says how it ended, and exits non-zero when one of them failed. */
 #include "cli.h"
 
@@ -13,7 +13,9 @@ int cli_start(struct cli *c, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: oya %s NAME...\nWaits until the services have %s and says how it ended.\n", verb,
-                   strcmp(verb, "stop") == 0 ? "stopped" : "started");
+                   strcmp(verb, "stop") == 0     ? "stopped"
+                   : strcmp(verb, "reload") == 0 ? "run their ExecReload= commands"
+                                                 : "started");
             strv_clear(&fields);
             return 0;
         }
@@ -38,6 +40,14 @@ int cli_start(struct cli *c, int argc, char **argv)
             if (strcmp(ctl_get(r, "result"), "success") != 0)
                 printf("; Result: %s", ctl_get(r, "result"));
             printf(")\n");
+        } else if (strcmp(verb, "reload") == 0) {
+            if (ok) {
+                printf("%s: reloaded (%s, %s)\n", ctl_get(r, "name"), active, sub);
+            } else {
+                fprintf(stderr, "oya: %s: reload failed (Result: %s)%s%s\n", ctl_get(r, "name"),
+                        ctl_get(r, "reload_result"), err && *err ? ": " : "", err ? err : "");
+                rc = 1;
+            }
         } else if (ok) {
             long long pid = ctl_get_ll(r, "main_pid", 0);
             printf("%s: %s (%s, %s)", ctl_get(r, "name"), strcmp(verb, "restart") == 0 ? "restarted" : "started",

@@ -194,7 +194,8 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
     }
     if (!unit_env_get(pl->env_s.v, "PATH"))
         unit_env_set(&pl->env_s, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    int r = plan_credentials(pl, u, &pl->env_s, err);
+    /* '+' and '!' commands run with oya's own credentials */
+    int r = (req->cmd->flags & EXEC_PRIVILEGED) ? 0 : plan_credentials(pl, u, &pl->env_s, err);
     if (r < 0)
         return r;
     for (size_t i = 0; i < u->environment.n; i++)
@@ -215,6 +216,8 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
         snprintf(v, sizeof(v), "%llu", (unsigned long long)req->watchdog_usec);
         env_set_fmt(&pl->env_s, "WATCHDOG_USEC", v);
     }
+    for (size_t i = 0; req->extra_env && i < req->extra_env->n; i++)
+        unit_env_set(&pl->env_s, req->extra_env->v[i]);
     pl->envp = strv_array(&pl->env_s);
     return 0;
 }

@@ -14,6 +14,7 @@ struct exec_request {
     const char *invocation_id; /* exported as INVOCATION_ID, as systemd does */
     const char *notify_socket; /* exported as NOTIFY_SOCKET when the service may notify */
     uint64_t watchdog_usec;    /* exported as WATCHDOG_USEC when not 0 */
+    const struct strv *extra_env; /* NAME=VALUE set last (MAINPID, RUNTIME_DIRECTORY, ...); may be NULL */
     int output_fd;             /* stdout and stderr of the child; -1 for /dev/null */
     bool inherit_stdio;        /* keep oya's fds 0, 1 and 2 (oya init), instead of /dev/null and output_fd */
     bool process_group;        /* own process group in oya's session (oya init), instead of a new session */

@@ -93,6 +93,8 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "since", "%llu", (unsigned long long)st->since_real);
     ctl_reply_kvf(b, "active_since", "%llu", (unsigned long long)(svc_is_active(st) ? st->active_since_real : 0));
     ctl_reply_kvf(b, "main_pid", "%d", st->main_pid);
+    ctl_reply_kvf(b, "control_pid", "%d", st->control_pid);
+    ctl_reply_kv(b, "reload_result", svc_result_name(st->reload_result));
     ctl_reply_kvf(b, "last_pid", "%d", st->last_pid);
     ctl_reply_kvf(b, "exit_code", "%d", st->exit_code);
     ctl_reply_kvf(b, "exit_status", "%d", st->exit_status);
@@ -140,7 +142,7 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
         char *name = xstrdup(names[i]);
         if (str_endswith(name, ".service") && strlen(name) > 8)
             name[strlen(name) - 8] = 0;
-        struct service *svc = sup_find(s, name);
+        struct service *svc = sup_lookup(s, name);
         free(name);
         if (!svc) {
             ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", names[i]);
@@ -198,12 +200,24 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
             return;
         }
     }
+    for (size_t i = 0; i < n && kind == WAIT_RELOAD; i++) {
+        const struct service *svc = s->svcs[idx[i]];
+        if (svc->unit->exec[UEXEC_RELOAD].n == 0 || svc->st.state != SVC_RUNNING) {
+            ctl_reply_error(&c->out, "%s cannot be reloaded: %s", svc->unit->name,
+                            svc->unit->exec[UEXEC_RELOAD].n == 0 ? "it has no ExecReload="
+                                                                  : "it is not active (running)");
+            free(idx);
+            return;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         struct service *svc = s->svcs[idx[i]];
         enum svc_state before = svc->st.state;
         struct svc_actions a = {0};
         uint64_t now = clock_mono_usec(), real = clock_real_usec();
-        if (kind == WAIT_START)
+        if (kind == WAIT_RELOAD)
+            svc_reload(&svc->st, svc->unit, now, real, &a);
+        else if (kind == WAIT_START)
             svc_start(&svc->st, svc->unit, now, real, &a);
         else if (kind == WAIT_STOP)
             svc_stop(&svc->st, svc->unit, STOP_USER, now, real, &a);
@@ -265,16 +279,18 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
         do_transition(s, c, WAIT_STOP, args, n);
     } else if (strcmp(verb, "restart") == 0) {
         do_transition(s, c, WAIT_RESTART, args, n);
+    } else if (strcmp(verb, "reload") == 0) {
+        do_transition(s, c, WAIT_RELOAD, args, n);
     } else if (strcmp(verb, "kill") == 0) {
         do_kill(s, c, args, n);
     } else if (!*verb) {
-        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, kill");
+        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill");
     } else {
         struct buf shown = {0};
         for (const char *p = verb; *p && shown.len < 64; p++)
             buf_putc(&shown, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
         ctl_reply_error(&c->out, "unknown request '%s' (or wrong arguments); known: ping, status [NAME...], "
-                        "list, start|stop|restart NAME..., kill SIGNAL NAME...", shown.p);
+                        "list, start|stop|restart|reload NAME..., kill SIGNAL NAME...", shown.p);
         buf_free(&shown);
     }
     strv_clear(&f);
@@ -369,6 +385,8 @@ static bool settled_for(const struct service *svc, enum wait_kind kind)
     const struct svc *st = &svc->st;
     if (kind == WAIT_STOP)
         return st->state == SVC_DEAD || st->state == SVC_FAILED;
+    if (kind == WAIT_RELOAD)
+        return st->state != SVC_RELOAD;
     if (svc->exec_pending)
         return false;
     return svc_is_settled(st) || st->state == SVC_AUTO_RESTART;
@@ -379,6 +397,8 @@ static bool transition_ok(const struct service *svc, enum wait_kind kind)
     const struct svc *st = &svc->st;
     if (kind == WAIT_STOP)
         return true;
+    if (kind == WAIT_RELOAD)
+        return st->reload_done && st->reload_result == RESULT_SUCCESS;
     if (svc->exec_error[0])
         return false;
     return svc_is_active(st) || (st->state == SVC_DEAD && st->result == RESULT_SUCCESS);

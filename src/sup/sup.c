@@ -58,6 +58,19 @@ struct service *sup_find(struct sup *s, const char *name)
     return NULL;
 }
 
+/* A service by its name, else by one of its Alias= names (as systemctl accepts redis for redis-server) */
+struct service *sup_lookup(struct sup *s, const char *name)
+{
+    struct service *svc = sup_find(s, name);
+    if (svc)
+        return svc;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        for (size_t j = 0; j < s->svcs[i]->unit->aliases.n; j++)
+            if (strcmp(s->svcs[i]->unit->aliases.v[j], name) == 0)
+                return s->svcs[i];
+    return NULL;
+}
+
 static void new_invocation_id(char out[33])
 {
     unsigned char r[16];
@@ -94,7 +107,12 @@ static void announce(struct service *svc, enum svc_state before)
     char ex[96], span[64];
     switch (st->state) {
     case SVC_RUNNING: say(svc, "started, main pid %d", st->main_pid); break;
-    case SVC_START: say(svc, "starting, pid %d", st->main_pid); break;
+    case SVC_START_PRE: say(svc, "starting: ExecStartPre=, pid %d", st->control_pid); break;
+    case SVC_START: say(svc, "starting, pid %d", st->main_pid ? st->main_pid : st->control_pid); break;
+    case SVC_START_POST: break;
+    case SVC_RELOAD: say(svc, "reloading: ExecReload=, pid %d", st->control_pid); break;
+    case SVC_STOP: say(svc, "stopping: ExecStop=, pid %d", st->control_pid); break;
+    case SVC_STOP_POST: break;
     case SVC_EXITED: say(svc, "finished; remains active (RemainAfterExit=yes)"); break;
     case SVC_STOP_SIGTERM:
         if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
@@ -186,6 +204,13 @@ static void release_main(struct sup *s, struct service *svc)
     sup_epoll_close(s, &svc->pidfd);
 }
 
+/* The command a spawn of this list runs (cmd_index of the list) */
+static const struct exec_cmd *current_cmd(const struct service *svc, enum unit_exec list)
+{
+    const struct exec_list *l = &svc->unit->exec[list];
+    return l->n ? &l->v[svc->st.cmd_index < l->n ? svc->st.cmd_index : 0] : NULL;
+}
+
 static void read_report(struct sup *s, struct service *svc)
 {
     if (svc->report_fd < 0)
@@ -195,30 +220,63 @@ static void read_report(struct sup *s, struct service *svc)
     if (r == -EAGAIN)
         return;
     if (r == 1)
-        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s: %s",
-                 svc->unit->exec_start[svc->st.cmd_index < svc->unit->n_exec_start ? svc->st.cmd_index : 0].path,
-                 msg);
+        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s: %s", current_cmd(svc, UEXEC_START)->path, msg);
     svc->exec_pending = false;
     sup_epoll_close(s, &svc->report_fd);
-    if (r == 0)
-        svc_exec_ok(&svc->st, svc->unit, clock_real_usec());
+    if (r == 0) {
+        enum svc_state before = svc->st.state;
+        struct svc_actions a = {0};
+        svc_exec_ok(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+        sup_apply(s, svc, a, before);
+    }
 }
 
-static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
+/* A control process ended: its exec report (if exec failed) is in the pipe by now. */
+static void read_control_report(struct service *svc)
+{
+    if (svc->control_report_fd < 0)
+        return;
+    char msg[400];
+    if (exec_read_report(svc->control_report_fd, msg, sizeof(msg)) == 1)
+        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s=%s: %s", unit_exec_name(svc->st.control_list),
+                 current_cmd(svc, svc->st.control_list)->path, msg);
+    fd_close(&svc->control_report_fd);
+}
+
+/* A start begins: a new INVOCATION_ID, and the directories the unit asks for. */
+static bool begin_invocation(struct service *svc)
+{
+    new_invocation_id(svc->invocation);
+    svc->exec_error[0] = 0;
+    strv_clear(&svc->start_env);
+    struct buf err = {0};
+    int r = sup_dirs_create(svc->unit, &svc->start_env, &err);
+    if (r < 0)
+        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s", err.p);
+    buf_free(&err);
+    return r == 0;
+}
+
+static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool main, struct svc_actions *next)
 {
     const struct unit *u = svc->unit;
-    const struct exec_cmd *cmd = &u->exec_start[svc->st.cmd_index];
-    if (svc->st.cmd_index == 0) {
-        new_invocation_id(svc->invocation);
-        svc->exec_error[0] = 0;
-    }
+    const struct exec_cmd *cmd = current_cmd(svc, list);
     int out[2] = {-1, -1};
     if (!s->init && pipe2(out, O_CLOEXEC) < 0)
         out[0] = out[1] = -1;
-    struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1]};
+    struct strv env = {0};
+    for (size_t i = 0; i < svc->start_env.n; i++)
+        strv_add(&env, svc->start_env.v[i]);
+    if (!main && svc->st.main_pid) {
+        char *m = xasprintf("MAINPID=%d", svc->st.main_pid);
+        strv_add(&env, m);
+        free(m);
+    }
+    struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1],
+                               .extra_env = &env};
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
-    req.watchdog_usec = svc->st.watchdog_usec;
+    req.watchdog_usec = main ? svc->st.watchdog_usec : 0;
     if (s->init) {
         /* oya init passes its terminal and output straight through, as tini does */
         req.invocation_id = NULL;
@@ -227,12 +285,13 @@ static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
     struct exec_child child;
     struct buf err = {0};
     int r = exec_spawn(&req, &child, &err);
+    strv_clear(&env);
     fd_close(&out[1]);
     if (r < 0) {
         fd_close(&out[0]);
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s", err.p ? err.p : strerror(-r));
         buf_free(&err);
-        svc_spawn_failed(&svc->st, u, clock_mono_usec(), clock_real_usec(), next);
+        svc_spawn_failed(&svc->st, u, main, clock_mono_usec(), clock_real_usec(), next);
         return;
     }
     buf_free(&err);
@@ -246,15 +305,79 @@ static void spawn(struct sup *s, struct service *svc, struct svc_actions *next)
         fd_set_nonblock(ls->fd);
         sup_epoll_add(s, ls->fd, EPOLLIN, &ls->w);
     }
-    svc->pidfd = child.pidfd;
-    if (svc->pidfd >= 0)
-        sup_epoll_add(s, svc->pidfd, EPOLLIN, &svc->pidfd_w);
-    svc->report_fd = child.err_fd;
-    fd_set_nonblock(svc->report_fd);
-    sup_epoll_add(s, svc->report_fd, EPOLLIN, &svc->report_w);
-    svc->exec_pending = true;
-    svc->sid = child.pid;
-    svc_spawned(&svc->st, u, child.pid, clock_real_usec());
+    if (main) {
+        sup_epoll_close(s, &svc->pidfd);
+        sup_epoll_close(s, &svc->report_fd);
+        svc->pidfd = child.pidfd;
+        if (svc->pidfd >= 0)
+            sup_epoll_add(s, svc->pidfd, EPOLLIN, &svc->pidfd_w);
+        svc->report_fd = child.err_fd;
+        fd_set_nonblock(svc->report_fd);
+        sup_epoll_add(s, svc->report_fd, EPOLLIN, &svc->report_w);
+        svc->exec_pending = true;
+        svc->sid = child.pid;
+    } else {
+        /* a control process is oya's child until it is reaped: its PID cannot be reused before */
+        if (child.pidfd >= 0)
+            close(child.pidfd);
+        fd_close(&svc->control_report_fd);
+        svc->control_report_fd = child.err_fd;
+        svc->control_sid = child.pid;
+    }
+    svc_spawned(&svc->st, u, child.pid, main, clock_mono_usec(), clock_real_usec(), next);
+}
+
+/* Type=forking: the start command returned. The main process is the one PIDFile= names (it may take a
+ * moment to appear: looked for again every 20 ms until TimeoutStartSec=), or without PIDFile= the one
+ * process of the service oya adopted, as systemd's GuessMainPID=. */
+static void find_main(struct sup *s, struct service *svc, struct svc_actions *next)
+{
+    svc->find_main_at = 0;
+    int pid = 0;
+    if (svc->unit->pid_file) {
+        pid = sup_pidfile_read(svc->unit);
+        if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+            pid = 0;
+        if (pid <= 0) {
+            svc->find_main_at = clock_mono_usec() + 20 * USEC_PER_MSEC;
+            return;
+        }
+    } else {
+        struct proc_snapshot snap;
+        if (proc_snapshot_read(s->procfd, &snap) == 0) {
+            int *pids;
+            size_t n = sup_members(s, svc, &snap, &pids);
+            int adopted = 0, nadopted = 0;
+            for (size_t i = 0; i < n; i++) {
+                const struct proc_stat *p = proc_snapshot_find(&snap, pids[i]);
+                if (p && p->ppid == s->self_pid) {
+                    adopted = p->pid;
+                    nadopted++;
+                }
+            }
+            pid = nadopted == 1 ? adopted : n == 1 ? pids[0] : 0;
+            free(pids);
+            proc_snapshot_free(&snap);
+        }
+    }
+    if (pid > 0) {
+        int fd = exec_pidfd_open(pid);
+        if (fd >= 0) {
+            sup_epoll_close(s, &svc->pidfd);
+            svc->pidfd = fd;
+            sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w);
+        }
+        struct proc_stat st;
+        if (proc_read_stat(s->procfd, pid, &st) == 0)
+            svc->sid = st.session;
+    }
+    svc_main_found(&svc->st, svc->unit, pid, clock_mono_usec(), clock_real_usec(), next);
+}
+
+static void cleanup(struct service *svc, bool for_restart)
+{
+    sup_pidfile_remove(svc->unit);
+    sup_dirs_remove_runtime(svc->unit, for_restart);
 }
 
 static bool group_empty(struct sup *s, struct service *svc)
@@ -271,21 +394,40 @@ static bool group_empty(struct sup *s, struct service *svc)
     return n == 0;
 }
 
+static bool stopping_without_main(const struct service *svc)
+{
+    const struct svc *st = &svc->st;
+    return ((st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0 &&
+            st->control_pid == 0) ||
+           (st->state == SVC_RUNNING && st->main_unknown);
+}
+
 /* Carry out a state machine's actions, feeding back the events they cause, until it asks nothing. */
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before)
 {
     for (int guard = 0; guard < 64; guard++) {
         struct svc_actions next = {0};
-        if (a.kill_signal)
+        if (a.kill_signal) {
             sup_kill(s, svc, a.kill_signal, a.kill_scope);
+            if (a.kill_control && svc->st.control_pid)
+                kill(svc->st.control_pid, a.kill_signal); /* oya's unreaped child: the PID is still its */
+        }
+        if (a.cleanup)
+            cleanup(svc, a.cleanup_for_restart);
+        if (a.new_invocation && !begin_invocation(svc)) {
+            svc_spawn_failed(&svc->st, svc->unit, a.spawn_main, clock_mono_usec(), clock_real_usec(), &next);
+            a.spawn = false;
+        }
         if (a.spawn)
-            spawn(s, svc, &next);
-        if (a.check_group && svc->st.main_pid == 0 &&
-            (svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL) && group_empty(s, svc))
+            spawn(s, svc, a.spawn_list, a.spawn_main, &next);
+        if (a.find_main)
+            find_main(s, svc, &next);
+        if (a.check_group && stopping_without_main(svc) && group_empty(s, svc))
             svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &next);
         announce(svc, before);
         before = svc->st.state;
-        if (!next.spawn && !next.kill_signal && !next.check_group)
+        if (!next.spawn && !next.kill_signal && !next.check_group && !next.find_main && !next.cleanup &&
+            !next.new_invocation)
             break;
         a = next;
     }
@@ -293,9 +435,12 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
         /* the machine let go of its main process (KillMode=none, or a stop that gave up after SIGKILL):
          * stop tracking it; the reaper still collects it when it exits */
         sup_epoll_close(s, &svc->pidfd);
-        if (svc->st.state != SVC_EXITED && !(svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL))
+        if (svc->st.state != SVC_EXITED && !svc_is_stopping(&svc->st) && !svc->st.main_unknown &&
+            !(svc->st.state == SVC_START && svc->unit->type == UNIT_FORKING))
             svc->sid = 0;
     }
+    if (svc->st.control_pid == 0 && !svc_is_stopping(&svc->st))
+        svc->control_sid = 0;
 }
 
 static void on_main_exit(struct sup *s, struct service *svc, int code, int status)
@@ -322,8 +467,18 @@ static void reap(struct sup *s)
         if (si.si_pid == 0)
             break;
         for (size_t i = 0; i < s->nsvcs; i++) {
-            if (s->svcs[i]->st.main_pid == si.si_pid) {
-                on_main_exit(s, s->svcs[i], si.si_code, si.si_status);
+            struct service *svc = s->svcs[i];
+            if (svc->st.main_pid == si.si_pid) {
+                on_main_exit(s, svc, si.si_code, si.si_status);
+                break;
+            }
+            if (svc->st.control_pid == si.si_pid) {
+                read_control_report(svc);
+                enum svc_state before = svc->st.state;
+                struct svc_actions a = {0};
+                svc_control_exited(&svc->st, svc->unit, si.si_code, si.si_status, clock_mono_usec(),
+                                   clock_real_usec(), &a);
+                sup_apply(s, svc, a, before);
                 break;
             }
         }
@@ -439,6 +594,14 @@ static void run_timers(struct sup *s)
             svc_timer(&svc->st, svc->unit, now, clock_real_usec(), &a);
             sup_apply(s, svc, a, before);
         }
+        if (svc->find_main_at && svc->find_main_at <= now) {
+            svc->find_main_at = 0;
+            if (svc->st.state == SVC_START && svc->unit->type == UNIT_FORKING && !svc->st.control_pid) {
+                enum svc_state before = svc->st.state;
+                struct svc_actions a = {.find_main = true};
+                sup_apply(s, svc, a, before);
+            }
+        }
     }
 }
 
@@ -449,6 +612,9 @@ static void arm_timer(struct sup *s)
     uint64_t next = 0;
     for (size_t i = 0; i < s->nsvcs; i++) {
         uint64_t d = svc_next_deadline(&s->svcs[i]->st);
+        uint64_t f = s->svcs[i]->find_main_at;
+        if (f && (!d || f < d))
+            d = f;
         if (d && (!next || d < next))
             next = d;
     }
@@ -549,7 +715,7 @@ static struct service *add_service(struct sup *s, struct unit *u)
     s->svcs[s->nsvcs] = svc;
     svc->index = s->nsvcs++;
     svc->unit = u;
-    svc->pidfd = svc->report_fd = -1;
+    svc->pidfd = svc->report_fd = svc->control_report_fd = -1;
     svc->pidfd_w = (struct watch){W_PIDFD, svc};
     svc->report_w = (struct watch){W_REPORT, svc};
     svc_init(&svc->st, clock_real_usec());
@@ -722,6 +888,8 @@ static void teardown(struct sup *s)
     for (size_t i = 0; i < s->nsvcs; i++) {
         sup_epoll_close(s, &s->svcs[i]->pidfd);
         sup_epoll_close(s, &s->svcs[i]->report_fd);
+        fd_close(&s->svcs[i]->control_report_fd);
+        strv_clear(&s->svcs[i]->start_env);
         unit_free(s->svcs[i]->unit);
         free(s->svcs[i]);
     }

@@ -24,11 +24,15 @@ struct service {
     struct svc st;
     int pidfd; /* main process */
     int report_fd;
+    int control_report_fd; /* exec report of the control process; read when it exits */
     struct watch pidfd_w, report_w;
     bool exec_pending; /* the exec report has not arrived yet */
     char exec_error[512];
     char invocation[33];
     int sid; /* session (oya up) or process group (oya init) led by the current main process */
+    int control_sid; /* session led by the control process (ExecStartPre=, ExecStop=, ...) */
+    uint64_t find_main_at; /* Type=forking: look for the PID file again then (CLOCK_MONOTONIC usec); 0: no */
+    struct strv start_env; /* RUNTIME_DIRECTORY= and its kin, made at the start of this invocation */
     struct log_prefix prefix;
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
     int notify_refused; /* the last PID whose notification was refused (said once) */
@@ -42,7 +46,7 @@ struct log_stream {
     struct log_stream *next;
 };
 
-enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART };
+enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART, WAIT_RELOAD };
 
 struct client {
     struct watch w;
@@ -79,7 +83,8 @@ struct sup {
 
 /* sup.c */
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
-struct service *sup_find(struct sup *s, const char *name);
+struct service *sup_find(struct sup *s, const char *name);   /* by name */
+struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */
@@ -91,6 +96,12 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
 bool sup_only_main_children(struct sup *s);
 void sup_check_groups(struct sup *s);
 int sup_kill_strays(struct sup *s, int sig);
+
+/* files.c: RuntimeDirectory= and its kin, PIDFile= */
+int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err);
+void sup_dirs_remove_runtime(const struct unit *u, bool for_restart);
+int sup_pidfile_read(const struct unit *u);
+void sup_pidfile_remove(const struct unit *u);
 
 /* notify.c: the sd_notify socket */
 int sup_notify_open(struct sup *s);

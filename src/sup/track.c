@@ -34,6 +34,8 @@ size_t sup_members(struct sup *s, const struct service *svc, const struct proc_s
             continue;
         if (p->pid == svc->st.main_pid || (svc->sid > 0 && (p->session == svc->sid || p->pgrp == svc->sid)))
             in[i] = true;
+        else if (p->pid == svc->st.control_pid || (svc->control_sid > 0 && p->session == svc->control_sid))
+            in[i] = true; /* ExecStartPre=, ExecStop=, ... and what they started */
         else if (p->ppid == s->self_pid && s->init)
             in[i] = true; /* oya init: everything below oya belongs to the one command */
         else if (p->ppid == s->self_pid && svc->invocation[0] && !is_other_main(s, svc, p->pid) &&

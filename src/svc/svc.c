@@ -73,6 +73,73 @@ static bool start_limit_ok(struct svc *s, const struct unit *u, uint64_t now)
     return false;
 }
 
+/* Only the main process counts for KillMode=process and none: leftovers are let go. */
+static bool tracks_group(const struct unit *u)
+{
+    return u->kill_mode == KILL_CONTROL_GROUP || u->kill_mode == KILL_MIXED;
+}
+
+static bool is_stopping(enum svc_state st)
+{
+    return st == SVC_STOP || st == SVC_STOP_SIGTERM || st == SVC_STOP_SIGKILL || st == SVC_STOP_POST;
+}
+
+static bool is_starting(enum svc_state st)
+{
+    return st == SVC_START_PRE || st == SVC_START || st == SVC_START_POST;
+}
+
+static void arm(struct svc *s, uint64_t now, uint64_t timeout)
+{
+    s->deadline = timeout == USEC_INFINITY ? 0 : now + timeout;
+}
+
+/* Run command cmd_index of a list: as the control process, or (ExecStart= but for forking) as the main one. */
+static void run_cmd(struct svc *s, const struct unit *u, enum unit_exec list, struct svc_actions *a)
+{
+    a->spawn = true;
+    a->spawn_list = list;
+    a->spawn_main = list == UEXEC_START && u->type != UNIT_FORKING;
+    if (!a->spawn_main)
+        s->control_list = list;
+}
+
+static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                          struct svc_actions *a);
+static void enter_stop(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
+static void enter_stop_signal(struct svc *s, const struct unit *u, int sig, uint64_t now, uint64_t now_real,
+                              struct svc_actions *a);
+static void enter_stop_post(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                            struct svc_actions *a);
+static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                        struct svc_actions *a);
+
+static void enter_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
+{
+    s->cmd_index = 0;
+    set_state(s, SVC_START, now_real);
+    s->deadline = 0;
+    /* the start types that wait for something (READY=1, the forking parent, the last command) time out */
+    if (u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT || u->type == UNIT_FORKING)
+        arm(s, now, u->timeout_start);
+    /* the watchdog runs from the start of the main process, as systemd's */
+    s->watchdog_deadline = s->watchdog_usec ? now + s->watchdog_usec : 0;
+    run_cmd(s, u, UEXEC_START, a);
+}
+
+static void enter_start_post(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                             struct svc_actions *a)
+{
+    if (u->exec[UEXEC_START_POST].n == 0) {
+        enter_running(s, u, now, now_real, a);
+        return;
+    }
+    s->cmd_index = 0;
+    set_state(s, SVC_START_POST, now_real);
+    arm(s, now, u->timeout_start);
+    run_cmd(s, u, UEXEC_START_POST, a);
+}
+
 static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     if (!start_limit_ok(s, u, now)) {
@@ -87,27 +154,35 @@ static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t
     s->stop_reason = STOP_NONE;
     s->deadline = 0;
     s->reloading = false;
+    s->main_unknown = false;
     s->status_text[0] = 0;
     s->notify_errno = 0;
     s->watchdog_usec = u->watchdog_usec;
-    /* the watchdog runs from the start of the main process, as systemd's */
-    s->watchdog_deadline = s->watchdog_usec ? now + s->watchdog_usec : 0;
-    /* the start types that wait for something (READY=1, the last command) have a start timeout */
-    if ((u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT) && u->timeout_start != USEC_INFINITY)
-        s->deadline = now + u->timeout_start;
-    set_state(s, SVC_START, now_real);
-    a->spawn = true;
+    s->watchdog_deadline = 0;
+    a->new_invocation = true;
+    if (u->exec[UEXEC_START_PRE].n == 0) {
+        enter_start(s, u, now, now_real, a);
+        return;
+    }
+    set_state(s, SVC_START_PRE, now_real);
+    arm(s, now, u->timeout_start);
+    run_cmd(s, u, UEXEC_START_PRE, a);
 }
 
 void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     switch (s->state) {
+    case SVC_START_PRE:
     case SVC_START:
+    case SVC_START_POST:
     case SVC_RUNNING:
     case SVC_EXITED:
+    case SVC_RELOAD:
         return; /* already up */
+    case SVC_STOP:
     case SVC_STOP_SIGTERM:
     case SVC_STOP_SIGKILL:
+    case SVC_STOP_POST:
         s->start_after_stop = true;
         return;
     case SVC_FAILED:
@@ -127,12 +202,22 @@ void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
     }
 }
 
-/* Send KillSignal= as KillMode= says and wait for the processes to go, up to TimeoutStopSec=. */
+/* Send sig as KillMode= says and wait for the processes to go, up to TimeoutStopSec=. */
 static void enter_stop_signal(struct svc *s, const struct unit *u, int sig, uint64_t now, uint64_t now_real,
                               struct svc_actions *a)
 {
+    if (u->kill_mode == KILL_NONE && !s->control_pid) {
+        /* as systemd: no signal at all; the unit is stopped and its processes are let go */
+        s->main_pid = 0;
+        enter_stop_post(s, u, now, now_real, a);
+        return;
+    }
+    if (!tracks_group(u) && !s->main_pid && !s->control_pid) {
+        enter_stop_post(s, u, now, now_real, a); /* KillMode=process: leftovers are let go */
+        return;
+    }
     set_state(s, SVC_STOP_SIGTERM, now_real);
-    s->deadline = u->timeout_stop == USEC_INFINITY ? 0 : now + u->timeout_stop;
+    arm(s, now, u->timeout_stop);
     s->watchdog_deadline = 0;
     s->reloading = false;
     a->kill_signal = sig;
@@ -151,7 +236,9 @@ static void enter_stop_signal(struct svc *s, const struct unit *u, int sig, uint
         a->kill_scope = KILL_SCOPE_NONE;
         break;
     }
-    if (a->kill_scope == KILL_SCOPE_NONE)
+    /* a control process still running (a start command that timed out) gets the signal too */
+    a->kill_control = s->control_pid != 0 && u->kill_mode != KILL_NONE;
+    if (a->kill_scope == KILL_SCOPE_NONE && !a->kill_control)
         a->kill_signal = 0;
     a->check_group = true;
 }
@@ -162,10 +249,32 @@ static void enter_stop_sigterm(struct svc *s, const struct unit *u, uint64_t now
     enter_stop_signal(s, u, u->kill_signal, now, now_real, a);
 }
 
-/* Only the main process counts for KillMode=process and none: leftovers are let go. */
-static bool tracks_group(const struct unit *u)
+/* ExecStop= runs only for a service that came up, as in systemd; then KillSignal= for what is left. */
+static void enter_stop(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
-    return u->kill_mode == KILL_CONTROL_GROUP || u->kill_mode == KILL_MIXED;
+    s->watchdog_deadline = 0;
+    s->reloading = false;
+    if (u->exec[UEXEC_STOP].n == 0 || s->control_pid) {
+        enter_stop_sigterm(s, u, now, now_real, a);
+        return;
+    }
+    s->cmd_index = 0;
+    set_state(s, SVC_STOP, now_real);
+    arm(s, now, u->timeout_stop);
+    run_cmd(s, u, UEXEC_STOP, a);
+}
+
+static void enter_stop_post(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                            struct svc_actions *a)
+{
+    if (u->exec[UEXEC_STOP_POST].n == 0) {
+        finish_stop(s, u, now, now_real, a);
+        return;
+    }
+    s->cmd_index = 0;
+    set_state(s, SVC_STOP_POST, now_real);
+    arm(s, now, u->timeout_stop);
+    run_cmd(s, u, UEXEC_STOP_POST, a);
 }
 
 /* All processes are gone: decide between dead, failed, exited and a restart. */
@@ -178,7 +287,10 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
     s->watchdog_deadline = 0;
     s->reloading = false;
     s->main_pid = 0;
+    s->main_unknown = false;
+    a->cleanup = true;
     if (why == STOP_MAIN_EXITED && should_restart(u, s->result)) {
+        a->cleanup_for_restart = true;
         set_state(s, SVC_AUTO_RESTART, now_real);
         s->deadline = now + u->restart_sec;
         if (s->deadline == 0)
@@ -186,7 +298,7 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
         return;
     }
     if (s->result == RESULT_SUCCESS)
-        set_state(s, why == STOP_MAIN_EXITED && u->remain_after_exit ? SVC_EXITED : SVC_DEAD, now_real);
+        set_state(s, SVC_DEAD, now_real);
     else
         set_state(s, SVC_FAILED, now_real);
     if (s->start_after_stop && why != STOP_SHUTDOWN) {
@@ -196,6 +308,43 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
         do_spawn(s, u, now, now_real, a);
     }
     s->start_after_stop = false;
+}
+
+/* The start ended before the service came up (result says how; a clean early exit stays a success):
+ * stop what runs, run ExecStopPost=, then Restart= decides. */
+static void fail_start(struct svc *s, const struct unit *u, enum svc_result r, uint64_t now, uint64_t now_real,
+                       struct svc_actions *a)
+{
+    if (s->result == RESULT_SUCCESS)
+        s->result = r;
+    s->stop_reason = STOP_MAIN_EXITED;
+    if (s->main_pid || s->control_pid || tracks_group(u))
+        enter_stop_sigterm(s, u, now, now_real, a);
+    else
+        enter_stop_post(s, u, now, now_real, a);
+}
+
+static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                          struct svc_actions *a)
+{
+    s->deadline = 0;
+    if (s->result != RESULT_SUCCESS) {
+        /* as systemd: a failure goes straight to KillSignal=, without ExecStop= */
+        s->stop_reason = STOP_MAIN_EXITED;
+        enter_stop_sigterm(s, u, now, now_real, a);
+        return;
+    }
+    if (s->main_pid || s->main_unknown) {
+        set_state(s, SVC_RUNNING, now_real);
+        return;
+    }
+    /* no main process (it exited cleanly, or a oneshot finished) */
+    if (u->remain_after_exit) {
+        set_state(s, SVC_EXITED, now_real);
+    } else {
+        s->stop_reason = STOP_MAIN_EXITED;
+        enter_stop(s, u, now, now_real, a);
+    }
 }
 
 void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uint64_t now,
@@ -210,23 +359,26 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
         s->deadline = 0;
         set_state(s, s->result == RESULT_SUCCESS ? SVC_DEAD : SVC_FAILED, now_real);
         return;
+    case SVC_STOP:
     case SVC_STOP_SIGTERM:
     case SVC_STOP_SIGKILL:
+    case SVC_STOP_POST:
         /* already going down; a user stop or shutdown takes over a stop after the main exit */
         s->stop_reason = why;
         return;
+    case SVC_START_PRE:
     case SVC_START:
+    case SVC_START_POST:
     case SVC_RUNNING:
     case SVC_EXITED:
+    case SVC_RELOAD:
         s->stop_reason = why;
         if (s->state == SVC_EXITED)
             s->result = RESULT_SUCCESS;
-        if (u->kill_mode == KILL_NONE) {
-            /* as systemd: no signal at all; the unit is stopped and its processes are let go */
-            finish_stop(s, u, now, now_real, a);
-            return;
-        }
-        enter_stop_sigterm(s, u, now, now_real, a);
+        if (is_starting(s->state))
+            enter_stop_sigterm(s, u, now, now_real, a); /* it never came up: no ExecStop= */
+        else
+            enter_stop(s, u, now, now_real, a);
         return;
     }
 }
@@ -248,28 +400,156 @@ void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now
     }
 }
 
-void svc_spawned(struct svc *s, const struct unit *u, int pid, uint64_t now_real)
+bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
+    if (s->state != SVC_RUNNING || u->exec[UEXEC_RELOAD].n == 0)
+        return false;
+    s->cmd_index = 0;
+    s->reload_result = RESULT_SUCCESS;
+    s->reload_done = false;
+    set_state(s, SVC_RELOAD, now_real);
+    arm(s, now, u->timeout_start);
+    run_cmd(s, u, UEXEC_RELOAD, a);
+    return true;
+}
+
+static void end_reload(struct svc *s, enum svc_result r, uint64_t now_real)
+{
+    s->reload_result = r;
+    s->reload_done = true;
+    s->deadline = 0;
+    set_state(s, SVC_RUNNING, now_real);
+}
+
+void svc_spawned(struct svc *s, const struct unit *u, int pid, bool main, uint64_t now, uint64_t now_real,
+                 struct svc_actions *a)
+{
+    if (!main) {
+        s->control_pid = pid;
+        return;
+    }
     s->main_pid = pid;
     s->last_pid = pid;
-    /* Type=simple is up as soon as the process exists; exec and oneshot wait */
+    /* Type=simple is up as soon as the process exists; exec, notify and oneshot wait */
     if (u->type == UNIT_SIMPLE && s->state == SVC_START)
-        set_state(s, SVC_RUNNING, now_real);
+        enter_start_post(s, u, now, now_real, a);
 }
 
-void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now_real)
+void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
-    if (u->type == UNIT_EXEC && s->state == SVC_START)
-        set_state(s, SVC_RUNNING, now_real);
+    if (u->type == UNIT_EXEC && s->state == SVC_START && s->main_pid)
+        enter_start_post(s, u, now, now_real, a);
 }
 
-void svc_spawn_failed(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+void svc_spawn_failed(struct svc *s, const struct unit *u, bool main, uint64_t now, uint64_t now_real,
                       struct svc_actions *a)
 {
-    s->main_pid = 0;
-    s->result = RESULT_RESOURCES;
-    s->stop_reason = STOP_MAIN_EXITED;
-    finish_stop(s, u, now, now_real, a);
+    if (main)
+        s->main_pid = 0;
+    else
+        s->control_pid = 0;
+    if (s->state == SVC_RELOAD) {
+        end_reload(s, RESULT_RESOURCES, now_real);
+        return;
+    }
+    if (is_starting(s->state)) {
+        if (s->state == SVC_START_PRE || (s->state == SVC_START && u->exec[UEXEC_START_PRE].n == 0 &&
+                                          !s->main_pid && !s->control_pid && s->cmd_index == 0)) {
+            /* nothing of this start ran: nothing to stop */
+            s->result = RESULT_RESOURCES;
+            s->stop_reason = STOP_MAIN_EXITED;
+            enter_stop_post(s, u, now, now_real, a);
+            return;
+        }
+        fail_start(s, u, RESULT_RESOURCES, now, now_real, a);
+        return;
+    }
+    /* ExecStop= or ExecStopPost= could not be started: go on as if it had failed */
+    svc_control_exited(s, u, CLD_EXITED, 1, now, now_real, a);
+}
+
+/* The next command of the list the control process runs, or false when the list is done. */
+static bool next_cmd(struct svc *s, const struct unit *u, struct svc_actions *a)
+{
+    if (s->cmd_index + 1 >= u->exec[s->control_list].n)
+        return false;
+    s->cmd_index++;
+    run_cmd(s, u, s->control_list, a);
+    return true;
+}
+
+void svc_control_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
+                        uint64_t now_real, struct svc_actions *a)
+{
+    s->control_pid = 0;
+    const struct exec_list *l = &u->exec[s->control_list];
+    const struct exec_cmd *cmd = s->cmd_index < l->n ? &l->v[s->cmd_index] : NULL;
+    bool ignore = cmd && (cmd->flags & EXEC_IGNORE_FAILURE);
+    enum svc_result r = ignore ? RESULT_SUCCESS : exit_result(u, code, status);
+    if (r != RESULT_SUCCESS) {
+        s->exit_code = code;
+        s->exit_status = status;
+    }
+    switch (s->state) {
+    case SVC_START_PRE:
+        if (r != RESULT_SUCCESS)
+            fail_start(s, u, r, now, now_real, a);
+        else if (!next_cmd(s, u, a))
+            enter_start(s, u, now, now_real, a);
+        return;
+    case SVC_START:
+        /* Type=forking: the start command returned; its daemon is the main process now */
+        if (r != RESULT_SUCCESS) {
+            fail_start(s, u, r, now, now_real, a);
+            return;
+        }
+        a->find_main = true;
+        return;
+    case SVC_START_POST:
+        if (r != RESULT_SUCCESS)
+            fail_start(s, u, r, now, now_real, a);
+        else if (!next_cmd(s, u, a))
+            enter_running(s, u, now, now_real, a);
+        return;
+    case SVC_RELOAD:
+        if (r != RESULT_SUCCESS)
+            end_reload(s, r, now_real);
+        else if (!next_cmd(s, u, a))
+            end_reload(s, RESULT_SUCCESS, now_real);
+        /* the main process may have gone meanwhile */
+        if (s->state == SVC_RUNNING && !s->main_pid && !s->main_unknown)
+            enter_running(s, u, now, now_real, a);
+        return;
+    case SVC_STOP:
+        /* a failing ExecStop= does not fail the service; the rest of the stop goes on */
+        if (r != RESULT_SUCCESS || !next_cmd(s, u, a))
+            enter_stop_sigterm(s, u, now, now_real, a);
+        return;
+    case SVC_STOP_SIGTERM:
+    case SVC_STOP_SIGKILL:
+        a->check_group = true;
+        return;
+    case SVC_STOP_POST:
+        if (r != RESULT_SUCCESS || !next_cmd(s, u, a))
+            finish_stop(s, u, now, now_real, a);
+        return;
+    default:
+        return;
+    }
+}
+
+void svc_main_found(struct svc *s, const struct unit *u, int pid, uint64_t now, uint64_t now_real,
+                    struct svc_actions *a)
+{
+    if (s->state != SVC_START)
+        return;
+    if (pid > 0) {
+        s->main_pid = s->last_pid = pid;
+        s->main_unknown = false;
+    } else {
+        s->main_unknown = true;
+    }
+    enter_start_post(s, u, now, now_real, a);
 }
 
 void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
@@ -278,7 +558,9 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
     s->main_pid = 0;
     s->exit_code = code;
     s->exit_status = status;
-    const struct exec_cmd *cmd = s->cmd_index < u->n_exec_start ? &u->exec_start[s->cmd_index] : NULL;
+    const struct exec_list *l = &u->exec[UEXEC_START];
+    const struct exec_cmd *cmd =
+        u->type == UNIT_ONESHOT && s->cmd_index < l->n ? &l->v[s->cmd_index] : l->n ? &l->v[0] : NULL;
     bool ignore = cmd && (cmd->flags & EXEC_IGNORE_FAILURE);
     enum svc_result r = ignore ? RESULT_SUCCESS : exit_result(u, code, status);
     /* systemd: a notify service whose main process ends cleanly without ever saying READY=1 failed */
@@ -288,34 +570,42 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
 
     switch (s->state) {
     case SVC_START:
+        if (u->type == UNIT_ONESHOT && r == RESULT_SUCCESS) {
+            if (s->cmd_index + 1 < l->n) {
+                s->cmd_index++;
+                run_cmd(s, u, UEXEC_START, a);
+                return;
+            }
+            enter_start_post(s, u, now, now_real, a);
+            return;
+        }
+        if (u->type == UNIT_FORKING)
+            return; /* an early main process of a forking service: the start command decides */
+        /* gone before it was up (exec before its exec was confirmed, notify before READY=1, a oneshot
+         * command that failed); a clean exit stays a success */
+        fail_start(s, u, r, now, now_real, a);
+        return;
+    case SVC_START_POST:
+    case SVC_RELOAD:
+        /* the control command goes on; enter_running sees the main process gone when it is done */
+        if (s->result == RESULT_SUCCESS)
+            s->result = r;
+        return;
     case SVC_RUNNING:
         if (s->result == RESULT_SUCCESS)
             s->result = r;
-        if (u->type == UNIT_ONESHOT && s->state == SVC_START && r == RESULT_SUCCESS) {
-            if (s->cmd_index + 1 < u->n_exec_start) {
-                s->cmd_index++;
-                a->spawn = true;
-                return;
-            }
-            if (u->remain_after_exit) {
-                set_state(s, SVC_EXITED, now_real);
-                return;
-            }
-        }
-        s->stop_reason = STOP_MAIN_EXITED;
-        if (tracks_group(u))
-            enter_stop_sigterm(s, u, now, now_real, a);
-        else
-            finish_stop(s, u, now, now_real, a);
+        enter_running(s, u, now, now_real, a);
         return;
+    case SVC_STOP:
+        return; /* ExecStop= ended it, as it should */
     case SVC_STOP_SIGTERM:
     case SVC_STOP_SIGKILL:
         /* killed by our own KillSignal or SIGKILL counts as a clean stop */
         if (r != RESULT_SUCCESS && !(code != CLD_EXITED && (status == u->kill_signal || status == SIGKILL)) &&
             s->result == RESULT_SUCCESS)
             s->result = r;
-        if (!tracks_group(u)) {
-            finish_stop(s, u, now, now_real, a);
+        if (!tracks_group(u) && !s->control_pid) {
+            enter_stop_post(s, u, now, now_real, a);
             return;
         }
         if (u->kill_mode == KILL_MIXED && s->state == SVC_STOP_SIGTERM) {
@@ -332,15 +622,21 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
 void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
                      struct svc_actions *a)
 {
-    if ((s->state == SVC_STOP_SIGTERM || s->state == SVC_STOP_SIGKILL) && s->main_pid == 0)
-        finish_stop(s, u, now, now_real, a);
+    if ((s->state == SVC_STOP_SIGTERM || s->state == SVC_STOP_SIGKILL) && s->main_pid == 0 && s->control_pid == 0)
+        enter_stop_post(s, u, now, now_real, a);
+    else if (s->state == SVC_RUNNING && s->main_unknown) {
+        /* a forking service whose main process was never known: its last process is gone */
+        s->main_unknown = false;
+        s->stop_reason = STOP_MAIN_EXITED;
+        enter_stop(s, u, now, now_real, a);
+    }
 }
 
 static void watchdog_fire(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
                           struct svc_actions *a)
 {
     s->watchdog_deadline = 0;
-    if (s->state != SVC_START && s->state != SVC_RUNNING)
+    if (s->state != SVC_START && s->state != SVC_START_POST && s->state != SVC_RUNNING && s->state != SVC_RELOAD)
         return;
     s->result = RESULT_WATCHDOG;
     s->stop_reason = STOP_MAIN_EXITED; /* Restart= decides, as after a crash */
@@ -358,14 +654,20 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         return;
     s->deadline = 0;
     switch (s->state) {
+    case SVC_START_PRE:
     case SVC_START:
+    case SVC_START_POST:
         /* TimeoutStartSec= passed: the start failed; stop what runs, then Restart= decides */
-        s->result = RESULT_TIMEOUT;
-        s->stop_reason = STOP_MAIN_EXITED;
-        if (s->main_pid || tracks_group(u))
-            enter_stop_sigterm(s, u, now, now_real, a);
-        else
-            finish_stop(s, u, now, now_real, a);
+        fail_start(s, u, RESULT_TIMEOUT, now, now_real, a);
+        return;
+    case SVC_RELOAD:
+        a->kill_signal = SIGKILL;
+        a->kill_control = true;
+        end_reload(s, RESULT_TIMEOUT, now_real);
+        return;
+    case SVC_STOP:
+        /* ExecStop= took too long: on with KillSignal= (the stop command gets it too) */
+        enter_stop_sigterm(s, u, now, now_real, a);
         return;
     case SVC_AUTO_RESTART:
         s->restarts++;
@@ -375,15 +677,22 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         /* SIGKILL to everything, even if the main process already left: the rest is still killed */
         s->result = RESULT_TIMEOUT;
         set_state(s, SVC_STOP_SIGKILL, now_real);
-        s->deadline = u->timeout_stop == USEC_INFINITY ? 0 : now + u->timeout_stop;
+        arm(s, now, u->timeout_stop);
         a->kill_signal = SIGKILL;
-        a->kill_scope = u->kill_mode == KILL_CONTROL_GROUP || u->kill_mode == KILL_MIXED ? KILL_SCOPE_ALL
-                                                                                       : KILL_SCOPE_MAIN;
+        a->kill_scope = tracks_group(u) ? KILL_SCOPE_ALL : KILL_SCOPE_MAIN;
+        a->kill_control = s->control_pid != 0;
         a->check_group = true;
         return;
     case SVC_STOP_SIGKILL:
         /* processes that survive SIGKILL (uninterruptible sleep): give up on them, as systemd does */
         s->main_pid = 0;
+        s->control_pid = 0;
+        enter_stop_post(s, u, now, now_real, a);
+        return;
+    case SVC_STOP_POST:
+        a->kill_signal = SIGKILL;
+        a->kill_control = true;
+        s->control_pid = 0;
         finish_stop(s, u, now, now_real, a);
         return;
     default:
@@ -393,7 +702,7 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
 
 bool svc_is_active(const struct svc *s)
 {
-    return s->state == SVC_RUNNING || s->state == SVC_EXITED;
+    return s->state == SVC_RUNNING || s->state == SVC_EXITED || s->state == SVC_RELOAD;
 }
 
 bool svc_is_settled(const struct svc *s)
@@ -401,10 +710,16 @@ bool svc_is_settled(const struct svc *s)
     return s->state == SVC_DEAD || s->state == SVC_FAILED || s->state == SVC_RUNNING || s->state == SVC_EXITED;
 }
 
+bool svc_is_stopping(const struct svc *s)
+{
+    return is_stopping(s->state);
+}
+
 const char *svc_active_state(const struct svc *s)
 {
-    static const char *names[] = {"inactive", "activating", "active", "active",
-                                  "deactivating", "deactivating", "activating", "failed"};
+    static const char *names[] = {"inactive", "activating", "activating", "activating", "active",
+                                  "active", "reloading", "deactivating", "deactivating", "deactivating",
+                                  "deactivating", "activating", "failed"};
     if (s->reloading && s->state == SVC_RUNNING)
         return "reloading";
     return names[s->state];
@@ -412,8 +727,8 @@ const char *svc_active_state(const struct svc *s)
 
 const char *svc_sub_state(const struct svc *s)
 {
-    static const char *names[] = {"dead", "start", "running", "exited",
-                                  "stop-sigterm", "stop-sigkill", "auto-restart", "failed"};
+    static const char *names[] = {"dead", "start-pre", "start", "start-post", "running", "exited", "reload",
+                                  "stop", "stop-sigterm", "stop-sigkill", "stop-post", "auto-restart", "failed"};
     if (s->reloading && s->state == SVC_RUNNING)
         return "reload";
     return names[s->state];
@@ -500,7 +815,8 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
         memcpy(s->status_text, m->status, sizeof(s->status_text));
     if (m->has_errno)
         s->notify_errno = m->errno_value;
-    bool up = s->state == SVC_START || s->state == SVC_RUNNING;
+    bool up = s->state == SVC_START || s->state == SVC_START_POST || s->state == SVC_RUNNING ||
+              s->state == SVC_RELOAD;
     if (m->watchdog_usec && up) {
         s->watchdog_usec = m->watchdog_usec;
         s->watchdog_deadline = now + s->watchdog_usec;
@@ -508,7 +824,7 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
     if (m->watchdog && up && s->watchdog_usec)
         s->watchdog_deadline = now + s->watchdog_usec;
     if (m->extend_timeout_usec && s->deadline &&
-        (s->state == SVC_START || s->state == SVC_STOP_SIGTERM || s->state == SVC_STOP_SIGKILL) &&
+        (is_starting(s->state) || is_stopping(s->state) || s->state == SVC_RELOAD) &&
         now + m->extend_timeout_usec > s->deadline)
         s->deadline = now + m->extend_timeout_usec;
     if (m->watchdog_trigger && up) {
@@ -527,11 +843,9 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
     if (m->reloading && s->state == SVC_RUNNING)
         s->reloading = true;
     if (m->ready) {
-        if (s->state == SVC_START && u->type == UNIT_NOTIFY) {
-            s->deadline = 0;
-            set_state(s, SVC_RUNNING, now_real);
-        }
         if (!m->reloading)
             s->reloading = false;
+        if (s->state == SVC_START && u->type == UNIT_NOTIFY)
+            enter_start_post(s, u, now, now_real, a);
     }
 }

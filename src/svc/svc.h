@@ -8,11 +8,16 @@
 
 enum svc_state {
     SVC_DEAD,         /* inactive (dead) */
-    SVC_START,        /* activating (start): exec not yet confirmed, or a oneshot running */
+    SVC_START_PRE,    /* activating (start-pre): ExecStartPre= commands */
+    SVC_START,        /* activating (start): exec not yet confirmed, READY=1 awaited, forking or oneshot running */
+    SVC_START_POST,   /* activating (start-post): ExecStartPost= commands */
     SVC_RUNNING,      /* active (running) */
-    SVC_EXITED,       /* active (exited): a oneshot with RemainAfterExit= */
+    SVC_EXITED,       /* active (exited): RemainAfterExit= with no main process */
+    SVC_RELOAD,       /* reloading (reload): ExecReload= commands */
+    SVC_STOP,         /* deactivating (stop): ExecStop= commands */
     SVC_STOP_SIGTERM, /* deactivating (stop-sigterm) */
     SVC_STOP_SIGKILL, /* deactivating (stop-sigkill) */
+    SVC_STOP_POST,    /* deactivating (stop-post): ExecStopPost= commands */
     SVC_AUTO_RESTART, /* activating (auto-restart): waiting RestartSec */
     SVC_FAILED,       /* failed (failed) */
 };
@@ -35,10 +40,17 @@ enum svc_stop_reason { STOP_NONE, STOP_USER, STOP_MAIN_EXITED, STOP_SHUTDOWN };
 enum svc_kill_scope { KILL_SCOPE_NONE, KILL_SCOPE_MAIN, KILL_SCOPE_ALL };
 
 struct svc_actions {
-    bool spawn;      /* start exec_start[s->cmd_index] */
-    int kill_signal; /* 0: none */
+    bool spawn;                /* run u->exec[spawn_list].v[s->cmd_index] */
+    enum unit_exec spawn_list;
+    bool spawn_main;           /* as the main process; else as the control process */
+    bool new_invocation;       /* a start begins: new INVOCATION_ID, create RuntimeDirectory= and its kin */
+    int kill_signal;           /* 0: none */
     enum svc_kill_scope kill_scope;
-    bool check_group; /* tell the machine (svc_group_empty) once no process of the service is left */
+    bool kill_control;         /* kill_signal also goes to the control process */
+    bool check_group;          /* tell the machine (svc_group_empty) once no process of the service is left */
+    bool find_main;            /* Type=forking started: find the main process (PIDFile=, else a guess) */
+    bool cleanup;              /* the service is down: remove PIDFile=, RuntimeDirectory= (per Preserve) */
+    bool cleanup_for_restart;  /* with cleanup: an automatic restart follows */
 };
 
 struct svc {
@@ -48,7 +60,12 @@ struct svc {
     bool start_after_stop; /* a restart request: start once stopped */
     int main_pid;          /* 0 when there is no main process */
     int last_pid;          /* the latest main process, kept after it exits (status shows it) */
-    size_t cmd_index;      /* which ExecStart= runs (several for Type=oneshot) */
+    int control_pid;       /* the ExecStartPre=, ExecStop=, ... command running now; 0 if none */
+    enum unit_exec control_list; /* which list control_pid runs */
+    size_t cmd_index;      /* which command of the list runs (several for Type=oneshot and the Exec*= lists) */
+    bool main_unknown;     /* Type=forking without a main PID found: up while any process is left */
+    enum svc_result reload_result; /* of the last reload */
+    bool reload_done;      /* the last reload ended (reload_result says how) */
     int exit_code;         /* CLD_EXITED, CLD_KILLED or CLD_DUMPED of the last main exit; 0 if none */
     int exit_status;       /* exit status or signal number */
     uint64_t deadline;     /* CLOCK_MONOTONIC usec; 0 = none */
@@ -83,11 +100,21 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
               uint64_t now_real, struct svc_actions *a);
 void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
+/* ExecReload=: false when the service is not running or has no ExecReload= (nothing happens then). */
+bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
+
 /* Events. */
-void svc_spawned(struct svc *s, const struct unit *u, int pid, uint64_t now_real);
-void svc_spawn_failed(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+void svc_spawned(struct svc *s, const struct unit *u, int pid, bool main, uint64_t now, uint64_t now_real,
+                 struct svc_actions *a);
+void svc_control_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
+                        uint64_t now_real, struct svc_actions *a);
+/* After find_main: the main process of a forking service, or 0 when none was found (then it is up while any
+ * of its processes is left, as systemd with GuessMainPID= when the guess fails) */
+void svc_main_found(struct svc *s, const struct unit *u, int pid, uint64_t now, uint64_t now_real,
+                    struct svc_actions *a);
+void svc_spawn_failed(struct svc *s, const struct unit *u, bool main, uint64_t now, uint64_t now_real,
                       struct svc_actions *a);
-void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now_real);
+void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
                      uint64_t now_real, struct svc_actions *a);
 void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
@@ -105,6 +132,7 @@ bool svc_exit_clean(const struct unit *u, int code, int status);
 
 bool svc_is_active(const struct svc *s);  /* active (running or exited) */
 bool svc_is_settled(const struct svc *s); /* not in a transition */
+bool svc_is_stopping(const struct svc *s); /* ExecStop=, signals, ExecStopPost= */
 const char *svc_active_state(const struct svc *s);
 const char *svc_sub_state(const struct svc *s);
 const char *svc_result_name(enum svc_result r);

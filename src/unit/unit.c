@@ -170,10 +170,12 @@ static int parse_type(struct unit *u, const struct key *k, const char *v, struct
         u->type = UNIT_ONESHOT;
     else if (strcmp(v, "notify") == 0)
         u->type = UNIT_NOTIFY;
-    else if (!strcmp(v, "forking") || !strcmp(v, "notify-reload") || !strcmp(v, "dbus") || !strcmp(v, "idle"))
-        return bad_value(c, "not supported yet; supported: simple, exec, oneshot, notify");
+    else if (strcmp(v, "forking") == 0)
+        u->type = UNIT_FORKING;
+    else if (!strcmp(v, "notify-reload") || !strcmp(v, "dbus") || !strcmp(v, "idle"))
+        return bad_value(c, "not supported yet; supported: simple, exec, forking, oneshot, notify");
     else
-        return bad_value(c, "unknown type; accepted: simple, exec, oneshot, notify");
+        return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify");
     return 0;
 }
 
@@ -334,17 +336,24 @@ static int parse_user(struct unit *u, const struct key *k, const char *v, struct
     return parse_string(u, k, v, c);
 }
 
+static void exec_list_clear(struct exec_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].path);
+        strv_clear(&l->v[i].argv);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* ExecStart= and its kin (k->arg: which list). Prefixes as systemd: '-' a failure counts as success, '@'
+ * the next word is argv[0], ':' no $VAR expansion, '+' and '!' (also "!!") without User=/Group=. */
 static int parse_exec(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
-    (void)k;
+    struct exec_list *list = &u->exec[k->arg];
     if (!*v) {
-        for (size_t i = 0; i < u->n_exec_start; i++) {
-            free(u->exec_start[i].path);
-            strv_clear(&u->exec_start[i].argv);
-        }
-        free(u->exec_start);
-        u->exec_start = NULL;
-        u->n_exec_start = 0;
+        exec_list_clear(list);
         return 0;
     }
     int flags = 0;
@@ -357,7 +366,7 @@ static int parse_exec(struct unit *u, const struct key *k, const char *v, struct
         else if (*p == ':')
             flags |= EXEC_NO_ENV_EXPAND;
         else if (*p == '+' || *p == '!')
-            return bad_value(c, "the '%c' prefix is not supported yet; supported prefixes: - @ :", *p);
+            flags |= EXEC_PRIVILEGED;
         else
             break;
     }
@@ -380,9 +389,127 @@ static int parse_exec(struct unit *u, const struct key *k, const char *v, struct
     for (size_t i = (flags & EXEC_ARGV0) ? 1 : 0; i < words.n; i++)
         strv_add(&cmd.argv, words.v[i]);
     strv_clear(&words);
-    u->exec_start = xrealloc(u->exec_start, (u->n_exec_start + 1) * sizeof(*u->exec_start));
-    u->exec_start[u->n_exec_start++] = cmd;
-    c->exec_start_line = c->line;
+    list->v = xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+    list->v[list->n++] = cmd;
+    if (k->arg == UEXEC_START)
+        c->exec_start_line = c->line;
+    return 0;
+}
+
+static int parse_pid_file(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    free(u->pid_file);
+    u->pid_file = NULL;
+    if (!*v)
+        return 0;
+    if (strstr(v, "/../") || str_endswith(v, "/.."))
+        return bad_value(c, "a path with '..'; give an absolute path such as /run/NAME.pid");
+    /* as systemd: a relative name is below /run */
+    u->pid_file = v[0] == '/' ? xstrdup(v) : xasprintf("/run/%s", v);
+    return 0;
+}
+
+static const char *const dir_bases[UDIR_N] = {"/run", "/var/lib", "/var/cache", "/var/log", "/etc"};
+static const char *const dir_envs[UDIR_N] = {"RUNTIME_DIRECTORY", "STATE_DIRECTORY", "CACHE_DIRECTORY",
+                                             "LOGS_DIRECTORY", "CONFIGURATION_DIRECTORY"};
+
+const char *unit_dir_base(enum unit_dir d)
+{
+    return dir_bases[d];
+}
+
+const char *unit_dir_env(enum unit_dir d)
+{
+    return dir_envs[d];
+}
+
+const char *unit_dir_key(enum unit_dir d)
+{
+    static const char *const keys[UDIR_N] = {"RuntimeDirectory", "StateDirectory", "CacheDirectory",
+                                             "LogsDirectory", "ConfigurationDirectory"};
+    return keys[d];
+}
+
+/* RuntimeDirectory= and its kin (k->arg: which): relative names, below the kind's base directory */
+static int parse_dirs(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    struct strv *dirs = &u->dirs[k->arg];
+    if (!*v) {
+        strv_clear(dirs);
+        return 0;
+    }
+    struct strv words = {0};
+    int r = split_value(c, v, &words);
+    for (size_t i = 0; r == 0 && i < words.n; i++) {
+        const char *d = words.v[i];
+        if (d[0] == '/' || !strcmp(d, "..") || str_startswith(d, "../") || strstr(d, "/../") ||
+            str_endswith(d, "/.."))
+            r = bad_value(c, "'%s': give a name relative to %s, without '..', e.g. %s", d, dir_bases[k->arg],
+                          u->name);
+        else
+            strv_add(dirs, d);
+    }
+    strv_clear(&words);
+    return r;
+}
+
+static int parse_dir_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    char *end;
+    errno = 0;
+    long m = *v ? strtol(v, &end, 8) : -1;
+    if (!*v || errno || *end || m < 0 || m > 07777)
+        return bad_value(c, "not an octal mode; use e.g. 0755 or 2750 (0000 to 7777)");
+    u->dir_mode[k->arg] = (int)m;
+    return 0;
+}
+
+static int parse_preserve(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    bool b;
+    if (strcmp(v, "restart") == 0)
+        u->runtime_preserve = PRESERVE_RESTART;
+    else if (parse_bool_value(v, &b) == 0)
+        u->runtime_preserve = b ? PRESERVE_YES : PRESERVE_NO;
+    else
+        return bad_value(c, "use yes, no or restart");
+    return 0;
+}
+
+static int parse_alias(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    struct strv words = {0};
+    int r = split_value(c, v, &words);
+    for (size_t i = 0; r == 0 && i < words.n; i++) {
+        const char *a = words.v[i];
+        if (!str_endswith(a, ".service")) {
+            diag_add(c->diag, false, "%s:%u: Alias=%s: only .service aliases name a service, ignored", c->path,
+                     c->line, a);
+            continue;
+        }
+        char *name = xstrndup(a, strlen(a) - strlen(".service"));
+        if (unit_name_valid(name))
+            strv_add(&u->aliases, name);
+        else
+            r = bad_value(c, "'%s' is not a valid service name", a);
+        free(name);
+    }
+    strv_clear(&words);
+    return r;
+}
+
+/* Sandboxing keys: systemd builds namespaces, seccomp filters and mounts from them; oya does not (yet).
+ * The unit loads and runs; `oya verify` lists what was not applied, once per unit. */
+static int parse_not_applied(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k, (void)v;
+    for (size_t i = 0; i < u->not_applied.n; i++)
+        if (strcmp(u->not_applied.v[i], c->key) == 0)
+            return 0;
+    strv_add(&u->not_applied, c->key);
     return 0;
 }
 
@@ -529,7 +656,24 @@ static struct key keys[] = {
     {"Service", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
     {"Service", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
     {"Service", "Type", parse_type, 0, 0},
-    {"Service", "ExecStart", parse_exec, 0, 0},
+    {"Service", "ExecStartPre", parse_exec, 0, UEXEC_START_PRE},
+    {"Service", "ExecStart", parse_exec, 0, UEXEC_START},
+    {"Service", "ExecStartPost", parse_exec, 0, UEXEC_START_POST},
+    {"Service", "ExecReload", parse_exec, 0, UEXEC_RELOAD},
+    {"Service", "ExecStop", parse_exec, 0, UEXEC_STOP},
+    {"Service", "ExecStopPost", parse_exec, 0, UEXEC_STOP_POST},
+    {"Service", "PIDFile", parse_pid_file, 0, 0},
+    {"Service", "RuntimeDirectory", parse_dirs, 0, UDIR_RUNTIME},
+    {"Service", "StateDirectory", parse_dirs, 0, UDIR_STATE},
+    {"Service", "CacheDirectory", parse_dirs, 0, UDIR_CACHE},
+    {"Service", "LogsDirectory", parse_dirs, 0, UDIR_LOGS},
+    {"Service", "ConfigurationDirectory", parse_dirs, 0, UDIR_CONFIGURATION},
+    {"Service", "RuntimeDirectoryMode", parse_dir_mode, 0, UDIR_RUNTIME},
+    {"Service", "StateDirectoryMode", parse_dir_mode, 0, UDIR_STATE},
+    {"Service", "CacheDirectoryMode", parse_dir_mode, 0, UDIR_CACHE},
+    {"Service", "LogsDirectoryMode", parse_dir_mode, 0, UDIR_LOGS},
+    {"Service", "ConfigurationDirectoryMode", parse_dir_mode, 0, UDIR_CONFIGURATION},
+    {"Service", "RuntimeDirectoryPreserve", parse_preserve, 0, 0},
     {"Service", "Environment", parse_environment, 0, 0},
     {"Service", "EnvironmentFile", parse_env_file, 0, 0},
     {"Service", "WorkingDirectory", parse_working_dir, 0, 0},
@@ -555,24 +699,40 @@ static struct key keys[] = {
     {"Install", "RequiredBy", parse_ignored, 0, 0},
     {"Install", "UpheldBy", parse_ignored, 0, 0},
     {"Install", "Also", parse_ignored, 0, 0},
-    {"Install", "Alias", parse_not_yet, 0, 0},
+    {"Install", "Alias", parse_alias, 0, 0},
     {"Install", "DefaultInstance", parse_not_yet, 0, 0},
 };
 
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
-    "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStopPost", "ExecReload", "ExecCondition",
-    "PIDFile", "BusName", "GuessMainPID", "RestartPreventExitStatus",
-    "RestartForceExitStatus", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory",
-    "ConfigurationDirectory", "RuntimeDirectoryMode", "StateDirectoryMode", "RuntimeDirectoryPreserve",
+    "ExecCondition", "BusName", "GuessMainPID", "RestartPreventExitStatus", "RestartForceExitStatus",
     "StandardInput", "StandardOutput", "StandardError", "SyslogIdentifier", "Nice", "OOMScoreAdjust",
-    "CPUAffinity", "IOSchedulingClass", "IOSchedulingPriority", "NoNewPrivileges", "PrivateTmp",
-    "ProtectSystem", "ProtectHome", "PrivateDevices", "CapabilityBoundingSet", "AmbientCapabilities",
-    "SystemCallFilter", "BindsTo", "PartOf", "Requisite", "Conflicts", "ConditionPathExists",
-    "ConditionPathIsDirectory", "ConditionFileNotEmpty", "ConditionDirectoryNotEmpty",
-    "ConditionFileIsExecutable", "AssertPathExists", "DefaultDependencies", "SupplementaryGroups",
-    "DynamicUser", NULL,
+    "CPUAffinity", "IOSchedulingClass", "IOSchedulingPriority", "BindsTo", "PartOf", "Requisite", "Conflicts",
+    "DefaultDependencies", "SupplementaryGroups", NULL,
 };
+
+/* systemd's sandboxing keys: accepted, listed once per unit as not applied (parse_not_applied) */
+static const char *not_applied_keys[] = {
+    "NoNewPrivileges", "PrivateTmp", "CapabilityBoundingSet", "AmbientCapabilities", "ProtectSystem",
+    "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
+    "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
+    "ProtectKernelTunables", "ProtectProc", "ProcSubset", "RemoveIPC", "RestrictAddressFamilies",
+    "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "RestrictFileSystems", "SystemCallArchitectures",
+    "SystemCallFilter", "SystemCallErrorNumber", "SystemCallLog", "MemoryDenyWriteExecute", "LockPersonality",
+    "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths", "ReadWriteDirectories",
+    "ReadOnlyDirectories", "InaccessibleDirectories", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
+    "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "DynamicUser", "MountFlags",
+    "SecureBits", "ProtectKernelLogs", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
+    "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName", NULL,
+};
+
+static bool key_not_applied(const char *key)
+{
+    for (size_t i = 0; not_applied_keys[i]; i++)
+        if (strcmp(key, not_applied_keys[i]) == 0)
+            return true;
+    return false;
+}
 
 static void keys_init(void)
 {
@@ -612,6 +772,8 @@ static struct unit *unit_new(const char *name, const char *path)
     u->timeout_stop = 90 * USEC_PER_SEC;
     u->kill_signal = SIGTERM;
     u->kill_mode = KILL_CONTROL_GROUP;
+    for (int d = 0; d < UDIR_N; d++)
+        u->dir_mode[d] = 0755;
     return u;
 }
 
@@ -627,11 +789,13 @@ void unit_free(struct unit *u)
     strv_clear(&u->before);
     strv_clear(&u->wants);
     strv_clear(&u->requires);
-    for (size_t i = 0; i < u->n_exec_start; i++) {
-        free(u->exec_start[i].path);
-        strv_clear(&u->exec_start[i].argv);
-    }
-    free(u->exec_start);
+    for (int e = 0; e < UEXEC_N; e++)
+        exec_list_clear(&u->exec[e]);
+    free(u->pid_file);
+    for (int d = 0; d < UDIR_N; d++)
+        strv_clear(&u->dirs[d]);
+    strv_clear(&u->aliases);
+    strv_clear(&u->not_applied);
     strv_clear(&u->environment);
     for (size_t i = 0; i < u->n_env_files; i++)
         free(u->env_files[i].path);
@@ -648,9 +812,9 @@ struct unit *unit_from_argv(const char *name, char *const *argv)
     struct exec_cmd cmd = {.flags = EXEC_NO_ENV_EXPAND, .path = xstrdup(argv[0])};
     for (size_t i = 0; argv[i]; i++)
         strv_add(&cmd.argv, argv[i]);
-    u->exec_start = xcalloc(1, sizeof(*u->exec_start));
-    u->exec_start[0] = cmd;
-    u->n_exec_start = 1;
+    u->exec[UEXEC_START].v = xcalloc(1, sizeof(struct exec_cmd));
+    u->exec[UEXEC_START].v[0] = cmd;
+    u->exec[UEXEC_START].n = 1;
     u->timeout_start = 90 * USEC_PER_SEC;
     return u;
 }
@@ -704,6 +868,8 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     const struct key *k = key_find(section, key);
     if (k) {
         k->parse(u, k, value, c);
+    } else if (!strcmp(section, "Service") && key_not_applied(key)) {
+        parse_not_applied(u, NULL, value, c);
     } else if (key_not_yet(key) || str_startswith(key, "Condition") || str_startswith(key, "Assert")) {
         parse_not_yet(u, NULL, value, c);
     } else if (!str_startswith(key, "X-")) {
@@ -713,17 +879,26 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
 
 static void validate(struct unit *u, struct parse_ctx *c)
 {
-    if (u->n_exec_start == 0)
+    size_t n_start = u->exec[UEXEC_START].n;
+    if (n_start == 0)
         diag_add(c->diag, true, "%s: no ExecStart= in [Service]: a service needs a command to run", c->path);
-    else if (u->n_exec_start > 1 && u->type != UNIT_ONESHOT)
+    else if (n_start > 1 && u->type != UNIT_ONESHOT)
         diag_add(c->diag, true,
                  "%s:%u: ExecStart= is given %zu times: only Type=oneshot runs several commands; "
                  "keep one, or reset the list with an empty ExecStart=",
-                 c->path, c->exec_start_line, u->n_exec_start);
+                 c->path, c->exec_start_line, n_start);
     if (u->start_limit_burst == 0)
         u->start_limit_interval = 0; /* a burst of 0 turns the limit off, as in systemd */
     if (u->timeout_start == 0)
         u->timeout_start = u->type == UNIT_ONESHOT ? USEC_INFINITY : 90 * USEC_PER_SEC;
+    if (u->not_applied.n) {
+        struct buf keys = {0};
+        for (size_t i = 0; i < u->not_applied.n; i++)
+            buf_printf(&keys, "%s%s", i ? ", " : "", u->not_applied.v[i]);
+        diag_add(c->diag, false, "%s: not applied (oya runs the service without this sandboxing): %s", c->path,
+                 keys.p);
+        buf_free(&keys);
+    }
     if (!c->notify_access_set)
         u->notify_access = u->type == UNIT_NOTIFY ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)
@@ -826,13 +1001,20 @@ out:
 
 const char *unit_type_name(enum unit_type t)
 {
-    static const char *names[] = {"simple", "exec", "oneshot", "notify"};
+    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking"};
     return names[t];
 }
 
 const char *unit_restart_name(enum unit_restart r)
 {
     return restart_names[r];
+}
+
+const char *unit_exec_name(enum unit_exec e)
+{
+    static const char *names[] = {"ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
+                                  "ExecStopPost"};
+    return names[e];
 }
 
 const char *unit_kill_mode_name(enum unit_kill_mode m)

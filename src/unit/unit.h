@@ -7,7 +7,7 @@
 
 #include <sys/resource.h>
 
-enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY };
+enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING };
 /* NotifyAccess=: who may send sd_notify messages for the service (default: main for Type=notify) */
 enum unit_notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 enum unit_restart {
@@ -25,12 +25,25 @@ enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
 #define EXEC_IGNORE_FAILURE 1 /* '-' */
 #define EXEC_ARGV0 2          /* '@' */
 #define EXEC_NO_ENV_EXPAND 4  /* ':' */
+#define EXEC_PRIVILEGED 8     /* '+' or '!': run as oya's own user, not User=/Group= (oya applies no sandbox) */
+
+/* The command lists of a service, in the order a start and a stop run them. */
+enum unit_exec { UEXEC_START_PRE, UEXEC_START, UEXEC_START_POST, UEXEC_RELOAD, UEXEC_STOP, UEXEC_STOP_POST, UEXEC_N };
 
 struct exec_cmd {
     int flags;
     char *path;       /* as written (absolute, or a bare name looked up at start) */
     struct strv argv; /* words after unquoting; $VAR expansion happens at start time */
 };
+
+struct exec_list {
+    struct exec_cmd *v;
+    size_t n;
+};
+
+/* RuntimeDirectory= and its kin: directories below a fixed base, created at start, owned by User= */
+enum unit_dir { UDIR_RUNTIME, UDIR_STATE, UDIR_CACHE, UDIR_LOGS, UDIR_CONFIGURATION, UDIR_N };
+enum unit_preserve { PRESERVE_NO, PRESERVE_YES, PRESERVE_RESTART };
 
 struct env_file {
     char *path;
@@ -54,8 +67,8 @@ struct unit {
     unsigned start_limit_burst;
     /* [Service] */
     enum unit_type type;
-    struct exec_cmd *exec_start;
-    size_t n_exec_start;
+    struct exec_list exec[UEXEC_N];
+    char *pid_file;
     struct strv environment; /* NAME=VALUE, in order */
     struct env_file *env_files;
     size_t n_env_files;
@@ -75,6 +88,11 @@ struct unit {
     bool remain_after_exit;
     enum unit_notify_access notify_access;
     uint64_t watchdog_usec; /* WatchdogSec=; 0: off */
+    struct strv dirs[UDIR_N]; /* relative names, e.g. "redis" or "redis/sub" */
+    int dir_mode[UDIR_N];     /* default 0755 */
+    enum unit_preserve runtime_preserve;
+    struct strv aliases;      /* Alias= names, without ".service" */
+    struct strv not_applied;  /* sandboxing keys given but not carried out, once each, in order */
 };
 
 struct unit_diag {
@@ -114,5 +132,9 @@ const char *unit_env_get(char *const *env, const char *name);
 const char *unit_type_name(enum unit_type t);
 const char *unit_restart_name(enum unit_restart r);
 const char *unit_kill_mode_name(enum unit_kill_mode m);
+const char *unit_exec_name(enum unit_exec e); /* "ExecStartPre" ... */
+const char *unit_dir_base(enum unit_dir d);   /* "/run", "/var/lib", ... */
+const char *unit_dir_env(enum unit_dir d);    /* "RUNTIME_DIRECTORY", ... */
+const char *unit_dir_key(enum unit_dir d);    /* "RuntimeDirectory", ... */
 
 #endif

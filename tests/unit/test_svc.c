@@ -42,10 +42,12 @@ static struct svc_actions start(struct world *w)
 }
 
 /* The supervisor's part: a spawn action becomes a process. */
-static void spawned(struct world *w, struct svc_actions a)
+static struct svc_actions spawned(struct world *w, struct svc_actions a)
 {
     assert_true(a.spawn);
-    svc_spawned(&w->s, w->u, ++w->next_pid, w->now);
+    struct svc_actions b = {0};
+    svc_spawned(&w->s, w->u, ++w->next_pid, a.spawn_main, w->now, w->now, &b);
+    return b;
 }
 
 static struct svc_actions exited(struct world *w, int code, int status)
@@ -116,7 +118,8 @@ static void test_exec_waits_for_exec(void **state)
     spawned(&w, start(&w));
     assert_int_equal(w.s.state, SVC_START);
     assert_string_equal(svc_active_state(&w.s), "activating");
-    svc_exec_ok(&w.s, w.u, w.now);
+    struct svc_actions a = {0};
+    svc_exec_ok(&w.s, w.u, w.now, w.now, &a);
     assert_int_equal(w.s.state, SVC_RUNNING);
     world_free(&w);
 }
@@ -431,14 +434,14 @@ static void test_spawn_failure(void **state)
     world_init(&w, "ExecStart=/x\nRestart=on-failure");
     start(&w);
     struct svc_actions a = {0};
-    svc_spawn_failed(&w.s, w.u, w.now, w.now, &a);
+    svc_spawn_failed(&w.s, w.u, true, w.now, w.now, &a);
     assert_int_equal(w.s.result, RESULT_RESOURCES);
     assert_int_equal(w.s.state, SVC_AUTO_RESTART);
     world_free(&w);
     world_init(&w, "ExecStart=/x");
     start(&w);
     memset(&a, 0, sizeof(a));
-    svc_spawn_failed(&w.s, w.u, w.now, w.now, &a);
+    svc_spawn_failed(&w.s, w.u, true, w.now, w.now, &a);
     assert_int_equal(w.s.state, SVC_FAILED);
     world_free(&w);
 }
@@ -492,7 +495,8 @@ static void test_notify_ready_and_start_timeout(void **state)
     spawned(&w, start(&w));
     assert_int_equal(w.s.state, SVC_START);
     assert_int_equal(w.s.deadline, w.now + 5 * SEC);
-    svc_exec_ok(&w.s, w.u, w.now); /* exec alone is not ready */
+    struct svc_actions none = {0};
+    svc_exec_ok(&w.s, w.u, w.now, w.now, &none); /* exec alone is not ready */
     assert_int_equal(w.s.state, SVC_START);
     w.now += SEC;
     notify(&w, "STATUS=loading\nEXTEND_TIMEOUT_USEC=10000000");
@@ -609,6 +613,194 @@ static void test_oneshot_has_no_start_timeout_by_default(void **state)
     world_free(&w);
 }
 
+static struct svc_actions control_exited(struct world *w, int code, int status)
+{
+    struct svc_actions a = {0};
+    svc_control_exited(&w->s, w->u, code, status, w->now, w->now, &a);
+    return a;
+}
+
+static void test_start_pre_start_post_stop_post_in_order(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStartPre=/pre1\nExecStartPre=-/pre2\nExecStart=/main\nExecStartPost=/post\n"
+                   "ExecStop=/stop\nExecStopPost=/stoppost");
+    struct svc_actions a = start(&w);
+    assert_true(a.new_invocation);
+    assert_int_equal(w.s.state, SVC_START_PRE);
+    assert_int_equal(a.spawn_list, UEXEC_START_PRE);
+    assert_false(a.spawn_main);
+    spawned(&w, a);
+    assert_int_equal(w.s.control_pid, 101);
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.cmd_index, 1);
+    spawned(&w, a);
+    a = control_exited(&w, CLD_EXITED, 1); /* '-': a failure counts as success */
+    assert_int_equal(w.s.state, SVC_START);
+    assert_int_equal(a.spawn_list, UEXEC_START);
+    assert_true(a.spawn_main);
+    a = spawned(&w, a); /* simple: up once forked, then ExecStartPost= */
+    assert_int_equal(w.s.state, SVC_START_POST);
+    assert_int_equal(a.spawn_list, UEXEC_START_POST);
+    assert_int_equal(w.s.main_pid, 103);
+    spawned(&w, a);
+    control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    /* stop: ExecStop= with the main process still there, then KillSignal=, then ExecStopPost= */
+    a = stop(&w);
+    assert_int_equal(w.s.state, SVC_STOP);
+    assert_int_equal(a.spawn_list, UEXEC_STOP);
+    assert_int_equal(a.kill_signal, 0);
+    spawned(&w, a);
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_signal, SIGTERM);
+    exited(&w, CLD_KILLED, SIGTERM);
+    a = empty(&w);
+    assert_int_equal(w.s.state, SVC_STOP_POST);
+    assert_int_equal(a.spawn_list, UEXEC_STOP_POST);
+    spawned(&w, a);
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    assert_true(a.cleanup);
+    assert_int_equal(w.s.result, RESULT_SUCCESS);
+    world_free(&w);
+}
+
+static void test_failing_start_pre_fails_the_start(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStartPre=/check\nExecStart=/main\nExecStopPost=/cleanup\nExecStop=/stop");
+    spawned(&w, start(&w));
+    struct svc_actions a = control_exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.result, RESULT_EXIT_CODE);
+    /* no ExecStart=, no ExecStop=: what the check left is stopped, then ExecStopPost= runs */
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    a = empty(&w);
+    assert_int_equal(w.s.state, SVC_STOP_POST);
+    spawned(&w, a);
+    control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_string_equal(svc_result_name(w.s.result), "exit-code");
+    world_free(&w);
+}
+
+static void test_forking_finds_its_main_process(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=forking\nPIDFile=/run/d.pid\nExecStart=/daemon\nTimeoutStartSec=3s");
+    struct svc_actions a = start(&w);
+    assert_false(a.spawn_main); /* the start command is a control process */
+    spawned(&w, a);
+    assert_int_equal(w.s.state, SVC_START);
+    assert_int_equal(w.s.deadline, w.now + 3 * SEC);
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_true(a.find_main);
+    assert_int_equal(w.s.state, SVC_START);
+    a = (struct svc_actions){0};
+    svc_main_found(&w.s, w.u, 4242, w.now, w.now, &a);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.main_pid, 4242);
+    assert_int_equal(w.s.deadline, 0);
+    exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    world_free(&w);
+
+    /* the start command fails: the start fails */
+    world_init(&w, "Type=forking\nExecStart=/daemon\nKillMode=process");
+    spawned(&w, start(&w));
+    control_exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    world_free(&w);
+
+    /* no main process found: up while any process is left */
+    world_init(&w, "Type=forking\nExecStart=/daemon");
+    spawned(&w, start(&w));
+    control_exited(&w, CLD_EXITED, 0);
+    a = (struct svc_actions){0};
+    svc_main_found(&w.s, w.u, 0, w.now, w.now, &a);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_true(w.s.main_unknown);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    world_free(&w);
+
+    /* the PID file never appears: TimeoutStartSec= fails the start */
+    world_init(&w, "Type=forking\nPIDFile=/run/d.pid\nExecStart=/daemon\nTimeoutStartSec=1s");
+    spawned(&w, start(&w));
+    control_exited(&w, CLD_EXITED, 0);
+    w.now += SEC;
+    timer(&w);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    world_free(&w);
+}
+
+static void test_reload(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/main\nExecReload=/bin/kill -HUP $MAINPID\nExecReload=/second");
+    spawned(&w, start(&w));
+    struct svc_actions a = {0};
+    assert_true(svc_reload(&w.s, w.u, w.now, w.now, &a));
+    assert_int_equal(w.s.state, SVC_RELOAD);
+    assert_string_equal(svc_active_state(&w.s), "reloading");
+    assert_true(svc_is_active(&w.s));
+    spawned(&w, a);
+    a = control_exited(&w, CLD_EXITED, 0);
+    spawned(&w, a);
+    control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_true(w.s.reload_done);
+    assert_int_equal(w.s.reload_result, RESULT_SUCCESS);
+    /* a failing reload keeps the service running and says so */
+    a = (struct svc_actions){0};
+    svc_reload(&w.s, w.u, w.now, w.now, &a);
+    spawned(&w, a);
+    control_exited(&w, CLD_EXITED, 2);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.reload_result, RESULT_EXIT_CODE);
+    world_free(&w);
+    /* without ExecReload= there is nothing to do */
+    world_init(&w, "ExecStart=/main");
+    spawned(&w, start(&w));
+    a = (struct svc_actions){0};
+    assert_false(svc_reload(&w.s, w.u, w.now, w.now, &a));
+    assert_false(a.spawn);
+    world_free(&w);
+}
+
+static void test_stop_command_timeout_goes_on(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/main\nExecStop=/slow-stop\nTimeoutStopSec=2s");
+    spawned(&w, start(&w));
+    spawned(&w, stop(&w));
+    w.now += 2 * SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_signal, SIGTERM);
+    assert_true(a.kill_control); /* the stop command is still there: it gets the signal too */
+    world_free(&w);
+    /* a main process that ends by itself runs ExecStop= after a clean exit, not after a crash */
+    world_init(&w, "ExecStart=/main\nExecStop=/stop");
+    spawned(&w, start(&w));
+    a = exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_STOP);
+    world_free(&w);
+    world_init(&w, "ExecStart=/main\nExecStop=/stop");
+    spawned(&w, start(&w));
+    exited(&w, CLD_KILLED, SIGSEGV);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -633,6 +825,11 @@ int main(void)
         cmocka_unit_test(test_notify_stopping_sends_no_signal),
         cmocka_unit_test(test_watchdog),
         cmocka_unit_test(test_oneshot_has_no_start_timeout_by_default),
+        cmocka_unit_test(test_start_pre_start_post_stop_post_in_order),
+        cmocka_unit_test(test_failing_start_pre_fails_the_start),
+        cmocka_unit_test(test_forking_finds_its_main_process),
+        cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_stop_command_timeout_goes_on),
     };
     return cmocka_run_group_tests_name("svc", tests, NULL, NULL);
 }

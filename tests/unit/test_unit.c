@@ -252,16 +252,16 @@ static void test_service_keys(void **state)
                               "KillSignal=SIGINT\nKillMode=mixed\nSuccessExitStatus=3 75 SIGUSR1\n"
                               "RemainAfterExit=yes\n");
     assert_int_equal(u->type, UNIT_ONESHOT);
-    assert_int_equal(u->n_exec_start, 3);
-    assert_int_equal(u->exec_start[0].flags, EXEC_IGNORE_FAILURE);
-    assert_string_equal(u->exec_start[0].path, "/bin/echo");
-    assert_int_equal(u->exec_start[0].argv.n, 3);
-    assert_string_equal(u->exec_start[0].argv.v[1], "a b");
-    assert_int_equal(u->exec_start[1].flags, EXEC_ARGV0);
-    assert_string_equal(u->exec_start[1].path, "/bin/sh");
-    assert_string_equal(u->exec_start[1].argv.v[0], "mysh");
-    assert_string_equal(u->exec_start[1].argv.v[2], "exit 0");
-    assert_int_equal(u->exec_start[2].flags, EXEC_NO_ENV_EXPAND);
+    assert_int_equal(u->exec[UEXEC_START].n, 3);
+    assert_int_equal(u->exec[UEXEC_START].v[0].flags, EXEC_IGNORE_FAILURE);
+    assert_string_equal(u->exec[UEXEC_START].v[0].path, "/bin/echo");
+    assert_int_equal(u->exec[UEXEC_START].v[0].argv.n, 3);
+    assert_string_equal(u->exec[UEXEC_START].v[0].argv.v[1], "a b");
+    assert_int_equal(u->exec[UEXEC_START].v[1].flags, EXEC_ARGV0);
+    assert_string_equal(u->exec[UEXEC_START].v[1].path, "/bin/sh");
+    assert_string_equal(u->exec[UEXEC_START].v[1].argv.v[0], "mysh");
+    assert_string_equal(u->exec[UEXEC_START].v[1].argv.v[2], "exit 0");
+    assert_int_equal(u->exec[UEXEC_START].v[2].flags, EXEC_NO_ENV_EXPAND);
     assert_string_equal(u->working_directory, "/srv");
     assert_true(u->working_directory_optional);
     assert_string_equal(u->user, "nobody");
@@ -380,8 +380,8 @@ static void test_syntax(void **state)
                               "[Service]\nX-Private=1\nExecStart=/bin/echo \\\n  a \\\n  b\n[Install]\n"
                               "WantedBy=multi-user.target\n");
     assert_string_equal(u->description, "one    two   three");
-    assert_int_equal(u->exec_start[0].argv.n, 3);
-    assert_string_equal(u->exec_start[0].argv.v[2], "b");
+    assert_int_equal(u->exec[UEXEC_START].v[0].argv.n, 3);
+    assert_string_equal(u->exec[UEXEC_START].v[0].argv.v[2], "b");
     unit_free(u);
 }
 
@@ -396,9 +396,19 @@ static void test_diagnostics(void **state)
          "oya: t.service:2: Restart=/bin/true: unknown policy; accepted: no, always, on-success, on-failure, "
          "on-abnormal, on-abort, on-watchdog\n"
          "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
-        {SVC("Type=forking\n"),
-         "oya: t.service:3: Type=forking: not supported yet; supported: simple, exec, oneshot, notify\n"},
-        {SVC("Type=weird\n"), "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, oneshot, notify\n"},
+        {SVC("Type=dbus\n"),
+         "oya: t.service:3: Type=dbus: not supported yet; supported: simple, exec, forking, oneshot, notify\n"},
+        {SVC("Type=weird\n"),
+         "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, forking, oneshot, notify\n"},
+        {SVC("RuntimeDirectory=../etc\n"),
+         "oya: t.service:3: RuntimeDirectory=../etc: '../etc': give a name relative to /run, without '..', e.g. t\n"},
+        {SVC("StateDirectory=/var/lib/x\n"),
+         "oya: t.service:3: StateDirectory=/var/lib/x: '/var/lib/x': give a name relative to /var/lib, without "
+         "'..', e.g. t\n"},
+        {SVC("RuntimeDirectoryMode=999\n"),
+         "oya: t.service:3: RuntimeDirectoryMode=999: not an octal mode; use e.g. 0755 or 2750 (0000 to 7777)\n"},
+        {SVC("RuntimeDirectoryPreserve=maybe\n"),
+         "oya: t.service:3: RuntimeDirectoryPreserve=maybe: use yes, no or restart\n"},
         {SVC("NotifyAccess=some\n"),
          "oya: t.service:3: NotifyAccess=some: unknown value; accepted: none, main, exec, all\n"},
         {SVC("WatchdogSec=often\n"),
@@ -443,9 +453,6 @@ static void test_diagnostics(void **state)
         {SVC("SuccessExitStatus=300\n"),
          "oya: t.service:3: SuccessExitStatus=300: '300' is neither an exit code (0-255) nor a signal name like "
          "SIGUSR1\n"},
-        {"[Service]\nExecStart=+/bin/true\n",
-         "oya: t.service:2: ExecStart=+/bin/true: the '+' prefix is not supported yet; supported prefixes: - @ :\n"
-         "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
         {"[Service]\nExecStart=bin/true\n",
          "oya: t.service:2: ExecStart=bin/true: 'bin/true' is a relative path; use an absolute path or a plain name "
          "looked up in PATH\n"
@@ -477,7 +484,12 @@ static void test_diagnostics(void **state)
         {SVC("Frobnicate=1\n"), "oya: t.service:3: unknown key Frobnicate in [Service], ignored\n"},
         {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
         {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
-        {SVC("ExecStop=/bin/true\n"), "oya: t.service:3: ExecStop= is not supported yet, ignored\n"},
+        {SVC("Nice=5\n"), "oya: t.service:3: Nice= is not supported yet, ignored\n"},
+        {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
+         "oya: t.service: not applied (oya runs the service without this sandboxing): ProtectSystem, "
+         "SystemCallFilter\n"},
+        {"[Install]\nAlias=foo.socket\n" SVC(""), "oya: t.service:2: Alias=foo.socket: only .service aliases name a "
+                                                   "service, ignored\n"},
         {SVC("ConditionPathExists=/x\n"), "oya: t.service:3: ConditionPathExists= is not supported yet, ignored\n"},
         {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
     };
@@ -492,6 +504,46 @@ static void test_diagnostics(void **state)
         buf_free(&d.text);
         unit_free(u);
     }
+}
+
+static void test_command_lists_and_files(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Unit]\nDescription=x\n[Service]\nType=forking\nPIDFile=nginx.pid\n"
+                              "ExecStartPre=/usr/sbin/nginx -t\nExecStartPre=-/bin/false\n"
+                              "ExecStart=/usr/sbin/nginx -g 'daemon on;'\nExecStartPost=+/bin/true\n"
+                              "ExecReload=/bin/kill -HUP $MAINPID\nExecStop=!/bin/stop\nExecStopPost=/bin/post\n"
+                              "RuntimeDirectory=redis redis/sub\nRuntimeDirectoryMode=2755\n"
+                              "StateDirectory=redis\nRuntimeDirectoryPreserve=restart\n"
+                              "[Install]\nAlias=redis.service other.service\n");
+    assert_int_equal(u->type, UNIT_FORKING);
+    assert_string_equal(u->pid_file, "/run/nginx.pid");
+    assert_int_equal(u->exec[UEXEC_START_PRE].n, 2);
+    assert_int_equal(u->exec[UEXEC_START_PRE].v[1].flags, EXEC_IGNORE_FAILURE);
+    assert_string_equal(u->exec[UEXEC_START].v[0].argv.v[2], "daemon on;");
+    assert_int_equal(u->exec[UEXEC_START_POST].v[0].flags, EXEC_PRIVILEGED);
+    assert_string_equal(u->exec[UEXEC_RELOAD].v[0].argv.v[2], "$MAINPID");
+    assert_int_equal(u->exec[UEXEC_STOP].v[0].flags, EXEC_PRIVILEGED);
+    assert_int_equal(u->exec[UEXEC_STOP_POST].n, 1);
+    assert_int_equal(u->dirs[UDIR_RUNTIME].n, 2);
+    assert_string_equal(u->dirs[UDIR_RUNTIME].v[1], "redis/sub");
+    assert_int_equal(u->dir_mode[UDIR_RUNTIME], 02755);
+    assert_int_equal(u->dir_mode[UDIR_STATE], 0755);
+    assert_int_equal(u->runtime_preserve, PRESERVE_RESTART);
+    assert_int_equal(u->aliases.n, 2);
+    assert_string_equal(u->aliases.v[0], "redis");
+    assert_string_equal(unit_exec_name(UEXEC_STOP_POST), "ExecStopPost");
+    assert_string_equal(unit_dir_env(UDIR_LOGS), "LOGS_DIRECTORY");
+    unit_free(u);
+    /* an empty assignment resets a list */
+    u = parse_ok("[Service]\nExecStop=/a\nExecStop=\nExecStop=/b\nExecStart=/x\n");
+    assert_int_equal(u->exec[UEXEC_STOP].n, 1);
+    assert_string_equal(u->exec[UEXEC_STOP].v[0].path, "/b");
+    unit_free(u);
+    /* "!!" is "!" on a kernel with ambient capabilities */
+    u = parse_ok("[Service]\nExecStart=!!/x\n");
+    assert_int_equal(u->exec[UEXEC_START].v[0].flags, EXEC_PRIVILEGED);
+    unit_free(u);
 }
 
 static void test_names_and_files(void **state)
@@ -538,6 +590,7 @@ int main(void)
         cmocka_unit_test(test_unit_section_keys), cmocka_unit_test(test_service_keys),
         cmocka_unit_test(test_environment_keys), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_syntax),        cmocka_unit_test(test_diagnostics),
+        cmocka_unit_test(test_command_lists_and_files),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
