@@ -106,22 +106,44 @@ static void announce(struct service *svc, enum svc_state before)
         return;
     char ex[96], span[64];
     switch (st->state) {
-    case SVC_RUNNING: say(svc, "started, main pid %d", st->main_pid); break;
+    case SVC_RUNNING:
+        if (before == SVC_RELOAD)
+            say(svc, "reloaded%s", st->reload_result == RESULT_SUCCESS ? "" : " (ExecReload= failed)");
+        else if (st->main_pid)
+            say(svc, "started, main pid %d", st->main_pid);
+        else
+            say(svc, "started, main pid unknown (no PIDFile=, and no single process to take)");
+        break;
     case SVC_START_PRE: say(svc, "starting: ExecStartPre=, pid %d", st->control_pid); break;
     case SVC_START: say(svc, "starting, pid %d", st->main_pid ? st->main_pid : st->control_pid); break;
     case SVC_START_POST: break;
     case SVC_RELOAD: say(svc, "reloading: ExecReload=, pid %d", st->control_pid); break;
-    case SVC_STOP: say(svc, "stopping: ExecStop=, pid %d", st->control_pid); break;
+    case SVC_STOP:
+        if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
+            exit_text(st, ex, sizeof(ex));
+            say(svc, "main process exited (%s); ExecStop=, pid %d", ex, st->control_pid);
+        } else {
+            say(svc, "stopping: ExecStop=, pid %d", st->control_pid);
+        }
+        break;
     case SVC_STOP_POST: break;
     case SVC_EXITED: say(svc, "finished; remains active (RemainAfterExit=yes)"); break;
     case SVC_STOP_SIGTERM:
-        if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
+        if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_TIMEOUT &&
+            (before == SVC_START_PRE || before == SVC_START_POST ||
+             (before == SVC_START && svc->unit->type == UNIT_FORKING))) {
+            exit_text(st, ex, sizeof(ex));
+            say(svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
+        } else if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
             exit_text(st, ex, sizeof(ex));
             say(svc, "main process exited (%s); stopping what is left", ex);
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_TIMEOUT) {
             say(svc, "start timed out (TimeoutStartSec=); stopping");
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_WATCHDOG) {
             say(svc, "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGABRT");
+        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_SUCCESS) {
+            exit_text(st, ex, sizeof(ex));
+            say(svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
         } else if (st->stop_reason == STOP_MAIN_EXITED) {
             say(svc, "stopping by itself (STOPPING=1)");
         } else {
@@ -135,7 +157,8 @@ static void announce(struct service *svc, enum svc_state before)
         say(svc, "exited (%s%s%s); restarting in %s", ex, svc->exec_error[0] ? ": " : "", svc->exec_error, span);
         break;
     case SVC_DEAD:
-        if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL) {
+        if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL && before != SVC_STOP &&
+            before != SVC_STOP_POST) {
             exit_text(st, ex, sizeof(ex));
             say(svc, "exited (%s)", ex);
         } else {

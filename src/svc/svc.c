@@ -9,7 +9,8 @@ static void set_state(struct svc *s, enum svc_state st, uint64_t now_real)
 {
     if (s->state == st)
         return;
-    if ((st == SVC_RUNNING || st == SVC_EXITED) && s->state != SVC_RUNNING && s->state != SVC_EXITED)
+    bool was_active = s->state == SVC_RUNNING || s->state == SVC_EXITED || s->state == SVC_RELOAD;
+    if ((st == SVC_RUNNING || st == SVC_EXITED) && !was_active)
         s->active_since_real = now_real;
     s->state = st;
     s->since_real = now_real;

@@ -1,0 +1,202 @@
+"""ExecStartPre/Post, ExecReload (oya reload), ExecStop/StopPost, Type=forking with and without PIDFile=,
+RuntimeDirectory= and its kin, Alias=: real commands, run in order, seen from outside."""
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+
+from conftest import unit, wait_for
+
+
+def log_cmd(log, word):
+    return f"/bin/sh -c 'echo {word} $$MAINPID >> {log}'"
+
+
+def lines(path):
+    return path.read_text().split("\n")[:-1] if path.exists() else []
+
+
+def test_every_step_runs_in_order(oya, tmp_path):
+    log = tmp_path / "log"
+    extra = "\n".join([
+        f"ExecStartPre={log_cmd(log, 'pre1')}",
+        f"ExecStartPre=-/bin/false",
+        f"ExecStartPost={log_cmd(log, 'post')}",
+        f"ExecReload={log_cmd(log, 'reload')}",
+        f"ExecStop={log_cmd(log, 'stop')}",
+        f"ExecStopPost={log_cmd(log, 'stoppost')}",
+    ])
+    o = oya({"s": unit("/bin/sleep infinity", extra)})
+    rec = o.wait_state("s", "active", "running")
+    main = rec["main_pid"]
+    wait_for(lambda: len(lines(log)) == 2, what="pre and post")
+    assert lines(log) == ["pre1", f"post {main}"]  # $MAINPID is set once there is a main process
+    r = o.cli("reload", "s")
+    assert r.returncode == 0 and "reloaded" in r.stdout, r.stdout + r.stderr
+    assert lines(log)[-1] == f"reload {main}"
+    r = o.cli("stop", "s")
+    assert r.returncode == 0
+    assert lines(log)[2:] == [f"reload {main}", f"stop {main}", "stoppost"]
+    assert not psutil.pid_exists(main)
+
+
+def test_failing_start_pre_fails_the_start(oya, tmp_path):
+    post = tmp_path / "stoppost"
+    o = oya({"s": unit("/bin/sleep infinity", f"ExecStartPre=/bin/sh -c 'exit 3'\nExecStopPost=/bin/touch {post}")})
+    rec = o.wait_state("s", "failed")
+    assert rec["result"] == "exit-code"
+    assert rec["main_pid"] == 0
+    wait_for(post.exists, what="ExecStopPost= after the failed start")
+    r = o.cli("start", "s")
+    assert r.returncode == 1
+    assert "exit-code" in r.stderr
+
+
+def test_reload_without_exec_reload_is_refused(oya):
+    o = oya({"s": unit("/bin/sleep infinity")})
+    o.wait_state("s", "active", "running")
+    r = o.cli("reload", "s")
+    assert r.returncode != 0
+    assert "s cannot be reloaded: it has no ExecReload=" in r.stderr
+
+
+def test_failing_reload_keeps_the_service(oya):
+    o = oya({"s": unit("/bin/sleep infinity", "ExecReload=/bin/false")})
+    rec = o.wait_state("s", "active", "running")
+    r = o.cli("reload", "s")
+    assert r.returncode == 1
+    assert "reload failed (Result: exit-code)" in r.stderr
+    assert o.record("s")["main_pid"] == rec["main_pid"]
+
+
+def test_kill_hup_reload_reaches_the_main_process(oya, tmp_path):
+    got = tmp_path / "got"
+    script = f"trap 'echo HUP >> {got}' HUP; while :; do sleep 0.1; done"
+    o = oya({"s": unit(f"/bin/sh -c \"{script}\"", "ExecReload=/bin/kill -HUP $MAINPID")})
+    o.wait_state("s", "active", "running")
+    assert o.cli("reload", "s").returncode == 0
+    wait_for(lambda: lines(got) == ["HUP"], what="SIGHUP in the main process")
+
+
+def test_stop_command_that_hangs_is_killed(oya, tmp_path):
+    o = oya({"s": unit("/bin/sleep infinity", "ExecStop=/bin/sleep 60\nTimeoutStopSec=1s")})
+    rec = o.wait_state("s", "active", "running")
+    r = o.cli("stop", "s", timeout=30)
+    assert r.returncode == 0
+    assert not psutil.pid_exists(rec["main_pid"])
+    assert [p for p in o.descendants() if p.name() == "sleep"] == []
+
+
+@pytest.fixture
+def open_dir():
+    """A directory every user may write to (a User=nobody service writes its findings there)."""
+    d = Path(tempfile.mkdtemp(prefix="oya-test-"))
+    os.chmod(d, 0o777)
+    yield d
+    shutil.rmtree(d)
+
+
+def test_privileged_prefix_runs_as_oya(oya, open_dir):
+    if os.geteuid() != 0:
+        pytest.skip("User= needs root")
+    pre, post = open_dir / "pre", open_dir / "post"
+    o = oya({"s": unit("/bin/sleep infinity",
+                       f"User=nobody\nExecStartPre=+/bin/sh -c 'id -u > {pre}'\n"
+                       f"ExecStartPost=/bin/sh -c 'id -u > {post}'")})
+    rec = o.wait_state("s", "active", "running")
+    assert lines(pre) == ["0"]
+    assert lines(post) == [str(pwd.getpwnam("nobody").pw_uid)]
+    assert psutil.Process(rec["main_pid"]).uids().real == pwd.getpwnam("nobody").pw_uid
+
+
+FORKER = r"""
+import os, sys, time
+pidfile = sys.argv[1] if len(sys.argv) > 1 else None
+pid = os.fork()
+if pid:
+    time.sleep(0.1)  # the parent leaves before (or while) the daemon writes its PID file
+    os._exit(0)
+os.setsid()
+if os.fork():
+    os._exit(0)
+time.sleep(0.3)
+if pidfile:
+    with open(pidfile + ".tmp", "w") as f:
+        f.write(f"{os.getpid()}\n")
+    os.rename(pidfile + ".tmp", pidfile)
+while True:
+    time.sleep(1)
+"""
+
+
+def test_forking_with_pidfile(oya, tmp_path):
+    script = tmp_path / "forker.py"
+    script.write_text(FORKER)
+    pidfile = tmp_path / "d.pid"
+    o = oya({"d": unit(f"/usr/bin/python3 {script} {pidfile}", f"Type=forking\nPIDFile={pidfile}")})
+    rec = o.wait_state("d", "active", "running")
+    daemon = psutil.Process(rec["main_pid"])
+    assert int(pidfile.read_text()) == daemon.pid
+    assert daemon.ppid() == o.pid  # double-forked, adopted by oya
+    o.cli("stop", "d", check=True)
+    assert not daemon.is_running() or daemon.status() == psutil.STATUS_ZOMBIE
+    assert not pidfile.exists()  # PIDFile= is removed once the service is down
+
+
+def test_forking_without_pidfile_guesses_the_main_process(oya, tmp_path):
+    script = tmp_path / "forker.py"
+    script.write_text(FORKER)
+    o = oya({"d": unit(f"/usr/bin/python3 {script}", "Type=forking")})
+    rec = o.wait_state("d", "active", "running")
+    daemon = psutil.Process(rec["main_pid"])
+    assert daemon.cmdline()[1] == str(script)
+    daemon.kill()
+    rec = o.wait_state("d", "failed")
+    assert rec["result"] == "signal"
+
+
+def test_forking_pidfile_never_written_times_out(oya, tmp_path):
+    o = oya({"d": unit("/bin/true", f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=1s")})
+    rec = o.wait_state("d", "failed")
+    assert rec["result"] == "timeout"
+
+
+def test_runtime_and_state_directories(oya, open_dir):
+    if os.geteuid() != 0:
+        pytest.skip("directories below /run and /var/lib need root")
+    name = "oya-test-" + uuid.uuid4().hex[:8]
+    env = open_dir / "env"
+    body = (f"User=nobody\nRuntimeDirectory={name} {name}/sub\nRuntimeDirectoryMode=2750\n"
+            f"StateDirectory={name}\n")
+    o = oya({"s": unit(f"/bin/sh -c 'env > {env}; exec sleep infinity'", body)})
+    try:
+        o.wait_state("s", "active", "running")
+        run = f"/run/{name}"
+        st = os.stat(run)
+        assert stat.S_IMODE(st.st_mode) == 0o2750
+        assert st.st_uid == pwd.getpwnam("nobody").pw_uid
+        assert os.path.isdir(f"{run}/sub")
+        assert os.stat(f"/var/lib/{name}").st_uid == pwd.getpwnam("nobody").pw_uid
+        wait_for(lambda: "RUNTIME_DIRECTORY=" in env.read_text() if env.exists() else False, what="env")
+        text = env.read_text()
+        assert f"RUNTIME_DIRECTORY={run}:{run}/sub\n" in text
+        assert f"STATE_DIRECTORY=/var/lib/{name}\n" in text
+        o.cli("stop", "s", check=True)
+        assert not os.path.exists(run)  # RuntimeDirectory= goes with the service
+        assert os.path.isdir(f"/var/lib/{name}")  # StateDirectory= stays
+    finally:
+        subprocess.run(["rm", "-rf", f"/run/{name}", f"/var/lib/{name}"])
+
+
+def test_alias_names_the_service(oya):
+    o = oya({"real": unit("/bin/sleep infinity") + "[Install]\nAlias=nick.service\n"})
+    o.wait_state("real", "active", "running")
+    r = o.cli("status", "nick")
+    assert r.returncode == 0 and "● real" in r.stdout
