@@ -331,7 +331,17 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
         const struct unit_limit *l = &pl->unit->limits[r];
         if (!l->set)
             continue;
-        struct rlimit rl = {l->soft, l->hard};
+        struct rlimit rl = {l->soft, l->hard}, cur;
+        if (setrlimit(r, &rl) == 0)
+            continue;
+        /* as systemd: without CAP_SYS_RESOURCE a hard limit cannot be raised, so take the closest
+         * value allowed (both limits at most the current hard one) rather than fail the start */
+        if (errno != EPERM || getrlimit(r, &cur) < 0)
+            child_fail(rfd, STEP_LIMITS, errno);
+        if (cur.rlim_max != RLIM_INFINITY && (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > cur.rlim_max))
+            rl.rlim_max = cur.rlim_max;
+        if (rl.rlim_max != RLIM_INFINITY && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > rl.rlim_max))
+            rl.rlim_cur = rl.rlim_max;
         if (setrlimit(r, &rl) < 0)
             child_fail(rfd, STEP_LIMITS, errno);
     }

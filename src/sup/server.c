@@ -143,6 +143,8 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
         if (str_endswith(name, ".service") && strlen(name) > 8)
             name[strlen(name) - 8] = 0;
         struct service *svc = sup_lookup(s, name);
+        if (!svc)
+            svc = sup_instantiate(s, name); /* postgresql@15-main from postgresql@.service */
         free(name);
         if (!svc) {
             ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", names[i]);

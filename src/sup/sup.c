@@ -532,6 +532,7 @@ static void start_shutdown(struct sup *s, int sig)
 }
 
 static int load_units(struct sup *s, bool reload);
+static const char *template_of(struct sup *s, const char *name);
 
 /* oya init: hand a signal to the command, or with -g to its whole process group */
 static void forward(struct sup *s, int sig)
@@ -786,12 +787,24 @@ static int load_units(struct sup *s, bool reload)
         load_path(s, s->opts->paths[i], &files);
     size_t before = s->nsvcs, added = 0, updated = 0, removed = 0;
     bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
+    strv_clear(&s->templates);
     for (size_t i = 0; i < files.n; i++) {
         struct unit_diag d = {0};
         struct unit *u = unit_load(files.v[i], &d);
+        if (u && unit_is_template_file(files.v[i])) {
+            /* NAME@.service: checked now, made into NAME@INSTANCE when a command names one */
+            if (d.text.len)
+                fd_write_all(2, d.text.p, d.text.len);
+            buf_free(&d.text);
+            unit_free(u);
+            strv_add(&s->templates, files.v[i]);
+            continue;
+        }
         if (d.text.len)
             fd_write_all(2, d.text.p, d.text.len);
         buf_free(&d.text);
+        if (!u && d.errors == 0)
+            continue; /* masked: said above */
         if (!u) {
             char *name = name_of_file(files.v[i]);
             struct service *old = reload ? sup_find(s, name) : NULL;
@@ -821,6 +834,24 @@ static int load_units(struct sup *s, bool reload)
         seen[svc->index] = true;
     }
     strv_clear(&files);
+    /* instances keep living while their template does, with its new text */
+    for (size_t i = 0; reload && i < before; i++) {
+        struct service *svc = s->svcs[i];
+        const char *at = strchr(svc->unit->name, '@');
+        if (seen[i] || svc->removed || !at || !template_of(s, svc->unit->name))
+            continue;
+        struct unit_diag d = {0};
+        struct unit *u = unit_load_instance(template_of(s, svc->unit->name), at + 1, &d);
+        if (d.text.len)
+            fd_write_all(2, d.text.p, d.text.len);
+        buf_free(&d.text);
+        if (u) {
+            unit_free(svc->unit);
+            svc->unit = u;
+            updated++;
+        }
+        seen[i] = true;
+    }
     make_prefixes(s);
     if (reload) {
         for (size_t i = 0; i < before; i++) {
@@ -837,7 +868,40 @@ static int load_units(struct sup *s, bool reload)
                 removed);
     }
     free(seen);
-    return s->nsvcs ? 0 : -1;
+    return s->nsvcs || s->templates.n ? 0 : -1;
+}
+
+/* The template file NAME@.service for the instance NAME@INSTANCE, or NULL */
+static const char *template_of(struct sup *s, const char *name)
+{
+    const char *at = strchr(name, '@');
+    if (!at || !at[1])
+        return NULL;
+    size_t plen = (size_t)(at - name) + 1; /* "NAME@" */
+    for (size_t i = 0; i < s->templates.n; i++) {
+        const char *base = strrchr(s->templates.v[i], '/');
+        base = base ? base + 1 : s->templates.v[i];
+        if (strncmp(base, name, plen) == 0 && strcmp(base + plen, ".service") == 0)
+            return s->templates.v[i];
+    }
+    return NULL;
+}
+
+struct service *sup_instantiate(struct sup *s, const char *name)
+{
+    const char *path = template_of(s, name);
+    if (!path || s->shutting_down)
+        return NULL;
+    struct unit_diag d = {0};
+    struct unit *u = unit_load_instance(path, strchr(name, '@') + 1, &d);
+    if (d.text.len)
+        fd_write_all(2, d.text.p, d.text.len);
+    buf_free(&d.text);
+    if (!u)
+        return NULL;
+    struct service *svc = add_service(s, u);
+    make_prefixes(s);
+    return svc;
 }
 
 static int setup(struct sup *s)
@@ -917,6 +981,7 @@ static void teardown(struct sup *s)
         free(s->svcs[i]);
     }
     free(s->svcs);
+    strv_clear(&s->templates);
     if (s->listenfd >= 0) {
         close(s->listenfd);
         if (s->opts->socket_path)
@@ -1001,14 +1066,14 @@ int sup_run(const struct sup_options *opts)
     if (s.init) {
         init_service(&s);
     } else if (load_units(&s, false) < 0) {
-        fprintf(stderr, "oya: no service could be loaded; nothing to supervise\n");
+        fprintf(stderr, "oya: no service or template could be loaded; nothing to supervise\n");
         goto out;
     }
     if (setup(&s) < 0)
         goto out;
     if (!s.init)
-        fprintf(stderr, "oya: supervising %zu service%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
-                opts->socket_path);
+        fprintf(stderr, "oya: supervising %zu service%s%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
+                s.templates.n ? " and templates (NAME@INSTANCE starts on demand)" : "", opts->socket_path);
     for (size_t i = 0; i < s.nsvcs; i++)
         request(&s, s.svcs[i], true);
     while (!finished(&s)) {

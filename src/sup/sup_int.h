@@ -68,6 +68,7 @@ struct sup {
     char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
+    struct strv templates; /* paths of NAME@.service files: instances are made on demand */
     struct log_stream *logs;
     struct client *clients;
     bool shutting_down;
@@ -85,6 +86,7 @@ struct sup {
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
 struct service *sup_find(struct sup *s, const char *name);   /* by name */
 struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
+struct service *sup_instantiate(struct sup *s, const char *name); /* NAME@INSTANCE from its template */
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */

@@ -172,7 +172,9 @@ static int parse_type(struct unit *u, const struct key *k, const char *v, struct
         u->type = UNIT_NOTIFY;
     else if (strcmp(v, "forking") == 0)
         u->type = UNIT_FORKING;
-    else if (!strcmp(v, "notify-reload") || !strcmp(v, "dbus") || !strcmp(v, "idle"))
+    else if (strcmp(v, "idle") == 0)
+        u->type = UNIT_SIMPLE; /* idle waits for systemd's job queue to drain; oya has none: simple */
+    else if (!strcmp(v, "notify-reload") || !strcmp(v, "dbus"))
         return bad_value(c, "not supported yet; supported: simple, exec, forking, oneshot, notify");
     else
         return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify");
@@ -597,6 +599,26 @@ static int parse_limit(struct unit *u, const struct key *k, const char *v, struc
     return 0;
 }
 
+/* The exit status names systemd accepts: the LSB init script codes and BSD's sysexits.h; 0 if unknown */
+static uint64_t exit_status_from_name(const char *v)
+{
+    static const struct {
+        const char *name;
+        int code;
+    } names[] = {
+        {"INVALIDARGUMENT", 2}, {"NOTIMPLEMENTED", 3}, {"NOPERMISSION", 4}, {"NOTINSTALLED", 5},
+        {"NOTCONFIGURED", 6},   {"NOTRUNNING", 7},     {"USAGE", 64},       {"DATAERR", 65},
+        {"NOINPUT", 66},        {"NOUSER", 67},        {"NOHOST", 68},      {"UNAVAILABLE", 69},
+        {"SOFTWARE", 70},       {"OSERR", 71},         {"OSFILE", 72},      {"CANTCREAT", 73},
+        {"IOERR", 74},          {"TEMPFAIL", 75},      {"PROTOCOL", 76},    {"NOPERM", 77},
+        {"CONFIG", 78},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (strcmp(v, names[i].name) == 0)
+            return (uint64_t)names[i].code;
+    return 0;
+}
+
 static int parse_success_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
@@ -614,11 +636,14 @@ static int parse_success_status(struct unit *u, const struct key *k, const char 
         int sig;
         if (str_to_u64(words.v[i], &n) && n <= 255) {
             u->success_status[n] = 1;
+        } else if ((n = exit_status_from_name(words.v[i])) > 0) {
+            u->success_status[n] = 1;
         } else if (!isdigit((unsigned char)words.v[i][0]) && (sig = signal_from_name(words.v[i])) > 0 &&
                    sig < (int)ARRAY_SIZE(u->success_signal)) {
             u->success_signal[sig] = true;
         } else {
-            r = bad_value(c, "'%s' is neither an exit code (0-255) nor a signal name like SIGUSR1", words.v[i]);
+            r = bad_value(c, "'%s' is neither an exit code (0-255 or a name like DATAERR) nor a signal name like "
+                             "SIGUSR1", words.v[i]);
             goto out;
         }
     }
@@ -856,15 +881,23 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
         return;
     }
     *eq = 0;
-    char *key = str_strip(s), *value = str_strip(eq + 1);
+    char *key = str_strip(s), *raw = str_strip(eq + 1), *value, bad;
+    if (unit_expand_specifiers(u->name, raw, &value, &bad) < 0) {
+        diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path, c->line,
+                 key, raw, bad ? bad : ' ');
+        return;
+    }
     c->key = key;
     c->value = value;
     if (!section[0]) {
         diag_add(c->diag, false, "%s:%u: %s= is outside of any section, ignored", c->path, c->line, key);
+        free(value);
         return;
     }
-    if (!*section_known)
+    if (!*section_known) {
+        free(value);
         return;
+    }
     const struct key *k = key_find(section, key);
     if (k) {
         k->parse(u, k, value, c);
@@ -875,6 +908,7 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     } else if (!str_startswith(key, "X-")) {
         diag_add(c->diag, false, "%s:%u: unknown key %s in [%s], ignored", c->path, c->line, key, section);
     }
+    free(value);
 }
 
 static void validate(struct unit *u, struct parse_ctx *c)
@@ -916,10 +950,6 @@ struct unit *unit_parse(const char *name, const char *path, const char *text, st
     int errors_before = diag->errors;
     if (!unit_name_valid(name)) {
         diag_add(diag, true, "%s: '%s' is not a valid service name; use letters, digits and :_.-", path, name);
-        return NULL;
-    }
-    if (strchr(name, '@')) {
-        diag_add(diag, true, "%s: template units (name@.service) are not supported yet", path);
         return NULL;
     }
     struct unit *u = unit_new(name, path);
@@ -972,7 +1002,17 @@ struct unit *unit_parse(const char *name, const char *path, const char *text, st
     return u;
 }
 
+bool unit_is_template_file(const char *path)
+{
+    return str_endswith(path, "@.service");
+}
+
 struct unit *unit_load(const char *path, struct unit_diag *diag)
+{
+    return unit_load_instance(path, NULL, diag);
+}
+
+struct unit *unit_load_instance(const char *path, const char *instance, struct unit_diag *diag)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -981,8 +1021,21 @@ struct unit *unit_load(const char *path, struct unit_diag *diag)
         return NULL;
     }
     char *name = xstrndup(base, strlen(base) - strlen(".service"));
+    if (instance) {
+        char *full = xasprintf("%s%s", name, instance); /* "prefix@" + "instance" */
+        free(name);
+        name = full;
+    }
     struct buf text = {0};
     struct unit *u = NULL;
+    char *real = realpath(path, NULL);
+    bool masked = real && strcmp(real, "/dev/null") == 0;
+    free(real);
+    if (masked) {
+        /* as systemd: a unit linked to /dev/null is masked; not an error, nothing to run */
+        diag_add(diag, false, "%s: masked (a link to /dev/null), skipped", path);
+        goto out;
+    }
     int r = file_read_to_buf(path, &text);
     if (r < 0) {
         diag_add(diag, true, "%s: cannot read: %s", path, strerror(-r));

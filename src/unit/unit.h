@@ -105,6 +105,14 @@ struct unit_diag {
 struct unit *unit_parse(const char *name, const char *path, const char *text, struct unit_diag *diag);
 /* Read and parse FILE. The name comes from the file name. */
 struct unit *unit_load(const char *path, struct unit_diag *diag);
+/* A template file (NAME@.service) made into the unit NAME@INSTANCE: its specifiers see the instance. */
+struct unit *unit_load_instance(const char *path, const char *instance, struct unit_diag *diag);
+bool unit_is_template_file(const char *path); /* ends in "@.service" */
+
+/* specifier.c: % specifiers of systemd, for the unit called name ("prefix@instance" or "name").
+ * Returns 0 with *out allocated, or -EINVAL with the unknown specifier character in *bad. */
+int unit_expand_specifiers(const char *name, const char *in, char **out, char *bad);
+char *unit_unescape(const char *s); /* systemd-escape --unescape: "-" is "/", "\xNN" a byte */
 void unit_free(struct unit *u);
 /* A unit for one command given as argv (oya init): Type=simple, no $VAR expansion, defaults otherwise. */
 struct unit *unit_from_argv(const char *name, char *const *argv);

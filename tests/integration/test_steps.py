@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conftest import unit, wait_for
+from conftest import OYA, unit, wait_for
 
 
 def log_cmd(log, word):
@@ -200,3 +200,29 @@ def test_alias_names_the_service(oya):
     o.wait_state("real", "active", "running")
     r = o.cli("status", "nick")
     assert r.returncode == 0 and "● real" in r.stdout
+
+
+def test_template_instances_on_demand(oya, tmp_path):
+    out = tmp_path / "out"
+    os.makedirs(out)
+    tmpl = ("[Unit]\nDescription=Worker %i\n[Service]\n"
+            f"ExecStart=/bin/sh -c 'echo %n %N %p %i %I > {out}/%i; exec sleep infinity'\n")
+    o = oya({"plain": unit("/bin/sleep infinity"), "work@": tmpl})
+    o.wait_state("plain", "active", "running")
+    assert [r.split()[0] for r in o.cli("list", "--no-legend").stdout.splitlines()] == ["plain"]
+    r = o.cli("start", "work@db-1")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: (out / "db-1").exists() and (out / "db-1").read_text(), what="the instance's output")
+    assert (out / "db-1").read_text() == "work@db-1.service work@db-1 work db-1 db/1\n"
+    rec = o.record("work@db-1")
+    assert rec["description"] == "Worker db-1" and rec["active"] == "active"
+    assert o.cli("start", "nosuch@x").returncode != 0
+    o.cli("stop", "work@db-1", check=True)
+
+
+def test_masked_unit_is_skipped(tmp_path):
+    masked = tmp_path / "m.service"
+    masked.symlink_to("/dev/null")
+    r = subprocess.run([OYA, "verify", str(masked)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0
+    assert r.stderr == f"oya: {masked}: masked (a link to /dev/null), skipped\n"

@@ -8,6 +8,7 @@
 
 #include "unit/unit.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,8 +452,8 @@ static void test_diagnostics(void **state)
          "oya: t.service:3: LimitNOFILE=10:5: the soft limit is above the hard limit; write SOFT:HARD with SOFT <= "
          "HARD\n"},
         {SVC("SuccessExitStatus=300\n"),
-         "oya: t.service:3: SuccessExitStatus=300: '300' is neither an exit code (0-255) nor a signal name like "
-         "SIGUSR1\n"},
+         "oya: t.service:3: SuccessExitStatus=300: '300' is neither an exit code (0-255 or a name like DATAERR) nor "
+         "a signal name like SIGUSR1\n"},
         {"[Service]\nExecStart=bin/true\n",
          "oya: t.service:2: ExecStart=bin/true: 'bin/true' is a relative path; use an absolute path or a plain name "
          "looked up in PATH\n"
@@ -540,6 +541,12 @@ static void test_command_lists_and_files(void **state)
     assert_int_equal(u->exec[UEXEC_STOP].n, 1);
     assert_string_equal(u->exec[UEXEC_STOP].v[0].path, "/b");
     unit_free(u);
+    /* exit status names, as systemd-tmpfiles-setup.service uses them; Type=idle runs as simple */
+    u = parse_ok("[Service]\nType=idle\nExecStart=/x\nSuccessExitStatus=DATAERR CANTCREAT 3 SIGUSR1\n");
+    assert_int_equal(u->type, UNIT_SIMPLE);
+    assert_true(u->success_status[65] && u->success_status[73] && u->success_status[3]);
+    assert_true(u->success_signal[SIGUSR1]);
+    unit_free(u);
     /* "!!" is "!" on a kernel with ambient capabilities */
     u = parse_ok("[Service]\nExecStart=!!/x\n");
     assert_int_equal(u->exec[UEXEC_START].v[0].flags, EXEC_PRIVILEGED);
@@ -563,9 +570,59 @@ static void test_names_and_files(void **state)
     assert_null(unit_load("/etc/passwd", &d));
     assert_string_equal(d.text.p, "oya: /etc/passwd: not a .service file; oya runs units named NAME.service\n");
     buf_free(&d.text);
+    /* a link to /dev/null is masked: no unit, no error */
+    char link[] = "/tmp/oya-test-masked-XXXXXX";
+    assert_non_null(mkdtemp(link));
+    char *path = xasprintf("%s/m.service", link);
+    assert_int_equal(symlink("/dev/null", path), 0);
     memset(&d, 0, sizeof(d));
-    assert_null(unit_parse("tmpl@", "tmpl@.service", SVC(""), &d));
-    assert_string_equal(d.text.p, "oya: tmpl@.service: template units (name@.service) are not supported yet\n");
+    assert_null(unit_load(path, &d));
+    assert_int_equal(d.errors, 0);
+    assert_non_null(strstr(d.text.p, "masked (a link to /dev/null), skipped"));
+    buf_free(&d.text);
+    unlink(path);
+    rmdir(link);
+    free(path);
+}
+
+static void test_specifiers_and_templates(void **state)
+{
+    (void)state;
+    struct unit_diag d = {0};
+    struct unit *u = unit_parse("pg@15-main", "/lib/pg@.service",
+                                "[Unit]\nDescription=PostgreSQL Cluster %i (%n, %N, %p)\n"
+                                "[Service]\nExecStart=/usr/bin/pg_ctlcluster --skip %I %f 100%%\n"
+                                "RuntimeDirectory=pg-%i\nEnvironment=HOME=%h UID=%U T=%t\n",
+                                &d);
+    assert_non_null(u);
+    assert_int_equal(d.errors, 0);
+    assert_string_equal(u->description, "PostgreSQL Cluster 15-main (pg@15-main.service, pg@15-main, pg)");
+    const struct exec_cmd *c = &u->exec[UEXEC_START].v[0];
+    assert_string_equal(c->argv.v[2], "15/main");  /* %I: '-' unescapes to '/' */
+    assert_string_equal(c->argv.v[3], "/15/main"); /* %f */
+    assert_string_equal(c->argv.v[4], "100%");
+    assert_string_equal(u->dirs[UDIR_RUNTIME].v[0], "pg-15-main");
+    char *uid = xasprintf("UID=%u", (unsigned)geteuid());
+    assert_string_equal(u->environment.v[1], uid);
+    free(uid);
+    unit_free(u);
+    buf_free(&d.text);
+    char *out, bad = 0;
+    assert_int_equal(unit_expand_specifiers("a-b@x\\x2dy", "%P|%I|%j|%J|%%", &out, &bad), 0);
+    assert_string_equal(out, "a/b|x-y|b|b|%");
+    free(out);
+    assert_int_equal(unit_expand_specifiers("web", "%i|%f|%p", &out, &bad), 0);
+    assert_string_equal(out, "|/web|web");
+    free(out);
+    assert_int_equal(unit_expand_specifiers("web", "50%", &out, &bad), -EINVAL);
+    assert_int_equal(unit_expand_specifiers("web", "%Q", &out, &bad), -EINVAL);
+    assert_int_equal(bad, 'Q');
+    /* an unknown specifier is an error naming file, line and key */
+    memset(&d, 0, sizeof(d));
+    assert_null(unit_parse("w", "w.service", "[Service]\nExecStart=/bin/echo %Q\n", &d));
+    assert_string_equal(d.text.p, "oya: w.service:2: ExecStart=/bin/echo %Q: unknown specifier %Q; write %% for a "
+                                  "literal %\n"
+                                  "oya: w.service: no ExecStart= in [Service]: a service needs a command to run\n");
     buf_free(&d.text);
 }
 
@@ -591,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_environment_keys), cmocka_unit_test(test_limits),
         cmocka_unit_test(test_syntax),        cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_command_lists_and_files),
+        cmocka_unit_test(test_specifiers_and_templates),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);

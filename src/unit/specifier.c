@@ -1,0 +1,156 @@
+/* unit/specifier: systemd's % specifiers (%n %N %p %P %i %I %f %j %J %H %l %m %b %v %u %U %h %s %g %G
+ * %t %S %C %L %E %T %V %%) and unit name unescaping ("-" is "/", "\xNN" a byte), for template units:
+ * postgresql@15-main.service has the prefix "postgresql" and the instance "15-main". */
+#include "unit.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* "a-b\x2dc" -> "a/b-c" (systemd-escape --unescape) */
+char *unit_unescape(const char *s)
+{
+    struct buf b = {0};
+    for (const char *p = s; *p; p++) {
+        unsigned int byte;
+        if (*p == '-') {
+            buf_putc(&b, '/');
+        } else if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%2x", &byte) == 1 && p[2] && p[3]) {
+            buf_putc(&b, (char)byte);
+            p += 3;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    buf_putc(&b, 0);
+    return buf_steal(&b);
+}
+
+/* The first line of a file, or "" */
+static void first_line(const char *path, char *out, size_t size)
+{
+    out[0] = 0;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    if (fgets(out, (int)size, f))
+        out[strcspn(out, "\n")] = 0;
+    fclose(f);
+}
+
+static void put_id(struct buf *b, unsigned long id)
+{
+    buf_printf(b, "%lu", id);
+}
+
+/* One specifier into b; false when c is not one. */
+static bool specifier(struct buf *b, char c, const char *name)
+{
+    const char *at = strchr(name, '@');
+    char *prefix = at ? xstrndup(name, (size_t)(at - name)) : xstrdup(name);
+    const char *instance = at ? at + 1 : "";
+    struct passwd *pw = getpwuid(geteuid());
+    char tmp[256];
+    bool ok = true;
+    switch (c) {
+    case 'n': buf_printf(b, "%s.service", name); break;
+    case 'N': buf_puts(b, name); break;
+    case 'p': buf_puts(b, prefix); break;
+    case 'i': buf_puts(b, instance); break;
+    case 'P':
+    case 'I':
+    case 'f': {
+        const char *src = c == 'P' ? prefix : c == 'I' ? instance : (*instance ? instance : prefix);
+        char *u = unit_unescape(src);
+        buf_printf(b, "%s%s", c == 'f' && u[0] != '/' ? "/" : "", u);
+        free(u);
+        break;
+    }
+    case 'j':
+    case 'J': {
+        const char *dash = strrchr(prefix, '-');
+        const char *last = dash ? dash + 1 : prefix;
+        char *u = c == 'J' ? unit_unescape(last) : xstrdup(last);
+        buf_puts(b, u);
+        free(u);
+        break;
+    }
+    case 'H':
+    case 'l':
+        if (gethostname(tmp, sizeof(tmp)) < 0)
+            tmp[0] = 0;
+        tmp[sizeof(tmp) - 1] = 0;
+        if (c == 'l')
+            tmp[strcspn(tmp, ".")] = 0;
+        buf_puts(b, tmp);
+        break;
+    case 'm': first_line("/etc/machine-id", tmp, sizeof(tmp)); buf_puts(b, tmp); break;
+    case 'b': {
+        first_line("/proc/sys/kernel/random/boot_id", tmp, sizeof(tmp));
+        for (char *p = tmp; *p; p++)
+            if (*p != '-')
+                buf_putc(b, *p);
+        break;
+    }
+    case 'v': {
+        struct utsname u;
+        buf_puts(b, uname(&u) == 0 ? u.release : "");
+        break;
+    }
+    /* the user running the service manager, as in systemd (not User=) */
+    case 'u': buf_puts(b, pw ? pw->pw_name : ""); break;
+    case 'U': put_id(b, (unsigned long)geteuid()); break;
+    case 'h': buf_puts(b, pw ? pw->pw_dir : "/"); break;
+    case 's': buf_puts(b, pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh"); break;
+    case 'g': {
+        struct group *gr = getgrgid(getegid());
+        buf_puts(b, gr ? gr->gr_name : "");
+        break;
+    }
+    case 'G': put_id(b, (unsigned long)getegid()); break;
+    case 't': {
+        const char *x = getenv("XDG_RUNTIME_DIR");
+        buf_puts(b, geteuid() == 0 || !x ? "/run" : x);
+        break;
+    }
+    case 'S': buf_puts(b, "/var/lib"); break;
+    case 'C': buf_puts(b, "/var/cache"); break;
+    case 'L': buf_puts(b, "/var/log"); break;
+    case 'E': buf_puts(b, "/etc"); break;
+    case 'T': buf_puts(b, "/tmp"); break;
+    case 'V': buf_puts(b, "/var/tmp"); break;
+    case '%': buf_putc(b, '%'); break;
+    default: ok = false;
+    }
+    free(prefix);
+    return ok;
+}
+
+int unit_expand_specifiers(const char *name, const char *in, char **out, char *bad)
+{
+    if (!strchr(in, '%')) {
+        *out = xstrdup(in);
+        return 0;
+    }
+    struct buf b = {0};
+    for (const char *p = in; *p; p++) {
+        if (*p != '%') {
+            buf_putc(&b, *p);
+            continue;
+        }
+        if (!p[1] || !specifier(&b, p[1], name)) {
+            *bad = p[1];
+            buf_free(&b);
+            return -EINVAL;
+        }
+        p++;
+    }
+    buf_putc(&b, 0);
+    *out = buf_steal(&b);
+    return 0;
+}
