@@ -48,6 +48,13 @@ int cli_start(struct cli *c, int argc, char **argv)
                         ctl_get(r, "reload_result"), err && *err ? ": " : "", err ? err : "");
                 rc = 1;
             }
+        } else if (ctl_get(r, "condition") && *ctl_get(r, "condition")) {
+            bool assert = strcmp(ctl_get(r, "condition_kind"), "assert") == 0;
+            fprintf(assert ? stderr : stdout, "%s%s: %s: %s\n", assert ? "oya: " : "", ctl_get(r, "name"),
+                    assert ? "start refused, an assertion failed" : "start skipped, a condition is unmet",
+                    ctl_get(r, "condition"));
+            if (assert)
+                rc = 1;
         } else if (ok) {
             long long pid = ctl_get_ll(r, "main_pid", 0);
             printf("%s: %s (%s, %s)", ctl_get(r, "name"), strcmp(verb, "restart") == 0 ? "restarted" : "started",

@@ -45,6 +45,10 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
         buf_printf(out, "   Main PID: %lld (%s)\n", main_pid, p.n && p.pids[0] == main_pid ? p.comm : "?");
     else if (last > 0 && ex[0])
         buf_printf(out, "   Main PID: %lld (%s)\n", last, ex);
+    const char *cond = ctl_get(r, "condition"), *kind = ctl_get(r, "condition_kind");
+    if (cond && *cond)
+        buf_printf(out, "  %s: start %s: %s\n", strcmp(kind, "assert") == 0 ? "   Assert" : "Condition",
+                   strcmp(kind, "assert") == 0 ? "assertion failed" : "condition unmet, skipped", cond);
     const char *st = ctl_get(r, "status_text");
     if (st && *st)
         buf_printf(out, "     Status: \"%s\"\n", st);
@@ -111,7 +115,8 @@ static void json_service(const struct ctl_record *r, struct buf *out)
     cli_procs_read(&p, ctl_get(r, "pids"));
     buf_puts(out, "{");
     static const char *strings[] = {"name", "description", "path", "load", "active", "sub", "result", "type",
-                                    "restart", "exec_error", "invocation", "status_text"};
+                                    "restart", "exec_error", "invocation", "status_text", "condition",
+                                    "condition_kind"};
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         json_quote(out, strings[i]);
         buf_putc(out, ':');

@@ -102,6 +102,8 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kv(b, "exec_error", svc->exec_error);
     ctl_reply_kv(b, "invocation", svc->invocation);
     ctl_reply_kv(b, "status_text", st->status_text);
+    ctl_reply_kv(b, "condition", st->condition_failed ? st->condition_text : "");
+    ctl_reply_kv(b, "condition_kind", !st->condition_failed ? "" : st->assert_failed ? "assert" : "condition");
     ctl_reply_kvf(b, "status_errno", "%d", st->notify_errno);
     if (!details)
         return;
@@ -401,6 +403,8 @@ static bool transition_ok(const struct service *svc, enum wait_kind kind)
         return true;
     if (kind == WAIT_RELOAD)
         return st->reload_done && st->reload_result == RESULT_SUCCESS;
+    if (st->assert_failed)
+        return false;
     if (svc->exec_error[0])
         return false;
     return svc_is_active(st) || (st->state == SVC_DEAD && st->result == RESULT_SUCCESS);

@@ -157,7 +157,10 @@ static void announce(struct service *svc, enum svc_state before)
         say(svc, "exited (%s%s%s); restarting in %s", ex, svc->exec_error[0] ? ": " : "", svc->exec_error, span);
         break;
     case SVC_DEAD:
-        if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL && before != SVC_STOP &&
+        if (st->condition_failed)
+            say(svc, "start %s: %s", st->assert_failed ? "refused, an assertion failed" : "skipped",
+                st->condition_text);
+        else if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL && before != SVC_STOP &&
             before != SVC_STOP_POST) {
             exit_text(st, ex, sizeof(ex));
             say(svc, "exited (%s)", ex);
@@ -437,6 +440,16 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
         }
         if (a.cleanup)
             cleanup(svc, a.cleanup_for_restart);
+        char why[200];
+        if (a.new_invocation) {
+            /* systemd checks them before each start: a condition skips it, an assert refuses it */
+            bool cond = unit_conditions_met(svc->unit, false, why, sizeof(why));
+            if (!cond || !unit_conditions_met(svc->unit, true, why, sizeof(why))) {
+                svc_condition_failed(&svc->st, cond, why, clock_real_usec());
+                a.spawn = false;
+                a.new_invocation = false;
+            }
+        }
         if (a.new_invocation && !begin_invocation(svc)) {
             svc_spawn_failed(&svc->st, svc->unit, a.spawn_main, clock_mono_usec(), clock_real_usec(), &next);
             a.spawn = false;

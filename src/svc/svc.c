@@ -2,6 +2,7 @@
 #include "svc.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,8 @@ static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t
     s->main_unknown = false;
     s->status_text[0] = 0;
     s->notify_errno = 0;
+    s->condition_failed = s->assert_failed = false;
+    s->condition_text[0] = 0;
     s->watchdog_usec = u->watchdog_usec;
     s->watchdog_deadline = 0;
     a->new_invocation = true;
@@ -477,6 +480,18 @@ static bool next_cmd(struct svc *s, const struct unit *u, struct svc_actions *a)
     s->cmd_index++;
     run_cmd(s, u, s->control_list, a);
     return true;
+}
+
+void svc_condition_failed(struct svc *s, bool assert, const char *why, uint64_t now_real)
+{
+    s->condition_failed = true;
+    s->assert_failed = assert;
+    snprintf(s->condition_text, sizeof(s->condition_text), "%s", why);
+    s->deadline = 0;
+    s->watchdog_deadline = 0;
+    s->control_pid = 0;
+    s->result = RESULT_SUCCESS;
+    set_state(s, SVC_DEAD, now_real);
 }
 
 void svc_control_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,

@@ -79,6 +79,9 @@ struct svc {
     uint64_t watchdog_usec;     /* WatchdogSec=, or what WATCHDOG_USEC= set; 0: off */
     uint64_t watchdog_deadline; /* CLOCK_MONOTONIC usec; 0 = none */
     char status_text[256];      /* STATUS= */
+    bool condition_failed;      /* the last start was skipped (Condition*=) or refused (Assert*=) */
+    bool assert_failed;
+    char condition_text[256];   /* which one, e.g. "ConditionPathExists=/x was not met" */
     int notify_errno;           /* ERRNO= */
 };
 
@@ -112,6 +115,8 @@ void svc_control_exited(struct svc *s, const struct unit *u, int code, int statu
  * of its processes is left, as systemd with GuessMainPID= when the guess fails) */
 void svc_main_found(struct svc *s, const struct unit *u, int pid, uint64_t now, uint64_t now_real,
                     struct svc_actions *a);
+/* A start (new_invocation) whose Condition*= (skip: inactive, success) or Assert*= (refused) do not hold */
+void svc_condition_failed(struct svc *s, bool assert, const char *why, uint64_t now_real);
 void svc_spawn_failed(struct svc *s, const struct unit *u, bool main, uint64_t now, uint64_t now_real,
                       struct svc_actions *a);
 void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);

@@ -503,6 +503,38 @@ static int parse_alias(struct unit *u, const struct key *k, const char *v, struc
     return r;
 }
 
+/* Condition*= and Assert*= (k->arg: kind; assert when the key starts with "Assert") */
+static int parse_condition(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    if (!*v) {
+        for (size_t i = 0; i < u->n_conds; i++)
+            free(u->conds[i].path);
+        free(u->conds);
+        u->conds = NULL;
+        u->n_conds = 0;
+        return 0;
+    }
+    struct unit_condition cond = {.kind = (enum unit_cond_kind)k->arg, .assert = str_startswith(c->key, "Assert")};
+    const char *p = v;
+    for (;; p++) {
+        if (*p == '|')
+            cond.trigger = true;
+        else if (*p == '!')
+            cond.negate = true;
+        else
+            break;
+    }
+    while (*p == ' ')
+        p++;
+    if (p[0] != '/')
+        return bad_value(c, "not an absolute path; write /path, with '!' to negate and '|' to make it triggering");
+    cond.path = xstrdup(p);
+    cond.line = c->line;
+    u->conds = xrealloc(u->conds, (u->n_conds + 1) * sizeof(*u->conds));
+    u->conds[u->n_conds++] = cond;
+    return 0;
+}
+
 /* Sandboxing keys: systemd builds namespaces, seccomp filters and mounts from them; oya does not (yet).
  * The unit loads and runs; `oya verify` lists what was not applied, once per unit. */
 static int parse_not_applied(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
@@ -674,6 +706,16 @@ static struct key keys[] = {
     {"Unit", "Before", parse_list, FIELD(before), 0},
     {"Unit", "Wants", parse_list, FIELD(wants), 0},
     {"Unit", "Requires", parse_list, FIELD(requires), 0},
+    {"Unit", "ConditionPathExists", parse_condition, 0, COND_PATH_EXISTS},
+    {"Unit", "ConditionPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
+    {"Unit", "ConditionFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
+    {"Unit", "ConditionDirectoryNotEmpty", parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
+    {"Unit", "ConditionFileIsExecutable", parse_condition, 0, COND_FILE_IS_EXECUTABLE},
+    {"Unit", "AssertPathExists", parse_condition, 0, COND_PATH_EXISTS},
+    {"Unit", "AssertPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
+    {"Unit", "AssertFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
+    {"Unit", "AssertDirectoryNotEmpty", parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
+    {"Unit", "AssertFileIsExecutable", parse_condition, 0, COND_FILE_IS_EXECUTABLE},
     {"Unit", "StartLimitIntervalSec", parse_timespan_key, FIELD(start_limit_interval), 0},
     {"Unit", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
     {"Unit", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
@@ -821,6 +863,9 @@ void unit_free(struct unit *u)
         strv_clear(&u->dirs[d]);
     strv_clear(&u->aliases);
     strv_clear(&u->not_applied);
+    for (size_t i = 0; i < u->n_conds; i++)
+        free(u->conds[i].path);
+    free(u->conds);
     strv_clear(&u->environment);
     for (size_t i = 0; i < u->n_env_files; i++)
         free(u->env_files[i].path);

@@ -45,6 +45,18 @@ struct exec_list {
 enum unit_dir { UDIR_RUNTIME, UDIR_STATE, UDIR_CACHE, UDIR_LOGS, UDIR_CONFIGURATION, UDIR_N };
 enum unit_preserve { PRESERVE_NO, PRESERVE_YES, PRESERVE_RESTART };
 
+/* ConditionPathExists= and its kin (and the Assert*= twins): checked before each start */
+enum unit_cond_kind { COND_PATH_EXISTS, COND_PATH_IS_DIRECTORY, COND_FILE_NOT_EMPTY, COND_DIRECTORY_NOT_EMPTY,
+                      COND_FILE_IS_EXECUTABLE, COND_N };
+struct unit_condition {
+    enum unit_cond_kind kind;
+    bool assert;  /* Assert*=: a failure fails the start; Condition*=: it skips it */
+    bool negate;  /* '!' */
+    bool trigger; /* '|': of all triggering conditions, one is enough */
+    char *path;
+    unsigned line;
+};
+
 struct env_file {
     char *path;
     bool optional; /* '-' prefix */
@@ -93,6 +105,8 @@ struct unit {
     enum unit_preserve runtime_preserve;
     struct strv aliases;      /* Alias= names, without ".service" */
     struct strv not_applied;  /* sandboxing keys given but not carried out, once each, in order */
+    struct unit_condition *conds;
+    size_t n_conds;
 };
 
 struct unit_diag {
@@ -108,6 +122,11 @@ struct unit *unit_load(const char *path, struct unit_diag *diag);
 /* A template file (NAME@.service) made into the unit NAME@INSTANCE: its specifiers see the instance. */
 struct unit *unit_load_instance(const char *path, const char *instance, struct unit_diag *diag);
 bool unit_is_template_file(const char *path); /* ends in "@.service" */
+
+/* condition.c: check the conditions (asserts false) or the asserts (true). Returns true when met; else
+ * false with why, e.g. "ConditionPathExists=/etc/x was not met". */
+bool unit_conditions_met(const struct unit *u, bool asserts, char *why, size_t size);
+const char *unit_cond_key(enum unit_cond_kind k, bool assert);
 
 /* specifier.c: % specifiers of systemd, for the unit called name ("prefix@instance" or "name").
  * Returns 0 with *out allocated, or -EINVAL with the unknown specifier character in *bad. */

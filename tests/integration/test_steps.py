@@ -226,3 +226,34 @@ def test_masked_unit_is_skipped(tmp_path):
     r = subprocess.run([OYA, "verify", str(masked)], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0
     assert r.stderr == f"oya: {masked}: masked (a link to /dev/null), skipped\n"
+
+
+def test_conditions_skip_and_asserts_refuse(oya, tmp_path):
+    flag = tmp_path / "flag"
+    empty_dir = tmp_path / "empty"
+    empty_dir.mkdir()
+    o = oya({
+        "cond": unit("/bin/sleep infinity", unit_extra=f"ConditionPathExists={flag}"),
+        "neg": unit("/bin/sleep infinity", unit_extra=f"ConditionPathExists=!{flag}"),
+        "trig": unit("/bin/sleep infinity", unit_extra=f"ConditionPathExists=|{flag}\n"
+                                                       f"ConditionDirectoryNotEmpty=|{empty_dir}\n"
+                                                       f"ConditionPathIsDirectory={empty_dir}"),
+        "asrt": unit("/bin/sleep infinity", unit_extra=f"AssertFileNotEmpty={flag}"),
+    })
+    o.wait_state("neg", "active", "running")
+    rec = o.record("cond")
+    assert (rec["active"], rec["result"]) == ("inactive", "success")
+    assert rec["condition"] == f"ConditionPathExists={flag} was not met"
+    assert rec["main_pid"] == 0
+    assert "start condition unmet, skipped" in o.cli("status", "cond").stdout
+    assert o.record("trig")["condition"].startswith("none of the triggering conditions")
+    assert o.record("asrt")["condition_kind"] == "assert"
+    r = o.cli("start", "cond")
+    assert r.returncode == 0 and "start skipped" in r.stdout
+    r = o.cli("start", "asrt")
+    assert r.returncode == 1 and f"AssertFileNotEmpty={flag} was not met" in r.stderr
+    flag.write_text("x")  # now every condition and assert holds, and the triggering one is met
+    for name in ("cond", "trig", "asrt"):
+        assert o.cli("start", name).returncode == 0
+        o.wait_state(name, "active", "running")
+        assert o.record(name)["condition"] == ""

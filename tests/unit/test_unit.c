@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static struct unit *parse(const char *text, struct unit_diag *d)
@@ -553,6 +554,63 @@ static void test_command_lists_and_files(void **state)
     unit_free(u);
 }
 
+static void test_conditions(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/oya-test-cond-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *file = xasprintf("%s/f", dir), *exe = xasprintf("%s/x", dir);
+    FILE *f = fopen(file, "w");
+    fputs("x", f);
+    fclose(f);
+    f = fopen(exe, "w");
+    fclose(f);
+    chmod(exe, 0755);
+    char *text = xasprintf("[Unit]\nConditionPathExists=%s\nConditionPathIsDirectory=%s\nConditionFileNotEmpty=%s\n"
+                           "ConditionDirectoryNotEmpty=%s\nConditionFileIsExecutable=%s\n"
+                           "ConditionPathExists=!%s/none\nConditionPathExists=|%s/none\nConditionPathExists=|!%s/none\n"
+                           "AssertPathExists=%s/none\n[Service]\nExecStart=/x\n",
+                           file, dir, file, dir, exe, dir, dir, dir, dir);
+    struct unit *u = parse_ok(text);
+    assert_int_equal(u->n_conds, 9);
+    assert_true(u->conds[6].trigger && !u->conds[6].negate);
+    assert_true(u->conds[7].trigger && u->conds[7].negate);
+    assert_true(u->conds[8].assert);
+    char why[256];
+    assert_true(unit_conditions_met(u, false, why, sizeof(why)));
+    assert_false(unit_conditions_met(u, true, why, sizeof(why)));
+    char *want = xasprintf("AssertPathExists=%s/none was not met", dir);
+    assert_string_equal(why, want);
+    free(want);
+    unit_free(u);
+    free(text);
+    /* the executable check, and a failing triggering set */
+    text = xasprintf("[Unit]\nConditionFileIsExecutable=%s\n[Service]\nExecStart=/x\n", file);
+    u = parse_ok(text);
+    assert_false(unit_conditions_met(u, false, why, sizeof(why)));
+    unit_free(u);
+    free(text);
+    text = xasprintf("[Unit]\nConditionPathExists=|%s/a\nConditionPathExists=|%s/b\n[Service]\nExecStart=/x\n", dir,
+                     dir);
+    u = parse_ok(text);
+    assert_false(unit_conditions_met(u, false, why, sizeof(why)));
+    assert_non_null(strstr(why, "none of the triggering conditions"));
+    unit_free(u);
+    free(text);
+    /* an empty assignment resets the list; a relative path is an error */
+    u = parse_ok("[Unit]\nConditionPathExists=/none\nConditionPathExists=\n[Service]\nExecStart=/x\n");
+    assert_int_equal(u->n_conds, 0);
+    unit_free(u);
+    char *d = parse_error("[Unit]\nConditionPathExists=rel\n");
+    assert_non_null(strstr(d, "ConditionPathExists=rel: not an absolute path"));
+    free(d);
+    unlink(file);
+    unlink(exe);
+    rmdir(dir);
+    free(file);
+    free(exe);
+}
+
 static void test_names_and_files(void **state)
 {
     (void)state;
@@ -649,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_syntax),        cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_command_lists_and_files),
         cmocka_unit_test(test_specifiers_and_templates),
+        cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
