@@ -6,9 +6,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,7 +21,10 @@
 extern char **environ;
 
 /* the steps that can fail in the child, with systemd's exit code for each */
-enum exec_step { STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC };
+enum exec_step {
+    STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
+    STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP
+};
 static const struct {
     int code;
     const char *name, *what;
@@ -30,6 +37,13 @@ static const struct {
     [STEP_GROUP] = {216, "GROUP", "set group credentials"},
     [STEP_USER] = {217, "USER", "set user credentials"},
     [STEP_EXEC] = {203, "EXEC", "execute"},
+    [STEP_NICE] = {201, "NICE", "set the nice level"},
+    [STEP_OOM] = {206, "OOM_ADJUST", "set the OOM score adjustment"},
+    [STEP_IOPRIO] = {213, "IOPRIO", "set the I/O scheduling class"},
+    [STEP_AFFINITY] = {215, "CPUAFFINITY", "set the CPU affinity"},
+    [STEP_NAMESPACE] = {226, "NAMESPACE", "set up the private /tmp (PrivateTmp=)"},
+    [STEP_CAPS] = {218, "CAPABILITIES", "drop capabilities from the bounding set"},
+    [STEP_NNP] = {227, "NO_NEW_PRIVILEGES", "set no_new_privs"},
 };
 
 struct exec_report {
@@ -50,6 +64,8 @@ struct plan {
     int ngroups;
     int umask;
     int devnull, out_fd, report_fd;
+    int stdout_fd, stderr_fd; /* where 1 and 2 go; opened files (StandardOutput=file:) are owned here */
+    int file_fds[2];
     bool inherit_stdio, process_group, take_terminal;
     const struct unit *unit;
 };
@@ -230,6 +246,29 @@ static void plan_free(struct plan *pl)
     free(pl->cwd);
     free(pl->groups);
     fd_close(&pl->devnull);
+    fd_close(&pl->file_fds[0]);
+    fd_close(&pl->file_fds[1]);
+}
+
+static int plan_output(struct plan *pl, enum unit_output o, const char *path, int *fd, int *owned, struct buf *err)
+{
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY;
+    switch (o) {
+    case OUT_LOG: *fd = pl->out_fd; return 0;
+    case OUT_INHERIT:
+    case OUT_NULL: *fd = pl->devnull; return 0;
+    case OUT_APPEND: flags |= O_APPEND; break;
+    case OUT_TRUNCATE: flags |= O_TRUNC; break;
+    case OUT_FILE: break;
+    }
+    *owned = open(path, flags, 0644);
+    if (*owned < 0) {
+        int e = errno;
+        buf_printf(err, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    *fd = *owned;
+    return 0;
 }
 
 static int plan_build(struct plan *pl, const struct exec_request *req, struct buf *err)
@@ -263,6 +302,15 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         return r;
     }
     pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
+    pl->file_fds[0] = pl->file_fds[1] = -1;
+    r = plan_output(pl, u->std_output, u->output_path, &pl->stdout_fd, &pl->file_fds[0], err);
+    if (r == 0)
+        r = plan_output(pl, u->std_error, u->error_path, &pl->stderr_fd, &pl->file_fds[1], err);
+    if (r < 0)
+        return r;
+    /* StandardOutput=inherit takes standard input (/dev/null); StandardError=inherit takes standard output */
+    if (u->std_error == OUT_INHERIT)
+        pl->stderr_fd = pl->stdout_fd;
     pl->inherit_stdio = req->inherit_stdio;
     pl->process_group = req->process_group;
     pl->take_terminal = req->take_terminal;
@@ -278,6 +326,64 @@ static void __attribute__((noreturn)) child_fail(int report_fd, enum exec_step s
         w = write(report_fd, &rep, sizeof(rep));
     } while (w < 0 && errno == EINTR);
     _exit(steps[step].code);
+}
+
+/* Nice=, OOMScoreAdjust=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet=: between fork
+ * and exec, so only system calls (no allocation, no stdio). */
+static void child_tune(const struct plan *pl, int rfd)
+{
+    const struct unit *u = pl->unit;
+    if (u->nice_set && setpriority(PRIO_PROCESS, 0, u->nice) < 0)
+        child_fail(rfd, STEP_NICE, errno);
+    if (u->oom_score_adjust_set) {
+        char v[16];
+        int n = 0, x = u->oom_score_adjust < 0 ? -u->oom_score_adjust : u->oom_score_adjust;
+        char digits[8];
+        int nd = 0;
+        do
+            digits[nd++] = (char)('0' + x % 10);
+        while ((x /= 10) > 0);
+        if (u->oom_score_adjust < 0)
+            v[n++] = '-';
+        while (nd > 0)
+            v[n++] = digits[--nd];
+        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, v, (size_t)n) != n)
+            child_fail(rfd, STEP_OOM, errno);
+        close(fd);
+    }
+    if (u->io_class || u->io_priority >= 0) {
+        int class = u->io_class ? u->io_class : 2 /* best-effort */, prio = u->io_priority >= 0 ? u->io_priority : 4;
+        if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (class << 13) | (class == 3 ? 0 : prio)) < 0)
+            child_fail(rfd, STEP_IOPRIO, errno);
+    }
+    bool any_cpu = false;
+    for (size_t i = 0; i < ARRAY_SIZE(u->cpu_affinity); i++)
+        any_cpu = any_cpu || u->cpu_affinity[i];
+    if (any_cpu) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (int cpu = 0; cpu < 1024 && cpu < CPU_SETSIZE; cpu++)
+            if (u->cpu_affinity[cpu / 64] & (1ULL << (cpu % 64)))
+                CPU_SET(cpu, &set);
+        if (sched_setaffinity(0, sizeof(set), &set) < 0)
+            child_fail(rfd, STEP_AFFINITY, errno);
+    }
+    if (u->private_tmp) {
+        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 ||
+            mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+            child_fail(rfd, STEP_NAMESPACE, errno);
+    }
+    if (u->cap_bounding_set) {
+        for (int cap = 0; cap < 64; cap++) {
+            if (u->cap_bounding & (1ULL << cap))
+                continue;
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) /* EINVAL: the kernel has no such cap */
+                child_fail(rfd, STEP_CAPS, errno);
+        }
+    }
 }
 
 static void __attribute__((noreturn)) child_run(const struct plan *pl)
@@ -310,14 +416,16 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
             child_fail(rfd, STEP_STDIO, errno);
         rfd = n;
     }
-    int out = pl->out_fd;
-    if (out <= 2 && out != 1) {
-        out = fcntl(out, F_DUPFD_CLOEXEC, 3);
-        if (out < 0)
+    /* move the targets above 2 first, so one dup2 cannot clobber the source of the next */
+    int in = pl->devnull, out = pl->stdout_fd, errfd = pl->stderr_fd;
+    if (!pl->inherit_stdio) {
+        if ((in <= 2 && (in = fcntl(in, F_DUPFD_CLOEXEC, 3)) < 0) ||
+            (out <= 2 && (out = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0) ||
+            (errfd <= 2 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0))
+            child_fail(rfd, STEP_STDIO, errno);
+        if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
             child_fail(rfd, STEP_STDIO, errno);
     }
-    if (!pl->inherit_stdio && (dup2(pl->devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0))
-        child_fail(rfd, STEP_STDIO, errno);
     /* anything inherited from whoever started oya must not reach the service: mark every fd above 2
      * close-on-exec (the report pipe included, so exec closes it and the parent sees EOF) */
     if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0) {
@@ -345,6 +453,7 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
         if (setrlimit(r, &rl) < 0)
             child_fail(rfd, STEP_LIMITS, errno);
     }
+    child_tune(pl, rfd);
     if (pl->set_creds) {
         if (setgroups((size_t)pl->ngroups, pl->groups) < 0 && errno != EPERM)
             child_fail(rfd, STEP_GROUP, errno);
@@ -356,6 +465,8 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     /* after the credentials change, so the directory is reached with the service's own rights */
     if (pl->cwd && chdir(pl->cwd) < 0 && !(pl->cwd_optional && errno == ENOENT))
         child_fail(rfd, STEP_CHDIR, errno);
+    if (pl->unit->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        child_fail(rfd, STEP_NNP, errno);
     execve(pl->path, pl->argv, pl->envp);
     child_fail(rfd, STEP_EXEC, errno);
 }

@@ -115,8 +115,14 @@ static struct service *notify_sender(struct sup *s, int pid)
             }
         }
     }
-    if (!any_all)
+    if (!any_all) {
+        /* gone already, or no process of any service: said once per sender, as systemd says it */
+        if (s->notify_stray != pid)
+            fprintf(stderr, "oya: notification from PID %d ignored: not the main process of a service (NotifyAccess=main "
+                            "accepts only that)\n", pid);
+        s->notify_stray = pid;
         return NULL; /* no service listens to other processes: not worth a scan of /proc */
+    }
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return NULL;

@@ -759,14 +759,20 @@ static struct service *add_service(struct sup *s, struct unit *u)
     return svc;
 }
 
+/* the name in front of a service's output lines: SyslogIdentifier=, else the service's */
+static const char *log_name(const struct service *svc)
+{
+    return svc->unit->syslog_identifier ? svc->unit->syslog_identifier : svc->unit->name;
+}
+
 static void make_prefixes(struct sup *s)
 {
     s->name_width = 0;
     for (size_t i = 0; i < s->nsvcs; i++)
-        if (strlen(s->svcs[i]->unit->name) > s->name_width)
-            s->name_width = strlen(s->svcs[i]->unit->name);
+        if (strlen(log_name(s->svcs[i])) > s->name_width)
+            s->name_width = strlen(log_name(s->svcs[i]));
     for (size_t i = 0; i < s->nsvcs; i++)
-        log_prefix_make(&s->svcs[i]->prefix, s->svcs[i]->unit->name, s->name_width, s->color ? log_color_for(i) : 0);
+        log_prefix_make(&s->svcs[i]->prefix, log_name(s->svcs[i]), s->name_width, s->color ? log_color_for(i) : 0);
 }
 
 static void request(struct sup *s, struct service *svc, bool start)

@@ -66,6 +66,7 @@ struct sup {
     int epfd, sigfd, timerfd, listenfd, procfd, notify_fd;
     struct watch sig_w, timer_w, listen_w, notify_w;
     char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
+    int notify_stray;      /* the last PID whose notification matched no service (said once) */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */

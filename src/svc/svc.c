@@ -59,6 +59,25 @@ static bool should_restart(const struct unit *u, enum svc_result r)
     return false;
 }
 
+/* Restart= by the result, overruled by RestartPreventExitStatus= and RestartForceExitStatus= for the way
+ * the main process ended */
+static bool restart_wanted(const struct svc *s, const struct unit *u)
+{
+    int st = s->exit_status;
+    if (s->exit_code == CLD_EXITED && st >= 0 && st < 256) {
+        if (u->restart_prevent_status[st])
+            return false;
+        if (u->restart_force_status[st])
+            return true;
+    } else if ((s->exit_code == CLD_KILLED || s->exit_code == CLD_DUMPED) && st > 0 && st < 65) {
+        if (u->restart_prevent_signal[st])
+            return false;
+        if (u->restart_force_signal[st])
+            return true;
+    }
+    return should_restart(u, s->result);
+}
+
 /* systemd's start rate limit: at most StartLimitBurst starts within StartLimitIntervalSec. */
 static bool start_limit_ok(struct svc *s, const struct unit *u, uint64_t now)
 {
@@ -293,7 +312,7 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
     s->main_pid = 0;
     s->main_unknown = false;
     a->cleanup = true;
-    if (why == STOP_MAIN_EXITED && should_restart(u, s->result)) {
+    if (why == STOP_MAIN_EXITED && restart_wanted(s, u)) {
         a->cleanup_for_restart = true;
         set_state(s, SVC_AUTO_RESTART, now_real);
         s->deadline = now + u->restart_sec;

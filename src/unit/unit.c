@@ -535,6 +535,207 @@ static int parse_condition(struct unit *u, const struct key *k, const char *v, s
     return 0;
 }
 
+/* The exit status names systemd accepts: the LSB init script codes and BSD's sysexits.h; 0 if unknown */
+static uint64_t exit_status_from_name(const char *v)
+{
+    static const struct {
+        const char *name;
+        int code;
+    } names[] = {
+        {"INVALIDARGUMENT", 2}, {"NOTIMPLEMENTED", 3}, {"NOPERMISSION", 4}, {"NOTINSTALLED", 5},
+        {"NOTCONFIGURED", 6},   {"NOTRUNNING", 7},     {"USAGE", 64},       {"DATAERR", 65},
+        {"NOINPUT", 66},        {"NOUSER", 67},        {"NOHOST", 68},      {"UNAVAILABLE", 69},
+        {"SOFTWARE", 70},       {"OSERR", 71},         {"OSFILE", 72},      {"CANTCREAT", 73},
+        {"IOERR", 74},          {"TEMPFAIL", 75},      {"PROTOCOL", 76},    {"NOPERM", 77},
+        {"CONFIG", 78},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (strcmp(v, names[i].name) == 0)
+            return (uint64_t)names[i].code;
+    return 0;
+}
+
+/* RestartPreventExitStatus= and RestartForceExitStatus= (k->arg 0: prevent, 1: force) */
+static int parse_restart_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    bool *codes = k->arg ? u->restart_force_status : u->restart_prevent_status;
+    bool *sigs = k->arg ? u->restart_force_signal : u->restart_prevent_signal;
+    if (!*v) {
+        memset(codes, 0, 256 * sizeof(bool));
+        memset(sigs, 0, 65 * sizeof(bool));
+        return 0;
+    }
+    struct strv words = {0};
+    int r = split_value(c, v, &words);
+    for (size_t i = 0; r == 0 && i < words.n; i++) {
+        uint64_t n;
+        int sig;
+        if (str_to_u64(words.v[i], &n) && n <= 255)
+            codes[n] = true;
+        else if ((n = exit_status_from_name(words.v[i])) > 0)
+            codes[n] = true;
+        else if (!isdigit((unsigned char)words.v[i][0]) && (sig = signal_from_name(words.v[i])) > 0 && sig < 65)
+            sigs[sig] = true;
+        else
+            r = bad_value(c, "'%s' is neither an exit code (0-255 or a name like DATAERR) nor a signal name like "
+                             "SIGUSR1", words.v[i]);
+    }
+    strv_clear(&words);
+    return r;
+}
+
+/* StandardOutput=, StandardError= (k->arg 0: output, 1: error) */
+static int parse_output(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    enum unit_output *o = k->arg ? &u->std_error : &u->std_output;
+    char **path = k->arg ? &u->error_path : &u->output_path;
+    static const char *const logs[] = {"journal", "syslog", "kmsg", "journal+console", "syslog+console",
+                                       "kmsg+console", "console", "tty"};
+    free(*path);
+    *path = NULL;
+    for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
+        if (strcmp(v, logs[i]) == 0) {
+            *o = OUT_LOG; /* oya's own log: the lines behind the service's name */
+            return 0;
+        }
+    }
+    if (strcmp(v, "inherit") == 0) {
+        *o = OUT_INHERIT;
+    } else if (strcmp(v, "null") == 0) {
+        *o = OUT_NULL;
+    } else if (str_startswith(v, "file:") || str_startswith(v, "append:") || str_startswith(v, "truncate:")) {
+        const char *p = strchr(v, ':') + 1;
+        if (p[0] != '/')
+            return bad_value(c, "give an absolute path after '%.*s'", (int)(p - v), v);
+        *o = v[0] == 'f' ? OUT_FILE : v[0] == 'a' ? OUT_APPEND : OUT_TRUNCATE;
+        *path = xstrdup(p);
+    } else {
+        return bad_value(c, "use inherit, null, journal (oya's log), file:PATH, append:PATH or truncate:PATH");
+    }
+    return 0;
+}
+
+static int parse_standard_input(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)u, (void)k;
+    if (strcmp(v, "null") == 0)
+        return 0; /* what oya always gives a service */
+    diag_add(c->diag, false, "%s:%u: StandardInput=%s is not supported yet; the service reads /dev/null", c->path,
+             c->line, v);
+    return 0;
+}
+
+/* a signed integer in [lo, hi] (k->arg selects Nice= or OOMScoreAdjust=) */
+static int parse_int_range(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    int lo = k->arg ? -1000 : -20, hi = k->arg ? 1000 : 19, n;
+    if (!str_to_int(v, &n) || n < lo || n > hi)
+        return bad_value(c, "not a number from %d to %d", lo, hi);
+    if (k->arg) {
+        u->oom_score_adjust = n;
+        u->oom_score_adjust_set = true;
+    } else {
+        u->nice = n;
+        u->nice_set = true;
+    }
+    return 0;
+}
+
+static int parse_io_class(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    static const char *const names[] = {"none", "realtime", "best-effort", "idle"};
+    int i = name_index(v, names, ARRAY_SIZE(names));
+    if (i < 0 && !(str_to_int(v, &i) && i >= 0 && i <= 3))
+        return bad_value(c, "use realtime, best-effort, idle (or 1 to 3)");
+    u->io_class = i;
+    return 0;
+}
+
+static int parse_io_priority(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    int n;
+    if (!str_to_int(v, &n) || n < 0 || n > 7)
+        return bad_value(c, "not a priority from 0 (highest) to 7 (lowest)");
+    u->io_priority = n;
+    return 0;
+}
+
+static int parse_cpu_affinity(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    memset(u->cpu_affinity, 0, sizeof(u->cpu_affinity));
+    struct strv words = {0};
+    char *commas = xstrdup(v);
+    for (char *p = commas; *p; p++)
+        if (*p == ',')
+            *p = ' ';
+    int r = split_value(c, commas, &words);
+    free(commas);
+    for (size_t i = 0; r == 0 && i < words.n; i++) {
+        int a, b;
+        char *dash = strchr(words.v[i], '-');
+        if (dash)
+            *dash = 0;
+        if (!str_to_int(words.v[i], &a) || !str_to_int(dash ? dash + 1 : words.v[i], &b) || a < 0 || b < a ||
+            b >= 1024) {
+            r = bad_value(c, "use CPU numbers and ranges, e.g. 0 2-3 (below 1024)");
+            break;
+        }
+        for (int cpu = a; cpu <= b; cpu++)
+            u->cpu_affinity[cpu / 64] |= 1ULL << (cpu % 64);
+    }
+    strv_clear(&words);
+    return r;
+}
+
+int unit_cap_from_name(const char *name)
+{
+    static const char *const caps[] = {
+        "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
+        "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
+        "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+        "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control", "setfcap",
+        "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf",
+        "checkpoint_restore"};
+    if (strncasecmp(name, "cap_", 4) != 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_SIZE(caps); i++)
+        if (strcasecmp(name + 4, caps[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* CapabilityBoundingSet=: names kept; "~" first keeps all but those; empty keeps none. Lines add up. */
+static int parse_cap_bounding(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    bool invert = v[0] == '~';
+    struct strv words = {0};
+    int r = split_value(c, invert ? v + 1 : v, &words);
+    uint64_t set = 0;
+    for (size_t i = 0; r == 0 && i < words.n; i++) {
+        int cap = unit_cap_from_name(words.v[i]);
+        if (cap < 0)
+            r = bad_value(c, "'%s' is not a capability; use names like CAP_NET_BIND_SERVICE", words.v[i]);
+        else
+            set |= 1ULL << cap;
+    }
+    strv_clear(&words);
+    if (r < 0)
+        return r;
+    if (!*v) {
+        u->cap_bounding = 0;
+    } else if (invert) {
+        u->cap_bounding = (u->cap_bounding_set ? u->cap_bounding : ~0ULL) & ~set;
+    } else {
+        u->cap_bounding = (u->cap_bounding_set ? u->cap_bounding : 0) | set;
+    }
+    u->cap_bounding_set = true;
+    return 0;
+}
+
 /* Sandboxing keys: systemd builds namespaces, seccomp filters and mounts from them; oya does not (yet).
  * The unit loads and runs; `oya verify` lists what was not applied, once per unit. */
 static int parse_not_applied(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
@@ -631,26 +832,6 @@ static int parse_limit(struct unit *u, const struct key *k, const char *v, struc
     return 0;
 }
 
-/* The exit status names systemd accepts: the LSB init script codes and BSD's sysexits.h; 0 if unknown */
-static uint64_t exit_status_from_name(const char *v)
-{
-    static const struct {
-        const char *name;
-        int code;
-    } names[] = {
-        {"INVALIDARGUMENT", 2}, {"NOTIMPLEMENTED", 3}, {"NOPERMISSION", 4}, {"NOTINSTALLED", 5},
-        {"NOTCONFIGURED", 6},   {"NOTRUNNING", 7},     {"USAGE", 64},       {"DATAERR", 65},
-        {"NOINPUT", 66},        {"NOUSER", 67},        {"NOHOST", 68},      {"UNAVAILABLE", 69},
-        {"SOFTWARE", 70},       {"OSERR", 71},         {"OSFILE", 72},      {"CANTCREAT", 73},
-        {"IOERR", 74},          {"TEMPFAIL", 75},      {"PROTOCOL", 76},    {"NOPERM", 77},
-        {"CONFIG", 78},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-        if (strcmp(v, names[i].name) == 0)
-            return (uint64_t)names[i].code;
-    return 0;
-}
-
 static int parse_success_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
@@ -741,6 +922,20 @@ static struct key keys[] = {
     {"Service", "LogsDirectoryMode", parse_dir_mode, 0, UDIR_LOGS},
     {"Service", "ConfigurationDirectoryMode", parse_dir_mode, 0, UDIR_CONFIGURATION},
     {"Service", "RuntimeDirectoryPreserve", parse_preserve, 0, 0},
+    {"Service", "RestartPreventExitStatus", parse_restart_status, 0, 0},
+    {"Service", "RestartForceExitStatus", parse_restart_status, 0, 1},
+    {"Service", "SyslogIdentifier", parse_string, FIELD(syslog_identifier), 0},
+    {"Service", "StandardOutput", parse_output, 0, 0},
+    {"Service", "StandardError", parse_output, 0, 1},
+    {"Service", "StandardInput", parse_standard_input, 0, 0},
+    {"Service", "Nice", parse_int_range, 0, 0},
+    {"Service", "OOMScoreAdjust", parse_int_range, 0, 1},
+    {"Service", "IOSchedulingClass", parse_io_class, 0, 0},
+    {"Service", "IOSchedulingPriority", parse_io_priority, 0, 0},
+    {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
+    {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
+    {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
+    {"Service", "CapabilityBoundingSet", parse_cap_bounding, 0, 0},
     {"Service", "Environment", parse_environment, 0, 0},
     {"Service", "EnvironmentFile", parse_env_file, 0, 0},
     {"Service", "WorkingDirectory", parse_working_dir, 0, 0},
@@ -772,15 +967,13 @@ static struct key keys[] = {
 
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
-    "ExecCondition", "BusName", "GuessMainPID", "RestartPreventExitStatus", "RestartForceExitStatus",
-    "StandardInput", "StandardOutput", "StandardError", "SyslogIdentifier", "Nice", "OOMScoreAdjust",
-    "CPUAffinity", "IOSchedulingClass", "IOSchedulingPriority", "BindsTo", "PartOf", "Requisite", "Conflicts",
+    "ExecCondition", "BusName", "GuessMainPID", "BindsTo", "PartOf", "Requisite", "Conflicts",
     "DefaultDependencies", "SupplementaryGroups", NULL,
 };
 
 /* systemd's sandboxing keys: accepted, listed once per unit as not applied (parse_not_applied) */
 static const char *not_applied_keys[] = {
-    "NoNewPrivileges", "PrivateTmp", "CapabilityBoundingSet", "AmbientCapabilities", "ProtectSystem",
+    "AmbientCapabilities", "ProtectSystem",
     "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
     "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
     "ProtectKernelTunables", "ProtectProc", "ProcSubset", "RemoveIPC", "RestrictAddressFamilies",
@@ -841,6 +1034,7 @@ static struct unit *unit_new(const char *name, const char *path)
     u->kill_mode = KILL_CONTROL_GROUP;
     for (int d = 0; d < UDIR_N; d++)
         u->dir_mode[d] = 0755;
+    u->io_priority = -1;
     return u;
 }
 
@@ -866,6 +1060,9 @@ void unit_free(struct unit *u)
     for (size_t i = 0; i < u->n_conds; i++)
         free(u->conds[i].path);
     free(u->conds);
+    free(u->syslog_identifier);
+    free(u->output_path);
+    free(u->error_path);
     strv_clear(&u->environment);
     for (size_t i = 0; i < u->n_env_files; i++)
         free(u->env_files[i].path);

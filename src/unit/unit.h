@@ -57,6 +57,9 @@ struct unit_condition {
     unsigned line;
 };
 
+/* StandardOutput=/StandardError=: where the stream goes */
+enum unit_output { OUT_LOG, OUT_INHERIT, OUT_NULL, OUT_FILE, OUT_APPEND, OUT_TRUNCATE };
+
 struct env_file {
     char *path;
     bool optional; /* '-' prefix */
@@ -107,6 +110,22 @@ struct unit {
     struct strv not_applied;  /* sandboxing keys given but not carried out, once each, in order */
     struct unit_condition *conds;
     size_t n_conds;
+    /* exit codes and signals that forbid or force a restart (RestartPreventExitStatus=, ...Force...) */
+    bool restart_prevent_status[256], restart_prevent_signal[65];
+    bool restart_force_status[256], restart_force_signal[65];
+    char *syslog_identifier;          /* the name in front of its output lines; NULL: the service's */
+    enum unit_output std_output, std_error;
+    char *output_path, *error_path;   /* for file:, append:, truncate: */
+    bool nice_set;
+    int nice;
+    bool oom_score_adjust_set;
+    int oom_score_adjust;
+    int io_class, io_priority;        /* IOSchedulingClass= (0: unset), IOSchedulingPriority= (-1: unset) */
+    uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
+    bool no_new_privileges;
+    bool private_tmp;
+    bool cap_bounding_set;            /* CapabilityBoundingSet= given */
+    uint64_t cap_bounding;            /* the capabilities kept, a bit per CAP_* */
 };
 
 struct unit_diag {
@@ -122,6 +141,9 @@ struct unit *unit_load(const char *path, struct unit_diag *diag);
 /* A template file (NAME@.service) made into the unit NAME@INSTANCE: its specifiers see the instance. */
 struct unit *unit_load_instance(const char *path, const char *instance, struct unit_diag *diag);
 bool unit_is_template_file(const char *path); /* ends in "@.service" */
+
+/* CAP_CHOWN ... by name, "cap_chown" or "CAP_CHOWN"; -1 if unknown */
+int unit_cap_from_name(const char *name);
 
 /* condition.c: check the conditions (asserts false) or the asserts (true). Returns true when met; else
  * false with why, e.g. "ConditionPathExists=/etc/x was not met". */

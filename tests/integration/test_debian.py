@@ -117,6 +117,9 @@ def test_nginx_and_redis_from_their_own_unit_files(pid1):
     assert "redis-server - Advanced key-value store" in st.stdout
     assert 'Status: "Ready to accept connections' in st.stdout
     assert f"Main PID: {ns_pid_of('/run/redis/redis-server.pid')} (redis-server)" in st.stdout
+    redis = [q for q in p.below() if q.name() == "redis-server"][0]
+    status = open(f"/proc/{redis.pid}/status").read()
+    assert "NoNewPrivs:\t1" in status and "CapBnd:\t0000000000000000" in status  # applied for real
     run_redis = os.stat("/run/redis")
     assert (run_redis.st_mode & 0o7777) == 0o2755 and run_redis.st_uid == psutil.Process(
         [q for q in p.below() if q.name() == "redis-server"][0].pid).uids().real
@@ -141,7 +144,7 @@ def test_nginx_and_redis_from_their_own_unit_files(pid1):
     assert not port_busy(80) and not port_busy(6379)
     assert not Path("/run/redis").exists()  # RuntimeDirectory= goes with the service
     out = p.out.read_text()
-    assert "redis-server.service: not applied (oya runs the service without this sandboxing): PrivateTmp" in out
+    assert "redis-server.service: not applied (oya runs the service without this sandboxing): PrivateDevices" in out
 
     # SIGTERM to PID 1: exit 0, nothing left
     os.kill(p.pid, signal.SIGTERM)

@@ -486,13 +486,16 @@ static void test_diagnostics(void **state)
         {SVC("Frobnicate=1\n"), "oya: t.service:3: unknown key Frobnicate in [Service], ignored\n"},
         {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
         {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
-        {SVC("Nice=5\n"), "oya: t.service:3: Nice= is not supported yet, ignored\n"},
+        {SVC("BindsTo=x.service\n"), "oya: t.service:3: BindsTo= is not supported yet, ignored\n"},
+        {SVC("StandardInput=tty\n"),
+         "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
         {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
          "oya: t.service: not applied (oya runs the service without this sandboxing): ProtectSystem, "
          "SystemCallFilter\n"},
         {"[Install]\nAlias=foo.socket\n" SVC(""), "oya: t.service:2: Alias=foo.socket: only .service aliases name a "
                                                    "service, ignored\n"},
-        {SVC("ConditionPathExists=/x\n"), "oya: t.service:3: ConditionPathExists= is not supported yet, ignored\n"},
+        {"[Unit]\nConditionVirtualization=container\n" SVC(""),
+         "oya: t.service:2: ConditionVirtualization= is not supported yet, ignored\n"},
         {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(warnings); i++) {
@@ -611,6 +614,59 @@ static void test_conditions(void **state)
     free(exe);
 }
 
+static void test_process_keys(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Service]\nExecStart=/x\nNice=-5\nOOMScoreAdjust=-900\nIOSchedulingClass=best-effort\n"
+                              "IOSchedulingPriority=7\nCPUAffinity=0,2-3 5\nNoNewPrivileges=yes\nPrivateTmp=true\n"
+                              "CapabilityBoundingSet=CAP_NET_BIND_SERVICE\nCapabilityBoundingSet=cap_kill\n"
+                              "StandardOutput=append:/var/log/x.log\nStandardError=inherit\nStandardInput=null\n"
+                              "SyslogIdentifier=web\nRestartPreventExitStatus=3 SIGUSR2\nRestartForceExitStatus=TEMPFAIL\n");
+    assert_true(u->nice_set);
+    assert_int_equal(u->nice, -5);
+    assert_int_equal(u->oom_score_adjust, -900);
+    assert_int_equal(u->io_class, 2);
+    assert_int_equal(u->io_priority, 7);
+    assert_int_equal(u->cpu_affinity[0], 0x2d); /* 0, 2, 3, 5 */
+    assert_true(u->no_new_privileges && u->private_tmp);
+    assert_true(u->cap_bounding_set);
+    assert_int_equal(u->cap_bounding, (1ULL << 10) | (1ULL << 5));
+    assert_int_equal(u->std_output, OUT_APPEND);
+    assert_string_equal(u->output_path, "/var/log/x.log");
+    assert_int_equal(u->std_error, OUT_INHERIT);
+    assert_string_equal(u->syslog_identifier, "web");
+    assert_true(u->restart_prevent_status[3] && u->restart_prevent_signal[SIGUSR2]);
+    assert_true(u->restart_force_status[75]);
+    unit_free(u);
+    u = parse_ok("[Service]\nExecStart=/x\nCapabilityBoundingSet=~CAP_SYS_ADMIN\nStandardOutput=journal\n");
+    assert_int_equal(u->cap_bounding, ~(1ULL << 21));
+    assert_int_equal(u->std_output, OUT_LOG);
+    unit_free(u);
+    u = parse_ok("[Service]\nExecStart=/x\nCapabilityBoundingSet=\n");
+    assert_true(u->cap_bounding_set);
+    assert_int_equal(u->cap_bounding, 0);
+    unit_free(u);
+    assert_int_equal(unit_cap_from_name("CAP_CHECKPOINT_RESTORE"), 40);
+    assert_int_equal(unit_cap_from_name("NET_ADMIN"), -1);
+    static const struct {
+        const char *text, *diag;
+    } bad[] = {
+        {"[Service]\nExecStart=/x\nNice=20\n", "Nice=20: not a number from -20 to 19"},
+        {"[Service]\nExecStart=/x\nOOMScoreAdjust=-1001\n", "OOMScoreAdjust=-1001: not a number from -1000 to 1000"},
+        {"[Service]\nExecStart=/x\nCPUAffinity=3-1\n", "CPUAffinity=3-1: use CPU numbers and ranges"},
+        {"[Service]\nExecStart=/x\nCapabilityBoundingSet=CAP_FLY\n", "'CAP_FLY' is not a capability"},
+        {"[Service]\nExecStart=/x\nStandardOutput=file:rel\n", "give an absolute path after 'file:'"},
+        {"[Service]\nExecStart=/x\nStandardError=socket\n", "StandardError=socket: use inherit, null, journal"},
+        {"[Service]\nExecStart=/x\nIOSchedulingPriority=8\n", "not a priority from 0 (highest) to 7 (lowest)"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char *d = parse_error(bad[i].text);
+        if (!strstr(d, bad[i].diag))
+            fail_msg("case %zu: got %s", i, d);
+        free(d);
+    }
+}
+
 static void test_names_and_files(void **state)
 {
     (void)state;
@@ -708,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_command_lists_and_files),
         cmocka_unit_test(test_specifiers_and_templates),
         cmocka_unit_test(test_conditions),
+        cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
