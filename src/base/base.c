@@ -168,6 +168,14 @@ void strv_clear(struct strv *s)
     *s = (struct strv){0};
 }
 
+bool strv_contains(const struct strv *s, const char *str)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], str) == 0)
+            return true;
+    return false;
+}
+
 void strv_copy(struct strv *dst, const struct strv *src)
 {
     for (size_t i = 0; i < src->n; i++)

@@ -53,6 +53,7 @@ void strv_push(struct strv *s, char *owned);
 void strv_add(struct strv *s, const char *str);
 void strv_clear(struct strv *s);
 void strv_copy(struct strv *dst, const struct strv *src);
+bool strv_contains(const struct strv *s, const char *str);
 char **strv_array(struct strv *s); /* the NULL-terminated array (never NULL) */
 
 /* String helpers. */

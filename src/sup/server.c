@@ -219,16 +219,21 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
         enum svc_state before = svc->st.state;
         struct svc_actions a = {0};
         uint64_t now = clock_mono_usec(), real = clock_real_usec();
-        if (kind == WAIT_RELOAD)
+        if (kind == WAIT_RELOAD) {
             svc_reload(&svc->st, svc->unit, now, real, &a);
-        else if (kind == WAIT_START)
-            svc_start(&svc->st, svc->unit, now, real, &a);
-        else if (kind == WAIT_STOP)
-            svc_stop(&svc->st, svc->unit, STOP_USER, now, real, &a);
-        else
+        } else if (kind == WAIT_START) {
+            sup_job_start(s, svc); /* ordered by After=, with what it Requires= and Wants= */
+        } else if (kind == WAIT_STOP) {
+            sup_job_stop(s, svc); /* with what Requires= it, after what comes after it */
+        } else {
+            svc->job = JOB_NONE;
             svc_restart(&svc->st, svc->unit, now, real, &a);
+        }
         sup_apply(s, svc, a, before);
+        if (kind == WAIT_RESTART)
+            sup_restart_dependents(s, svc);
     }
+    sup_jobs_dispatch(s);
     c->wait = kind;
     c->waiting = idx;
     c->nwaiting = n;
@@ -387,6 +392,8 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
 static bool settled_for(const struct service *svc, enum wait_kind kind)
 {
     const struct svc *st = &svc->st;
+    if (svc->job != JOB_NONE)
+        return false; /* still waiting for its turn */
     if (kind == WAIT_STOP)
         return st->state == SVC_DEAD || st->state == SVC_FAILED;
     if (kind == WAIT_RELOAD)

@@ -528,13 +528,10 @@ static void start_shutdown(struct sup *s, int sig)
     if (s->term_signals == 1) {
         fprintf(stderr, "oya: SIG%s: stopping %zu services\n", signal_name(sig), s->nsvcs);
         s->shutting_down = true;
-        for (size_t i = 0; i < s->nsvcs; i++) {
-            struct service *svc = s->svcs[i];
-            enum svc_state before = svc->st.state;
-            struct svc_actions a = {0};
-            svc_stop(&svc->st, svc->unit, STOP_SHUTDOWN, clock_mono_usec(), clock_real_usec(), &a);
-            sup_apply(s, svc, a, before);
-        }
+        /* every stop waits for the units ordered after its unit (After=), so they go down in reverse */
+        for (size_t i = 0; i < s->nsvcs; i++)
+            sup_job_stop(s, s->svcs[i]);
+        sup_jobs_dispatch(s);
     } else {
         /* asked again: do not wait for the stop timeouts */
         fprintf(stderr, "oya: SIG%s again: killing every service now\n", signal_name(sig));
@@ -668,7 +665,7 @@ static bool all_down(const struct sup *s)
 {
     for (size_t i = 0; i < s->nsvcs; i++) {
         const struct svc *st = &s->svcs[i]->st;
-        if (!(st->state == SVC_DEAD || st->state == SVC_FAILED) || st->main_pid)
+        if (!(st->state == SVC_DEAD || st->state == SVC_FAILED) || st->main_pid || s->svcs[i]->job != JOB_NONE)
             return false;
     }
     return true;
@@ -734,7 +731,8 @@ static int load_path(struct sup *s, const char *path, struct strv *files)
     }
     size_t before = files->n;
     for (int i = 0; i < n; i++) {
-        if (str_endswith(list[i]->d_name, ".service") && list[i]->d_name[0] != '.')
+        if ((str_endswith(list[i]->d_name, ".service") || str_endswith(list[i]->d_name, ".target")) &&
+            list[i]->d_name[0] != '.')
             strv_push(files, xasprintf("%s/%s", path, list[i]->d_name));
         free(list[i]);
     }
@@ -881,8 +879,9 @@ static int load_units(struct sup *s, bool reload)
                 request(s, svc, false);
             }
         }
+        sup_deps_resolve(s);
         for (size_t i = before; i < s->nsvcs; i++)
-            request(s, s->svcs[i], true);
+            sup_job_start(s, s->svcs[i]);
         fprintf(stderr, "oya: SIGHUP: reloaded unit files: %zu added, %zu updated, %zu removed\n", added, updated,
                 removed);
     }
@@ -920,6 +919,7 @@ struct service *sup_instantiate(struct sup *s, const char *name)
         return NULL;
     struct service *svc = add_service(s, u);
     make_prefixes(s);
+    sup_deps_resolve(s);
     return svc;
 }
 
@@ -991,6 +991,7 @@ static void teardown(struct sup *s)
     while (s->logs)
         log_stream_read(s, s->logs, true);
     sup_clients_free(s);
+    sup_deps_free(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
         sup_epoll_close(s, &s->svcs[i]->pidfd);
         sup_epoll_close(s, &s->svcs[i]->report_fd);
@@ -1093,10 +1094,13 @@ int sup_run(const struct sup_options *opts)
     if (!s.init)
         fprintf(stderr, "oya: supervising %zu service%s%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
                 s.templates.n ? " and templates (NAME@INSTANCE starts on demand)" : "", opts->socket_path);
+    sup_deps_resolve(&s);
     for (size_t i = 0; i < s.nsvcs; i++)
-        request(&s, s.svcs[i], true);
+        sup_job_start(&s, s.svcs[i]);
+    sup_jobs_dispatch(&s);
     while (!finished(&s)) {
         run_timers(&s);
+        sup_jobs_dispatch(&s);
         sup_answer_waiters(&s);
         if (finished(&s))
             break;

@@ -18,6 +18,13 @@ struct watch {
     void *obj;
 };
 
+enum job_kind { JOB_NONE, JOB_START, JOB_STOP };
+enum dep_kind { DEP_AFTER, DEP_REQUIRES, DEP_WANTS, DEP_BINDS_TO, DEP_PART_OF, DEP_REQUISITE, DEP_CONFLICTS, DEP_N };
+struct dep_list {
+    size_t *v; /* service indexes */
+    size_t n;
+};
+
 struct service {
     size_t index;
     struct unit *unit;
@@ -36,6 +43,9 @@ struct service {
     struct log_prefix prefix;
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
     int notify_refused; /* the last PID whose notification was refused (said once) */
+    enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
+    struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
+    char missing[128];  /* a Requires=/BindsTo=/Requisite= service oya does not have */
 };
 
 struct log_stream {
@@ -99,6 +109,14 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
 bool sup_only_main_children(struct sup *s);
 void sup_check_groups(struct sup *s);
 int sup_kill_strays(struct sup *s, int sig);
+
+/* deps.c: dependencies and ordered jobs */
+void sup_deps_resolve(struct sup *s);
+void sup_deps_free(struct sup *s);
+void sup_job_start(struct sup *s, struct service *svc);
+void sup_job_stop(struct sup *s, struct service *svc);
+void sup_restart_dependents(struct sup *s, struct service *svc);
+void sup_jobs_dispatch(struct sup *s);
 
 /* files.c: RuntimeDirectory= and its kin, PIDFile= */
 int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err);

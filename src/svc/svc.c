@@ -183,6 +183,10 @@ static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t
     s->watchdog_usec = u->watchdog_usec;
     s->watchdog_deadline = 0;
     a->new_invocation = true;
+    if (u->is_target) {
+        set_state(s, SVC_EXITED, now_real); /* reached: nothing to run */
+        return;
+    }
     if (u->exec[UEXEC_START_PRE].n == 0) {
         enter_start(s, u, now, now_real, a);
         return;
@@ -513,6 +517,14 @@ void svc_condition_failed(struct svc *s, bool assert, const char *why, uint64_t 
     set_state(s, SVC_DEAD, now_real);
 }
 
+void svc_dependency_failed(struct svc *s, uint64_t now_real)
+{
+    if (s->state != SVC_DEAD && s->state != SVC_FAILED)
+        return;
+    s->result = RESULT_DEPENDENCY;
+    set_state(s, SVC_FAILED, now_real);
+}
+
 void svc_control_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
                         uint64_t now_real, struct svc_actions *a)
 {
@@ -772,7 +784,7 @@ const char *svc_sub_state(const struct svc *s)
 const char *svc_result_name(enum svc_result r)
 {
     static const char *names[] = {"success", "resources", "exit-code", "signal", "core-dump",
-                                  "timeout", "start-limit-hit", "protocol", "watchdog"};
+                                  "timeout", "start-limit-hit", "protocol", "watchdog", "dependency"};
     return names[r];
 }
 

@@ -32,6 +32,7 @@ enum svc_result {
     RESULT_START_LIMIT,
     RESULT_PROTOCOL, /* Type=notify: the main process exited cleanly before READY=1 */
     RESULT_WATCHDOG, /* WatchdogSec= passed without WATCHDOG=1 */
+    RESULT_DEPENDENCY, /* a unit it Requires=/BindsTo=/Requisite= failed or is missing */
 };
 
 /* Why the service is going down: decides what happens when the last process is gone. */
@@ -117,6 +118,8 @@ void svc_main_found(struct svc *s, const struct unit *u, int pid, uint64_t now, 
                     struct svc_actions *a);
 /* A start (new_invocation) whose Condition*= (skip: inactive, success) or Assert*= (refused) do not hold */
 void svc_condition_failed(struct svc *s, bool assert, const char *why, uint64_t now_real);
+/* A start job that cannot run: a required unit failed, is missing, or (Requisite=) is not active */
+void svc_dependency_failed(struct svc *s, uint64_t now_real);
 void svc_spawn_failed(struct svc *s, const struct unit *u, bool main, uint64_t now, uint64_t now_real,
                       struct svc_actions *a);
 void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);

@@ -887,6 +887,10 @@ static struct key keys[] = {
     {"Unit", "Before", parse_list, FIELD(before), 0},
     {"Unit", "Wants", parse_list, FIELD(wants), 0},
     {"Unit", "Requires", parse_list, FIELD(requires), 0},
+    {"Unit", "BindsTo", parse_list, FIELD(binds_to), 0},
+    {"Unit", "PartOf", parse_list, FIELD(part_of), 0},
+    {"Unit", "Requisite", parse_list, FIELD(requisite), 0},
+    {"Unit", "Conflicts", parse_list, FIELD(conflicts), 0},
     {"Unit", "ConditionPathExists", parse_condition, 0, COND_PATH_EXISTS},
     {"Unit", "ConditionPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
     {"Unit", "ConditionFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
@@ -967,8 +971,7 @@ static struct key keys[] = {
 
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
-    "ExecCondition", "BusName", "GuessMainPID", "BindsTo", "PartOf", "Requisite", "Conflicts",
-    "DefaultDependencies", "SupplementaryGroups", NULL,
+    "ExecCondition", "BusName", "GuessMainPID", "SupplementaryGroups", NULL,
 };
 
 /* systemd's sandboxing keys: accepted, listed once per unit as not applied (parse_not_applied) */
@@ -1050,6 +1053,10 @@ void unit_free(struct unit *u)
     strv_clear(&u->before);
     strv_clear(&u->wants);
     strv_clear(&u->requires);
+    strv_clear(&u->binds_to);
+    strv_clear(&u->part_of);
+    strv_clear(&u->requisite);
+    strv_clear(&u->conflicts);
     for (int e = 0; e < UEXEC_N; e++)
         exec_list_clear(&u->exec[e]);
     free(u->pid_file);
@@ -1112,7 +1119,8 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
         }
         *end = 0;
         snprintf(section, section_size, "%s", s + 1);
-        *section_known = !strcmp(section, "Unit") || !strcmp(section, "Service") || !strcmp(section, "Install");
+        *section_known = !strcmp(section, "Unit") || !strcmp(section, "Service") || !strcmp(section, "Install") ||
+                         !strcmp(section, "Target");
         if (!*section_known && !str_startswith(section, "X-"))
             diag_add(c->diag, false, "%s:%u: unknown section [%s], ignored", c->path, c->line, section);
         return;
@@ -1125,8 +1133,12 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     *eq = 0;
     char *key = str_strip(s), *raw = str_strip(eq + 1), *value, bad;
     if (unit_expand_specifiers(u->name, raw, &value, &bad) < 0) {
-        diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path, c->line,
-                 key, raw, bad ? bad : ' ');
+        if (bad)
+            diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path,
+                     c->line, key, raw, bad);
+        else
+            diag_add(c->diag, true, "%s:%u: %s=%s: a lone %% at the end; write %%%% for a literal %%", c->path,
+                     c->line, key, raw);
         return;
     }
     c->key = key;
@@ -1156,7 +1168,10 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
 static void validate(struct unit *u, struct parse_ctx *c)
 {
     size_t n_start = u->exec[UEXEC_START].n;
-    if (n_start == 0)
+    if (u->is_target) {
+        if (n_start || u->exec[UEXEC_START_PRE].n || u->exec[UEXEC_STOP].n)
+            diag_add(c->diag, true, "%s: a .target runs no commands; put them in a .service", c->path);
+    } else if (n_start == 0)
         diag_add(c->diag, true, "%s: no ExecStart= in [Service]: a service needs a command to run", c->path);
     else if (n_start > 1 && u->type != UNIT_ONESHOT)
         diag_add(c->diag, true,
@@ -1184,6 +1199,12 @@ static void validate(struct unit *u, struct parse_ctx *c)
 
 struct unit *unit_parse(const char *name, const char *path, const char *text, struct unit_diag *diag)
 {
+    return unit_parse_kind(name, path, text, false, diag);
+}
+
+struct unit *unit_parse_kind(const char *name, const char *path, const char *text, bool target,
+                             struct unit_diag *diag)
+{
     static bool keys_ready;
     if (!keys_ready) {
         keys_init();
@@ -1195,6 +1216,9 @@ struct unit *unit_parse(const char *name, const char *path, const char *text, st
         return NULL;
     }
     struct unit *u = unit_new(name, path);
+    u->is_target = target;
+    if (target)
+        u->type = UNIT_TARGET;
     struct parse_ctx c = {.path = path, .diag = diag};
     char section[128] = "";
     bool section_known = false;
@@ -1258,11 +1282,13 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if (!str_endswith(base, ".service")) {
-        diag_add(diag, true, "%s: not a .service file; oya runs units named NAME.service", path);
+    bool target = str_endswith(base, ".target");
+    if (!str_endswith(base, ".service") && !target) {
+        diag_add(diag, true, "%s: not a .service or .target file; oya runs units named NAME.service", path);
         return NULL;
     }
-    char *name = xstrndup(base, strlen(base) - strlen(".service"));
+    /* a service is called by its name alone; a target keeps its suffix, as After= names it */
+    char *name = target ? xstrdup(base) : xstrndup(base, strlen(base) - strlen(".service"));
     if (instance) {
         char *full = xasprintf("%s%s", name, instance); /* "prefix@" + "instance" */
         free(name);
@@ -1287,7 +1313,7 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
         diag_add(diag, true, "%s: contains a NUL byte; a unit file is text", path);
         goto out;
     }
-    u = unit_parse(name, path, text.p ? text.p : "", diag);
+    u = unit_parse_kind(name, path, text.p ? text.p : "", target, diag);
 out:
     buf_free(&text);
     free(name);
@@ -1296,7 +1322,7 @@ out:
 
 const char *unit_type_name(enum unit_type t)
 {
-    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking"};
+    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking", "target"};
     return names[t];
 }
 

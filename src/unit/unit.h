@@ -7,7 +7,7 @@
 
 #include <sys/resource.h>
 
-enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING };
+enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET };
 /* NotifyAccess=: who may send sd_notify messages for the service (default: main for Type=notify) */
 enum unit_notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 enum unit_restart {
@@ -77,7 +77,10 @@ struct unit {
     char *path;
     /* [Unit] */
     char *description;
-    struct strv documentation, after, before, wants, requires;
+    struct strv documentation;
+    /* dependencies, as written: full unit names ("redis.service", "network.target") */
+    struct strv after, before, wants, requires, binds_to, part_of, requisite, conflicts;
+    bool is_target; /* NAME.target: no processes, a synchronisation point (name keeps ".target") */
     uint64_t start_limit_interval; /* usec */
     unsigned start_limit_burst;
     /* [Service] */
@@ -136,6 +139,8 @@ struct unit_diag {
 /* Parse a unit from its text. name is the service name (file name without ".service"); path is used
  * in diagnostics and shown by status. Returns NULL when the unit has errors (see diag). */
 struct unit *unit_parse(const char *name, const char *path, const char *text, struct unit_diag *diag);
+struct unit *unit_parse_kind(const char *name, const char *path, const char *text, bool target,
+                             struct unit_diag *diag);
 /* Read and parse FILE. The name comes from the file name. */
 struct unit *unit_load(const char *path, struct unit_diag *diag);
 /* A template file (NAME@.service) made into the unit NAME@INSTANCE: its specifiers see the instance. */

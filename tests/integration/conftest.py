@@ -245,4 +245,5 @@ def oya(tmp_path):
 
 def unit(exec_start, service_extra="", unit_extra=""):
     """A small unit file text."""
-    return f"[Unit]\nDescription=test {exec_start[:30]}\n{unit_extra}\n[Service]\nExecStart={exec_start}\n{service_extra}\n"
+    desc = exec_start[:30].replace("%", "%%")  # a cut "%%" must not leave a lone specifier
+    return f"[Unit]\nDescription=test {desc}\n{unit_extra}\n[Service]\nExecStart={exec_start}\n{service_extra}\n"

@@ -486,7 +486,8 @@ static void test_diagnostics(void **state)
         {SVC("Frobnicate=1\n"), "oya: t.service:3: unknown key Frobnicate in [Service], ignored\n"},
         {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
         {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
-        {SVC("BindsTo=x.service\n"), "oya: t.service:3: BindsTo= is not supported yet, ignored\n"},
+        {SVC("BindsTo=x.service\n"), "oya: t.service:3: unknown key BindsTo in [Service], ignored\n"},
+        {SVC("ExecCondition=/bin/true\n"), "oya: t.service:3: ExecCondition= is not supported yet, ignored\n"},
         {SVC("StandardInput=tty\n"),
          "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
         {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
@@ -538,6 +539,15 @@ static void test_command_lists_and_files(void **state)
     assert_int_equal(u->aliases.n, 2);
     assert_string_equal(u->aliases.v[0], "redis");
     assert_string_equal(unit_exec_name(UEXEC_STOP_POST), "ExecStopPost");
+    unit_free(u);
+    u = parse_ok("[Unit]\nAfter=a.service b.target\nBefore=c.service\nRequires=d.service\nWants=e.service\n"
+                 "BindsTo=f.service\nPartOf=g.service\nRequisite=h.service\nConflicts=i.service\n"
+                 "[Service]\nExecStart=/x\n");
+    assert_int_equal(u->after.n, 2);
+    assert_string_equal(u->binds_to.v[0], "f.service");
+    assert_string_equal(u->part_of.v[0], "g.service");
+    assert_string_equal(u->requisite.v[0], "h.service");
+    assert_string_equal(u->conflicts.v[0], "i.service");
     assert_string_equal(unit_dir_env(UDIR_LOGS), "LOGS_DIRECTORY");
     unit_free(u);
     /* an empty assignment resets a list */
@@ -682,7 +692,7 @@ static void test_names_and_files(void **state)
     buf_free(&d.text);
     memset(&d, 0, sizeof(d));
     assert_null(unit_load("/etc/passwd", &d));
-    assert_string_equal(d.text.p, "oya: /etc/passwd: not a .service file; oya runs units named NAME.service\n");
+    assert_string_equal(d.text.p, "oya: /etc/passwd: not a .service or .target file; oya runs units named NAME.service\n");
     buf_free(&d.text);
     /* a link to /dev/null is masked: no unit, no error */
     char link[] = "/tmp/oya-test-masked-XXXXXX";

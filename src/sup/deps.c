@@ -1,0 +1,295 @@
+/* sup/deps: dependencies between units and the start and stop jobs they order. After=/Before= order
+ * jobs (a start waits for the starts it comes after; a stop waits for the stops of the units that come
+ * after it); Requires=, Wants= and BindsTo= pull units into a start; Requires=, BindsTo= and PartOf=
+ * carry a stop over; BindsTo= also stops a unit whose bound unit went down; Requisite= fails a start
+ * unless the unit is already up; Conflicts= stops the other side. Names oya has no unit for are taken
+ * as reached (network-online.target and the like), except a missing Requires=/BindsTo=/Requisite=
+ * service, which fails the start. An ordering cycle is reported and broken, never waited on. */
+#include "sup_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void deps_free(struct service *svc)
+{
+    for (int d = 0; d < DEP_N; d++) {
+        free(svc->deps[d].v);
+        svc->deps[d].v = NULL;
+        svc->deps[d].n = 0;
+    }
+    svc->missing[0] = 0;
+}
+
+static void dep_add(struct dep_list *l, size_t idx)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i] == idx)
+            return;
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+    l->v[l->n++] = idx;
+}
+
+static void dep_remove(struct dep_list *l, size_t idx)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->v[i] == idx) {
+            l->v[i] = l->v[--l->n];
+            return;
+        }
+    }
+}
+
+/* the loaded unit a dependency names: "x.service" is the service x, "y.target" the target y.target */
+static struct service *dep_unit(struct sup *s, const char *name)
+{
+    if (str_endswith(name, ".target"))
+        return sup_find(s, name);
+    if (!str_endswith(name, ".service"))
+        return NULL; /* .socket, .mount, ...: oya has none */
+    char *base = xstrndup(name, strlen(name) - strlen(".service"));
+    struct service *svc = sup_lookup(s, base);
+    free(base);
+    return svc;
+}
+
+static void resolve_list(struct sup *s, struct service *svc, const struct strv *names, enum dep_kind kind)
+{
+    for (size_t i = 0; i < names->n; i++) {
+        struct service *other = dep_unit(s, names->v[i]);
+        if (other && other != svc) {
+            dep_add(&svc->deps[kind], other->index);
+        } else if (!other && str_endswith(names->v[i], ".service") &&
+                   (kind == DEP_REQUIRES || kind == DEP_BINDS_TO || kind == DEP_REQUISITE) && !svc->missing[0]) {
+            snprintf(svc->missing, sizeof(svc->missing), "%s", names->v[i]);
+        }
+    }
+}
+
+/* Depth-first search for a cycle of After= edges through idx; on finding one, report it and drop the
+ * edge that closes it. Returns true when an edge was dropped (the search then starts over). */
+static bool break_cycle(struct sup *s, size_t idx, unsigned char *color, size_t *path, size_t depth)
+{
+    color[idx] = 1;
+    path[depth] = idx;
+    struct dep_list *after = &s->svcs[idx]->deps[DEP_AFTER];
+    for (size_t i = 0; i < after->n; i++) {
+        size_t next = after->v[i];
+        if (color[next] == 1) {
+            struct buf b = {0};
+            size_t from = 0;
+            while (path[from] != next)
+                from++;
+            for (size_t k = from; k <= depth; k++)
+                buf_printf(&b, "%s → ", s->svcs[path[k]]->unit->name);
+            buf_puts(&b, s->svcs[next]->unit->name);
+            fprintf(stderr, "oya: ordering cycle: %s (each waits for the next); dropped %s's After=%s to break it\n",
+                    b.p, s->svcs[idx]->unit->name, s->svcs[next]->unit->name);
+            buf_free(&b);
+            dep_remove(after, next);
+            return true;
+        }
+        if (color[next] == 0 && break_cycle(s, next, color, path, depth + 1))
+            return true;
+    }
+    color[idx] = 2;
+    return false;
+}
+
+void sup_deps_resolve(struct sup *s)
+{
+    for (size_t i = 0; i < s->nsvcs; i++)
+        deps_free(s->svcs[i]);
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *svc = s->svcs[i];
+        const struct unit *u = svc->unit;
+        if (svc->removed)
+            continue;
+        resolve_list(s, svc, &u->after, DEP_AFTER);
+        resolve_list(s, svc, &u->requires, DEP_REQUIRES);
+        resolve_list(s, svc, &u->wants, DEP_WANTS);
+        resolve_list(s, svc, &u->binds_to, DEP_BINDS_TO);
+        resolve_list(s, svc, &u->part_of, DEP_PART_OF);
+        resolve_list(s, svc, &u->requisite, DEP_REQUISITE);
+        resolve_list(s, svc, &u->conflicts, DEP_CONFLICTS);
+        for (size_t k = 0; k < u->before.n; k++) {
+            struct service *other = dep_unit(s, u->before.v[k]);
+            if (other && other != svc)
+                dep_add(&other->deps[DEP_AFTER], svc->index); /* Before= is the other side's After= */
+        }
+    }
+    unsigned char *color = xcalloc(s->nsvcs + 1, 1);
+    size_t *path = xcalloc(s->nsvcs + 1, sizeof(size_t));
+    for (int rounds = 0; rounds < 1000; rounds++) { /* each round drops an edge: bounded */
+        memset(color, 0, s->nsvcs + 1);
+        bool dropped = false;
+        for (size_t i = 0; i < s->nsvcs && !dropped; i++)
+            if (color[i] == 0)
+                dropped = break_cycle(s, i, color, path, 0);
+        if (!dropped)
+            break;
+    }
+    free(color);
+    free(path);
+}
+
+void sup_deps_free(struct sup *s)
+{
+    for (size_t i = 0; i < s->nsvcs; i++)
+        deps_free(s->svcs[i]);
+}
+
+static bool has_dep(const struct service *svc, enum dep_kind kind, size_t idx)
+{
+    for (size_t i = 0; i < svc->deps[kind].n; i++)
+        if (svc->deps[kind].v[i] == idx)
+            return true;
+    return false;
+}
+
+static bool is_up(const struct svc *st)
+{
+    return svc_is_active(st);
+}
+
+static bool is_starting(const struct svc *st)
+{
+    return st->state == SVC_START_PRE || st->state == SVC_START || st->state == SVC_START_POST;
+}
+
+void sup_job_start(struct sup *s, struct service *svc)
+{
+    if (svc->job == JOB_START || svc->removed)
+        return;
+    svc->job = JOB_START;
+    /* pull in what it needs or wants; stop what it conflicts with */
+    static const enum dep_kind pulls[] = {DEP_REQUIRES, DEP_WANTS, DEP_BINDS_TO};
+    for (size_t k = 0; k < ARRAY_SIZE(pulls); k++)
+        for (size_t i = 0; i < svc->deps[pulls[k]].n; i++) {
+            struct service *d = s->svcs[svc->deps[pulls[k]].v[i]];
+            if (!is_up(&d->st) && !is_starting(&d->st))
+                sup_job_start(s, d);
+        }
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *o = s->svcs[i];
+        if (o != svc && (has_dep(svc, DEP_CONFLICTS, i) || has_dep(o, DEP_CONFLICTS, svc->index)) &&
+            (is_up(&o->st) || is_starting(&o->st) || o->job == JOB_START))
+            sup_job_stop(s, o);
+    }
+}
+
+void sup_job_stop(struct sup *s, struct service *svc)
+{
+    if (svc->job == JOB_STOP)
+        return;
+    svc->job = JOB_STOP;
+    /* what requires it, is bound to it or is part of it goes down with it */
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *o = s->svcs[i];
+        if (o == svc)
+            continue;
+        bool carried = has_dep(o, DEP_REQUIRES, svc->index) || has_dep(o, DEP_BINDS_TO, svc->index) ||
+                       has_dep(o, DEP_PART_OF, svc->index);
+        if (carried && (o->job == JOB_START || !svc_is_settled(&o->st) || is_up(&o->st)))
+            sup_job_stop(s, o);
+    }
+}
+
+/* Restart= of a unit restarts what Requires= it or is PartOf= it too, as systemctl restart does. */
+void sup_restart_dependents(struct sup *s, struct service *svc)
+{
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *o = s->svcs[i];
+        if (o == svc || !(has_dep(o, DEP_REQUIRES, svc->index) || has_dep(o, DEP_PART_OF, svc->index)) ||
+            !is_up(&o->st))
+            continue;
+        enum svc_state before = o->st.state;
+        struct svc_actions a = {0};
+        svc_restart(&o->st, o->unit, clock_mono_usec(), clock_real_usec(), &a);
+        sup_apply(s, o, a, before);
+    }
+}
+
+/* May the start job of svc run now? 1: yes, 0: wait, -1: it fails (dependency) */
+static int start_ready(struct sup *s, struct service *svc)
+{
+    if (svc->missing[0])
+        return -1;
+    for (size_t i = 0; i < svc->deps[DEP_REQUISITE].n; i++)
+        if (!is_up(&s->svcs[svc->deps[DEP_REQUISITE].v[i]]->st))
+            return -1;
+    for (size_t i = 0; i < svc->deps[DEP_AFTER].n; i++) {
+        const struct service *d = s->svcs[svc->deps[DEP_AFTER].v[i]];
+        if (d->job == JOB_START || is_starting(&d->st))
+            return 0;
+    }
+    /* a required unit ordered before it that failed to start fails it too */
+    static const enum dep_kind needs[] = {DEP_REQUIRES, DEP_BINDS_TO};
+    for (size_t k = 0; k < ARRAY_SIZE(needs); k++)
+        for (size_t i = 0; i < svc->deps[needs[k]].n; i++) {
+            size_t di = svc->deps[needs[k]].v[i];
+            const struct service *d = s->svcs[di];
+            if (has_dep(svc, DEP_AFTER, di) && d->job == JOB_NONE && !is_up(&d->st) &&
+                !(d->st.condition_failed && !d->st.assert_failed))
+                return -1;
+        }
+    return 1;
+}
+
+/* May the stop job of svc run now: every unit ordered after it (and stopping) is down first. */
+static bool stop_ready(struct sup *s, struct service *svc)
+{
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const struct service *o = s->svcs[i];
+        if (o != svc && has_dep(o, DEP_AFTER, svc->index) &&
+            (o->job == JOB_STOP || svc_is_stopping(&o->st)))
+            return false;
+    }
+    return true;
+}
+
+void sup_jobs_dispatch(struct sup *s)
+{
+    for (int rounds = 0; rounds < 10000; rounds++) { /* bounded: each pass runs or fails at least one job */
+        bool progress = false;
+        for (size_t i = 0; i < s->nsvcs; i++) {
+            struct service *svc = s->svcs[i];
+            enum svc_state before = svc->st.state;
+            struct svc_actions a = {0};
+            if (svc->job == JOB_START) {
+                int r = start_ready(s, svc);
+                if (r == 0)
+                    continue;
+                svc->job = JOB_NONE;
+                progress = true;
+                if (r < 0) {
+                    svc_dependency_failed(&svc->st, clock_real_usec());
+                    sup_apply(s, svc, a, before);
+                    continue;
+                }
+                svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+                sup_apply(s, svc, a, before);
+            } else if (svc->job == JOB_STOP) {
+                if (!stop_ready(s, svc))
+                    continue;
+                svc->job = JOB_NONE;
+                progress = true;
+                svc_stop(&svc->st, svc->unit, s->shutting_down ? STOP_SHUTDOWN : STOP_USER, clock_mono_usec(),
+                         clock_real_usec(), &a);
+                sup_apply(s, svc, a, before);
+            } else if (is_up(&svc->st)) {
+                /* BindsTo=: the bound unit went down by itself, so this one goes too */
+                for (size_t k = 0; k < svc->deps[DEP_BINDS_TO].n; k++) {
+                    const struct service *d = s->svcs[svc->deps[DEP_BINDS_TO].v[k]];
+                    if (d->job != JOB_START && (d->st.state == SVC_DEAD || d->st.state == SVC_FAILED)) {
+                        sup_job_stop(s, svc);
+                        progress = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if (!progress)
+            return;
+    }
+}
