@@ -9,6 +9,9 @@
 #include "unit/unit.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/utsname.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -737,6 +740,35 @@ static void test_specifiers_and_templates(void **state)
     free(out);
     assert_int_equal(unit_expand_specifiers("web", "%i|%f|%p", &out, &bad), 0);
     assert_string_equal(out, "|/web|web");
+    free(out);
+    /* the host, machine and user ones, against what the system says */
+    char host[256] = "";
+    gethostname(host, sizeof(host) - 1);
+    assert_int_equal(unit_expand_specifiers("web", "%H", &out, &bad), 0);
+    assert_string_equal(out, host);
+    free(out);
+    host[strcspn(host, ".")] = 0;
+    assert_int_equal(unit_expand_specifiers("web", "%l", &out, &bad), 0);
+    assert_string_equal(out, host);
+    free(out);
+    struct utsname un;
+    uname(&un);
+    assert_int_equal(unit_expand_specifiers("web", "%v", &out, &bad), 0);
+    assert_string_equal(out, un.release);
+    free(out);
+    assert_int_equal(unit_expand_specifiers("web", "%b|%m", &out, &bad), 0);
+    assert_true(strlen(out) >= 33 && strchr(out, '-') == NULL); /* 32 hex digits, then the machine ID */
+    free(out);
+    struct passwd *pw = getpwuid(geteuid());
+    struct group *gr = getgrgid(getegid());
+    char *want = xasprintf("%s|%s|%s|%u|%s", pw->pw_name, pw->pw_dir, gr->gr_name, (unsigned)getegid(),
+                           pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+    assert_int_equal(unit_expand_specifiers("web", "%u|%h|%g|%G|%s", &out, &bad), 0);
+    assert_string_equal(out, want);
+    free(out);
+    free(want);
+    assert_int_equal(unit_expand_specifiers("web", "%S|%C|%L|%E|%T|%V", &out, &bad), 0);
+    assert_string_equal(out, "/var/lib|/var/cache|/var/log|/etc|/tmp|/var/tmp");
     free(out);
     assert_int_equal(unit_expand_specifiers("web", "50%", &out, &bad), -EINVAL);
     assert_int_equal(unit_expand_specifiers("web", "%Q", &out, &bad), -EINVAL);
