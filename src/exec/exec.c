@@ -386,6 +386,28 @@ static void child_tune(const struct plan *pl, int rfd)
     }
 }
 
+/* AmbientCapabilities=: after the switch to User= (kept by PR_SET_KEEPCAPS), make the capabilities
+ * permitted, inheritable and effective, then raise them into the ambient set, which survives exec. */
+static void child_ambient(uint64_t caps, int rfd)
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } head = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+    for (int i = 0; i < 2; i++) {
+        uint32_t part = (uint32_t)(caps >> (32 * i));
+        data[i].effective = data[i].permitted = data[i].inheritable = part;
+    }
+    if (syscall(SYS_capset, &head, data) < 0)
+        child_fail(rfd, STEP_CAPS, errno);
+    for (int cap = 0; cap < 64; cap++)
+        if ((caps & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+            child_fail(rfd, STEP_CAPS, errno);
+}
+
 static void __attribute__((noreturn)) child_run(const struct plan *pl)
 {
     int rfd = pl->report_fd;
@@ -454,6 +476,9 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
             child_fail(rfd, STEP_LIMITS, errno);
     }
     child_tune(pl, rfd);
+    uint64_t ambient = pl->unit->cap_ambient;
+    if (ambient && pl->set_creds && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        child_fail(rfd, STEP_CAPS, errno);
     if (pl->set_creds) {
         if (setgroups((size_t)pl->ngroups, pl->groups) < 0 && errno != EPERM)
             child_fail(rfd, STEP_GROUP, errno);
@@ -462,6 +487,8 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
         if (setresuid(pl->uid, pl->uid, pl->uid) < 0)
             child_fail(rfd, STEP_USER, errno);
     }
+    if (ambient)
+        child_ambient(ambient, rfd);
     /* after the credentials change, so the directory is reached with the service's own rights */
     if (pl->cwd && chdir(pl->cwd) < 0 && !(pl->cwd_optional && errno == ENOENT))
         child_fail(rfd, STEP_CHDIR, errno);

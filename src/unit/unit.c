@@ -707,32 +707,42 @@ int unit_cap_from_name(const char *name)
     return -1;
 }
 
-/* CapabilityBoundingSet=: names kept; "~" first keeps all but those; empty keeps none. Lines add up. */
-static int parse_cap_bounding(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+/* A capability list: names, or "~" then the names not wanted; the bits named go in *set */
+static int cap_list(struct parse_ctx *c, const char *v, uint64_t *set, bool *invert)
 {
-    (void)k;
-    bool invert = v[0] == '~';
+    *invert = v[0] == '~';
+    *set = 0;
     struct strv words = {0};
-    int r = split_value(c, invert ? v + 1 : v, &words);
-    uint64_t set = 0;
+    int r = split_value(c, *invert ? v + 1 : v, &words);
     for (size_t i = 0; r == 0 && i < words.n; i++) {
         int cap = unit_cap_from_name(words.v[i]);
         if (cap < 0)
             r = bad_value(c, "'%s' is not a capability; use names like CAP_NET_BIND_SERVICE", words.v[i]);
         else
-            set |= 1ULL << cap;
+            *set |= 1ULL << cap;
     }
     strv_clear(&words);
+    return r;
+}
+
+/* CapabilityBoundingSet= (k->arg 0) and AmbientCapabilities= (1): names kept, "~" all but those, empty none.
+ * Lines add up. */
+static int parse_caps(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    uint64_t set;
+    bool invert;
+    int r = cap_list(c, v, &set, &invert);
     if (r < 0)
         return r;
-    if (!*v) {
-        u->cap_bounding = 0;
-    } else if (invert) {
-        u->cap_bounding = (u->cap_bounding_set ? u->cap_bounding : ~0ULL) & ~set;
-    } else {
-        u->cap_bounding = (u->cap_bounding_set ? u->cap_bounding : 0) | set;
-    }
-    u->cap_bounding_set = true;
+    uint64_t *field = k->arg ? &u->cap_ambient : &u->cap_bounding;
+    bool *had = k->arg ? &u->cap_ambient_set : &u->cap_bounding_set;
+    if (!*v)
+        *field = 0;
+    else if (invert)
+        *field = (*had ? *field : ~0ULL) & ~set;
+    else
+        *field = (*had ? *field : 0) | set;
+    *had = true;
     return 0;
 }
 
@@ -939,7 +949,8 @@ static struct key keys[] = {
     {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
     {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
     {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
-    {"Service", "CapabilityBoundingSet", parse_cap_bounding, 0, 0},
+    {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
+    {"Service", "AmbientCapabilities", parse_caps, 0, 1},
     {"Service", "Environment", parse_environment, 0, 0},
     {"Service", "EnvironmentFile", parse_env_file, 0, 0},
     {"Service", "WorkingDirectory", parse_working_dir, 0, 0},
@@ -976,7 +987,7 @@ static const char *not_yet_keys[] = {
 
 /* systemd's sandboxing keys: accepted, listed once per unit as not applied (parse_not_applied) */
 static const char *not_applied_keys[] = {
-    "AmbientCapabilities", "ProtectSystem",
+    "ProtectSystem",
     "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
     "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
     "ProtectKernelTunables", "ProtectProc", "ProcSubset", "RemoveIPC", "RestrictAddressFamilies",

@@ -129,6 +129,8 @@ struct unit {
     bool private_tmp;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */
     uint64_t cap_bounding;            /* the capabilities kept, a bit per CAP_* */
+    bool cap_ambient_set;
+    uint64_t cap_ambient;             /* AmbientCapabilities=: kept across User= into the service */
 };
 
 struct unit_diag {

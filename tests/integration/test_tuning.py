@@ -75,3 +75,14 @@ def test_restart_prevent_and_force(oya):
     rec = o.wait_state("prevent", "failed")
     assert rec["restarts"] == 0
     wait_for(lambda: o.record("force")["restarts"] >= 2, what="forced restarts")
+
+
+def test_ambient_capabilities_survive_user(oya):
+    if os.geteuid() != 0:
+        pytest.skip("User= and capabilities need root")
+    o = oya({"t": unit("/bin/sleep infinity", "User=nobody\nAmbientCapabilities=CAP_NET_BIND_SERVICE")})
+    rec = o.wait_state("t", "active", "running")
+    p = psutil.Process(rec["main_pid"])
+    assert p.uids().real != 0
+    assert int(status_field(p.pid, "CapAmb"), 16) == 1 << 10
+    assert int(status_field(p.pid, "CapEff"), 16) == 1 << 10

@@ -655,6 +655,9 @@ static void test_process_keys(void **state)
     assert_int_equal(u->cap_bounding, ~(1ULL << 21));
     assert_int_equal(u->std_output, OUT_LOG);
     unit_free(u);
+    u = parse_ok("[Service]\nExecStart=/x\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nAmbientCapabilities=CAP_KILL\n");
+    assert_int_equal(u->cap_ambient, (1ULL << 10) | (1ULL << 5));
+    unit_free(u);
     u = parse_ok("[Service]\nExecStart=/x\nCapabilityBoundingSet=\n");
     assert_true(u->cap_bounding_set);
     assert_int_equal(u->cap_bounding, 0);
