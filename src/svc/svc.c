@@ -125,6 +125,16 @@ static void run_cmd(struct svc *s, const struct unit *u, enum unit_exec list, st
         s->control_list = list;
 }
 
+/* Enter a state that runs a command list from its first command, under a timeout. */
+static void run_list(struct svc *s, const struct unit *u, enum svc_state st, enum unit_exec list, uint64_t timeout,
+                     uint64_t now, uint64_t now_real, struct svc_actions *a)
+{
+    s->cmd_index = 0;
+    set_state(s, st, now_real);
+    arm(s, now, timeout);
+    run_cmd(s, u, list, a);
+}
+
 static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
                           struct svc_actions *a);
 static void enter_stop(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
@@ -155,10 +165,7 @@ static void enter_start_post(struct svc *s, const struct unit *u, uint64_t now, 
         enter_running(s, u, now, now_real, a);
         return;
     }
-    s->cmd_index = 0;
-    set_state(s, SVC_START_POST, now_real);
-    arm(s, now, u->timeout_start);
-    run_cmd(s, u, UEXEC_START_POST, a);
+    run_list(s, u, SVC_START_POST, UEXEC_START_POST, u->timeout_start, now, now_real, a);
 }
 
 static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
@@ -191,9 +198,7 @@ static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t
         enter_start(s, u, now, now_real, a);
         return;
     }
-    set_state(s, SVC_START_PRE, now_real);
-    arm(s, now, u->timeout_start);
-    run_cmd(s, u, UEXEC_START_PRE, a);
+    run_list(s, u, SVC_START_PRE, UEXEC_START_PRE, u->timeout_start, now, now_real, a);
 }
 
 void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
@@ -285,10 +290,7 @@ static void enter_stop(struct svc *s, const struct unit *u, uint64_t now, uint64
         enter_stop_sigterm(s, u, now, now_real, a);
         return;
     }
-    s->cmd_index = 0;
-    set_state(s, SVC_STOP, now_real);
-    arm(s, now, u->timeout_stop);
-    run_cmd(s, u, UEXEC_STOP, a);
+    run_list(s, u, SVC_STOP, UEXEC_STOP, u->timeout_stop, now, now_real, a);
 }
 
 static void enter_stop_post(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
@@ -298,10 +300,7 @@ static void enter_stop_post(struct svc *s, const struct unit *u, uint64_t now, u
         finish_stop(s, u, now, now_real, a);
         return;
     }
-    s->cmd_index = 0;
-    set_state(s, SVC_STOP_POST, now_real);
-    arm(s, now, u->timeout_stop);
-    run_cmd(s, u, UEXEC_STOP_POST, a);
+    run_list(s, u, SVC_STOP_POST, UEXEC_STOP_POST, u->timeout_stop, now, now_real, a);
 }
 
 /* All processes are gone: decide between dead, failed, exited and a restart. */
@@ -431,12 +430,9 @@ bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_
 {
     if (s->state != SVC_RUNNING || u->exec[UEXEC_RELOAD].n == 0)
         return false;
-    s->cmd_index = 0;
     s->reload_result = RESULT_SUCCESS;
     s->reload_done = false;
-    set_state(s, SVC_RELOAD, now_real);
-    arm(s, now, u->timeout_start);
-    run_cmd(s, u, UEXEC_RELOAD, a);
+    run_list(s, u, SVC_RELOAD, UEXEC_RELOAD, u->timeout_start, now, now_real, a);
     return true;
 }
 
