@@ -83,12 +83,16 @@ static void notify_refuse(struct service *svc, int pid)
         return; /* said once per sender, not once per message */
     svc->notify_refused = pid;
     fprintf(stderr, "oya: %s: notification from PID %d ignored: NotifyAccess=%s allows %s\n", svc->unit->name, pid,
-            svc->unit->notify_access == NOTIFY_NONE ? "none" : "main",
-            svc->unit->notify_access == NOTIFY_NONE ? "no process" : "only the main process");
+            svc->unit->notify_access == NOTIFY_NONE   ? "none"
+            : svc->unit->notify_access == NOTIFY_MAIN ? "main"
+                                                      : "exec",
+            svc->unit->notify_access == NOTIFY_NONE   ? "no process"
+            : svc->unit->notify_access == NOTIFY_MAIN ? "only the main process"
+                                                      : "only the main and the control processes");
 }
 
-/* Which service pid may speak for, by NotifyAccess=: main (and exec: oya runs no control processes
- * yet, so the same) only its main process; all any process of the service. */
+/* Which service pid may speak for, by NotifyAccess=: main only its main process; exec also its control
+ * process (ExecStartPre=, ExecStartPost=, ...); all any process of the service. */
 static struct service *notify_sender(struct sup *s, int pid)
 {
     bool any_all = false;
@@ -100,6 +104,8 @@ static struct service *notify_sender(struct sup *s, int pid)
             notify_refuse(svc, pid);
             return NULL;
         }
+        if (svc->st.control_pid == pid && svc->unit->notify_access >= NOTIFY_EXEC)
+            return svc; /* NotifyAccess=exec (and all): ExecStartPre= and the other commands too */
         any_all = any_all || svc->unit->notify_access == NOTIFY_ALL;
     }
     /* the main process's session is where a sender usually is: one read tells whose it is */

@@ -205,3 +205,13 @@ def test_watchdog_pings_keep_it_alive(oya, tmp_path):
     o.wait_state("n", "active", "running")
     rec = o.wait_state("n", "inactive", "dead", timeout=20)  # 2.4 s of pings, then a clean exit
     assert rec["result"] == "success"
+
+
+def test_notify_access_exec_hears_the_control_process(oya, tmp_path):
+    """ExecStartPost= runs as the control process: NotifyAccess=exec hears it, NotifyAccess=main does not."""
+    sender = notifier(tmp_path, "send:STATUS=from the post command", "sleep:0.5")
+    o = oya({"e": unit("/bin/sleep infinity", f"NotifyAccess=exec\nExecStartPost={sender}"),
+             "m": unit("/bin/sleep infinity", f"NotifyAccess=main\nExecStartPost={sender}")})
+    wait_for(lambda: o.record("e")["status_text"] == "from the post command", what="STATUS= from ExecStartPost=")
+    o.wait_state("m", "active", "running")
+    assert o.record("m")["status_text"] == ""
