@@ -733,9 +733,9 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         enter_stop_post(s, u, now, now_real, a);
         return;
     case SVC_STOP_POST:
+        /* ExecStopPost= took too long: SIGKILL it (its exit, when reaped, is ignored) and finish */
         a->kill_signal = SIGKILL;
         a->kill_control = true;
-        s->control_pid = 0;
         finish_stop(s, u, now, now_real, a);
         return;
     default:

@@ -788,6 +788,22 @@ static void test_stop_command_timeout_goes_on(void **state)
     assert_int_equal(a.kill_signal, SIGTERM);
     assert_true(a.kill_control); /* the stop command is still there: it gets the signal too */
     world_free(&w);
+    /* a hanging ExecStopPost= is killed at the timeout, and the service is down */
+    world_init(&w, "ExecStart=/main\nExecStopPost=/slow\nTimeoutStopSec=1s\nKillMode=process");
+    spawned(&w, start(&w));
+    a = stop(&w);
+    exited(&w, CLD_KILLED, SIGTERM);
+    assert_int_equal(w.s.state, SVC_STOP_POST);
+    w.now += SEC;
+    spawned(&w, (struct svc_actions){.spawn = true});
+    w.now += SEC;
+    a = timer(&w);
+    assert_true(a.kill_control);
+    assert_int_equal(a.kill_signal, SIGKILL);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    control_exited(&w, CLD_KILLED, SIGKILL); /* reaped later: ignored */
+    assert_int_equal(w.s.state, SVC_DEAD);
+    world_free(&w);
     /* a main process that ends by itself runs ExecStop= after a clean exit, not after a crash */
     world_init(&w, "ExecStart=/main\nExecStop=/stop");
     spawned(&w, start(&w));
