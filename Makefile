@@ -21,7 +21,9 @@ SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 MUSL_CC  ?= musl-gcc
 STATIC_OBJ := $(SRC:src/%.c=build/static/obj/%.o)
-STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Os -pthread -ffunction-sections -fdata-sections
+# the static binary is what goes into images: size counts, and C needs no unwind tables
+STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Os -pthread -ffunction-sections -fdata-sections \
+                 -fno-asynchronous-unwind-tables -fno-unwind-tables
 
 .PHONY: all run check unit integration deps clean install bench static
 
