@@ -126,8 +126,8 @@ lines += ["",
           "moment: PSS of a dynamically linked PID 1 counts its share of libc, which depends on how many other "
           "processes map it; USS (its private pages) does not. The static forms share nothing, so their PSS is "
           "their whole cost. The kernel maps file pages around each fault (fault-around), so a PID 1's resident "
-          "text is most of its binary's text: tini's text is 24 KiB, oya's holds the whole supervisor and `ps` "
-          "and `tree` (about 95 KiB), which is why dynamic `oya init` costs more than dynamic tini. The static "
+          "text is most of its binary's text: tini's text is 24 KiB, oya's holds the whole supervisor, `ps` "
+          "and `tree` (several times more), which is why dynamic `oya init` costs more than dynamic tini. The static "
           "`oya-static`, what docs/containers.md puts in an image, costs "
           f"{mem['oya-static'][0] / mem['tini-static'][0]:.2f}x the PSS of `tini-static`.\n",
           f"Reproduce: `make bench` (or `bench/pid1.sh`, as root; `BENCH_ORPHANS`, `BENCH_PID1_RUNS` change the "
