@@ -555,11 +555,10 @@ static uint64_t exit_status_from_name(const char *v)
     return 0;
 }
 
-/* RestartPreventExitStatus= and RestartForceExitStatus= (k->arg 0: prevent, 1: force) */
-static int parse_restart_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+/* A list of exit codes (numbers or names like DATAERR) and signal names into the two tables; an empty
+ * value clears both. Shared by SuccessExitStatus=, RestartPreventExitStatus= and RestartForceExitStatus=. */
+static int parse_exit_list(struct parse_ctx *c, const char *v, bool codes[256], bool sigs[65])
 {
-    bool *codes = k->arg ? u->restart_force_status : u->restart_prevent_status;
-    bool *sigs = k->arg ? u->restart_force_signal : u->restart_prevent_signal;
     if (!*v) {
         memset(codes, 0, 256 * sizeof(bool));
         memset(sigs, 0, 65 * sizeof(bool));
@@ -582,6 +581,13 @@ static int parse_restart_status(struct unit *u, const struct key *k, const char 
     }
     strv_clear(&words);
     return r;
+}
+
+/* RestartPreventExitStatus= and RestartForceExitStatus= (k->arg 0: prevent, 1: force) */
+static int parse_restart_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    return k->arg ? parse_exit_list(c, v, u->restart_force_status, u->restart_force_signal)
+                  : parse_exit_list(c, v, u->restart_prevent_status, u->restart_prevent_signal);
 }
 
 /* StandardOutput=, StandardError= (k->arg 0: output, 1: error) */
@@ -845,34 +851,7 @@ static int parse_limit(struct unit *u, const struct key *k, const char *v, struc
 static int parse_success_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
-    if (!*v) {
-        memset(u->success_status, 0, sizeof(u->success_status));
-        memset(u->success_signal, 0, sizeof(u->success_signal));
-        return 0;
-    }
-    struct strv words = {0};
-    int r = split_value(c, v, &words);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < words.n; i++) {
-        uint64_t n;
-        int sig;
-        if (str_to_u64(words.v[i], &n) && n <= 255) {
-            u->success_status[n] = 1;
-        } else if ((n = exit_status_from_name(words.v[i])) > 0) {
-            u->success_status[n] = 1;
-        } else if (!isdigit((unsigned char)words.v[i][0]) && (sig = signal_from_name(words.v[i])) > 0 &&
-                   sig < (int)ARRAY_SIZE(u->success_signal)) {
-            u->success_signal[sig] = true;
-        } else {
-            r = bad_value(c, "'%s' is neither an exit code (0-255 or a name like DATAERR) nor a signal name like "
-                             "SIGUSR1", words.v[i]);
-            goto out;
-        }
-    }
-out:
-    strv_clear(&words);
-    return r;
+    return parse_exit_list(c, v, u->success_status, u->success_signal);
 }
 
 static int parse_ignored(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)

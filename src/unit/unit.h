@@ -101,7 +101,7 @@ struct unit {
     uint64_t timeout_stop;  /* USEC_INFINITY: no timeout */
     int kill_signal;
     enum unit_kill_mode kill_mode;
-    int success_status[256]; /* 1 when that exit code counts as success */
+    bool success_status[256]; /* true when that exit code counts as success */
     bool success_signal[65]; /* 1 when death by that signal counts as success */
     bool remain_after_exit;
     enum unit_notify_access notify_access;
