@@ -135,27 +135,21 @@ static void env_set_fmt(struct strv *env, const char *name, const char *value)
     free(a);
 }
 
-static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *env, struct buf *err)
+int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct passwd **pw_out, struct buf *err)
 {
-    if (!u->user && !u->group)
-        return 0;
     struct passwd *pw = NULL;
     uint64_t id;
-    pl->uid = getuid();
-    pl->gid = getgid();
+    *uid = (uid_t)-1;
+    *gid = (gid_t)-1;
     if (u->user) {
         bool numeric = str_to_u64(u->user, &id);
         pw = numeric ? getpwuid((uid_t)id) : getpwnam(u->user);
         if (pw) {
-            pl->uid = pw->pw_uid;
-            pl->gid = pw->pw_gid;
-            env_set_fmt(env, "USER", pw->pw_name);
-            env_set_fmt(env, "LOGNAME", pw->pw_name);
-            env_set_fmt(env, "HOME", pw->pw_dir);
-            env_set_fmt(env, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+            *uid = pw->pw_uid;
+            *gid = pw->pw_gid;
         } else if (numeric) {
-            pl->uid = (uid_t)id; /* a numeric id need not be in the database */
-            pl->gid = (gid_t)id;
+            *uid = (uid_t)id; /* a numeric id need not be in the database */
+            *gid = (gid_t)id;
         } else {
             buf_printf(err, "User=%s: no such user in the user database", u->user);
             return -ESRCH;
@@ -165,13 +159,36 @@ static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *
         bool numeric = str_to_u64(u->group, &id);
         struct group *gr = numeric ? getgrgid((gid_t)id) : getgrnam(u->group);
         if (gr) {
-            pl->gid = gr->gr_gid;
+            *gid = gr->gr_gid;
         } else if (numeric) {
-            pl->gid = (gid_t)id;
+            *gid = (gid_t)id;
         } else {
             buf_printf(err, "Group=%s: no such group in the group database", u->group);
             return -ESRCH;
         }
+    }
+    if (pw_out)
+        *pw_out = pw;
+    return 0;
+}
+
+static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *env, struct buf *err)
+{
+    if (!u->user && !u->group)
+        return 0;
+    struct passwd *pw;
+    int r = exec_owner(u, &pl->uid, &pl->gid, &pw, err);
+    if (r < 0)
+        return r;
+    if (pl->uid == (uid_t)-1)
+        pl->uid = getuid(); /* Group= alone */
+    if (pl->gid == (gid_t)-1)
+        pl->gid = getgid();
+    if (pw) {
+        env_set_fmt(env, "USER", pw->pw_name);
+        env_set_fmt(env, "LOGNAME", pw->pw_name);
+        env_set_fmt(env, "HOME", pw->pw_dir);
+        env_set_fmt(env, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
     }
     pl->ngroups = 1;
     pl->groups = xcalloc(1, sizeof(gid_t));

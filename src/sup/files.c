@@ -5,49 +5,16 @@
  * to learn a forking service's main process and removed once the service is down. */
 #include "sup_int.h"
 
+#include "../exec/exec.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* The owner User=/Group= give (-1: unchanged); -errno with a message when a name is unknown. */
-static int owner_of(const struct unit *u, uid_t *uid, gid_t *gid, struct buf *err)
-{
-    *uid = (uid_t)-1;
-    *gid = (gid_t)-1;
-    uint64_t id;
-    if (u->user) {
-        struct passwd *pw = str_to_u64(u->user, &id) ? getpwuid((uid_t)id) : getpwnam(u->user);
-        if (pw) {
-            *uid = pw->pw_uid;
-            *gid = pw->pw_gid;
-        } else if (str_to_u64(u->user, &id)) {
-            *uid = (uid_t)id;
-            *gid = (gid_t)id;
-        } else {
-            buf_printf(err, "User=%s: no such user in the user database", u->user);
-            return -ESRCH;
-        }
-    }
-    if (u->group) {
-        struct group *gr = str_to_u64(u->group, &id) ? getgrgid((gid_t)id) : getgrnam(u->group);
-        if (gr)
-            *gid = gr->gr_gid;
-        else if (str_to_u64(u->group, &id))
-            *gid = (gid_t)id;
-        else {
-            buf_printf(err, "Group=%s: no such group in the group database", u->group);
-            return -ESRCH;
-        }
-    }
-    return 0;
-}
 
 /* mkdir -p of path; the directories on the way are root's, 0755 (as systemd makes them) */
 static int make_path(const char *path)
@@ -73,7 +40,7 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
 {
     uid_t uid;
     gid_t gid;
-    int r = owner_of(u, &uid, &gid, err);
+    int r = exec_owner(u, &uid, &gid, NULL, err);
     if (r < 0)
         return r;
     for (int d = 0; d < UDIR_N; d++) {
