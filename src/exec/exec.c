@@ -66,6 +66,9 @@ struct plan {
     int devnull, out_fd, report_fd;
     int stdout_fd, stderr_fd; /* where 1 and 2 go; opened files (StandardOutput=file:) are owned here */
     int file_fds[2];
+    char oom[16]; /* OOMScoreAdjust= as written to /proc/self/oom_score_adj; "" if unset */
+    bool set_cpus;
+    cpu_set_t cpus; /* CPUAffinity= */
     bool inherit_stdio, process_group, take_terminal;
     const struct unit *unit;
 };
@@ -328,6 +331,16 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     /* StandardOutput=inherit takes standard input (/dev/null); StandardError=inherit takes standard output */
     if (u->std_error == OUT_INHERIT)
         pl->stderr_fd = pl->stdout_fd;
+    /* what the child applies, prepared here: between fork and exec there is no formatting */
+    if (u->oom_score_adjust_set)
+        snprintf(pl->oom, sizeof(pl->oom), "%d", u->oom_score_adjust);
+    CPU_ZERO(&pl->cpus);
+    for (int cpu = 0; cpu < 1024 && cpu < CPU_SETSIZE; cpu++) {
+        if (u->cpu_affinity[cpu / 64] & (1ULL << (cpu % 64))) {
+            CPU_SET(cpu, &pl->cpus);
+            pl->set_cpus = true;
+        }
+    }
     pl->inherit_stdio = req->inherit_stdio;
     pl->process_group = req->process_group;
     pl->take_terminal = req->take_terminal;
@@ -352,20 +365,10 @@ static void child_tune(const struct plan *pl, int rfd)
     const struct unit *u = pl->unit;
     if (u->nice_set && setpriority(PRIO_PROCESS, 0, u->nice) < 0)
         child_fail(rfd, STEP_NICE, errno);
-    if (u->oom_score_adjust_set) {
-        char v[16];
-        int n = 0, x = u->oom_score_adjust < 0 ? -u->oom_score_adjust : u->oom_score_adjust;
-        char digits[8];
-        int nd = 0;
-        do
-            digits[nd++] = (char)('0' + x % 10);
-        while ((x /= 10) > 0);
-        if (u->oom_score_adjust < 0)
-            v[n++] = '-';
-        while (nd > 0)
-            v[n++] = digits[--nd];
+    if (pl->oom[0]) {
+        ssize_t n = (ssize_t)strlen(pl->oom);
         int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, v, (size_t)n) != n)
+        if (fd < 0 || write(fd, pl->oom, (size_t)n) != n)
             child_fail(rfd, STEP_OOM, errno);
         close(fd);
     }
@@ -374,18 +377,8 @@ static void child_tune(const struct plan *pl, int rfd)
         if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (class << 13) | (class == 3 ? 0 : prio)) < 0)
             child_fail(rfd, STEP_IOPRIO, errno);
     }
-    bool any_cpu = false;
-    for (size_t i = 0; i < ARRAY_SIZE(u->cpu_affinity); i++)
-        any_cpu = any_cpu || u->cpu_affinity[i];
-    if (any_cpu) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        for (int cpu = 0; cpu < 1024 && cpu < CPU_SETSIZE; cpu++)
-            if (u->cpu_affinity[cpu / 64] & (1ULL << (cpu % 64)))
-                CPU_SET(cpu, &set);
-        if (sched_setaffinity(0, sizeof(set), &set) < 0)
-            child_fail(rfd, STEP_AFFINITY, errno);
-    }
+    if (pl->set_cpus && sched_setaffinity(0, sizeof(pl->cpus), &pl->cpus) < 0)
+        child_fail(rfd, STEP_AFFINITY, errno);
     if (u->private_tmp) {
         /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty */
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
