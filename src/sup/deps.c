@@ -147,16 +147,6 @@ static bool has_dep(const struct service *svc, enum dep_kind kind, size_t idx)
     return false;
 }
 
-static bool is_up(const struct svc *st)
-{
-    return svc_is_active(st);
-}
-
-static bool is_starting(const struct svc *st)
-{
-    return st->state == SVC_START_PRE || st->state == SVC_START || st->state == SVC_START_POST;
-}
-
 void sup_job_start(struct sup *s, struct service *svc)
 {
     if (svc->job == JOB_START || svc->removed)
@@ -167,13 +157,13 @@ void sup_job_start(struct sup *s, struct service *svc)
     for (size_t k = 0; k < ARRAY_SIZE(pulls); k++)
         for (size_t i = 0; i < svc->deps[pulls[k]].n; i++) {
             struct service *d = s->svcs[svc->deps[pulls[k]].v[i]];
-            if (!is_up(&d->st) && !is_starting(&d->st))
+            if (!svc_is_active(&d->st) && !svc_is_starting(&d->st))
                 sup_job_start(s, d);
         }
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *o = s->svcs[i];
         if (o != svc && (has_dep(svc, DEP_CONFLICTS, i) || has_dep(o, DEP_CONFLICTS, svc->index)) &&
-            (is_up(&o->st) || is_starting(&o->st) || o->job == JOB_START))
+            (svc_is_active(&o->st) || svc_is_starting(&o->st) || o->job == JOB_START))
             sup_job_stop(s, o);
     }
 }
@@ -190,7 +180,7 @@ void sup_job_stop(struct sup *s, struct service *svc)
             continue;
         bool carried = has_dep(o, DEP_REQUIRES, svc->index) || has_dep(o, DEP_BINDS_TO, svc->index) ||
                        has_dep(o, DEP_PART_OF, svc->index);
-        if (carried && (o->job == JOB_START || !svc_is_settled(&o->st) || is_up(&o->st)))
+        if (carried && (o->job == JOB_START || !svc_is_settled(&o->st) || svc_is_active(&o->st)))
             sup_job_stop(s, o);
     }
 }
@@ -201,7 +191,7 @@ void sup_restart_dependents(struct sup *s, struct service *svc)
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *o = s->svcs[i];
         if (o == svc || !(has_dep(o, DEP_REQUIRES, svc->index) || has_dep(o, DEP_PART_OF, svc->index)) ||
-            !is_up(&o->st))
+            !svc_is_active(&o->st))
             continue;
         enum svc_state before = o->st.state;
         struct svc_actions a = {0};
@@ -216,11 +206,11 @@ static int start_ready(struct sup *s, struct service *svc)
     if (svc->missing[0])
         return -1;
     for (size_t i = 0; i < svc->deps[DEP_REQUISITE].n; i++)
-        if (!is_up(&s->svcs[svc->deps[DEP_REQUISITE].v[i]]->st))
+        if (!svc_is_active(&s->svcs[svc->deps[DEP_REQUISITE].v[i]]->st))
             return -1;
     for (size_t i = 0; i < svc->deps[DEP_AFTER].n; i++) {
         const struct service *d = s->svcs[svc->deps[DEP_AFTER].v[i]];
-        if (d->job == JOB_START || is_starting(&d->st))
+        if (d->job == JOB_START || svc_is_starting(&d->st))
             return 0;
     }
     /* a required unit ordered before it that failed to start fails it too */
@@ -229,7 +219,7 @@ static int start_ready(struct sup *s, struct service *svc)
         for (size_t i = 0; i < svc->deps[needs[k]].n; i++) {
             size_t di = svc->deps[needs[k]].v[i];
             const struct service *d = s->svcs[di];
-            if (has_dep(svc, DEP_AFTER, di) && d->job == JOB_NONE && !is_up(&d->st) &&
+            if (has_dep(svc, DEP_AFTER, di) && d->job == JOB_NONE && !svc_is_active(&d->st) &&
                 !(d->st.condition_failed && !d->st.assert_failed))
                 return -1;
         }
@@ -277,7 +267,7 @@ void sup_jobs_dispatch(struct sup *s)
                 svc_stop(&svc->st, svc->unit, s->shutting_down ? STOP_SHUTDOWN : STOP_USER, clock_mono_usec(),
                          clock_real_usec(), &a);
                 sup_apply(s, svc, a, before);
-            } else if (is_up(&svc->st)) {
+            } else if (svc_is_active(&svc->st)) {
                 /* BindsTo=: the bound unit went down by itself, so this one goes too */
                 for (size_t k = 0; k < svc->deps[DEP_BINDS_TO].n; k++) {
                     const struct service *d = s->svcs[svc->deps[DEP_BINDS_TO].v[k]];

@@ -758,6 +758,11 @@ bool svc_is_stopping(const struct svc *s)
     return is_stopping(s->state);
 }
 
+bool svc_is_starting(const struct svc *s)
+{
+    return is_starting(s->state);
+}
+
 const char *svc_active_state(const struct svc *s)
 {
     static const char *names[] = {"inactive", "activating", "activating", "activating", "active",

@@ -141,6 +141,7 @@ bool svc_exit_clean(const struct unit *u, int code, int status);
 bool svc_is_active(const struct svc *s);  /* active (running or exited) */
 bool svc_is_settled(const struct svc *s); /* not in a transition */
 bool svc_is_stopping(const struct svc *s); /* ExecStop=, signals, ExecStopPost= */
+bool svc_is_starting(const struct svc *s); /* ExecStartPre=, the start, ExecStartPost= */
 const char *svc_active_state(const struct svc *s);
 const char *svc_sub_state(const struct svc *s);
 const char *svc_result_name(enum svc_result r);
