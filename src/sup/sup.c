@@ -406,28 +406,6 @@ static void cleanup(struct service *svc, bool for_restart)
     sup_dirs_remove_runtime(svc->unit, for_restart);
 }
 
-static bool group_empty(struct sup *s, struct service *svc)
-{
-    if (svc->st.main_pid == 0 && sup_only_main_children(s))
-        return true;
-    struct proc_snapshot snap;
-    if (proc_snapshot_read(s->procfd, &snap) < 0)
-        return true;
-    int *pids;
-    size_t n = sup_members(s, svc, &snap, &pids);
-    free(pids);
-    proc_snapshot_free(&snap);
-    return n == 0;
-}
-
-static bool stopping_without_main(const struct service *svc)
-{
-    const struct svc *st = &svc->st;
-    return ((st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0 &&
-            st->control_pid == 0) ||
-           (st->state == SVC_RUNNING && st->main_unknown);
-}
-
 /* Carry out a state machine's actions, feeding back the events they cause, until it asks nothing. */
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before)
 {
@@ -458,8 +436,12 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
             spawn(s, svc, a.spawn_list, a.spawn_main, &next);
         if (a.find_main)
             find_main(s, svc, &next);
-        if (a.check_group && stopping_without_main(svc) && group_empty(s, svc))
-            svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &next);
+        if (a.check_group && sup_awaits_empty_group(svc)) {
+            struct group_check g = {0};
+            if (sup_group_empty(s, svc, &g))
+                svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &next);
+            sup_group_check_done(&g);
+        }
         announce(svc, before);
         before = svc->st.state;
         if (!next.spawn && !next.kill_signal && !next.check_group && !next.find_main && !next.cleanup &&

@@ -107,6 +107,15 @@ void sup_epoll_close(struct sup *s, int *fd);
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope);
 bool sup_only_main_children(struct sup *s);
+/* Whether a service's processes are all gone; g keeps what one check read (oya's children, a /proc scan)
+ * so that several services share it; sup_group_check_done frees it. */
+struct group_check {
+    bool children_read, only_mains, scanned, scan_ok;
+    struct proc_snapshot snap;
+};
+bool sup_awaits_empty_group(const struct service *svc);
+bool sup_group_empty(struct sup *s, const struct service *svc, struct group_check *g);
+void sup_group_check_done(struct group_check *g);
 void sup_check_groups(struct sup *s);
 int sup_kill_strays(struct sup *s, int sig);
 

@@ -159,46 +159,59 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
     return count;
 }
 
-/* Services whose main process is gone but which are still stopping wait for their last process. */
+/* Does the machine wait for the service's last process to go: a stop whose main and control processes are
+ * gone, or a forking service running without a known main process. */
+bool sup_awaits_empty_group(const struct service *svc)
+{
+    const struct svc *st = &svc->st;
+    return ((st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0 &&
+            st->control_pid == 0) ||
+           (st->state == SVC_RUNNING && st->main_unknown);
+}
+
+bool sup_group_empty(struct sup *s, const struct service *svc, struct group_check *g)
+{
+    if (svc->st.main_pid == 0) {
+        if (!g->children_read) {
+            g->children_read = true;
+            g->only_mains = sup_only_main_children(s);
+        }
+        if (g->only_mains)
+            return true;
+    }
+    if (!g->scanned) {
+        g->scanned = true;
+        g->scan_ok = proc_snapshot_read(s->procfd, &g->snap) == 0;
+    }
+    if (!g->scan_ok)
+        return true;
+    int *pids;
+    size_t n = sup_members(s, svc, &g->snap, &pids);
+    free(pids);
+    return n == 0;
+}
+
+void sup_group_check_done(struct group_check *g)
+{
+    if (g->scanned && g->scan_ok)
+        proc_snapshot_free(&g->snap);
+}
+
+/* After a reap: services waiting for their last process learn whether it is gone. One look at oya's
+ * children, and at most one /proc scan, serve them all. */
 void sup_check_groups(struct sup *s)
 {
-    bool any = false;
-    for (size_t i = 0; i < s->nsvcs && !any; i++) {
-        const struct svc *st = &s->svcs[i]->st;
-        any = (st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0;
-    }
-    if (!any)
-        return;
-    bool none_left = sup_only_main_children(s);
-    for (size_t i = 0; i < s->nsvcs && none_left; i++) {
-        struct service *svc = s->svcs[i];
-        if ((svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL) && svc->st.main_pid == 0) {
-            struct svc_actions a = {0};
-            enum svc_state before = svc->st.state;
-            svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-            sup_apply(s, svc, a, before);
-        }
-    }
-    if (none_left)
-        return;
-    struct proc_snapshot snap;
-    if (proc_snapshot_read(s->procfd, &snap) < 0)
-        return;
+    struct group_check g = {0};
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
-        if (!((svc->st.state == SVC_STOP_SIGTERM || svc->st.state == SVC_STOP_SIGKILL) && svc->st.main_pid == 0))
+        if (!sup_awaits_empty_group(svc) || !sup_group_empty(s, svc, &g))
             continue;
-        int *pids;
-        size_t n = sup_members(s, svc, &snap, &pids);
-        free(pids);
-        if (n == 0) {
-            struct svc_actions a = {0};
-            enum svc_state before = svc->st.state;
-            svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-            sup_apply(s, svc, a, before);
-        }
+        struct svc_actions a = {0};
+        enum svc_state before = svc->st.state;
+        svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+        sup_apply(s, svc, a, before);
     }
-    proc_snapshot_free(&snap);
+    sup_group_check_done(&g);
 }
 
 /* At shutdown: processes adopted by oya that no service claims (a daemon that cleared its

@@ -257,3 +257,19 @@ def test_conditions_skip_and_asserts_refuse(oya, tmp_path):
         assert o.cli("start", name).returncode == 0
         o.wait_state(name, "active", "running")
         assert o.record(name)["condition"] == ""
+
+
+def test_forking_with_two_daemons_runs_until_both_are_gone(oya, tmp_path):
+    # the start command leaves two daemons and no PID file: no main process can be guessed, so the service
+    # is up while any of its processes is left, and goes down when the last one does
+    start = "/bin/sh -c '(setsid sleep 1000 &); (setsid sleep 1001 &); sleep 0.2'"
+    o = oya({"d": unit(start, "Type=forking")})
+    rec = o.wait_state("d", "active", "running")
+    assert rec["main_pid"] == 0
+    daemons = [p for p in psutil.Process(o.pid).children() if p.name() == "sleep"]
+    assert len(daemons) == 2
+    daemons[0].kill()
+    daemons[0].wait(timeout=10)
+    assert o.state("d") == ("active", "running")
+    daemons[1].kill()
+    o.wait_state("d", "inactive", "dead")
