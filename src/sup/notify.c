@@ -5,8 +5,6 @@
  * no file to clean up); `oya up --notify-socket PATH` binds a path instead (or another "@name"). */
 #include "sup_int.h"
 
-#include "../exec/exec.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,14 +131,9 @@ static struct service *notify_sender(struct sup *s, int pid)
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return NULL;
     struct service *owner = NULL;
-    for (size_t i = 0; i < s->nsvcs && !owner; i++) {
-        int *pids;
-        size_t n = sup_members(s, s->svcs[i], &snap, &pids);
-        for (size_t j = 0; j < n && !owner; j++)
-            if (pids[j] == pid)
-                owner = s->svcs[i];
-        free(pids);
-    }
+    for (size_t i = 0; i < s->nsvcs && !owner; i++)
+        if (sup_is_member(s, s->svcs[i], &snap, pid))
+            owner = s->svcs[i];
     proc_snapshot_free(&snap);
     if (owner && owner->unit->notify_access != NOTIFY_ALL) {
         notify_refuse(owner, pid);
@@ -158,26 +151,15 @@ static void notify_main_pid(struct sup *s, struct service *svc, int pid)
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return;
-    int *pids;
-    size_t n = sup_members(s, svc, &snap, &pids);
-    bool member = false;
-    for (size_t i = 0; i < n; i++)
-        member = member || pids[i] == pid;
-    free(pids);
+    bool member = sup_is_member(s, svc, &snap, pid);
     proc_snapshot_free(&snap);
     if (!member) {
         fprintf(stderr, "oya: %s: MAINPID=%d ignored: that process does not belong to the service\n", svc->unit->name,
                 pid);
         return;
     }
-    int fd = exec_pidfd_open(pid);
-    if (fd < 0 && fd != -ENOSYS)
-        return; /* gone already */
-    sup_epoll_close(s, &svc->pidfd);
-    svc->pidfd = fd;
-    if (fd >= 0)
-        sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w);
-    svc->st.main_pid = svc->st.last_pid = pid;
+    if (sup_watch_main(s, svc, pid) == 0)
+        svc->st.main_pid = svc->st.last_pid = pid;
 }
 
 static void notify_message(struct sup *s, int pid, const char *text, size_t n)

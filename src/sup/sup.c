@@ -353,6 +353,18 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     svc_spawned(&svc->st, u, child.pid, main, clock_mono_usec(), clock_real_usec(), next);
 }
 
+int sup_watch_main(struct sup *s, struct service *svc, int pid)
+{
+    int fd = exec_pidfd_open(pid);
+    if (fd < 0 && fd != -ENOSYS)
+        return fd; /* gone already */
+    sup_epoll_close(s, &svc->pidfd);
+    svc->pidfd = fd;
+    if (fd >= 0)
+        sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w);
+    return 0;
+}
+
 /* Type=forking: the start command returned. The main process is the one PIDFile= names (it may take a
  * moment to appear: looked for again every 20 ms until TimeoutStartSec=), or without PIDFile= the one
  * process of the service oya adopted, as systemd's GuessMainPID=. */
@@ -387,12 +399,7 @@ static void find_main(struct sup *s, struct service *svc, struct svc_actions *ne
         }
     }
     if (pid > 0) {
-        int fd = exec_pidfd_open(pid);
-        if (fd >= 0) {
-            sup_epoll_close(s, &svc->pidfd);
-            svc->pidfd = fd;
-            sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w);
-        }
+        sup_watch_main(s, svc, pid);
         struct proc_stat st;
         if (proc_read_stat(s->procfd, pid, &st) == 0)
             svc->sid = st.session;

@@ -98,6 +98,8 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
 struct service *sup_find(struct sup *s, const char *name);   /* by name */
 struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
 struct service *sup_instantiate(struct sup *s, const char *name); /* NAME@INSTANCE from its template */
+/* Watch pid as the service's main process from now on (its pidfd in the loop); -errno if it is gone */
+int sup_watch_main(struct sup *s, struct service *svc, int pid);
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */
@@ -105,6 +107,7 @@ void sup_epoll_close(struct sup *s, int *fd);
 
 /* track.c: which processes belong to a service, and signalling them */
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
+bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid);
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope);
 bool sup_only_main_children(struct sup *s);
 /* Whether a service's processes are all gone; g keeps what one check read (oya's children, a /proc scan)

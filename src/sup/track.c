@@ -64,6 +64,17 @@ size_t sup_members(struct sup *s, const struct service *svc, const struct proc_s
     return n;
 }
 
+bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid)
+{
+    int *pids;
+    size_t n = sup_members(s, svc, snap, &pids);
+    bool in = false;
+    for (size_t i = 0; i < n && !in; i++)
+        in = pids[i] == pid;
+    free(pids);
+    return in;
+}
+
 /* Signal one process that the snapshot saw: open a pidfd, then check the process behind it is still
  * the one seen (same start time), so a PID recycled since the scan is never signalled. */
 static int signal_seen(struct sup *s, const struct proc_stat *seen, int sig)
