@@ -87,7 +87,7 @@ void sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
     if (u->runtime_preserve == PRESERVE_YES || (for_restart && u->runtime_preserve == PRESERVE_RESTART))
         return;
     for (size_t i = 0; i < u->dirs[UDIR_RUNTIME].n; i++) {
-        char *path = xasprintf("/run/%s", u->dirs[UDIR_RUNTIME].v[i]);
+        char *path = xasprintf("%s/%s", unit_dir_base(UDIR_RUNTIME), u->dirs[UDIR_RUNTIME].v[i]);
         /* depth first, never following a link out of the directory */
         nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
         free(path);
