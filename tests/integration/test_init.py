@@ -37,9 +37,12 @@ import os, signal, sys, time
 log = open(sys.argv[1], "a", buffering=1)
 names = sys.argv[3].split(",")
 def record(sig, frame):
+    # no other handler may run in the middle of this one (Python would nest it and log it first)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
     log.write(signal.Signals(sig).name + "\n")
     if sig == signal.SIGTERM and "exit-on-term" in sys.argv[4:]:
         sys.exit(0)
+    signal.pthread_sigmask(signal.SIG_SETMASK, old)
 for n in names:
     signal.signal(getattr(signal, n), record)
 open(sys.argv[2], "w").close()
