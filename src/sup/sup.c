@@ -4,7 +4,6 @@
 
 #include "../exec/exec.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
@@ -21,19 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void say(const struct service *svc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct service *svc, const char *fmt, ...)
-{
-    struct buf b = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_printf(&b, "oya: %s: ", svc->unit->name);
-    buf_vprintf(&b, fmt, ap);
-    buf_putc(&b, '\n');
-    va_end(ap);
-    fd_write_all(2, b.p, b.len);
-    buf_free(&b);
-}
 
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
 {
@@ -50,26 +36,6 @@ void sup_epoll_close(struct sup *s, int *fd)
     fd_close(fd);
 }
 
-struct service *sup_find(struct sup *s, const char *name)
-{
-    for (size_t i = 0; i < s->nsvcs; i++)
-        if (strcmp(s->svcs[i]->unit->name, name) == 0)
-            return s->svcs[i];
-    return NULL;
-}
-
-/* A service by its name, else by one of its Alias= names (as systemctl accepts redis for redis-server) */
-struct service *sup_lookup(struct sup *s, const char *name)
-{
-    struct service *svc = sup_find(s, name);
-    if (svc)
-        return svc;
-    for (size_t i = 0; i < s->nsvcs; i++)
-        for (size_t j = 0; j < s->svcs[i]->unit->aliases.n; j++)
-            if (strcmp(s->svcs[i]->unit->aliases.v[j], name) == 0)
-                return s->svcs[i];
-    return NULL;
-}
 
 static void new_invocation_id(char out[33])
 {
@@ -83,147 +49,7 @@ static void new_invocation_id(char out[33])
         snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-static void exit_text(const struct svc *st, char *out, size_t size)
-{
-    const char *name = NULL;
-    if (st->exit_code == CLD_EXITED) {
-        name = st->exit_status == 0 ? "SUCCESS" : st->exit_status == 1 ? "FAILURE" : exec_status_name(st->exit_status);
-        snprintf(out, size, "code=exited, status=%d%s%s", st->exit_status, name ? "/" : "", name ? name : "");
-    } else {
-        name = signal_name(st->exit_status);
-        snprintf(out, size, "code=%s, signal=%s%s", st->exit_code == CLD_DUMPED ? "dumped" : "killed",
-                 name ? "SIG" : "", name ? name : "?");
-    }
-}
 
-/* One line on stderr for every state change worth knowing about. */
-static bool init_quiet;
-
-static void announce(struct service *svc, enum svc_state before)
-{
-    const struct svc *st = &svc->st;
-    if (st->state == before || init_quiet)
-        return;
-    char ex[96], span[64];
-    switch (st->state) {
-    case SVC_RUNNING:
-        if (before == SVC_RELOAD)
-            say(svc, "reloaded%s", st->reload_result == RESULT_SUCCESS ? "" : " (ExecReload= failed)");
-        else if (st->main_pid)
-            say(svc, "started, main pid %d", st->main_pid);
-        else
-            say(svc, "started, main pid unknown (no PIDFile=, and no single process to take)");
-        break;
-    case SVC_START_PRE: say(svc, "starting: ExecStartPre=, pid %d", st->control_pid); break;
-    case SVC_START: say(svc, "starting, pid %d", st->main_pid ? st->main_pid : st->control_pid); break;
-    case SVC_START_POST: break;
-    case SVC_RELOAD: say(svc, "reloading: ExecReload=, pid %d", st->control_pid); break;
-    case SVC_STOP:
-        if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
-            exit_text(st, ex, sizeof(ex));
-            say(svc, "main process exited (%s); ExecStop=, pid %d", ex, st->control_pid);
-        } else {
-            say(svc, "stopping: ExecStop=, pid %d", st->control_pid);
-        }
-        break;
-    case SVC_STOP_POST: break;
-    case SVC_EXITED: say(svc, "finished; remains active (RemainAfterExit=yes)"); break;
-    case SVC_STOP_SIGTERM:
-        if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_TIMEOUT &&
-            (before == SVC_START_PRE || before == SVC_START_POST ||
-             (before == SVC_START && svc->unit->type == UNIT_FORKING))) {
-            exit_text(st, ex, sizeof(ex));
-            say(svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
-        } else if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
-            exit_text(st, ex, sizeof(ex));
-            say(svc, "main process exited (%s); stopping what is left", ex);
-        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_TIMEOUT) {
-            say(svc, "start timed out (TimeoutStartSec=); stopping");
-        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_WATCHDOG) {
-            say(svc, "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGABRT");
-        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_SUCCESS) {
-            exit_text(st, ex, sizeof(ex));
-            say(svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
-        } else if (st->stop_reason == STOP_MAIN_EXITED) {
-            say(svc, "stopping by itself (STOPPING=1)");
-        } else {
-            say(svc, "stopping");
-        }
-        break;
-    case SVC_STOP_SIGKILL: say(svc, "stop timed out; sending SIGKILL"); break;
-    case SVC_AUTO_RESTART:
-        exit_text(st, ex, sizeof(ex));
-        fmt_timespan(span, sizeof(span), svc->unit->restart_sec, USEC_PER_MSEC);
-        say(svc, "exited (%s%s%s); restarting in %s", ex, svc->exec_error[0] ? ": " : "", svc->exec_error, span);
-        break;
-    case SVC_DEAD:
-        if (st->condition_failed)
-            say(svc, "start %s: %s", st->assert_failed ? "refused, an assertion failed" : "skipped",
-                st->condition_text);
-        else if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL && before != SVC_STOP &&
-            before != SVC_STOP_POST) {
-            exit_text(st, ex, sizeof(ex));
-            say(svc, "exited (%s)", ex);
-        } else {
-            say(svc, "stopped");
-        }
-        break;
-    case SVC_FAILED:
-        if (st->exit_code) {
-            exit_text(st, ex, sizeof(ex));
-            say(svc, "failed (Result: %s; %s)%s%s", svc_result_name(st->result), ex,
-                svc->exec_error[0] ? ": " : "", svc->exec_error);
-        } else {
-            say(svc, "failed (Result: %s)%s%s", svc_result_name(st->result), svc->exec_error[0] ? ": " : "",
-                svc->exec_error);
-        }
-        break;
-    }
-}
-
-static void log_stream_close(struct sup *s, struct log_stream *ls)
-{
-    struct buf out = {0};
-    log_flush(&ls->framer, &ls->svc->prefix, &out);
-    if (out.len)
-        fd_write_all(1, out.p, out.len);
-    buf_free(&out);
-    for (struct log_stream **pp = &s->logs; *pp; pp = &(*pp)->next) {
-        if (*pp == ls) {
-            *pp = ls->next;
-            break;
-        }
-    }
-    sup_epoll_close(s, &ls->fd);
-    log_framer_free(&ls->framer);
-    free(ls);
-}
-
-/* Read what the pipe holds (a bounded amount, so one chatty service cannot starve the loop). At the
- * end (final), read everything that is there and close the stream. */
-static void log_stream_read(struct sup *s, struct log_stream *ls, bool final)
-{
-    char chunk[65536];
-    struct buf out = {0};
-    for (int rounds = 0; final || rounds < 16; rounds++) {
-        ssize_t n = read(ls->fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN && !final)
-            break;
-        if (n <= 0) {
-            if (out.len)
-                fd_write_all(1, out.p, out.len);
-            buf_free(&out);
-            log_stream_close(s, ls);
-            return;
-        }
-        log_frame(&ls->framer, &ls->svc->prefix, chunk, (size_t)n, &out);
-    }
-    if (out.len)
-        fd_write_all(1, out.p, out.len); /* whole lines only, so two services never interleave */
-    buf_free(&out);
-}
 
 static void release_main(struct sup *s, struct service *svc)
 {
@@ -321,16 +147,8 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         return;
     }
     buf_free(&err);
-    if (out[0] >= 0) {
-        struct log_stream *ls = xcalloc(1, sizeof(*ls));
-        ls->fd = out[0];
-        ls->svc = svc;
-        ls->w = (struct watch){W_LOG, ls};
-        ls->next = s->logs;
-        s->logs = ls;
-        fd_set_nonblock(ls->fd);
-        sup_epoll_add(s, ls->fd, EPOLLIN, &ls->w);
-    }
+    if (out[0] >= 0)
+        sup_relay_open(s, svc, out[0]);
     if (main) {
         sup_epoll_close(s, &svc->pidfd);
         sup_epoll_close(s, &svc->report_fd);
@@ -449,7 +267,7 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
                 svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &next);
             sup_group_check_done(&g);
         }
-        announce(svc, before);
+        sup_announce(s, svc, before);
         before = svc->st.state;
         if (!next.spawn && !next.kill_signal && !next.check_group && !next.find_main && !next.cleanup &&
             !next.new_invocation)
@@ -530,8 +348,6 @@ static void start_shutdown(struct sup *s, int sig)
     }
 }
 
-static int load_units(struct sup *s, bool reload);
-static const char *template_of(struct sup *s, const char *name);
 
 /* oya init: hand a signal to the command, or with -g to its whole process group */
 static void forward(struct sup *s, int sig)
@@ -581,7 +397,7 @@ static void on_signal_one(struct sup *s, int sig)
     case SIGINT: start_shutdown(s, sig); break;
     case SIGHUP:
         if (!s->shutting_down)
-            load_units(s, true);
+            sup_load_units(s, true);
         break;
     }
 }
@@ -690,7 +506,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     }
     case W_LISTEN: sup_accept(s); break;
     case W_CLIENT: sup_client_event(s, w->obj, events); break;
-    case W_LOG: log_stream_read(s, w->obj, false); break;
+    case W_LOG: sup_relay_read(s, w->obj, false); break;
     case W_REPORT: {
         struct service *svc = w->obj;
         read_report(s, svc);
@@ -701,216 +517,6 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     }
 }
 
-static int load_path(struct sup *s, const char *path, struct strv *files)
-{
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        strv_add(files, path);
-        return 0;
-    }
-    struct dirent **list;
-    int n = scandir(path, &list, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    size_t before = files->n;
-    for (int i = 0; i < n; i++) {
-        if ((str_endswith(list[i]->d_name, ".service") || str_endswith(list[i]->d_name, ".target")) &&
-            list[i]->d_name[0] != '.')
-            strv_push(files, xasprintf("%s/%s", path, list[i]->d_name));
-        free(list[i]);
-    }
-    free(list);
-    if (files->n == before)
-        fprintf(stderr, "oya: %s: no .service files in this directory\n", path);
-    (void)s;
-    return 0;
-}
-
-static struct service *add_service(struct sup *s, struct unit *u)
-{
-    struct service *svc = xcalloc(1, sizeof(*svc));
-    s->svcs = xrealloc(s->svcs, (s->nsvcs + 1) * sizeof(*s->svcs));
-    s->svcs[s->nsvcs] = svc;
-    svc->index = s->nsvcs++;
-    svc->unit = u;
-    svc->pidfd = svc->report_fd = svc->control_report_fd = -1;
-    svc->pidfd_w = (struct watch){W_PIDFD, svc};
-    svc->report_w = (struct watch){W_REPORT, svc};
-    svc_init(&svc->st, clock_real_usec());
-    return svc;
-}
-
-/* the name in front of a service's output lines: SyslogIdentifier=, else the service's */
-static const char *log_name(const struct service *svc)
-{
-    return svc->unit->syslog_identifier ? svc->unit->syslog_identifier : svc->unit->name;
-}
-
-static void make_prefixes(struct sup *s)
-{
-    s->name_width = 0;
-    for (size_t i = 0; i < s->nsvcs; i++)
-        if (strlen(log_name(s->svcs[i])) > s->name_width)
-            s->name_width = strlen(log_name(s->svcs[i]));
-    for (size_t i = 0; i < s->nsvcs; i++)
-        log_prefix_make(&s->svcs[i]->prefix, log_name(s->svcs[i]), s->name_width, s->color ? log_color_for(i) : 0);
-}
-
-static void request(struct sup *s, struct service *svc, bool start)
-{
-    enum svc_state before = svc->st.state;
-    struct svc_actions a = {0};
-    if (start)
-        svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-    else
-        svc_stop(&svc->st, svc->unit, STOP_USER, clock_mono_usec(), clock_real_usec(), &a);
-    sup_apply(s, svc, a, before);
-}
-
-/* The service name a unit file would give, so a file that fails to load still counts as present. */
-static char *name_of_file(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t n = strlen(base);
-    return xstrndup(base, str_endswith(base, ".service") ? n - strlen(".service") : n);
-}
-
-/* Read the unit files named on the command line. At start-up each loaded unit becomes a service. At a
- * reload (SIGHUP, like systemd's daemon-reload): a known name takes its new definition, used from its
- * next start; a new name is added and started; a service whose file is gone is stopped and kept as
- * "not-found"; a unit that now has errors keeps its previous definition. */
-static int load_units(struct sup *s, bool reload)
-{
-    struct strv files = {0};
-    for (size_t i = 0; i < s->opts->npaths; i++)
-        load_path(s, s->opts->paths[i], &files);
-    size_t before = s->nsvcs, added = 0, updated = 0, removed = 0;
-    bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
-    strv_clear(&s->templates);
-    for (size_t i = 0; i < files.n; i++) {
-        struct unit_diag d = {0};
-        struct unit *u = unit_load(files.v[i], &d);
-        if (u && unit_is_template_file(files.v[i])) {
-            /* NAME@.service: checked now, made into NAME@INSTANCE when a command names one */
-            if (d.text.len)
-                fd_write_all(2, d.text.p, d.text.len);
-            buf_free(&d.text);
-            unit_free(u);
-            strv_add(&s->templates, files.v[i]);
-            continue;
-        }
-        if (d.text.len)
-            fd_write_all(2, d.text.p, d.text.len);
-        buf_free(&d.text);
-        if (!u && d.errors == 0)
-            continue; /* masked: said above */
-        if (!u) {
-            char *name = name_of_file(files.v[i]);
-            struct service *old = reload ? sup_find(s, name) : NULL;
-            free(name);
-            if (old && !old->removed)
-                seen[old->index] = true;
-            fprintf(stderr, "oya: %s: not loaded; %s\n", files.v[i],
-                    old ? "the service keeps its previous definition" : "the other services go on");
-            continue;
-        }
-        struct service *svc = sup_find(s, u->name);
-        if (svc && seen[svc->index]) {
-            fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],
-                    u->name, svc->unit->path);
-            unit_free(u);
-            continue;
-        }
-        if (svc) {
-            unit_free(svc->unit); /* only reached at a reload */
-            svc->unit = u;
-            svc->removed = false;
-            updated++;
-        } else {
-            svc = add_service(s, u);
-            added++;
-        }
-        seen[svc->index] = true;
-    }
-    strv_clear(&files);
-    /* instances keep living while their template does, with its new text */
-    for (size_t i = 0; reload && i < before; i++) {
-        struct service *svc = s->svcs[i];
-        const char *at = strchr(svc->unit->name, '@');
-        if (seen[i] || svc->removed || !at || !template_of(s, svc->unit->name))
-            continue;
-        struct unit_diag d = {0};
-        struct unit *u = unit_load_instance(template_of(s, svc->unit->name), at + 1, &d);
-        if (d.text.len)
-            fd_write_all(2, d.text.p, d.text.len);
-        buf_free(&d.text);
-        if (u) {
-            unit_free(svc->unit);
-            svc->unit = u;
-            updated++;
-        }
-        seen[i] = true;
-    }
-    make_prefixes(s);
-    if (reload) {
-        for (size_t i = 0; i < before; i++) {
-            struct service *svc = s->svcs[i];
-            if (!seen[i] && !svc->removed) {
-                svc->removed = true;
-                removed++;
-                request(s, svc, false);
-            }
-        }
-        sup_deps_resolve(s);
-        for (size_t i = before; i < s->nsvcs; i++)
-            sup_job_start(s, s->svcs[i]);
-        fprintf(stderr, "oya: SIGHUP: reloaded unit files: %zu added, %zu updated, %zu removed\n", added, updated,
-                removed);
-    }
-    free(seen);
-    return s->nsvcs || s->templates.n ? 0 : -1;
-}
-
-/* The template file NAME@.service for the instance NAME@INSTANCE, or NULL */
-static const char *template_of(struct sup *s, const char *name)
-{
-    const char *at = strchr(name, '@');
-    if (!at || !at[1])
-        return NULL;
-    size_t plen = (size_t)(at - name) + 1; /* "NAME@" */
-    for (size_t i = 0; i < s->templates.n; i++) {
-        const char *base = strrchr(s->templates.v[i], '/');
-        base = base ? base + 1 : s->templates.v[i];
-        if (strncmp(base, name, plen) == 0 && strcmp(base + plen, ".service") == 0)
-            return s->templates.v[i];
-    }
-    return NULL;
-}
-
-struct service *sup_instantiate(struct sup *s, const char *name)
-{
-    const char *path = template_of(s, name);
-    if (!path || s->shutting_down)
-        return NULL;
-    struct unit_diag d = {0};
-    struct unit *u = unit_load_instance(path, strchr(name, '@') + 1, &d);
-    if (d.text.len)
-        fd_write_all(2, d.text.p, d.text.len);
-    buf_free(&d.text);
-    if (!u)
-        return NULL;
-    struct service *svc = add_service(s, u);
-    make_prefixes(s);
-    sup_deps_resolve(s);
-    return svc;
-}
 
 static int setup(struct sup *s)
 {
@@ -978,7 +584,7 @@ static int setup(struct sup *s)
 static void teardown(struct sup *s)
 {
     while (s->logs)
-        log_stream_read(s, s->logs, true);
+        sup_relay_read(s, s->logs, true);
     sup_clients_free(s);
     sup_deps_free(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -1050,8 +656,8 @@ static int init_service(struct sup *s)
     u->kill_mode = s->opts->init_group ? KILL_CONTROL_GROUP : KILL_MIXED;
     u->timeout_stop = s->opts->init_grace ? s->opts->init_grace : USEC_INFINITY;
     u->start_limit_burst = 0;
-    add_service(s, u);
-    make_prefixes(s);
+    sup_add_service(s, u);
+    sup_make_prefixes(s);
     return 0;
 }
 
@@ -1067,14 +673,14 @@ int sup_run(const struct sup_options *opts)
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;
-    init_quiet = s.init && !opts->init_verbose;
+    s.quiet = s.init && !opts->init_verbose;
     const char *nc = getenv("NO_COLOR");
     s.color = isatty(1) && !(nc && *nc);
     fds_ensure_std();
     int rc = 1;
     if (s.init) {
         init_service(&s);
-    } else if (load_units(&s, false) < 0) {
+    } else if (sup_load_units(&s, false) < 0) {
         fprintf(stderr, "oya: no service or template could be loaded; nothing to supervise\n");
         goto out;
     }

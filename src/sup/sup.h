@@ -3,8 +3,10 @@
  * the sd_notify socket and the control socket. It is a child subreaper (or PID 1), reaps everything with
  * waitid(P_ALL), feeds events to each service's state machine (svc/), carries out the actions it returns,
  * and runs start and stop jobs in the order the units' dependencies give (deps.c). Files: sup.c (loop,
- * reaper, spawning), track.c (which processes are a service's), deps.c (dependencies, jobs), notify.c
- * (sd_notify), files.c (RuntimeDirectory=, PIDFile=), server.c (control socket). */
+ * reaper, spawning, shutdown), load.c (unit files, reloads, templates), announce.c (state-change lines),
+ * relay.c (services' output in the foreground), track.c (which processes are a service's), deps.c
+ * (dependencies, jobs), notify.c (sd_notify), files.c (RuntimeDirectory=, PIDFile=), server.c (control
+ * socket). */
 #ifndef OYA_SUP_H
 #define OYA_SUP_H
 

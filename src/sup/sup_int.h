@@ -1,5 +1,5 @@
-/* sup internals shared by the loop (sup.c), process tracking (track.c) and the control server
- * (server.c). Nothing outside sup/ includes this. */
+/* sup internals shared by the files of sup/ (see sup.h for what each owns). Nothing outside sup/
+ * includes this. */
 #ifndef OYA_SUP_INT_H
 #define OYA_SUP_INT_H
 
@@ -91,19 +91,32 @@ struct sup {
     bool reaper; /* PID 1 or a child subreaper: every orphan below oya comes to oya */
     size_t name_width;
     bool color;
+    bool quiet; /* oya init without -v: no state-change lines */
 };
 
 /* sup.c */
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
-struct service *sup_find(struct sup *s, const char *name);   /* by name */
-struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
-struct service *sup_instantiate(struct sup *s, const char *name); /* NAME@INSTANCE from its template */
 /* Watch pid as the service's main process from now on (its pidfd in the loop); -errno if it is gone */
 int sup_watch_main(struct sup *s, struct service *svc, int pid);
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */
 void sup_epoll_close(struct sup *s, int *fd);
+
+/* load.c: unit files, reloads, templates, lookups */
+int sup_load_units(struct sup *s, bool reload); /* -1 when there is nothing at all to supervise */
+struct service *sup_add_service(struct sup *s, struct unit *u);
+void sup_make_prefixes(struct sup *s);
+struct service *sup_find(struct sup *s, const char *name);   /* by name */
+struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
+struct service *sup_instantiate(struct sup *s, const char *name); /* NAME@INSTANCE from its template */
+
+/* announce.c: the state-change lines on stderr */
+void sup_announce(const struct sup *s, struct service *svc, enum svc_state before);
+
+/* relay.c: the services' output pipes, framed and written to oya's stdout */
+void sup_relay_open(struct sup *s, struct service *svc, int fd);
+void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final: read to EOF and close */
 
 /* track.c: which processes belong to a service, and signalling them */
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);

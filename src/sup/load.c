@@ -1,0 +1,245 @@
+/* sup/load: the services oya has and where they come from: reading the unit files named on the command
+ * line (at start-up and at each SIGHUP), templates made into instances on demand, and finding a service
+ * by name or alias. */
+#include "sup_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *template_of(struct sup *s, const char *name);
+
+struct service *sup_find(struct sup *s, const char *name)
+{
+    for (size_t i = 0; i < s->nsvcs; i++)
+        if (strcmp(s->svcs[i]->unit->name, name) == 0)
+            return s->svcs[i];
+    return NULL;
+}
+
+/* A service by its name, else by one of its Alias= names (as systemctl accepts redis for redis-server) */
+struct service *sup_lookup(struct sup *s, const char *name)
+{
+    struct service *svc = sup_find(s, name);
+    if (svc)
+        return svc;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        for (size_t j = 0; j < s->svcs[i]->unit->aliases.n; j++)
+            if (strcmp(s->svcs[i]->unit->aliases.v[j], name) == 0)
+                return s->svcs[i];
+    return NULL;
+}
+
+static int load_path(struct sup *s, const char *path, struct strv *files)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        strv_add(files, path);
+        return 0;
+    }
+    struct dirent **list;
+    int n = scandir(path, &list, NULL, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t before = files->n;
+    for (int i = 0; i < n; i++) {
+        if ((str_endswith(list[i]->d_name, ".service") || str_endswith(list[i]->d_name, ".target")) &&
+            list[i]->d_name[0] != '.')
+            strv_push(files, xasprintf("%s/%s", path, list[i]->d_name));
+        free(list[i]);
+    }
+    free(list);
+    if (files->n == before)
+        fprintf(stderr, "oya: %s: no .service files in this directory\n", path);
+    (void)s;
+    return 0;
+}
+
+struct service *sup_add_service(struct sup *s, struct unit *u)
+{
+    struct service *svc = xcalloc(1, sizeof(*svc));
+    s->svcs = xrealloc(s->svcs, (s->nsvcs + 1) * sizeof(*s->svcs));
+    s->svcs[s->nsvcs] = svc;
+    svc->index = s->nsvcs++;
+    svc->unit = u;
+    svc->pidfd = svc->report_fd = svc->control_report_fd = -1;
+    svc->pidfd_w = (struct watch){W_PIDFD, svc};
+    svc->report_w = (struct watch){W_REPORT, svc};
+    svc_init(&svc->st, clock_real_usec());
+    return svc;
+}
+
+/* the name in front of a service's output lines: SyslogIdentifier=, else the service's */
+static const char *log_name(const struct service *svc)
+{
+    return svc->unit->syslog_identifier ? svc->unit->syslog_identifier : svc->unit->name;
+}
+
+void sup_make_prefixes(struct sup *s)
+{
+    s->name_width = 0;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        if (strlen(log_name(s->svcs[i])) > s->name_width)
+            s->name_width = strlen(log_name(s->svcs[i]));
+    for (size_t i = 0; i < s->nsvcs; i++)
+        log_prefix_make(&s->svcs[i]->prefix, log_name(s->svcs[i]), s->name_width, s->color ? log_color_for(i) : 0);
+}
+
+static void request(struct sup *s, struct service *svc, bool start)
+{
+    enum svc_state before = svc->st.state;
+    struct svc_actions a = {0};
+    if (start)
+        svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
+    else
+        svc_stop(&svc->st, svc->unit, STOP_USER, clock_mono_usec(), clock_real_usec(), &a);
+    sup_apply(s, svc, a, before);
+}
+
+/* The service name a unit file would give, so a file that fails to load still counts as present. */
+static char *name_of_file(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    return xstrndup(base, str_endswith(base, ".service") ? n - strlen(".service") : n);
+}
+
+/* Read the unit files named on the command line. At start-up each loaded unit becomes a service. At a
+ * reload (SIGHUP, like systemd's daemon-reload): a known name takes its new definition, used from its
+ * next start; a new name is added and started; a service whose file is gone is stopped and kept as
+ * "not-found"; a unit that now has errors keeps its previous definition. */
+int sup_load_units(struct sup *s, bool reload)
+{
+    struct strv files = {0};
+    for (size_t i = 0; i < s->opts->npaths; i++)
+        load_path(s, s->opts->paths[i], &files);
+    size_t before = s->nsvcs, added = 0, updated = 0, removed = 0;
+    bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
+    strv_clear(&s->templates);
+    for (size_t i = 0; i < files.n; i++) {
+        struct unit_diag d = {0};
+        struct unit *u = unit_load(files.v[i], &d);
+        if (u && unit_is_template_file(files.v[i])) {
+            /* NAME@.service: checked now, made into NAME@INSTANCE when a command names one */
+            if (d.text.len)
+                fd_write_all(2, d.text.p, d.text.len);
+            buf_free(&d.text);
+            unit_free(u);
+            strv_add(&s->templates, files.v[i]);
+            continue;
+        }
+        if (d.text.len)
+            fd_write_all(2, d.text.p, d.text.len);
+        buf_free(&d.text);
+        if (!u && d.errors == 0)
+            continue; /* masked: said above */
+        if (!u) {
+            char *name = name_of_file(files.v[i]);
+            struct service *old = reload ? sup_find(s, name) : NULL;
+            free(name);
+            if (old && !old->removed)
+                seen[old->index] = true;
+            fprintf(stderr, "oya: %s: not loaded; %s\n", files.v[i],
+                    old ? "the service keeps its previous definition" : "the other services go on");
+            continue;
+        }
+        struct service *svc = sup_find(s, u->name);
+        if (svc && seen[svc->index]) {
+            fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],
+                    u->name, svc->unit->path);
+            unit_free(u);
+            continue;
+        }
+        if (svc) {
+            unit_free(svc->unit); /* only reached at a reload */
+            svc->unit = u;
+            svc->removed = false;
+            updated++;
+        } else {
+            svc = sup_add_service(s, u);
+            added++;
+        }
+        seen[svc->index] = true;
+    }
+    strv_clear(&files);
+    /* instances keep living while their template does, with its new text */
+    for (size_t i = 0; reload && i < before; i++) {
+        struct service *svc = s->svcs[i];
+        const char *at = strchr(svc->unit->name, '@');
+        if (seen[i] || svc->removed || !at || !template_of(s, svc->unit->name))
+            continue;
+        struct unit_diag d = {0};
+        struct unit *u = unit_load_instance(template_of(s, svc->unit->name), at + 1, &d);
+        if (d.text.len)
+            fd_write_all(2, d.text.p, d.text.len);
+        buf_free(&d.text);
+        if (u) {
+            unit_free(svc->unit);
+            svc->unit = u;
+            updated++;
+        }
+        seen[i] = true;
+    }
+    sup_make_prefixes(s);
+    if (reload) {
+        for (size_t i = 0; i < before; i++) {
+            struct service *svc = s->svcs[i];
+            if (!seen[i] && !svc->removed) {
+                svc->removed = true;
+                removed++;
+                request(s, svc, false);
+            }
+        }
+        sup_deps_resolve(s);
+        for (size_t i = before; i < s->nsvcs; i++)
+            sup_job_start(s, s->svcs[i]);
+        fprintf(stderr, "oya: SIGHUP: reloaded unit files: %zu added, %zu updated, %zu removed\n", added, updated,
+                removed);
+    }
+    free(seen);
+    return s->nsvcs || s->templates.n ? 0 : -1;
+}
+
+/* The template file NAME@.service for the instance NAME@INSTANCE, or NULL */
+static const char *template_of(struct sup *s, const char *name)
+{
+    const char *at = strchr(name, '@');
+    if (!at || !at[1])
+        return NULL;
+    size_t plen = (size_t)(at - name) + 1; /* "NAME@" */
+    for (size_t i = 0; i < s->templates.n; i++) {
+        const char *base = strrchr(s->templates.v[i], '/');
+        base = base ? base + 1 : s->templates.v[i];
+        if (strncmp(base, name, plen) == 0 && strcmp(base + plen, ".service") == 0)
+            return s->templates.v[i];
+    }
+    return NULL;
+}
+
+struct service *sup_instantiate(struct sup *s, const char *name)
+{
+    const char *path = template_of(s, name);
+    if (!path || s->shutting_down)
+        return NULL;
+    struct unit_diag d = {0};
+    struct unit *u = unit_load_instance(path, strchr(name, '@') + 1, &d);
+    if (d.text.len)
+        fd_write_all(2, d.text.p, d.text.len);
+    buf_free(&d.text);
+    if (!u)
+        return NULL;
+    struct service *svc = sup_add_service(s, u);
+    sup_make_prefixes(s);
+    sup_deps_resolve(s);
+    return svc;
+}
