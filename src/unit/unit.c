@@ -1,7 +1,7 @@
 /* unit: reads a .service file (sections, comments, continuation lines, repeated keys) and fills a
- * struct unit through one table of keys. Each key's parser names what is wrong and what is
- * accepted; the caller decides what to do with a unit that has errors (it is not loaded). */
-#include "unit.h"
+ * struct unit through the table of keys (keys.c), then checks the whole; the caller decides what to do
+ * with a unit that has errors (it is not loaded). */
+#include "unit_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,1003 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct parse_ctx {
-    const char *path;
-    unsigned line;
-    const char *key, *value;
-    struct unit_diag *diag;
-    unsigned exec_start_line;
-    bool notify_access_set;
-};
-
-static void diag_add(struct unit_diag *d, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void diag_add(struct unit_diag *d, bool error, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    buf_puts(&d->text, "oya: ");
-    buf_vprintf(&d->text, fmt, ap);
-    buf_putc(&d->text, '\n');
-    va_end(ap);
-    if (error)
-        d->errors++;
-    else
-        d->warnings++;
-}
-
-/* "oya: FILE:LINE: KEY=VALUE: <what>" */
-static int bad_value(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int bad_value(struct parse_ctx *c, const char *fmt, ...)
-{
-    struct buf msg = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    diag_add(c->diag, true, "%s:%u: %s=%s: %s", c->path, c->line, c->key, c->value, msg.p);
-    buf_free(&msg);
-    return -EINVAL;
-}
-
-struct key;
-typedef int (*key_parser)(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c);
-
-struct key {
-    const char *section;
-    const char *name;
-    key_parser parse;
-    size_t offset; /* of the field in struct unit */
-    int arg;       /* parser-specific: an RLIMIT_* index, an enum table, ... */
-};
-
-#define FIELD(f) offsetof(struct unit, f)
-#define AT(u, k, type) ((type *)((char *)(u) + (k)->offset))
-
-/* Split a value into words; on a quoting error, report it against the key and return -EINVAL. */
-static int split_value(struct parse_ctx *c, const char *v, struct strv *words)
-{
-    const char *why;
-    if (unit_split_words(v, words, &why) < 0) {
-        strv_clear(words);
-        return bad_value(c, "%s", why);
-    }
-    return 0;
-}
-
-static int parse_string(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)c;
-    char **f = AT(u, k, char *);
-    free(*f);
-    *f = *v ? xstrdup(v) : NULL;
-    return 0;
-}
-
-static int parse_list(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    struct strv *f = AT(u, k, struct strv);
-    if (!*v) {
-        strv_clear(f); /* an empty assignment resets the list */
-        return 0;
-    }
-    struct strv words = {0};
-    if (split_value(c, v, &words) < 0)
-        return -EINVAL;
-    for (size_t i = 0; i < words.n; i++)
-        strv_add(f, words.v[i]);
-    strv_clear(&words);
-    return 0;
-}
-
-static int parse_bool_value(const char *v, bool *out)
-{
-    static const char *yes[] = {"1", "yes", "y", "true", "t", "on"};
-    static const char *no[] = {"0", "no", "n", "false", "f", "off"};
-    for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-        if (strcasecmp(v, yes[i]) == 0) {
-            *out = true;
-            return 0;
-        }
-        if (strcasecmp(v, no[i]) == 0) {
-            *out = false;
-            return 0;
-        }
-    }
-    return -EINVAL;
-}
-
-static int parse_bool(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    if (parse_bool_value(v, AT(u, k, bool)) < 0)
-        return bad_value(c, "not a boolean; use yes or no (also true/false, on/off, 1/0)");
-    return 0;
-}
-
-static int parse_timespan_key(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    uint64_t t;
-    if (unit_parse_timespan(v, &t) < 0)
-        return bad_value(c, "not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity");
-    /* arg 1: "0" means no timeout, as for TimeoutStopSec= */
-    if (k->arg == 1 && t == 0)
-        t = USEC_INFINITY;
-    *AT(u, k, uint64_t) = t;
-    return 0;
-}
-
-static int parse_timeout_both(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    uint64_t t;
-    if (unit_parse_timespan(v, &t) < 0)
-        return bad_value(c, "not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity");
-    if (t == 0)
-        t = USEC_INFINITY;
-    u->timeout_start = u->timeout_stop = t;
-    return 0;
-}
-
-static int parse_unsigned(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    uint64_t n;
-    if (!str_to_u64(v, &n) || n > UINT_MAX)
-        return bad_value(c, "not a whole number; use e.g. 5");
-    *AT(u, k, unsigned) = (unsigned)n;
-    return 0;
-}
-
-static int parse_type(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    if (strcmp(v, "simple") == 0)
-        u->type = UNIT_SIMPLE;
-    else if (strcmp(v, "exec") == 0)
-        u->type = UNIT_EXEC;
-    else if (strcmp(v, "oneshot") == 0)
-        u->type = UNIT_ONESHOT;
-    else if (strcmp(v, "notify") == 0)
-        u->type = UNIT_NOTIFY;
-    else if (strcmp(v, "forking") == 0)
-        u->type = UNIT_FORKING;
-    else if (strcmp(v, "idle") == 0)
-        u->type = UNIT_SIMPLE; /* idle waits for systemd's job queue to drain; oya has none: simple */
-    else if (!strcmp(v, "notify-reload") || !strcmp(v, "dbus"))
-        return bad_value(c, "not supported yet; supported: simple, exec, forking, oneshot, notify");
-    else
-        return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify");
-    return 0;
-}
-
-/* Names of the enum values, in enum order: parsed here, printed by unit_*_name(). */
-static const char *const restart_names[] = {"no", "always", "on-success", "on-failure", "on-abnormal", "on-abort",
-                                            "on-watchdog"};
-static const char *const kill_mode_names[] = {"control-group", "mixed", "process", "none"};
-static const char *const notify_access_names[] = {"none", "main", "exec", "all"};
-
-static int name_index(const char *v, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(v, names[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int parse_notify_access(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    int i = name_index(v, notify_access_names, ARRAY_SIZE(notify_access_names));
-    if (i < 0)
-        return bad_value(c, "unknown value; accepted: none, main, exec, all");
-    u->notify_access = (enum unit_notify_access)i;
-    c->notify_access_set = true;
-    return 0;
-}
-
-static int parse_restart(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    int i = name_index(v, restart_names, ARRAY_SIZE(restart_names));
-    if (i < 0)
-        return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort, "
-                            "on-watchdog");
-    u->restart = (enum unit_restart)i;
-    return 0;
-}
-
-static int parse_kill_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    int i = name_index(v, kill_mode_names, ARRAY_SIZE(kill_mode_names));
-    if (i < 0)
-        return bad_value(c, "unknown mode; accepted: control-group, mixed, process, none");
-    u->kill_mode = (enum unit_kill_mode)i;
-    return 0;
-}
-
-static int parse_signal(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    int sig = signal_from_name(v);
-    if (sig <= 0)
-        return bad_value(c, "not a signal; use a name like SIGTERM, TERM or a number like 15");
-    *AT(u, k, int) = sig;
-    return 0;
-}
-
-static int parse_umask(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    char *end;
-    errno = 0;
-    long m = *v ? strtol(v, &end, 8) : -1;
-    if (!*v || errno || *end || m < 0 || m > 0777)
-        return bad_value(c, "not an octal mask; use e.g. 0022 or 0077 (0000 to 0777)");
-    u->umask = (int)m;
-    return 0;
-}
-
-static bool valid_env_assignment(const char *a)
-{
-    if (!(a[0] == '_' || isalpha((unsigned char)a[0])))
-        return false;
-    const char *p = a + 1;
-    while (*p == '_' || isalnum((unsigned char)*p))
-        p++;
-    return *p == '=';
-}
-
-static int parse_environment(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    if (!*v) {
-        strv_clear(&u->environment);
-        return 0;
-    }
-    struct strv words = {0};
-    int r = split_value(c, v, &words);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < words.n; i++) {
-        if (!valid_env_assignment(words.v[i])) {
-            r = bad_value(c, "'%s' is not an assignment; write NAME=VALUE (quote it if the value has spaces)",
-                          words.v[i]);
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < words.n; i++)
-        unit_env_set(&u->environment, words.v[i]);
-out:
-    strv_clear(&words);
-    return r;
-}
-
-static int parse_env_file(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    if (!*v) {
-        for (size_t i = 0; i < u->n_env_files; i++)
-            free(u->env_files[i].path);
-        free(u->env_files);
-        u->env_files = NULL;
-        u->n_env_files = 0;
-        return 0;
-    }
-    bool optional = v[0] == '-';
-    const char *path = optional ? v + 1 : v;
-    if (path[0] != '/')
-        return bad_value(c, "not an absolute path; write /path/to/file (a leading - makes it optional)");
-    u->env_files = xrealloc(u->env_files, (u->n_env_files + 1) * sizeof(*u->env_files));
-    u->env_files[u->n_env_files++] = (struct env_file){xstrdup(path), optional};
-    return 0;
-}
-
-static int parse_working_dir(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    free(u->working_directory);
-    u->working_directory = NULL;
-    u->working_directory_optional = false;
-    if (!*v)
-        return 0;
-    bool optional = v[0] == '-';
-    const char *path = optional ? v + 1 : v;
-    if (path[0] != '/' && strcmp(path, "~") != 0)
-        return bad_value(c, "not an absolute path; write /path, ~ for the user's home, "
-                            "or a leading - to ignore a missing directory");
-    u->working_directory = xstrdup(path);
-    u->working_directory_optional = optional;
-    return 0;
-}
-
-static bool valid_user_name(const char *s)
-{
-    if (!*s || strlen(s) > 64 || s[0] == '-')
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '_' || *p == '-' || *p == '.' || *p == '$'))
-            return false;
-    return true;
-}
-
-static int parse_user(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    if (*v && !valid_user_name(v))
-        return bad_value(c, "not a valid name; use a user or group name, or a numeric id");
-    return parse_string(u, k, v, c);
-}
-
-static void exec_list_clear(struct exec_list *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].path);
-        strv_clear(&l->v[i].argv);
-    }
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-/* ExecStart= and its kin (k->arg: which list). Prefixes as systemd: '-' a failure counts as success, '@'
- * the next word is argv[0], ':' no $VAR expansion, '+' and '!' (also "!!") without User=/Group=. */
-static int parse_exec(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    struct exec_list *list = &u->exec[k->arg];
-    if (!*v) {
-        exec_list_clear(list);
-        return 0;
-    }
-    int flags = 0;
-    const char *p = v;
-    for (;; p++) {
-        if (*p == '-')
-            flags |= EXEC_IGNORE_FAILURE;
-        else if (*p == '@')
-            flags |= EXEC_ARGV0;
-        else if (*p == ':')
-            flags |= EXEC_NO_ENV_EXPAND;
-        else if (*p == '+' || *p == '!')
-            flags |= EXEC_PRIVILEGED;
-        else
-            break;
-    }
-    struct strv words = {0};
-    if (split_value(c, p, &words) < 0)
-        return -EINVAL;
-    if (words.n == 0 || ((flags & EXEC_ARGV0) && words.n < 2)) {
-        strv_clear(&words);
-        return bad_value(c, (flags & EXEC_ARGV0) ? "with '@' give the program and then argv[0]"
-                                                 : "no command; give a program and its arguments");
-    }
-    const char *path = words.v[0];
-    if (path[0] != '/' && strchr(path, '/')) {
-        int r = bad_value(c, "'%s' is a relative path; use an absolute path or a plain name looked up in PATH",
-                          path);
-        strv_clear(&words);
-        return r;
-    }
-    struct exec_cmd cmd = {.flags = flags, .path = xstrdup(path)};
-    for (size_t i = (flags & EXEC_ARGV0) ? 1 : 0; i < words.n; i++)
-        strv_add(&cmd.argv, words.v[i]);
-    strv_clear(&words);
-    list->v = xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
-    list->v[list->n++] = cmd;
-    if (k->arg == UEXEC_START)
-        c->exec_start_line = c->line;
-    return 0;
-}
-
-static int parse_pid_file(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    free(u->pid_file);
-    u->pid_file = NULL;
-    if (!*v)
-        return 0;
-    if (strstr(v, "/../") || str_endswith(v, "/.."))
-        return bad_value(c, "a path with '..'; give an absolute path such as /run/NAME.pid");
-    /* as systemd: a relative name is below /run */
-    u->pid_file = v[0] == '/' ? xstrdup(v) : xasprintf("/run/%s", v);
-    return 0;
-}
-
-static const char *const dir_bases[UDIR_N] = {"/run", "/var/lib", "/var/cache", "/var/log", "/etc"};
-static const char *const dir_envs[UDIR_N] = {"RUNTIME_DIRECTORY", "STATE_DIRECTORY", "CACHE_DIRECTORY",
-                                             "LOGS_DIRECTORY", "CONFIGURATION_DIRECTORY"};
-
-const char *unit_dir_base(enum unit_dir d)
-{
-    return dir_bases[d];
-}
-
-const char *unit_dir_env(enum unit_dir d)
-{
-    return dir_envs[d];
-}
-
-const char *unit_dir_key(enum unit_dir d)
-{
-    static const char *const keys[UDIR_N] = {"RuntimeDirectory", "StateDirectory", "CacheDirectory",
-                                             "LogsDirectory", "ConfigurationDirectory"};
-    return keys[d];
-}
-
-/* RuntimeDirectory= and its kin (k->arg: which): relative names, below the kind's base directory */
-static int parse_dirs(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    struct strv *dirs = &u->dirs[k->arg];
-    if (!*v) {
-        strv_clear(dirs);
-        return 0;
-    }
-    struct strv words = {0};
-    int r = split_value(c, v, &words);
-    for (size_t i = 0; r == 0 && i < words.n; i++) {
-        const char *d = words.v[i];
-        if (d[0] == '/' || !strcmp(d, "..") || str_startswith(d, "../") || strstr(d, "/../") ||
-            str_endswith(d, "/.."))
-            r = bad_value(c, "'%s': give a name relative to %s, without '..', e.g. %s", d, dir_bases[k->arg],
-                          u->name);
-        else
-            strv_add(dirs, d);
-    }
-    strv_clear(&words);
-    return r;
-}
-
-static int parse_dir_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    char *end;
-    errno = 0;
-    long m = *v ? strtol(v, &end, 8) : -1;
-    if (!*v || errno || *end || m < 0 || m > 07777)
-        return bad_value(c, "not an octal mode; use e.g. 0755 or 2750 (0000 to 7777)");
-    u->dir_mode[k->arg] = (int)m;
-    return 0;
-}
-
-static int parse_preserve(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    bool b;
-    if (strcmp(v, "restart") == 0)
-        u->runtime_preserve = PRESERVE_RESTART;
-    else if (parse_bool_value(v, &b) == 0)
-        u->runtime_preserve = b ? PRESERVE_YES : PRESERVE_NO;
-    else
-        return bad_value(c, "use yes, no or restart");
-    return 0;
-}
-
-static int parse_alias(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    struct strv words = {0};
-    int r = split_value(c, v, &words);
-    for (size_t i = 0; r == 0 && i < words.n; i++) {
-        const char *a = words.v[i];
-        if (!str_endswith(a, ".service")) {
-            diag_add(c->diag, false, "%s:%u: Alias=%s: only .service aliases name a service, ignored", c->path,
-                     c->line, a);
-            continue;
-        }
-        char *name = xstrndup(a, strlen(a) - strlen(".service"));
-        if (unit_name_valid(name))
-            strv_add(&u->aliases, name);
-        else
-            r = bad_value(c, "'%s' is not a valid service name", a);
-        free(name);
-    }
-    strv_clear(&words);
-    return r;
-}
-
-/* Condition*= and Assert*= (k->arg: kind; assert when the key starts with "Assert") */
-static int parse_condition(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    if (!*v) {
-        for (size_t i = 0; i < u->n_conds; i++)
-            free(u->conds[i].path);
-        free(u->conds);
-        u->conds = NULL;
-        u->n_conds = 0;
-        return 0;
-    }
-    struct unit_condition cond = {.kind = (enum unit_cond_kind)k->arg, .assert = str_startswith(c->key, "Assert")};
-    const char *p = v;
-    for (;; p++) {
-        if (*p == '|')
-            cond.trigger = true;
-        else if (*p == '!')
-            cond.negate = true;
-        else
-            break;
-    }
-    while (*p == ' ')
-        p++;
-    if (p[0] != '/')
-        return bad_value(c, "not an absolute path; write /path, with '!' to negate and '|' to make it triggering");
-    cond.path = xstrdup(p);
-    cond.line = c->line;
-    u->conds = xrealloc(u->conds, (u->n_conds + 1) * sizeof(*u->conds));
-    u->conds[u->n_conds++] = cond;
-    return 0;
-}
-
-/* The exit status names systemd accepts: the LSB init script codes and BSD's sysexits.h; 0 if unknown */
-static uint64_t exit_status_from_name(const char *v)
-{
-    static const struct {
-        const char *name;
-        int code;
-    } names[] = {
-        {"INVALIDARGUMENT", 2}, {"NOTIMPLEMENTED", 3}, {"NOPERMISSION", 4}, {"NOTINSTALLED", 5},
-        {"NOTCONFIGURED", 6},   {"NOTRUNNING", 7},     {"USAGE", 64},       {"DATAERR", 65},
-        {"NOINPUT", 66},        {"NOUSER", 67},        {"NOHOST", 68},      {"UNAVAILABLE", 69},
-        {"SOFTWARE", 70},       {"OSERR", 71},         {"OSFILE", 72},      {"CANTCREAT", 73},
-        {"IOERR", 74},          {"TEMPFAIL", 75},      {"PROTOCOL", 76},    {"NOPERM", 77},
-        {"CONFIG", 78},
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-        if (strcmp(v, names[i].name) == 0)
-            return (uint64_t)names[i].code;
-    return 0;
-}
-
-/* A list of exit codes (numbers or names like DATAERR) and signal names into the two tables; an empty
- * value clears both. Shared by SuccessExitStatus=, RestartPreventExitStatus= and RestartForceExitStatus=. */
-static int parse_exit_list(struct parse_ctx *c, const char *v, bool codes[256], bool sigs[65])
-{
-    if (!*v) {
-        memset(codes, 0, 256 * sizeof(bool));
-        memset(sigs, 0, 65 * sizeof(bool));
-        return 0;
-    }
-    struct strv words = {0};
-    int r = split_value(c, v, &words);
-    for (size_t i = 0; r == 0 && i < words.n; i++) {
-        uint64_t n;
-        int sig;
-        if (str_to_u64(words.v[i], &n) && n <= 255)
-            codes[n] = true;
-        else if ((n = exit_status_from_name(words.v[i])) > 0)
-            codes[n] = true;
-        else if (!isdigit((unsigned char)words.v[i][0]) && (sig = signal_from_name(words.v[i])) > 0 && sig < 65)
-            sigs[sig] = true;
-        else
-            r = bad_value(c, "'%s' is neither an exit code (0-255 or a name like DATAERR) nor a signal name like "
-                             "SIGUSR1", words.v[i]);
-    }
-    strv_clear(&words);
-    return r;
-}
-
-/* RestartPreventExitStatus= and RestartForceExitStatus= (k->arg 0: prevent, 1: force) */
-static int parse_restart_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    return k->arg ? parse_exit_list(c, v, u->restart_force_status, u->restart_force_signal)
-                  : parse_exit_list(c, v, u->restart_prevent_status, u->restart_prevent_signal);
-}
-
-/* StandardOutput=, StandardError= (k->arg 0: output, 1: error) */
-static int parse_output(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    enum unit_output *o = k->arg ? &u->std_error : &u->std_output;
-    char **path = k->arg ? &u->error_path : &u->output_path;
-    static const char *const logs[] = {"journal", "syslog", "kmsg", "journal+console", "syslog+console",
-                                       "kmsg+console", "console", "tty"};
-    free(*path);
-    *path = NULL;
-    for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
-        if (strcmp(v, logs[i]) == 0) {
-            *o = OUT_LOG; /* oya's own log: the lines behind the service's name */
-            return 0;
-        }
-    }
-    if (strcmp(v, "inherit") == 0) {
-        *o = OUT_INHERIT;
-    } else if (strcmp(v, "null") == 0) {
-        *o = OUT_NULL;
-    } else if (str_startswith(v, "file:") || str_startswith(v, "append:") || str_startswith(v, "truncate:")) {
-        const char *p = strchr(v, ':') + 1;
-        if (p[0] != '/')
-            return bad_value(c, "give an absolute path after '%.*s'", (int)(p - v), v);
-        *o = v[0] == 'f' ? OUT_FILE : v[0] == 'a' ? OUT_APPEND : OUT_TRUNCATE;
-        *path = xstrdup(p);
-    } else {
-        return bad_value(c, "use inherit, null, journal (oya's log), file:PATH, append:PATH or truncate:PATH");
-    }
-    return 0;
-}
-
-static int parse_standard_input(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)u, (void)k;
-    if (strcmp(v, "null") == 0)
-        return 0; /* what oya always gives a service */
-    diag_add(c->diag, false, "%s:%u: StandardInput=%s is not supported yet; the service reads /dev/null", c->path,
-             c->line, v);
-    return 0;
-}
-
-/* a signed integer in [lo, hi] (k->arg selects Nice= or OOMScoreAdjust=) */
-static int parse_int_range(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    int lo = k->arg ? -1000 : -20, hi = k->arg ? 1000 : 19, n;
-    if (!str_to_int(v, &n) || n < lo || n > hi)
-        return bad_value(c, "not a number from %d to %d", lo, hi);
-    if (k->arg) {
-        u->oom_score_adjust = n;
-        u->oom_score_adjust_set = true;
-    } else {
-        u->nice = n;
-        u->nice_set = true;
-    }
-    return 0;
-}
-
-static int parse_io_class(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    static const char *const names[] = {"none", "realtime", "best-effort", "idle"};
-    int i = name_index(v, names, ARRAY_SIZE(names));
-    if (i < 0 && !(str_to_int(v, &i) && i >= 0 && i <= 3))
-        return bad_value(c, "use realtime, best-effort, idle (or 1 to 3)");
-    u->io_class = i;
-    return 0;
-}
-
-static int parse_io_priority(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    int n;
-    if (!str_to_int(v, &n) || n < 0 || n > 7)
-        return bad_value(c, "not a priority from 0 (highest) to 7 (lowest)");
-    u->io_priority = n;
-    return 0;
-}
-
-static int parse_cpu_affinity(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    memset(u->cpu_affinity, 0, sizeof(u->cpu_affinity));
-    struct strv words = {0};
-    char *commas = xstrdup(v);
-    for (char *p = commas; *p; p++)
-        if (*p == ',')
-            *p = ' ';
-    int r = split_value(c, commas, &words);
-    free(commas);
-    for (size_t i = 0; r == 0 && i < words.n; i++) {
-        int a, b;
-        char *dash = strchr(words.v[i], '-');
-        if (dash)
-            *dash = 0;
-        if (!str_to_int(words.v[i], &a) || !str_to_int(dash ? dash + 1 : words.v[i], &b) || a < 0 || b < a ||
-            b >= 1024) {
-            r = bad_value(c, "use CPU numbers and ranges, e.g. 0 2-3 (below 1024)");
-            break;
-        }
-        for (int cpu = a; cpu <= b; cpu++)
-            u->cpu_affinity[cpu / 64] |= 1ULL << (cpu % 64);
-    }
-    strv_clear(&words);
-    return r;
-}
-
-int unit_cap_from_name(const char *name)
-{
-    static const char *const caps[] = {
-        "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
-        "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
-        "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
-        "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control", "setfcap",
-        "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf",
-        "checkpoint_restore"};
-    if (strncasecmp(name, "cap_", 4) != 0)
-        return -1;
-    for (size_t i = 0; i < ARRAY_SIZE(caps); i++)
-        if (strcasecmp(name + 4, caps[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* A capability list: names, or "~" then the names not wanted; the bits named go in *set */
-static int cap_list(struct parse_ctx *c, const char *v, uint64_t *set, bool *invert)
-{
-    *invert = v[0] == '~';
-    *set = 0;
-    struct strv words = {0};
-    int r = split_value(c, *invert ? v + 1 : v, &words);
-    for (size_t i = 0; r == 0 && i < words.n; i++) {
-        int cap = unit_cap_from_name(words.v[i]);
-        if (cap < 0)
-            r = bad_value(c, "'%s' is not a capability; use names like CAP_NET_BIND_SERVICE", words.v[i]);
-        else
-            *set |= 1ULL << cap;
-    }
-    strv_clear(&words);
-    return r;
-}
-
-/* CapabilityBoundingSet= (k->arg 0) and AmbientCapabilities= (1): names kept, "~" all but those, empty none.
- * Lines add up. */
-static int parse_caps(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    uint64_t set;
-    bool invert;
-    int r = cap_list(c, v, &set, &invert);
-    if (r < 0)
-        return r;
-    uint64_t *field = k->arg ? &u->cap_ambient : &u->cap_bounding;
-    bool *had = k->arg ? &u->cap_ambient_set : &u->cap_bounding_set;
-    if (!*v)
-        *field = 0;
-    else if (invert)
-        *field = (*had ? *field : ~0ULL) & ~set;
-    else
-        *field = (*had ? *field : 0) | set;
-    *had = true;
-    return 0;
-}
-
-/* Sandboxing keys: systemd builds namespaces, seccomp filters and mounts from them; oya does not (yet).
- * The unit loads and runs; `oya verify` lists what was not applied, once per unit. */
-static int parse_not_applied(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k, (void)v;
-    for (size_t i = 0; i < u->not_applied.n; i++)
-        if (strcmp(u->not_applied.v[i], c->key) == 0)
-            return 0;
-    strv_add(&u->not_applied, c->key);
-    return 0;
-}
-
-/* rlimit values: "N", "soft:hard", "infinity"; bytes take K/M/G/T/P/E (1024-based), LimitCPU takes
- * seconds or a time span, LimitRTTIME microseconds or a time span. */
-enum limit_kind { LIM_PLAIN, LIM_BYTES, LIM_SECONDS, LIM_USEC };
-
-static int limit_value(const char *s, enum limit_kind kind, rlim_t *out)
-{
-    if (strcmp(s, "infinity") == 0) {
-        *out = RLIM_INFINITY;
-        return 0;
-    }
-    uint64_t n;
-    if (kind == LIM_SECONDS || kind == LIM_USEC) {
-        if (str_to_u64(s, &n)) {
-            *out = (rlim_t)n;
-            return 0;
-        }
-        if (unit_parse_timespan(s, &n) < 0)
-            return -EINVAL;
-        *out = (rlim_t)(kind == LIM_SECONDS ? (n + USEC_PER_SEC - 1) / USEC_PER_SEC : n);
-        return 0;
-    }
-    char num[64];
-    size_t len = strlen(s);
-    if (len == 0 || len >= sizeof(num))
-        return -EINVAL;
-    memcpy(num, s, len + 1);
-    uint64_t mult = 1;
-    if (kind == LIM_BYTES) {
-        static const char units[] = "KMGTPE";
-        const char *u = strchr(units, num[len - 1]);
-        if (u && num[len - 1]) {
-            mult = 1ULL << (10 * (u - units + 1));
-            num[--len] = 0;
-        }
-    }
-    if (!str_to_u64(num, &n) || (mult > 1 && n > UINT64_MAX / mult))
-        return -EINVAL;
-    *out = (rlim_t)(n * mult);
-    return 0;
-}
-
-static const struct {
-    const char *key;
-    int resource;
-    enum limit_kind kind;
-} limit_keys[] = {
-    {"LimitCPU", RLIMIT_CPU, LIM_SECONDS},          {"LimitFSIZE", RLIMIT_FSIZE, LIM_BYTES},
-    {"LimitDATA", RLIMIT_DATA, LIM_BYTES},          {"LimitSTACK", RLIMIT_STACK, LIM_BYTES},
-    {"LimitCORE", RLIMIT_CORE, LIM_BYTES},          {"LimitRSS", RLIMIT_RSS, LIM_BYTES},
-    {"LimitNOFILE", RLIMIT_NOFILE, LIM_PLAIN},      {"LimitAS", RLIMIT_AS, LIM_BYTES},
-    {"LimitNPROC", RLIMIT_NPROC, LIM_PLAIN},        {"LimitMEMLOCK", RLIMIT_MEMLOCK, LIM_BYTES},
-    {"LimitLOCKS", RLIMIT_LOCKS, LIM_PLAIN},        {"LimitSIGPENDING", RLIMIT_SIGPENDING, LIM_PLAIN},
-    {"LimitMSGQUEUE", RLIMIT_MSGQUEUE, LIM_BYTES},  {"LimitNICE", RLIMIT_NICE, LIM_PLAIN},
-    {"LimitRTPRIO", RLIMIT_RTPRIO, LIM_PLAIN},      {"LimitRTTIME", RLIMIT_RTTIME, LIM_USEC},
-};
-
-static int parse_limit(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    int i = k->arg;
-    struct unit_limit *l = &u->limits[limit_keys[i].resource];
-    if (!*v) {
-        l->set = false;
-        return 0;
-    }
-    const char *colon = strchr(v, ':');
-    rlim_t soft, hard;
-    char *s = colon ? xstrndup(v, (size_t)(colon - v)) : xstrdup(v);
-    int r = limit_value(s, limit_keys[i].kind, &soft);
-    free(s);
-    if (r == 0)
-        r = colon ? limit_value(colon + 1, limit_keys[i].kind, &hard) : (hard = soft, 0);
-    if (r < 0) {
-        const char *ex = limit_keys[i].kind == LIM_BYTES     ? "e.g. 1024, 64M, 1G"
-                         : limit_keys[i].kind == LIM_PLAIN   ? "e.g. 1024"
-                         : limit_keys[i].kind == LIM_SECONDS ? "seconds or a time span, e.g. 60 or 1h"
-                                                             : "microseconds or a time span, e.g. 500ms";
-        return bad_value(c, "not a limit; use N, SOFT:HARD or infinity (%s)", ex);
-    }
-    if (hard != RLIM_INFINITY && (soft == RLIM_INFINITY || soft > hard))
-        return bad_value(c, "the soft limit is above the hard limit; write SOFT:HARD with SOFT <= HARD");
-    *l = (struct unit_limit){true, soft, hard};
-    return 0;
-}
-
-static int parse_success_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    return parse_exit_list(c, v, u->success_status, u->success_signal);
-}
-
-static int parse_ignored(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)u, (void)k, (void)v, (void)c;
-    return 0;
-}
-
-static int parse_not_yet(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)u, (void)k, (void)v;
-    diag_add(c->diag, false, "%s:%u: %s= is not supported yet, ignored", c->path, c->line, c->key);
-    return 0;
-}
-
-#define LIMIT_KEY(i) {"Service", NULL, parse_limit, 0, i}
-
-static struct key keys[] = {
-    {"Unit", "Description", parse_string, FIELD(description), 0},
-    {"Unit", "Documentation", parse_list, FIELD(documentation), 0},
-    {"Unit", "After", parse_list, FIELD(after), 0},
-    {"Unit", "Before", parse_list, FIELD(before), 0},
-    {"Unit", "Wants", parse_list, FIELD(wants), 0},
-    {"Unit", "Requires", parse_list, FIELD(requires), 0},
-    {"Unit", "BindsTo", parse_list, FIELD(binds_to), 0},
-    {"Unit", "PartOf", parse_list, FIELD(part_of), 0},
-    {"Unit", "Requisite", parse_list, FIELD(requisite), 0},
-    {"Unit", "Conflicts", parse_list, FIELD(conflicts), 0},
-    {"Unit", "ConditionPathExists", parse_condition, 0, COND_PATH_EXISTS},
-    {"Unit", "ConditionPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
-    {"Unit", "ConditionFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
-    {"Unit", "ConditionDirectoryNotEmpty", parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
-    {"Unit", "ConditionFileIsExecutable", parse_condition, 0, COND_FILE_IS_EXECUTABLE},
-    {"Unit", "AssertPathExists", parse_condition, 0, COND_PATH_EXISTS},
-    {"Unit", "AssertPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
-    {"Unit", "AssertFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
-    {"Unit", "AssertDirectoryNotEmpty", parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
-    {"Unit", "AssertFileIsExecutable", parse_condition, 0, COND_FILE_IS_EXECUTABLE},
-    {"Unit", "StartLimitIntervalSec", parse_timespan_key, FIELD(start_limit_interval), 0},
-    {"Unit", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
-    {"Unit", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
-    {"Service", "StartLimitIntervalSec", parse_timespan_key, FIELD(start_limit_interval), 0},
-    {"Service", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
-    {"Service", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
-    {"Service", "Type", parse_type, 0, 0},
-    {"Service", "ExecStartPre", parse_exec, 0, UEXEC_START_PRE},
-    {"Service", "ExecStart", parse_exec, 0, UEXEC_START},
-    {"Service", "ExecStartPost", parse_exec, 0, UEXEC_START_POST},
-    {"Service", "ExecReload", parse_exec, 0, UEXEC_RELOAD},
-    {"Service", "ExecStop", parse_exec, 0, UEXEC_STOP},
-    {"Service", "ExecStopPost", parse_exec, 0, UEXEC_STOP_POST},
-    {"Service", "PIDFile", parse_pid_file, 0, 0},
-    {"Service", "RuntimeDirectory", parse_dirs, 0, UDIR_RUNTIME},
-    {"Service", "StateDirectory", parse_dirs, 0, UDIR_STATE},
-    {"Service", "CacheDirectory", parse_dirs, 0, UDIR_CACHE},
-    {"Service", "LogsDirectory", parse_dirs, 0, UDIR_LOGS},
-    {"Service", "ConfigurationDirectory", parse_dirs, 0, UDIR_CONFIGURATION},
-    {"Service", "RuntimeDirectoryMode", parse_dir_mode, 0, UDIR_RUNTIME},
-    {"Service", "StateDirectoryMode", parse_dir_mode, 0, UDIR_STATE},
-    {"Service", "CacheDirectoryMode", parse_dir_mode, 0, UDIR_CACHE},
-    {"Service", "LogsDirectoryMode", parse_dir_mode, 0, UDIR_LOGS},
-    {"Service", "ConfigurationDirectoryMode", parse_dir_mode, 0, UDIR_CONFIGURATION},
-    {"Service", "RuntimeDirectoryPreserve", parse_preserve, 0, 0},
-    {"Service", "RestartPreventExitStatus", parse_restart_status, 0, 0},
-    {"Service", "RestartForceExitStatus", parse_restart_status, 0, 1},
-    {"Service", "SyslogIdentifier", parse_string, FIELD(syslog_identifier), 0},
-    {"Service", "StandardOutput", parse_output, 0, 0},
-    {"Service", "StandardError", parse_output, 0, 1},
-    {"Service", "StandardInput", parse_standard_input, 0, 0},
-    {"Service", "Nice", parse_int_range, 0, 0},
-    {"Service", "OOMScoreAdjust", parse_int_range, 0, 1},
-    {"Service", "IOSchedulingClass", parse_io_class, 0, 0},
-    {"Service", "IOSchedulingPriority", parse_io_priority, 0, 0},
-    {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
-    {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
-    {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
-    {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
-    {"Service", "AmbientCapabilities", parse_caps, 0, 1},
-    {"Service", "Environment", parse_environment, 0, 0},
-    {"Service", "EnvironmentFile", parse_env_file, 0, 0},
-    {"Service", "WorkingDirectory", parse_working_dir, 0, 0},
-    {"Service", "User", parse_user, FIELD(user), 0},
-    {"Service", "Group", parse_user, FIELD(group), 0},
-    {"Service", "UMask", parse_umask, 0, 0},
-    {"Service", "Restart", parse_restart, 0, 0},
-    {"Service", "RestartSec", parse_timespan_key, FIELD(restart_sec), 0},
-    {"Service", "TimeoutStartSec", parse_timespan_key, FIELD(timeout_start), 1},
-    {"Service", "TimeoutStopSec", parse_timespan_key, FIELD(timeout_stop), 1},
-    {"Service", "TimeoutSec", parse_timeout_both, 0, 0},
-    {"Service", "KillSignal", parse_signal, FIELD(kill_signal), 0},
-    {"Service", "KillMode", parse_kill_mode, 0, 0},
-    {"Service", "SuccessExitStatus", parse_success_status, 0, 0},
-    {"Service", "RemainAfterExit", parse_bool, FIELD(remain_after_exit), 0},
-    {"Service", "NotifyAccess", parse_notify_access, 0, 0},
-    {"Service", "WatchdogSec", parse_timespan_key, FIELD(watchdog_usec), 0},
-    LIMIT_KEY(0), LIMIT_KEY(1), LIMIT_KEY(2), LIMIT_KEY(3), LIMIT_KEY(4), LIMIT_KEY(5), LIMIT_KEY(6),
-    LIMIT_KEY(7), LIMIT_KEY(8), LIMIT_KEY(9), LIMIT_KEY(10), LIMIT_KEY(11), LIMIT_KEY(12), LIMIT_KEY(13),
-    LIMIT_KEY(14), LIMIT_KEY(15),
-    /* [Install] says how systemd enables a unit; oya starts every unit it is given */
-    {"Install", "WantedBy", parse_ignored, 0, 0},
-    {"Install", "RequiredBy", parse_ignored, 0, 0},
-    {"Install", "UpheldBy", parse_ignored, 0, 0},
-    {"Install", "Also", parse_ignored, 0, 0},
-    {"Install", "Alias", parse_alias, 0, 0},
-    {"Install", "DefaultInstance", parse_not_yet, 0, 0},
-};
-
-/* systemd keys oya knows of but does not carry out yet: a warning, never an error */
-static const char *not_yet_keys[] = {
-    "ExecCondition", "BusName", "GuessMainPID", "SupplementaryGroups", NULL,
-};
-
-/* systemd's sandboxing keys: accepted, listed once per unit as not applied (parse_not_applied) */
-static const char *not_applied_keys[] = {
-    "ProtectSystem",
-    "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
-    "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
-    "ProtectKernelTunables", "ProtectProc", "ProcSubset", "RemoveIPC", "RestrictAddressFamilies",
-    "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "RestrictFileSystems", "SystemCallArchitectures",
-    "SystemCallFilter", "SystemCallErrorNumber", "SystemCallLog", "MemoryDenyWriteExecute", "LockPersonality",
-    "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths", "ReadWriteDirectories",
-    "ReadOnlyDirectories", "InaccessibleDirectories", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
-    "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "DynamicUser", "MountFlags",
-    "SecureBits", "ProtectKernelLogs", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
-    "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName", NULL,
-};
-
-static bool key_not_applied(const char *key)
-{
-    for (size_t i = 0; not_applied_keys[i]; i++)
-        if (strcmp(key, not_applied_keys[i]) == 0)
-            return true;
-    return false;
-}
-
-static void keys_init(void)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-        if (keys[i].parse == parse_limit)
-            keys[i].name = limit_keys[keys[i].arg].key;
-}
-
-static const struct key *key_find(const char *section, const char *name)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-        if (keys[i].name && strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
-            return &keys[i];
-    return NULL;
-}
-
-static bool key_not_yet(const char *name)
-{
-    for (size_t i = 0; not_yet_keys[i]; i++)
-        if (strcmp(not_yet_keys[i], name) == 0)
-            return true;
-    return false;
-}
 
 static struct unit *unit_new(const char *name, const char *path)
 {
@@ -1048,7 +51,7 @@ void unit_free(struct unit *u)
     strv_clear(&u->requisite);
     strv_clear(&u->conflicts);
     for (int e = 0; e < UEXEC_N; e++)
-        exec_list_clear(&u->exec[e]);
+        unit_exec_list_clear(&u->exec[e]);
     free(u->pid_file);
     for (int d = 0; d < UDIR_N; d++)
         strv_clear(&u->dirs[d]);
@@ -1104,7 +107,7 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     if (*s == '[') {
         char *end = strchr(s, ']');
         if (!end || end[1] || end == s + 1) {
-            diag_add(c->diag, true, "%s:%u: '%s': a section header is written [Name]", c->path, c->line, s);
+            unit_diag_add(c->diag, true, "%s:%u: '%s': a section header is written [Name]", c->path, c->line, s);
             return;
         }
         *end = 0;
@@ -1112,29 +115,29 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
         *section_known = !strcmp(section, "Unit") || !strcmp(section, "Service") || !strcmp(section, "Install") ||
                          !strcmp(section, "Target");
         if (!*section_known && !str_startswith(section, "X-"))
-            diag_add(c->diag, false, "%s:%u: unknown section [%s], ignored", c->path, c->line, section);
+            unit_diag_add(c->diag, false, "%s:%u: unknown section [%s], ignored", c->path, c->line, section);
         return;
     }
     char *eq = strchr(s, '=');
     if (!eq) {
-        diag_add(c->diag, true, "%s:%u: '%s': not KEY=VALUE, a [Section] or a comment", c->path, c->line, s);
+        unit_diag_add(c->diag, true, "%s:%u: '%s': not KEY=VALUE, a [Section] or a comment", c->path, c->line, s);
         return;
     }
     *eq = 0;
     char *key = str_strip(s), *raw = str_strip(eq + 1), *value, bad;
     if (unit_expand_specifiers(u->name, raw, &value, &bad) < 0) {
         if (bad)
-            diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path,
+            unit_diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path,
                      c->line, key, raw, bad);
         else
-            diag_add(c->diag, true, "%s:%u: %s=%s: a lone %% at the end; write %%%% for a literal %%", c->path,
+            unit_diag_add(c->diag, true, "%s:%u: %s=%s: a lone %% at the end; write %%%% for a literal %%", c->path,
                      c->line, key, raw);
         return;
     }
     c->key = key;
     c->value = value;
     if (!section[0]) {
-        diag_add(c->diag, false, "%s:%u: %s= is outside of any section, ignored", c->path, c->line, key);
+        unit_diag_add(c->diag, false, "%s:%u: %s= is outside of any section, ignored", c->path, c->line, key);
         free(value);
         return;
     }
@@ -1142,16 +145,7 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
         free(value);
         return;
     }
-    const struct key *k = key_find(section, key);
-    if (k) {
-        k->parse(u, k, value, c);
-    } else if (!strcmp(section, "Service") && key_not_applied(key)) {
-        parse_not_applied(u, NULL, value, c);
-    } else if (key_not_yet(key) || str_startswith(key, "Condition") || str_startswith(key, "Assert")) {
-        parse_not_yet(u, NULL, value, c);
-    } else if (!str_startswith(key, "X-")) {
-        diag_add(c->diag, false, "%s:%u: unknown key %s in [%s], ignored", c->path, c->line, key, section);
-    }
+    unit_key_set(u, section, key, value, c);
     free(value);
 }
 
@@ -1160,11 +154,11 @@ static void validate(struct unit *u, struct parse_ctx *c)
     size_t n_start = u->exec[UEXEC_START].n;
     if (u->is_target) {
         if (n_start || u->exec[UEXEC_START_PRE].n || u->exec[UEXEC_STOP].n)
-            diag_add(c->diag, true, "%s: a .target runs no commands; put them in a .service", c->path);
+            unit_diag_add(c->diag, true, "%s: a .target runs no commands; put them in a .service", c->path);
     } else if (n_start == 0)
-        diag_add(c->diag, true, "%s: no ExecStart= in [Service]: a service needs a command to run", c->path);
+        unit_diag_add(c->diag, true, "%s: no ExecStart= in [Service]: a service needs a command to run", c->path);
     else if (n_start > 1 && u->type != UNIT_ONESHOT)
-        diag_add(c->diag, true,
+        unit_diag_add(c->diag, true,
                  "%s:%u: ExecStart= is given %zu times: only Type=oneshot runs several commands; "
                  "keep one, or reset the list with an empty ExecStart=",
                  c->path, c->exec_start_line, n_start);
@@ -1176,14 +170,14 @@ static void validate(struct unit *u, struct parse_ctx *c)
         struct buf keys = {0};
         for (size_t i = 0; i < u->not_applied.n; i++)
             buf_printf(&keys, "%s%s", i ? ", " : "", u->not_applied.v[i]);
-        diag_add(c->diag, false, "%s: not applied (oya runs the service without this sandboxing): %s", c->path,
+        unit_diag_add(c->diag, false, "%s: not applied (oya runs the service without this sandboxing): %s", c->path,
                  keys.p);
         buf_free(&keys);
     }
     if (!c->notify_access_set)
         u->notify_access = u->type == UNIT_NOTIFY ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)
-        diag_add(c->diag, false, "%s: WatchdogSec= is set but NotifyAccess=none: no keep-alive can arrive, so the "
+        unit_diag_add(c->diag, false, "%s: WatchdogSec= is set but NotifyAccess=none: no keep-alive can arrive, so the "
                                  "watchdog will fire; set NotifyAccess=main", c->path);
 }
 
@@ -1195,14 +189,9 @@ struct unit *unit_parse(const char *name, const char *path, const char *text, st
 struct unit *unit_parse_kind(const char *name, const char *path, const char *text, bool target,
                              struct unit_diag *diag)
 {
-    static bool keys_ready;
-    if (!keys_ready) {
-        keys_init();
-        keys_ready = true;
-    }
     int errors_before = diag->errors;
     if (!unit_name_valid(name)) {
-        diag_add(diag, true, "%s: '%s' is not a valid service name; use letters, digits and :_.-", path, name);
+        unit_diag_add(diag, true, "%s: '%s' is not a valid service name; use letters, digits and :_.-", path, name);
         return NULL;
     }
     struct unit *u = unit_new(name, path);
@@ -1274,7 +263,7 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
     base = base ? base + 1 : path;
     bool target = str_endswith(base, ".target");
     if (!str_endswith(base, ".service") && !target) {
-        diag_add(diag, true, "%s: not a .service or .target file; oya runs units named NAME.service", path);
+        unit_diag_add(diag, true, "%s: not a .service or .target file; oya runs units named NAME.service", path);
         return NULL;
     }
     /* a service is called by its name alone; a target keeps its suffix, as After= names it */
@@ -1291,16 +280,16 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
     free(real);
     if (masked) {
         /* as systemd: a unit linked to /dev/null is masked; not an error, nothing to run */
-        diag_add(diag, false, "%s: masked (a link to /dev/null), skipped", path);
+        unit_diag_add(diag, false, "%s: masked (a link to /dev/null), skipped", path);
         goto out;
     }
     int r = file_read_to_buf(path, &text);
     if (r < 0) {
-        diag_add(diag, true, "%s: cannot read: %s", path, strerror(-r));
+        unit_diag_add(diag, true, "%s: cannot read: %s", path, strerror(-r));
         goto out;
     }
     if (memchr(text.p ? text.p : "", 0, text.len)) {
-        diag_add(diag, true, "%s: contains a NUL byte; a unit file is text", path);
+        unit_diag_add(diag, true, "%s: contains a NUL byte; a unit file is text", path);
         goto out;
     }
     u = unit_parse_kind(name, path, text.p ? text.p : "", target, diag);
@@ -1310,25 +299,3 @@ out:
     return u;
 }
 
-const char *unit_type_name(enum unit_type t)
-{
-    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking", "target"};
-    return names[t];
-}
-
-const char *unit_restart_name(enum unit_restart r)
-{
-    return restart_names[r];
-}
-
-const char *unit_exec_name(enum unit_exec e)
-{
-    static const char *names[] = {"ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
-                                  "ExecStopPost"};
-    return names[e];
-}
-
-const char *unit_kill_mode_name(enum unit_kill_mode m)
-{
-    return kill_mode_names[m];
-}
