@@ -73,6 +73,13 @@ int fd_set_nonblock(int fd);
 void fd_close(int *fd); /* closes and sets -1; no-op on -1 */
 void fds_ensure_std(void); /* open /dev/null on any of 0,1,2 that is closed */
 
+/* Time arithmetic saturates at USEC_INFINITY, as systemd's usec_add: "infinity" plus anything stays
+ * infinity, and no deadline wraps around to the past. */
+static inline uint64_t usec_add(uint64_t a, uint64_t b)
+{
+    return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
+}
+
 /* Clocks, in microseconds. */
 uint64_t clock_mono_usec(void);
 uint64_t clock_real_usec(void);

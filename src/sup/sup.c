@@ -128,7 +128,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
                                .extra_env = &env};
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
-    req.watchdog_usec = main ? svc->st.watchdog_usec : 0;
+    req.watchdog_usec = main && svc->st.watchdog_usec != USEC_INFINITY ? svc->st.watchdog_usec : 0;
     if (s->init) {
         /* oya init passes its terminal and output straight through, as tini does */
         req.invocation_id = NULL;

@@ -83,7 +83,7 @@ static bool start_limit_ok(struct svc *s, const struct unit *u, uint64_t now)
 {
     if (u->start_limit_interval == 0 || u->start_limit_burst == 0)
         return true;
-    if (s->limit_begin == 0 || now >= s->limit_begin + u->start_limit_interval) {
+    if (s->limit_begin == 0 || now >= usec_add(s->limit_begin, u->start_limit_interval)) {
         s->limit_begin = now;
         s->limit_count = 0;
     }
@@ -110,9 +110,16 @@ static bool is_starting(enum svc_state st)
     return st == SVC_START_PRE || st == SVC_START || st == SVC_START_POST;
 }
 
+/* The deadline span after now; 0 (none) for an infinite span or one past the end of time */
+static uint64_t deadline_after(uint64_t now, uint64_t span)
+{
+    uint64_t d = usec_add(now, span);
+    return d == USEC_INFINITY ? 0 : d;
+}
+
 static void arm(struct svc *s, uint64_t now, uint64_t timeout)
 {
-    s->deadline = timeout == USEC_INFINITY ? 0 : now + timeout;
+    s->deadline = deadline_after(now, timeout);
 }
 
 /* Run command cmd_index of a list: as the control process, or (ExecStart= but for forking) as the main one. */
@@ -154,7 +161,7 @@ static void enter_start(struct svc *s, const struct unit *u, uint64_t now, uint6
     if (u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT || u->type == UNIT_FORKING)
         arm(s, now, u->timeout_start);
     /* the watchdog runs from the start of the main process, as systemd's */
-    s->watchdog_deadline = s->watchdog_usec ? now + s->watchdog_usec : 0;
+    s->watchdog_deadline = s->watchdog_usec ? deadline_after(now, s->watchdog_usec) : 0;
     run_cmd(s, u, UEXEC_START, a);
 }
 
@@ -318,9 +325,8 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
     if (why == STOP_MAIN_EXITED && restart_wanted(s, u)) {
         a->cleanup_for_restart = true;
         set_state(s, SVC_AUTO_RESTART, now_real);
-        s->deadline = now + u->restart_sec;
-        if (s->deadline == 0)
-            s->deadline = 1;
+        /* RestartSec=infinity: the restart waits for a start by hand */
+        s->deadline = deadline_after(now, u->restart_sec);
         return;
     }
     if (s->result == RESULT_SUCCESS)
@@ -867,14 +873,14 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
               s->state == SVC_RELOAD;
     if (m->watchdog_usec && up) {
         s->watchdog_usec = m->watchdog_usec;
-        s->watchdog_deadline = now + s->watchdog_usec;
+        s->watchdog_deadline = deadline_after(now, s->watchdog_usec);
     }
     if (m->watchdog && up && s->watchdog_usec)
-        s->watchdog_deadline = now + s->watchdog_usec;
+        s->watchdog_deadline = deadline_after(now, s->watchdog_usec);
     if (m->extend_timeout_usec && s->deadline &&
         (is_starting(s->state) || is_stopping(s->state) || s->state == SVC_RELOAD) &&
-        now + m->extend_timeout_usec > s->deadline)
-        s->deadline = now + m->extend_timeout_usec;
+        usec_add(now, m->extend_timeout_usec) > s->deadline)
+        s->deadline = deadline_after(now, m->extend_timeout_usec);
     if (m->watchdog_trigger && up) {
         watchdog_fire(s, u, now, now_real, a);
         return;
@@ -883,7 +889,7 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
         /* the service is going down by itself: no signal, but TimeoutStopSec= now runs */
         s->stop_reason = STOP_MAIN_EXITED;
         set_state(s, SVC_STOP_SIGTERM, now_real);
-        s->deadline = u->timeout_stop == USEC_INFINITY ? 0 : now + u->timeout_stop;
+        s->deadline = deadline_after(now, u->timeout_stop);
         s->watchdog_deadline = 0;
         s->reloading = false;
         return;

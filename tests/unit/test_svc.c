@@ -598,6 +598,60 @@ static void test_watchdog(void **state)
     world_free(&w);
 }
 
+/* "infinity" saturates: it never wraps around into a deadline in the past (systemd's usec_add) */
+static void test_infinity_never_wraps(void **state)
+{
+    (void)state;
+    struct world w;
+    /* RestartSec=infinity: the restart waits forever (for a start by hand), it does not happen at once */
+    world_init(&w, "ExecStart=/x\nRestart=always\nRestartSec=infinity\nKillMode=process");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    assert_int_equal(svc_next_deadline(&w.s), 0);
+    w.now += 1000 * SEC;
+    assert_false(timer(&w).spawn);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    assert_true(start(&w).spawn);
+    world_free(&w);
+
+    /* WatchdogSec=infinity: no watchdog deadline, and a keep-alive does not arm one */
+    world_init(&w, "Type=notify\nExecStart=/x\nWatchdogSec=infinity");
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.watchdog_deadline, 0);
+    notify(&w, "READY=1\nWATCHDOG=1");
+    assert_int_equal(w.s.watchdog_deadline, 0);
+    w.now += 1000 * SEC;
+    assert_int_equal(timer(&w).kill_signal, 0);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    /* a huge EXTEND_TIMEOUT_USEC= or WATCHDOG_USEC= from the service saturates too */
+    notify(&w, "WATCHDOG_USEC=18446744073709551614");
+    assert_int_equal(w.s.watchdog_deadline, 0);
+    world_free(&w);
+
+    /* StartLimitIntervalSec=infinity: the burst counts forever, the limit is not turned off */
+    world_init(&w, "ExecStart=/x\nRestart=always\nRestartSec=0\nKillMode=process\n"
+                   "StartLimitIntervalSec=infinity\nStartLimitBurst=3");
+    spawned(&w, start(&w));
+    for (int i = 0; i < 2; i++) {
+        exited(&w, CLD_EXITED, 1);
+        w.now += 100000 * SEC;
+        spawned(&w, timer(&w));
+    }
+    exited(&w, CLD_EXITED, 1);
+    w.now += 100000 * SEC;
+    assert_false(timer(&w).spawn);
+    assert_int_equal(w.s.result, RESULT_START_LIMIT);
+    world_free(&w);
+
+    /* TimeoutStartSec= near the end of time: far in the future or none, never in the past */
+    world_init(&w, "Type=notify\nExecStart=/x\nTimeoutStartSec=584000y");
+    w.now = UINT64_MAX / 2;
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.deadline, 0);
+    world_free(&w);
+}
+
 static void test_oneshot_has_no_start_timeout_by_default(void **state)
 {
     (void)state;
@@ -840,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_notify_exit_before_ready_is_protocol),
         cmocka_unit_test(test_notify_stopping_sends_no_signal),
         cmocka_unit_test(test_watchdog),
+        cmocka_unit_test(test_infinity_never_wraps),
         cmocka_unit_test(test_oneshot_has_no_start_timeout_by_default),
         cmocka_unit_test(test_start_pre_start_post_stop_post_in_order),
         cmocka_unit_test(test_failing_start_pre_fails_the_start),
