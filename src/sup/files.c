@@ -94,22 +94,39 @@ void sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
     }
 }
 
-int sup_pidfile_read(const struct unit *u)
+/* PIDFile=: read without blocking (a FIFO there must not stall the loop) and without trusting what a
+ * service could have written. *trusted says whether the file alone may name a process outside the
+ * service: only a root-owned file reached through root-owned directories and links (systemd's rule
+ * since CVE-2018-16888); anything else must name one of the service's own processes. */
+int sup_pidfile_read(const struct unit *u, bool *trusted)
 {
+    *trusted = false;
     if (!u->pid_file)
         return -ENOENT;
     char buf[64];
-    ssize_t n = file_read_at(AT_FDCWD, u->pid_file, buf, sizeof(buf));
+    bool unsafe;
+    uid_t owner;
+    ssize_t n = fs_read_small(u->pid_file, buf, sizeof(buf), &unsafe, &owner);
     if (n < 0)
         return (int)n;
     int pid;
     if (!str_to_int(str_strip(buf), &pid) || pid <= 1)
         return -EINVAL;
+    *trusted = !unsafe && owner == 0;
     return pid;
 }
 
+/* Removed only where the way to it is root's: a service that owns a directory on the way could have
+ * made it lead anywhere, and can remove its own PID file itself. */
 void sup_pidfile_remove(const struct unit *u)
 {
-    if (u->pid_file)
+    if (!u->pid_file)
+        return;
+    bool unsafe;
+    int fd = fs_chase(u->pid_file, false, &unsafe);
+    if (fd < 0)
+        return;
+    close(fd);
+    if (!unsafe)
         unlink(u->pid_file);
 }

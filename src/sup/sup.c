@@ -183,38 +183,77 @@ int sup_watch_main(struct sup *s, struct service *svc, int pid)
     return 0;
 }
 
+/* PIDFile= named pid: believed if the file is trusted (root's, reached through root's directories), else
+ * only if pid is one of the service's own processes; never oya itself. A refusal is said once per PID. */
+static bool pidfile_pid_acceptable(struct sup *s, struct service *svc, int pid, bool trusted)
+{
+    bool ok = pid != s->self_pid;
+    if (ok && !trusted) {
+        struct proc_snapshot snap;
+        ok = proc_snapshot_read(s->procfd, &snap) == 0;
+        if (ok) {
+            ok = sup_is_member(s, svc, &snap, pid);
+            proc_snapshot_free(&snap);
+        }
+    }
+    if (!ok && svc->pidfile_refused != pid) {
+        svc->pidfile_refused = pid;
+        fprintf(stderr, "oya: %s: PIDFile=%s names PID %d, which is not a process of the service, and the file is "
+                        "not root's (or is reached through a directory or link that is not root's): refused\n",
+                svc->unit->name, svc->unit->pid_file, pid);
+    }
+    return ok;
+}
+
+/* The main process a forking service's PID file names, or 0 while there is none to take. */
+static int pidfile_main(struct sup *s, struct service *svc)
+{
+    bool trusted;
+    int pid = sup_pidfile_read(svc->unit, &trusted);
+    if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
+        pid = 0;
+    if (pid > 0 && !pidfile_pid_acceptable(s, svc, pid, trusted))
+        pid = 0;
+    return pid > 0 ? pid : 0;
+}
+
+/* Without PIDFile=: the one process of the service oya adopted, as systemd's GuessMainPID=. */
+static int guess_main(struct sup *s, struct service *svc)
+{
+    struct proc_snapshot snap;
+    if (proc_snapshot_read(s->procfd, &snap) < 0)
+        return 0;
+    int *pids;
+    size_t n = sup_members(s, svc, &snap, &pids);
+    int adopted = 0, nadopted = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct proc_stat *p = proc_snapshot_find(&snap, pids[i]);
+        if (p && p->ppid == s->self_pid) {
+            adopted = p->pid;
+            nadopted++;
+        }
+    }
+    int pid = nadopted == 1 ? adopted : n == 1 ? pids[0] : 0;
+    free(pids);
+    proc_snapshot_free(&snap);
+    return pid;
+}
+
 /* Type=forking: the start command returned. The main process is the one PIDFile= names (it may take a
- * moment to appear: looked for again every 20 ms until TimeoutStartSec=), or without PIDFile= the one
- * process of the service oya adopted, as systemd's GuessMainPID=. */
+ * moment to appear: looked for again every 20 ms until TimeoutStartSec=, unless no process of the
+ * service is left to write it), or without PIDFile= the guessed one. */
 static void find_main(struct sup *s, struct service *svc, struct svc_actions *next)
 {
     svc->find_main_at = 0;
-    int pid = 0;
-    if (svc->unit->pid_file) {
-        pid = sup_pidfile_read(svc->unit);
-        if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
-            pid = 0;
-        if (pid <= 0) {
+    int pid = svc->unit->pid_file ? pidfile_main(s, svc) : guess_main(s, svc);
+    if (svc->unit->pid_file && pid == 0) {
+        struct group_check g = {0};
+        if (sup_group_empty(s, svc, &g))
+            svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), next);
+        else
             svc->find_main_at = clock_mono_usec() + 20 * USEC_PER_MSEC;
-            return;
-        }
-    } else {
-        struct proc_snapshot snap;
-        if (proc_snapshot_read(s->procfd, &snap) == 0) {
-            int *pids;
-            size_t n = sup_members(s, svc, &snap, &pids);
-            int adopted = 0, nadopted = 0;
-            for (size_t i = 0; i < n; i++) {
-                const struct proc_stat *p = proc_snapshot_find(&snap, pids[i]);
-                if (p && p->ppid == s->self_pid) {
-                    adopted = p->pid;
-                    nadopted++;
-                }
-            }
-            pid = nadopted == 1 ? adopted : n == 1 ? pids[0] : 0;
-            free(pids);
-            proc_snapshot_free(&snap);
-        }
+        sup_group_check_done(&g);
+        return;
     }
     if (pid > 0) {
         sup_watch_main(s, svc, pid);

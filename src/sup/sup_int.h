@@ -43,6 +43,7 @@ struct service {
     struct log_prefix prefix;
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
     int notify_refused; /* the last PID whose notification was refused (said once) */
+    int pidfile_refused; /* the last PID its PID file named that was refused (said once) */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
     char missing[128];  /* a Requires=/BindsTo=/Requisite= service oya does not have */
@@ -146,7 +147,7 @@ void sup_jobs_dispatch(struct sup *s);
 /* files.c: RuntimeDirectory= and its kin, PIDFile= */
 int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err);
 void sup_dirs_remove_runtime(const struct unit *u, bool for_restart);
-int sup_pidfile_read(const struct unit *u);
+int sup_pidfile_read(const struct unit *u, bool *trusted);
 void sup_pidfile_remove(const struct unit *u);
 
 /* notify.c: the sd_notify socket */

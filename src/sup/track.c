@@ -171,13 +171,15 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
 }
 
 /* Does the machine wait for the service's last process to go: a stop whose main and control processes are
- * gone, or a forking service running without a known main process. */
+ * gone, a forking service running without a known main process, or one whose start command returned
+ * and whose PID file is still awaited (if the daemon died, nobody will write it). */
 bool sup_awaits_empty_group(const struct service *svc)
 {
     const struct svc *st = &svc->st;
     return ((st->state == SVC_STOP_SIGTERM || st->state == SVC_STOP_SIGKILL) && st->main_pid == 0 &&
             st->control_pid == 0) ||
-           (st->state == SVC_RUNNING && st->main_unknown);
+           (st->state == SVC_RUNNING && st->main_unknown) ||
+           (st->state == SVC_START && svc->unit->type == UNIT_FORKING && st->main_pid == 0 && st->control_pid == 0);
 }
 
 bool sup_group_empty(struct sup *s, const struct service *svc, struct group_check *g)

@@ -673,6 +673,8 @@ void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t
 {
     if ((s->state == SVC_STOP_SIGTERM || s->state == SVC_STOP_SIGKILL) && s->main_pid == 0 && s->control_pid == 0)
         enter_stop_post(s, u, now, now_real, a);
+    else if (s->state == SVC_START && u->type == UNIT_FORKING && s->main_pid == 0 && s->control_pid == 0)
+        fail_start(s, u, RESULT_PROTOCOL, now, now_real, a); /* the daemon died before its PID file was read */
     else if (s->state == SVC_RUNNING && s->main_unknown) {
         /* a forking service whose main process was never known: its last process is gone */
         s->main_unknown = false;

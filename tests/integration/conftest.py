@@ -247,3 +247,86 @@ def unit(exec_start, service_extra="", unit_extra=""):
     """A small unit file text."""
     desc = exec_start[:30].replace("%", "%%")  # a cut "%%" must not leave a lone specifier
     return f"[Unit]\nDescription=test {desc}\n{unit_extra}\n[Service]\nExecStart={exec_start}\n{service_extra}\n"
+
+
+@pytest.fixture
+def unpriv_user():
+    """A real unprivileged user made for this test (useradd), removed after: the attacker of the security
+    tests. Its entry is returned (pw_name, pw_uid, pw_gid)."""
+    import pwd
+    import uuid
+    if os.geteuid() != 0:
+        pytest.skip("creating a user needs root")
+    name = "oyat" + uuid.uuid4().hex[:8]
+    subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", "--user-group", name], check=True,
+                   capture_output=True)
+    try:
+        yield pwd.getpwnam(name)
+    finally:
+        subprocess.run(["userdel", name], capture_output=True)
+
+
+@pytest.fixture
+def user_dir(unpriv_user):
+    """A directory owned by the unprivileged user (mode 0755), below a root-owned one every user can
+    enter: where a User= service keeps what it may change."""
+    import shutil
+    import tempfile
+    top = Path(tempfile.mkdtemp(prefix="oya-sec-"))
+    os.chmod(top, 0o755)
+    d = top / "svc"
+    d.mkdir()
+    os.chown(d, unpriv_user.pw_uid, unpriv_user.pw_gid)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+HEARTBEAT_UNIT = """[Unit]
+Description=heartbeat: crashes every 100 ms, so every restart shows the loop ran
+[Service]
+ExecStart=/bin/sh -c 'date +%%s.%%N >> {beats}; exit 1'
+Restart=always
+RestartSec=100ms
+StartLimitIntervalSec=0
+"""
+
+
+class Heartbeat:
+    """A service that crashes every 100 ms (Restart=always): each run writes the time, so the longest gap
+    between two runs is the longest the supervisor's loop was kept from its work."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def unit(self):
+        return HEARTBEAT_UNIT.format(beats=self.path)
+
+    def beats(self):
+        if not self.path.exists():
+            return []
+        out = []
+        for line in self.path.read_text().split("\n"):
+            try:
+                out.append(float(line))
+            except ValueError:
+                pass
+        return out
+
+    def wait_running(self, n=3):
+        wait_for(lambda: len(self.beats()) >= n, what="the heartbeat service to run")
+
+    def longest_gap(self, since: float) -> float:
+        """The longest gap between runs after `since` (wall clock), counting the time up to now."""
+        times = [t for t in self.beats() if t >= since] + [time.time()]
+        prev, gap = since, 0.0
+        for t in times:
+            gap = max(gap, t - prev)
+            prev = t
+        return gap
+
+
+@pytest.fixture
+def heartbeat(tmp_path):
+    return Heartbeat(tmp_path / "beats")

@@ -163,7 +163,8 @@ def test_forking_without_pidfile_guesses_the_main_process(oya, tmp_path):
 
 
 def test_forking_pidfile_never_written_times_out(oya, tmp_path):
-    o = oya({"d": unit("/bin/true", f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=1s")})
+    # a daemon lives but never writes its PID file (one that dies first fails at once: test_security.py)
+    o = oya({"d": unit("/bin/sh -c 'sleep infinity &'", f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=1s")})
     rec = o.wait_state("d", "failed")
     assert rec["result"] == "timeout"
 

@@ -1,0 +1,102 @@
+"""A root supervisor must not be a way in: each test is an attack by a real unprivileged user (created by
+the test) through a User= service or a local client, and shows that it fails. Where the attack used to
+stall the event loop, a heartbeat service that crashes every 100 ms shows the loop kept running."""
+import os
+import subprocess
+import time
+
+import psutil
+
+from conftest import unit, wait_for
+
+MAX_GAP = 1.0  # seconds: the longest the loop may be kept from a restart under attack
+
+
+def start_victim():
+    """A root process outside every service: what an attacker wants oya to signal."""
+    return subprocess.Popen(["/bin/sleep", "infinity"], stdin=subprocess.DEVNULL)
+
+
+def end_victim(p):
+    p.kill()
+    p.wait(timeout=10)
+
+
+def test_pidfile_naming_a_foreign_process_is_refused(oya, unpriv_user, user_dir, heartbeat):
+    """A User= forking service writes the PID of a root process into its own PID file: oya must not take
+    it as the main process, and must not signal it when the service stops (CVE-2018-16888's class)."""
+    victim = start_victim()
+    try:
+        pidfile = user_dir / "d.pid"
+        body = (f"Type=forking\nUser={unpriv_user.pw_name}\nPIDFile={pidfile}\nTimeoutStartSec=3s\n")
+        cmd = f"/bin/sh -c 'sleep infinity & echo {victim.pid} > {pidfile}'"
+        o = oya({"d": unit(cmd, body), "beat": heartbeat.unit()})
+        heartbeat.wait_running()
+        since = time.time()
+        wait_for(lambda: "refused" in o.err(), what="the refusal")
+        assert f"names PID {victim.pid}" in o.err()
+        assert o.record("d")["main_pid"] != victim.pid
+        rec = o.wait_state("d", "failed", timeout=20)
+        assert rec["result"] == "timeout"
+        o.cli("stop", "d")
+        assert victim.poll() is None, "oya signalled a process outside the service"
+        assert heartbeat.longest_gap(since) < MAX_GAP
+    finally:
+        end_victim(victim)
+
+
+def test_pidfile_naming_its_own_daemon_is_taken(oya, unpriv_user, user_dir):
+    """The same User= service with an honest PID file (its own daemon) runs as before."""
+    pidfile = user_dir / "d.pid"
+    body = f"Type=forking\nUser={unpriv_user.pw_name}\nPIDFile={pidfile}\n"
+    o = oya({"d": unit(f"/bin/sh -c 'sleep infinity & echo $! > {pidfile}'", body)})
+    rec = o.wait_state("d", "active", "running")
+    daemon = psutil.Process(rec["main_pid"])
+    assert daemon.name() == "sleep" and daemon.uids().real == unpriv_user.pw_uid
+    o.cli("stop", "d", check=True)
+    assert not daemon.is_running() or daemon.status() == psutil.STATUS_ZOMBIE
+
+
+def test_pidfile_symlink_to_a_root_file_is_not_trusted(oya, unpriv_user, user_dir, tmp_path):
+    """A root-owned PID file reached through the service user's symlink is no more trusted than the
+    user's own file."""
+    victim = start_victim()
+    try:
+        rootfile = tmp_path / "root.pid"
+        rootfile.write_text(f"{victim.pid}\n")
+        link = user_dir / "d.pid"
+        body = f"Type=forking\nUser={unpriv_user.pw_name}\nPIDFile={link}\nTimeoutStartSec=2s\n"
+        o = oya({"d": unit(f"/bin/sh -c 'sleep infinity & ln -s {rootfile} {link}'", body)})
+        rec = o.wait_state("d", "failed", timeout=20)
+        assert rec["result"] == "timeout"
+        assert f"names PID {victim.pid}" in o.err()
+        assert victim.poll() is None
+        assert rootfile.exists()  # and oya's clean-up did not follow the link to remove it
+    finally:
+        end_victim(victim)
+
+
+def test_pidfile_fifo_does_not_stall_the_loop(oya, unpriv_user, user_dir, heartbeat):
+    """A FIFO at the PID file's path: oya opens it without blocking and keeps serving everyone."""
+    pidfile = user_dir / "d.pid"
+    body = f"Type=forking\nUser={unpriv_user.pw_name}\nPIDFile={pidfile}\nTimeoutStartSec=3s\n"
+    o = oya({"d": unit(f"/bin/sh -c 'sleep infinity & mkfifo {pidfile}'", body), "beat": heartbeat.unit()})
+    heartbeat.wait_running()
+    since = time.time()
+    wait_for(pidfile.exists, what="the FIFO")
+    t0 = time.monotonic()
+    r = o.cli("list", timeout=10)
+    assert r.returncode == 0 and time.monotonic() - t0 < MAX_GAP
+    rec = o.wait_state("d", "failed", timeout=20)
+    assert rec["result"] == "timeout"
+    assert heartbeat.longest_gap(since) < MAX_GAP
+
+
+def test_forking_daemon_dead_before_its_pidfile_fails_at_once(oya, tmp_path):
+    """Nobody is left to write the PID file: the start fails now (protocol), not at TimeoutStartSec=."""
+    body = f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=60s\n"
+    o = oya({"d": unit("/bin/sh -c 'sleep 0.2 & exit 0'", body)})
+    t0 = time.monotonic()
+    rec = o.wait_state("d", "failed", timeout=20)
+    assert rec["result"] == "protocol"
+    assert time.monotonic() - t0 < 10
