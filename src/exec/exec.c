@@ -23,7 +23,7 @@ extern char **environ;
 /* the steps that can fail in the child, with systemd's exit code for each */
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
-    STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP
+    STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP, STEP_OUTPUT_FILE
 };
 static const struct {
     int code;
@@ -44,6 +44,7 @@ static const struct {
     [STEP_NAMESPACE] = {226, "NAMESPACE", "set up the private /tmp (PrivateTmp=)"},
     [STEP_CAPS] = {218, "CAPABILITIES", "drop capabilities from the bounding set"},
     [STEP_NNP] = {227, "NO_NEW_PRIVILEGES", "set no_new_privs"},
+    [STEP_OUTPUT_FILE] = {209, "STDOUT", "open the StandardOutput=/StandardError= file as the service's user"},
 };
 
 struct exec_report {
@@ -64,8 +65,9 @@ struct plan {
     int ngroups;
     int umask;
     int devnull, out_fd, report_fd;
-    int stdout_fd, stderr_fd; /* where 1 and 2 go; opened files (StandardOutput=file:) are owned here */
-    int file_fds[2];
+    int stdout_fd, stderr_fd; /* where 1 and 2 go, before any file of StandardOutput=file: is opened */
+    const char *file_path[2]; /* StandardOutput=/StandardError= file:, append:, truncate: (NULL: none) */
+    int file_flags[2];
     char oom[16]; /* OOMScoreAdjust= as written to /proc/self/oom_score_adj; "" if unset */
     bool set_cpus;
     cpu_set_t cpus; /* CPUAffinity= */
@@ -266,29 +268,25 @@ static void plan_free(struct plan *pl)
     free(pl->cwd);
     free(pl->groups);
     fd_close(&pl->devnull);
-    fd_close(&pl->file_fds[0]);
-    fd_close(&pl->file_fds[1]);
 }
 
-static int plan_output(struct plan *pl, enum unit_output o, const char *path, int *fd, int *owned, struct buf *err)
+/* Where a stream goes. A file is only named here: the child opens it after taking the service's
+ * credentials, so a User= service can reach no file through it that it could not open itself (a
+ * symlink it planted at the path leads nowhere new). Until then the stream is /dev/null. */
+static void plan_output(struct plan *pl, int stream, enum unit_output o, const char *path, int *fd)
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY;
     switch (o) {
-    case OUT_LOG: *fd = pl->out_fd; return 0;
+    case OUT_LOG: *fd = pl->out_fd; return;
     case OUT_INHERIT:
-    case OUT_NULL: *fd = pl->devnull; return 0;
+    case OUT_NULL: *fd = pl->devnull; return;
     case OUT_APPEND: flags |= O_APPEND; break;
     case OUT_TRUNCATE: flags |= O_TRUNC; break;
     case OUT_FILE: break;
     }
-    *owned = open(path, flags, 0644);
-    if (*owned < 0) {
-        int e = errno;
-        buf_printf(err, "%s: %s", path, strerror(e));
-        return -e;
-    }
-    *fd = *owned;
-    return 0;
+    *fd = pl->devnull;
+    pl->file_path[stream] = path;
+    pl->file_flags[stream] = flags;
 }
 
 static int plan_build(struct plan *pl, const struct exec_request *req, struct buf *err)
@@ -322,12 +320,8 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         return r;
     }
     pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
-    pl->file_fds[0] = pl->file_fds[1] = -1;
-    r = plan_output(pl, u->std_output, u->output_path, &pl->stdout_fd, &pl->file_fds[0], err);
-    if (r == 0)
-        r = plan_output(pl, u->std_error, u->error_path, &pl->stderr_fd, &pl->file_fds[1], err);
-    if (r < 0)
-        return r;
+    plan_output(pl, 0, u->std_output, u->output_path, &pl->stdout_fd);
+    plan_output(pl, 1, u->std_error, u->error_path, &pl->stderr_fd);
     /* StandardOutput=inherit takes standard input (/dev/null); StandardError=inherit takes standard output */
     if (u->std_error == OUT_INHERIT)
         pl->stderr_fd = pl->stdout_fd;
@@ -418,6 +412,28 @@ static void child_ambient(uint64_t caps, int rfd)
             child_fail(rfd, STEP_CAPS, errno);
 }
 
+/* StandardOutput=file: and its kin, opened with the service's own credentials (see plan_output) */
+static void child_output_files(const struct plan *pl, int rfd)
+{
+    for (int stream = 0; stream < 2; stream++) {
+        if (!pl->file_path[stream])
+            continue;
+        int fd;
+        if (stream == 1 && pl->file_path[0] && strcmp(pl->file_path[0], pl->file_path[1]) == 0 &&
+            pl->file_flags[0] == pl->file_flags[1])
+            fd = dup(1); /* the same file for both: one open file, one offset, as systemd shares it */
+        else
+            fd = open(pl->file_path[stream], pl->file_flags[stream], 0644);
+        if (fd < 0 || dup2(fd, stream + 1) < 0)
+            child_fail(rfd, STEP_OUTPUT_FILE, errno);
+        if (fd != stream + 1)
+            close(fd);
+    }
+    /* StandardError=inherit follows a file on standard output */
+    if (pl->file_path[0] && !pl->file_path[1] && pl->unit->std_error == OUT_INHERIT && dup2(1, 2) < 0)
+        child_fail(rfd, STEP_OUTPUT_FILE, errno);
+}
+
 static void __attribute__((noreturn)) child_run(const struct plan *pl)
 {
     int rfd = pl->report_fd;
@@ -499,6 +515,7 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     }
     if (ambient)
         child_ambient(ambient, rfd);
+    child_output_files(pl, rfd);
     /* after the credentials change, so the directory is reached with the service's own rights */
     if (pl->cwd && chdir(pl->cwd) < 0 && !(pl->cwd_optional && errno == ENOENT))
         child_fail(rfd, STEP_CHDIR, errno);
@@ -581,7 +598,7 @@ int exec_read_report(int err_fd, char *msg, size_t size)
         return errno == EAGAIN ? -EAGAIN : 0;
     if (n == 0)
         return 0;
-    if ((size_t)n < sizeof(rep) || rep.step < 0 || rep.step > STEP_EXEC) {
+    if ((size_t)n < sizeof(rep) || rep.step < 0 || (size_t)rep.step >= ARRAY_SIZE(steps)) {
         snprintf(msg, size, "the child sent a garbled report");
         return 1;
     }

@@ -100,3 +100,32 @@ def test_forking_daemon_dead_before_its_pidfile_fails_at_once(oya, tmp_path):
     rec = o.wait_state("d", "failed", timeout=20)
     assert rec["result"] == "protocol"
     assert time.monotonic() - t0 < 10
+
+
+def test_output_file_symlink_to_a_root_file_gains_nothing(oya, unpriv_user, user_dir, tmp_path):
+    """A User= service replaces its StandardOutput=append: file with a symlink to a root-owned 0600 file:
+    after a restart its output must not land there (oya opens the file as the service's user)."""
+    secret = tmp_path / "secret"
+    secret.write_text("root only\n")
+    os.chmod(secret, 0o600)
+    log = user_dir / "out.log"
+    body = (f"User={unpriv_user.pw_name}\nStandardOutput=append:{log}\nStandardError=inherit\n"
+            "Restart=always\nRestartSec=100ms\n")
+    cmd = f"/bin/sh -c 'echo owned-by-the-service; rm -f {log}; ln -s {secret} {log}; exec sleep infinity'"
+    o = oya({"s": unit(cmd, body)})
+    first = o.wait_state("s", "active", "running")["main_pid"]
+    wait_for(lambda: log.is_symlink(), what="the planted symlink")
+    os.kill(first, 9)
+    # the restart opens the file with the user's rights: EACCES, the start fails, nothing is written
+    wait_for(lambda: "open the StandardOutput=/StandardError= file" in o.err(), what="the refused open")
+    assert secret.read_text() == "root only\n"
+    assert os.stat(secret).st_uid == 0 and (os.stat(secret).st_mode & 0o777) == 0o600
+
+
+def test_output_file_is_created_as_the_service_user(oya, unpriv_user, user_dir):
+    log = user_dir / "new.log"
+    o = oya({"s": unit("/bin/sh -c 'echo hello; exec sleep infinity'",
+                       f"User={unpriv_user.pw_name}\nStandardOutput=file:{log}\nStandardError=file:{log}\n")})
+    o.wait_state("s", "active", "running")
+    wait_for(lambda: log.exists() and log.read_text() == "hello\n", what="the output")
+    assert os.stat(log).st_uid == unpriv_user.pw_uid
