@@ -76,12 +76,13 @@ void fds_ensure_std(void); /* open /dev/null on any of 0,1,2 that is closed */
 /* Paths someone else may control (fs.c). fs_chase resolves path one component at a time (O_PATH,
  * symlinks followed by hand, the last one only with follow_last) and sets *unsafe if a directory or link
  * on the way is not root's; returns an O_PATH fd or -errno. fs_open_regular reopens such an fd for
- * reading, non-blocking, and only if it is a regular file. fs_read_small reads a small file that way,
- * with its owner. */
+ * reading, non-blocking, and only if it is a regular file. fs_read_small and fs_read_regular read a
+ * file that way. */
 struct stat;
 int fs_chase(const char *path, bool follow_last, bool *unsafe);
 int fs_open_regular(int path_fd, struct stat *st);
 ssize_t fs_read_small(const char *path, char *buf, size_t size, bool *unsafe, uid_t *owner);
+int fs_read_regular(const char *path, struct buf *b, size_t max); /* whole file; -EFBIG past max */
 
 /* Time arithmetic saturates at USEC_INFINITY, as systemd's usec_add: "infinity" plus anything stays
  * infinity, and no deadline wraps around to the past. */

@@ -144,3 +144,22 @@ ssize_t fs_read_small(const char *path, char *buf, size_t size, bool *unsafe, ui
     close(fd);
     return n;
 }
+
+/* Read a whole regular file (up to max bytes, else -EFBIG), never blocking on a FIFO or a device. */
+int fs_read_regular(const char *path, struct buf *b, size_t max)
+{
+    bool unsafe;
+    int pfd = fs_chase(path, true, &unsafe);
+    if (pfd < 0)
+        return pfd;
+    struct stat st;
+    int fd = fs_open_regular(pfd, &st);
+    close(pfd);
+    if (fd < 0)
+        return fd;
+    int r = (size_t)st.st_size > max ? -EFBIG : fd_read_to_buf(fd, b);
+    if (r == 0 && b->len > max)
+        r = -EFBIG; /* it grew while read */
+    close(fd);
+    return r;
+}

@@ -241,7 +241,10 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
     for (size_t i = 0; i < u->n_env_files; i++) {
         r = unit_read_env_file(u->env_files[i].path, &pl->env_s);
         if (r < 0 && !(u->env_files[i].optional && r == -ENOENT)) {
-            buf_printf(err, "EnvironmentFile=%s: %s", u->env_files[i].path, strerror(-r));
+            buf_printf(err, "EnvironmentFile=%s: %s", u->env_files[i].path,
+                       r == -EINVAL ? "not a regular file (a FIFO or a device is not read)"
+                       : r == -EFBIG ? "larger than 8 MiB"
+                                     : strerror(-r));
             return r;
         }
     }

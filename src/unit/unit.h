@@ -178,7 +178,9 @@ int unit_split_words(const char *s, struct strv *out, const char **why);
 void unit_expand_argv(char *const *words, char *const *env, struct strv *out);
 
 /* Read an EnvironmentFile: NAME=VALUE lines, # and ; comments, quotes, "export " prefix. Appends to
- * out. Returns 0 or -errno. */
+ * out. Only a regular file, opened without blocking, of at most UNIT_ENV_FILE_MAX bytes. Returns 0 or
+ * -errno (-EINVAL: not a regular file, -EFBIG: too large). */
+#define UNIT_ENV_FILE_MAX (8u << 20)
 int unit_read_env_file(const char *path, struct strv *out);
 
 /* Set NAME=VALUE in env, replacing an earlier NAME. */

@@ -291,7 +291,8 @@ static const char *env_file_value(const char *p, struct buf *v)
 int unit_read_env_file(const char *path, struct strv *out)
 {
     struct buf text = {0};
-    int r = file_read_to_buf(path, &text);
+    /* read at each start, as root, from a path the service may own: a FIFO there must not block oya */
+    int r = fs_read_regular(path, &text, UNIT_ENV_FILE_MAX);
     if (r < 0) {
         buf_free(&text);
         return r;

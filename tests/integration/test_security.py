@@ -129,3 +129,19 @@ def test_output_file_is_created_as_the_service_user(oya, unpriv_user, user_dir):
     o.wait_state("s", "active", "running")
     wait_for(lambda: log.exists() and log.read_text() == "hello\n", what="the output")
     assert os.stat(log).st_uid == unpriv_user.pw_uid
+
+
+def test_environment_file_fifo_does_not_stall_the_loop(oya, unpriv_user, user_dir, heartbeat):
+    """EnvironmentFile= is read by oya (as root) at each start: a FIFO the service put there is refused
+    at once, not waited on."""
+    env = user_dir / "env"
+    os.mkfifo(env)
+    os.chown(env, unpriv_user.pw_uid, unpriv_user.pw_gid)
+    o = oya({"s": unit("/bin/sleep infinity", f"User={unpriv_user.pw_name}\nEnvironmentFile={env}\n"),
+             "beat": heartbeat.unit()})
+    heartbeat.wait_running()
+    since = time.time()
+    r = o.cli("start", "s", timeout=10)
+    assert r.returncode != 0
+    assert "not a regular file" in r.stderr + o.err()
+    assert heartbeat.longest_gap(since) < MAX_GAP
