@@ -9,31 +9,59 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* mkdir -p of path; the directories on the way are root's, 0755 (as systemd makes them) */
-static int make_path(const char *path)
+/* Open (making it if missing) the directory rel below the directory fd base, one component at a time:
+ * mkdirat, then openat with O_NOFOLLOW|O_DIRECTORY, so a symlink a service planted on the way is never
+ * followed (ELOOP/ENOTDIR instead). Directories made on the way are root's, 0755, as systemd makes
+ * them. Returns a directory fd or -errno. */
+static int open_dir_path(int base, const char *rel)
 {
-    char *p = xstrdup(path);
+    int fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0)
+        return -errno;
+    char *copy = xstrdup(rel), *save = NULL;
     int r = 0;
-    for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
-        if (slash)
-            *slash = 0;
-        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+    for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(comp, "."))
+            continue;
+        if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
             r = -errno;
             break;
         }
-        if (!slash)
+        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            r = errno == ELOOP ? -ENOTDIR : -errno;
             break;
-        *slash = '/';
+        }
+        close(fd);
+        fd = next;
     }
-    free(p);
-    return r;
+    free(copy);
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    return fd;
+}
+
+/* The same walk without making anything: an existing directory below base, or -errno. */
+static int open_dir_path_existing(int base, const char *rel)
+{
+    int fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
+    char *copy = xstrdup(rel), *save = NULL;
+    for (char *comp = strtok_r(copy, "/", &save); fd >= 0 && comp; comp = strtok_r(NULL, "/", &save)) {
+        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        close(fd);
+        fd = next;
+    }
+    free(copy);
+    return fd < 0 ? -errno : fd;
 }
 
 int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
@@ -44,54 +72,132 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
     if (r < 0)
         return r;
     for (int d = 0; d < UDIR_N; d++) {
+        if (!u->dirs[d].n)
+            continue;
         struct buf list = {0};
-        for (size_t i = 0; i < u->dirs[d].n; i++) {
+        int base = open(unit_dir_base(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (base < 0)
+            r = -errno;
+        for (size_t i = 0; r == 0 && i < u->dirs[d].n; i++) {
             char *path = xasprintf("%s/%s", unit_dir_base(d), u->dirs[d].v[i]);
-            struct stat st;
-            r = make_path(path);
-            if (r == 0 && lstat(path, &st) == 0 && !S_ISDIR(st.st_mode))
-                r = -ENOTDIR;
-            if (r == 0 && chmod(path, (mode_t)u->dir_mode[d]) < 0)
+            int fd = open_dir_path(base, u->dirs[d].v[i]);
+            r = fd < 0 ? fd : 0;
+            /* on the fd: what is changed is the directory oya opened, whatever the path leads to now */
+            if (r == 0 && fchmod(fd, (mode_t)u->dir_mode[d]) < 0)
                 r = -errno;
             if (r == 0 && d != UDIR_CONFIGURATION && (uid != (uid_t)-1 || gid != (gid_t)-1) &&
-                chown(path, uid, gid) < 0)
+                fchown(fd, uid, gid) < 0)
                 r = -errno;
-            if (r < 0) {
-                buf_printf(err, "%s=%s: %s: %s", unit_dir_key(d), u->dirs[d].v[i], path, strerror(-r));
-                free(path);
-                buf_free(&list);
-                return r;
-            }
-            buf_printf(&list, "%s%s", i ? ":" : "", path);
+            if (fd >= 0)
+                close(fd);
+            if (r < 0)
+                buf_printf(err, "%s=%s: %s: %s", unit_dir_key(d), u->dirs[d].v[i], path,
+                           r == -ENOTDIR ? "not a directory (a symlink or a file is in the way)" : strerror(-r));
+            else
+                buf_printf(&list, "%s%s", i ? ":" : "", path);
             free(path);
         }
-        if (list.len) {
-            char *a = xasprintf("%s=%s", unit_dir_env(d), list.p);
-            strv_add(env, a);
-            free(a);
+        if (r < 0 && base < 0)
+            buf_printf(err, "%s=: %s: %s", unit_dir_key(d), unit_dir_base(d), strerror(-r));
+        if (base >= 0)
+            close(base);
+        if (r < 0) {
+            buf_free(&list);
+            return r;
         }
+        char *a = xasprintf("%s=%s", unit_dir_env(d), list.p);
+        strv_add(env, a);
+        free(a);
         buf_free(&list);
     }
     return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+#define RM_MAX_DEPTH 256
+
+/* Remove what the directory fd dir holds, through fds only (unlinkat, openat O_NOFOLLOW): a symlink is
+ * removed, never followed, and a directory swapped for a link while this runs is not entered. Stays on
+ * the file system dev (a mount inside is left alone). */
+static void remove_contents(int dir, dev_t dev, int depth)
 {
-    (void)st, (void)flag, (void)f;
-    remove(path);
-    return 0;
+    DIR *d = fdopendir(dir);
+    if (!d) {
+        close(dir);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+            continue;
+        int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0)
+            continue;
+        struct stat st;
+        if (depth < RM_MAX_DEPTH && fstat(sub, &st) == 0 && st.st_dev == dev) {
+            remove_contents(sub, dev, depth + 1);
+            unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+        } else {
+            close(sub);
+        }
+    }
+    closedir(d);
 }
 
-void sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
+static void remove_moved(int base, const struct strv *moved)
+{
+    struct stat bst;
+    if (fstat(base, &bst) < 0)
+        return;
+    for (size_t i = 0; i < moved->n; i++) {
+        int fd = openat(base, moved->v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+            remove_contents(fd, bst.st_dev, 0);
+        unlinkat(base, moved->v[i], fd >= 0 ? AT_REMOVEDIR : 0);
+    }
+}
+
+/* RuntimeDirectory= goes when the service stops. The directory is first renamed out of the way (to a
+ * hidden name in its base, so a start that follows at once makes a fresh one), then emptied by a child
+ * process: a service can fill it with a million files, and that must not hold up the loop. The child is
+ * reaped by the one reaper like any other. */
+int sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
 {
     if (u->runtime_preserve == PRESERVE_YES || (for_restart && u->runtime_preserve == PRESERVE_RESTART))
-        return;
-    for (size_t i = 0; i < u->dirs[UDIR_RUNTIME].n; i++) {
-        char *path = xasprintf("%s/%s", unit_dir_base(UDIR_RUNTIME), u->dirs[UDIR_RUNTIME].v[i]);
-        /* depth first, never following a link out of the directory */
-        nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-        free(path);
+        return 0;
+    if (!u->dirs[UDIR_RUNTIME].n)
+        return 0;
+    int base = open(unit_dir_base(UDIR_RUNTIME), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (base < 0)
+        return 0;
+    struct strv moved = {0};
+    /* the deepest first: RuntimeDirectory=a a/b moves a/b out before a */
+    for (size_t i = u->dirs[UDIR_RUNTIME].n; i-- > 0;) {
+        const char *rel = u->dirs[UDIR_RUNTIME].v[i];
+        char *parent = xstrdup(rel), *slash = strrchr(parent, '/');
+        const char *name = slash ? slash + 1 : rel;
+        if (slash)
+            *slash = 0;
+        int pfd = slash ? open_dir_path_existing(base, parent) : fcntl(base, F_DUPFD_CLOEXEC, 3);
+        char tmp[80];
+        snprintf(tmp, sizeof(tmp), ".oya-removing-%d-%llx", getpid(), (unsigned long long)clock_mono_usec());
+        if (pfd >= 0 && renameat(pfd, name, base, tmp) == 0)
+            strv_add(&moved, tmp);
+        if (pfd >= 0)
+            close(pfd);
+        free(parent);
     }
+    pid_t pid = moved.n ? fork() : 0;
+    if (pid == 0 && moved.n)
+        remove_moved(base, &moved);
+    if (pid == 0 && moved.n)
+        _exit(0);
+    if (pid < 0)
+        remove_moved(base, &moved); /* no process to do it: here, then */
+    strv_clear(&moved);
+    close(base);
+    return pid > 0 ? pid : 0;
 }
 
 /* PIDFile=: read without blocking (a FIFO there must not stall the loop) and without trusting what a

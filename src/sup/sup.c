@@ -264,10 +264,26 @@ static void find_main(struct sup *s, struct service *svc, struct svc_actions *ne
     svc_main_found(&svc->st, svc->unit, pid, clock_mono_usec(), clock_real_usec(), next);
 }
 
-static void cleanup(struct service *svc, bool for_restart)
+static void cleanup(struct sup *s, struct service *svc, bool for_restart)
 {
     sup_pidfile_remove(svc->unit);
-    sup_dirs_remove_runtime(svc->unit, for_restart);
+    int helper = sup_dirs_remove_runtime(svc->unit, for_restart);
+    if (helper > 0) {
+        s->helpers = xrealloc(s->helpers, (s->nhelpers + 1) * sizeof(int));
+        s->helpers[s->nhelpers++] = helper;
+    }
+}
+
+/* A helper process of oya's own ended (removing a RuntimeDirectory=): forget it. */
+static bool helper_reaped(struct sup *s, int pid)
+{
+    for (size_t i = 0; i < s->nhelpers; i++) {
+        if (s->helpers[i] == pid) {
+            s->helpers[i] = s->helpers[--s->nhelpers];
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Carry out a state machine's actions, feeding back the events they cause, until it asks nothing. */
@@ -281,7 +297,7 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
                 kill(svc->st.control_pid, a.kill_signal); /* oya's unreaped child: the PID is still its */
         }
         if (a.cleanup)
-            cleanup(svc, a.cleanup_for_restart);
+            cleanup(s, svc, a.cleanup_for_restart);
         char why[200];
         if (a.new_invocation) {
             /* systemd checks them before each start: a condition skips it, an assert refuses it */
@@ -348,6 +364,8 @@ static void reap(struct sup *s)
         }
         if (si.si_pid == 0)
             break;
+        if (helper_reaped(s, si.si_pid))
+            continue;
         for (size_t i = 0; i < s->nsvcs; i++) {
             struct service *svc = s->svcs[i];
             if (svc->st.main_pid == si.si_pid) {
@@ -635,6 +653,7 @@ static void teardown(struct sup *s)
         free(s->svcs[i]);
     }
     free(s->svcs);
+    free(s->helpers);
     strv_clear(&s->templates);
     if (s->listenfd >= 0) {
         close(s->listenfd);
@@ -651,6 +670,13 @@ static void teardown(struct sup *s)
 /* After every service stopped: kill and reap whatever oya adopted that no service claimed. */
 static void finish_strays(struct sup *s)
 {
+    /* oya's own helpers finish their work first (a directory half removed would be left behind) */
+    for (size_t i = 0; i < s->nhelpers; i++) {
+        siginfo_t si;
+        while (waitid(P_PID, (id_t)s->helpers[i], &si, WEXITED) < 0 && errno == EINTR)
+            ;
+    }
+    s->nhelpers = 0;
     for (int round = 0; round < 50; round++) {
         reap(s);
         int n = sup_kill_strays(s, SIGKILL);

@@ -83,6 +83,8 @@ struct sup {
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */
     struct log_stream *logs;
     struct client *clients;
+    int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
+    size_t nhelpers;
     bool shutting_down;
     bool init; /* oya init: one service, the command; signals are forwarded to it */
     int term_signals;
@@ -146,7 +148,7 @@ void sup_jobs_dispatch(struct sup *s);
 
 /* files.c: RuntimeDirectory= and its kin, PIDFile= */
 int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err);
-void sup_dirs_remove_runtime(const struct unit *u, bool for_restart);
+int sup_dirs_remove_runtime(const struct unit *u, bool for_restart); /* the helper's PID, or 0 */
 int sup_pidfile_read(const struct unit *u, bool *trusted);
 void sup_pidfile_remove(const struct unit *u);
 

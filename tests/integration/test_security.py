@@ -145,3 +145,53 @@ def test_environment_file_fifo_does_not_stall_the_loop(oya, unpriv_user, user_di
     assert r.returncode != 0
     assert "not a regular file" in r.stderr + o.err()
     assert heartbeat.longest_gap(since) < MAX_GAP
+
+
+def runtime_name():
+    import uuid
+    return "oya-sec-" + uuid.uuid4().hex[:8]
+
+
+def test_runtime_directory_symlink_is_not_chowned(oya, unpriv_user, tmp_path):
+    """RuntimeDirectory=NAME NAME/sub: the service replaces sub with a symlink to a root directory; at
+    the next start oya must not chown (or chmod) what the link points at."""
+    import shutil
+    name = runtime_name()
+    target = tmp_path / "rootdir"
+    target.mkdir(mode=0o700)
+    run = f"/run/{name}"
+    body = (f"User={unpriv_user.pw_name}\nRuntimeDirectory={name} {name}/sub\nRuntimeDirectoryPreserve=yes\n"
+            "Restart=always\nRestartSec=100ms\n")
+    cmd = f"/bin/sh -c 'rm -rf {run}/sub; ln -s {target} {run}/sub; exec sleep infinity'"
+    try:
+        o = oya({"s": unit(cmd, body)})
+        first = o.wait_state("s", "active", "running")["main_pid"]
+        wait_for(lambda: os.path.islink(f"{run}/sub"), what="the planted symlink")
+        os.kill(first, 9)
+        wait_for(lambda: "a symlink or a file is in the way" in o.err(), what="the refused directory")
+        st = os.stat(target)
+        assert st.st_uid == 0 and (st.st_mode & 0o777) == 0o700
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def test_runtime_directory_removal_follows_no_link_and_does_not_stall(oya, unpriv_user, tmp_path, heartbeat):
+    """At stop the runtime directory goes; links inside it are removed, not followed, and a directory
+    of 20,000 files is removed without holding up the loop."""
+    name = runtime_name()
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "precious").write_text("x")
+    run = f"/run/{name}"
+    fill = (f"cd {run} && mkdir many && cd many && seq 20000 | xargs touch && "
+            f"ln -s {keep} {run}/link && mkdir {run}/d && ln -s {keep} {run}/d/link2 && touch {run}/ready")
+    body = f"User={unpriv_user.pw_name}\nRuntimeDirectory={name}\n"
+    o = oya({"s": unit(f"/bin/sh -c '{fill}; exec sleep infinity'", body), "beat": heartbeat.unit()})
+    wait_for(lambda: os.path.exists(f"{run}/ready"), what="the filled directory")
+    heartbeat.wait_running()
+    since = time.time()
+    o.cli("stop", "s", check=True)
+    wait_for(lambda: not os.path.exists(run), what="the runtime directory to go")
+    wait_for(lambda: not [n for n in os.listdir("/run") if n.startswith(".oya-removing-")], what="the helper")
+    assert (keep / "precious").read_text() == "x"
+    assert heartbeat.longest_gap(since) < MAX_GAP
