@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     }
     argc = out;
     argv[argc] = NULL;
-    ctl_socket_path(c.socket_opt, c.socket, sizeof(c.socket));
+    c.socket_private = ctl_socket_path(c.socket_opt, c.socket, sizeof(c.socket));
     const char *nc = getenv("NO_COLOR");
     c.color = isatty(1) && !(nc && *nc);
     struct winsize ws;

@@ -8,6 +8,7 @@
 struct cli {
     const char *socket_opt; /* --socket, or NULL */
     char socket[256];       /* the resolved path */
+    bool socket_private;    /* a default place: its directory must be private (ctl_listen) */
     bool color;             /* stdout is a terminal and NO_COLOR is unset */
     int columns;            /* terminal width, 0 when not a terminal */
 };

@@ -41,7 +41,7 @@ int cli_up(struct cli *c, int argc, char **argv)
         fprintf(stderr, "oya up: give a directory of .service files or unit files; see oya up --help\n");
         return 2;
     }
-    struct sup_options o = {.socket_path = c->socket, .paths = paths.v, .npaths = paths.n, .notify_socket = notify};
+    struct sup_options o = {.socket_path = c->socket, .socket_private = c->socket_private, .paths = paths.v, .npaths = paths.n, .notify_socket = notify};
     int rc = sup_run(&o);
     strv_clear(&paths);
     return rc;

@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-void ctl_socket_path(const char *opt, char *out, size_t size)
+bool ctl_socket_path(const char *opt, char *out, size_t size)
 {
     const char *env = getenv("OYA_SOCKET");
     const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -25,9 +25,34 @@ void ctl_socket_path(const char *opt, char *out, size_t size)
         snprintf(out, size, "%s/oya/oya.sock", xdg);
     else
         snprintf(out, size, "/tmp/oya-%u/oya.sock", (unsigned)geteuid());
+    return !(opt && *opt) && !(env && *env);
 }
 
-static int make_parent_dir(const char *path, struct buf *err)
+/* The directory of the default socket must be oya's user's own and closed to everyone else, as tmux
+ * checks /tmp/tmux-UID: a directory another local user made first (0777, or theirs) would let them
+ * replace the socket with their own and answer in oya's name. */
+static int check_private_dir(const char *dir, struct buf *err)
+{
+    struct stat st;
+    if (lstat(dir, &st) < 0) {
+        buf_printf(err, "cannot check %s: %s", dir, strerror(errno));
+        return -errno;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        buf_printf(err, "%s is not a directory (a link or a file is in the way); remove it, or choose --socket PATH",
+                   dir);
+        return -ENOTDIR;
+    }
+    if (st.st_uid != geteuid() || (st.st_mode & 077)) {
+        buf_printf(err, "%s belongs to uid %u with mode %04o; oya's socket directory must be yours (uid %u) with mode "
+                        "0700, or another user could take the socket over: remove it, or choose --socket PATH",
+                   dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+        return -EPERM;
+    }
+    return 0;
+}
+
+static int make_parent_dir(const char *path, bool private_dir, struct buf *err)
 {
     char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
@@ -38,6 +63,8 @@ static int make_parent_dir(const char *path, struct buf *err)
             r = -errno;
             buf_printf(err, "cannot create %s: %s", dir, strerror(errno));
         }
+        if (r == 0 && private_dir)
+            r = check_private_dir(dir, err);
     }
     free(dir);
     return r;
@@ -56,13 +83,13 @@ static int fill_addr(const char *path, struct sockaddr_un *a, struct buf *err)
     return 0;
 }
 
-int ctl_listen(const char *path, struct buf *err)
+int ctl_listen(const char *path, bool private_dir, struct buf *err)
 {
     struct sockaddr_un a;
     int r = fill_addr(path, &a, err);
     if (r < 0)
         return r;
-    if ((r = make_parent_dir(path, err)) < 0)
+    if ((r = make_parent_dir(path, private_dir, err)) < 0)
         return r;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
@@ -253,6 +280,15 @@ int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_r
                         "another socket)", path, strerror(errno));
         close(fd);
         return r;
+    }
+    /* whoever answers must be root or this user: a socket another user put in the way gets no request */
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 || (cred.uid != 0 && cred.uid != geteuid())) {
+        buf_printf(err, "the server on %s runs as uid %d, neither root nor you (uid %u): not talking to it (another "
+                        "user may have put a socket there)", path, (int)cred.uid, (unsigned)geteuid());
+        close(fd);
+        return -EPERM;
     }
     struct buf req = {0};
     for (size_t i = 0; i < nfields; i++) {

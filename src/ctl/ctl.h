@@ -10,11 +10,12 @@
 #define CTL_MAX_REQUEST 65536
 
 /* --socket, else $OYA_SOCKET, else /run/oya/oya.sock (root) or $XDG_RUNTIME_DIR/oya/oya.sock or
- * /tmp/oya-UID/oya.sock. */
-void ctl_socket_path(const char *opt, char *out, size_t size);
+ * /tmp/oya-UID/oya.sock. Returns true for one of the default places, whose directory must be private. */
+bool ctl_socket_path(const char *opt, char *out, size_t size);
 
 /* Server side. */
-int ctl_listen(const char *path, struct buf *err); /* non-blocking, close-on-exec; mode 0600 */
+/* Non-blocking, close-on-exec, mode 0600. private_dir: the directory must be this user's, mode 0700. */
+int ctl_listen(const char *path, bool private_dir, struct buf *err);
 bool ctl_peer_allowed(int fd, uid_t *uid_out);    /* root or oya's own uid */
 /* Split a request line (without the newline) into unescaped fields. */
 void ctl_split(const char *line, struct strv *fields);
@@ -37,7 +38,8 @@ struct ctl_reply {
     struct ctl_record *recs;
     size_t n;
 };
-/* Send one request and read the whole reply. Returns 0, or -errno with err set (cannot connect, ...). */
+/* Send one request and read the whole reply. Returns 0, or -errno with err set (cannot connect, a server
+ * that is neither root nor this user: -EPERM, ...). */
 int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err);
 const char *ctl_get(const struct ctl_record *r, const char *key); /* NULL if absent */
 long long ctl_get_ll(const struct ctl_record *r, const char *key, long long dflt);

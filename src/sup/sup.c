@@ -627,7 +627,7 @@ static int setup(struct sup *s)
     if (!s->opts->socket_path)
         return 0;
     struct buf err = {0};
-    s->listenfd = ctl_listen(s->opts->socket_path, &err);
+    s->listenfd = ctl_listen(s->opts->socket_path, s->opts->socket_private, &err);
     if (s->listenfd < 0) {
         fprintf(stderr, "oya: %s\n", err.p);
         buf_free(&err);

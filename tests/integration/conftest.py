@@ -249,38 +249,56 @@ def unit(exec_start, service_extra="", unit_extra=""):
     return f"[Unit]\nDescription=test {desc}\n{unit_extra}\n[Service]\nExecStart={exec_start}\n{service_extra}\n"
 
 
-@pytest.fixture
-def unpriv_user():
-    """A real unprivileged user made for this test (useradd), removed after: the attacker of the security
-    tests. Its entry is returned (pw_name, pw_uid, pw_gid)."""
+def _make_user(made):
     import pwd
     import uuid
-    if os.geteuid() != 0:
-        pytest.skip("creating a user needs root")
     name = "oyat" + uuid.uuid4().hex[:8]
     subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", "--user-group", name], check=True,
                    capture_output=True)
-    try:
-        yield pwd.getpwnam(name)
-    finally:
+    made.append(name)
+    return pwd.getpwnam(name)
+
+
+@pytest.fixture
+def make_user():
+    """make_user() -> a new real unprivileged user (useradd; its pwd entry), removed after the test with
+    userdel. The attackers and victims of the security tests."""
+    if os.geteuid() != 0:
+        pytest.skip("creating a user needs root")
+    made = []
+    yield lambda: _make_user(made)
+    for name in made:
         subprocess.run(["userdel", name], capture_output=True)
 
 
 @pytest.fixture
-def user_dir(unpriv_user):
-    """A directory owned by the unprivileged user (mode 0755), below a root-owned one every user can
-    enter: where a User= service keeps what it may change."""
+def unpriv_user(make_user):
+    """One real unprivileged user made for this test (see make_user)."""
+    return make_user()
+
+
+@pytest.fixture
+def open_tmp():
+    """A fresh root-owned directory (0755) outside pytest's private tmp tree, which other users can enter:
+    for what a test's unprivileged users must reach."""
     import shutil
     import tempfile
     top = Path(tempfile.mkdtemp(prefix="oya-sec-"))
     os.chmod(top, 0o755)
-    d = top / "svc"
-    d.mkdir()
-    os.chown(d, unpriv_user.pw_uid, unpriv_user.pw_gid)
     try:
-        yield d
+        yield top
     finally:
         shutil.rmtree(top, ignore_errors=True)
+
+
+@pytest.fixture
+def user_dir(unpriv_user, open_tmp):
+    """A directory owned by the unprivileged user (mode 0755), below a root-owned one every user can
+    enter: where a User= service keeps what it may change."""
+    d = open_tmp / "svc"
+    d.mkdir()
+    os.chown(d, unpriv_user.pw_uid, unpriv_user.pw_gid)
+    return d
 
 
 HEARTBEAT_UNIT = """[Unit]

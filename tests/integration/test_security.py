@@ -195,3 +195,78 @@ def test_runtime_directory_removal_follows_no_link_and_does_not_stall(oya, unpri
     wait_for(lambda: not [n for n in os.listdir("/run") if n.startswith(".oya-removing-")], what="the helper")
     assert (keep / "precious").read_text() == "x"
     assert heartbeat.longest_gap(since) < MAX_GAP
+
+
+def run_as(user, args, **kw):
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/", "NO_COLOR": "1"}
+    return subprocess.run(args, user=user.pw_uid, group=user.pw_gid, extra_groups=[], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, **kw)
+
+
+def test_default_socket_directory_made_by_another_user_is_refused(make_user, open_tmp):
+    """/tmp/oya-UID made first by another local user (0777 so they can replace the socket, or 0755 so
+    oya cannot use it): oya refuses it with a clear reason, as tmux does, instead of serving there."""
+    from conftest import OYA
+    victim, attacker = make_user(), make_user()
+    units = open_tmp / "units"
+    units.mkdir()
+    (units / "s.service").write_text(unit("/bin/sleep infinity"))
+    d = f"/tmp/oya-{victim.pw_uid}"
+    for mode in (0o777, 0o755):
+        os.mkdir(d)
+        try:
+            os.chown(d, attacker.pw_uid, attacker.pw_gid)
+            os.chmod(d, mode)
+            r = run_as(victim, [OYA, "up", str(units)], timeout=20)
+            assert r.returncode != 0
+            assert f"{d} belongs to uid {attacker.pw_uid}" in r.stderr and "0700" in r.stderr, r.stderr
+            assert not os.path.exists(f"{d}/oya.sock")
+        finally:
+            os.rmdir(d)
+    # its own private directory is taken (here: a client that finds no server, and no complaint)
+    os.mkdir(d, 0o700)
+    os.chown(d, victim.pw_uid, victim.pw_gid)
+    try:
+        r = run_as(victim, [OYA, "list"], timeout=20)
+        assert "cannot connect" in r.stderr
+    finally:
+        os.rmdir(d)
+
+
+FAKE_SERVER = r"""
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o777)
+s.listen(4)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(b"ok\nrecord\tservice\nname\tweb\nactive\tinactive\nsub\tdead\nok\t1\nend\n")
+    c.close()
+"""
+
+
+def test_client_refuses_a_server_of_another_user(unpriv_user, open_tmp):
+    """A fake server, run by another user, answers `oya stop` with "stopped": the client must not
+    believe it (it checks the server's peer credentials)."""
+    from conftest import OYA
+    d = open_tmp / "open"
+    d.mkdir()
+    os.chmod(d, 0o777)
+    script = open_tmp / "fake.py"
+    script.write_text(FAKE_SERVER)
+    sock = d / "oya.sock"
+    fake = subprocess.Popen(["/usr/bin/python3", str(script), str(sock)], user=unpriv_user.pw_uid,
+                            group=unpriv_user.pw_gid, extra_groups=[], stdout=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    try:
+        assert fake.stdout.readline().strip() == b"listening"
+        r = subprocess.run([OYA, "--socket", str(sock), "stop", "web"], capture_output=True, text=True, timeout=20)
+        assert r.returncode != 0
+        assert f"runs as uid {unpriv_user.pw_uid}" in r.stderr and "not talking to it" in r.stderr, r.stderr
+        assert "stopped" not in r.stdout
+    finally:
+        fake.kill()
+        fake.wait(timeout=10)
