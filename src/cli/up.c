@@ -17,8 +17,8 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "SIGTERM or SIGINT stops them all; a second one kills what is left at once.\n"
                    "SIGHUP re-reads the unit files: new ones start, changed ones apply at their next start,\n"
                    "removed ones stop.\n"
-                   "Type=notify services report to NOTIFY_SOCKET: by default the abstract socket\n"
-                   "@oya/PID/notify; --notify-socket binds that path (or @NAME) instead.\n");
+                   "Type=notify services report to NOTIFY_SOCKET: by default an abstract socket with an\n"
+                   "unguessable name (@oya/notify/RANDOM); --notify-socket binds that path (or @NAME) instead.\n");
             strv_clear(&paths);
             return 0;
         }

@@ -1,8 +1,9 @@
 /* sup/notify: the sd_notify socket. One datagram socket for every service (like systemd's
  * /run/systemd/notify), handed to services as NOTIFY_SOCKET. SO_PASSCRED makes the kernel attach the
  * sender's PID to each message, so a message is only believed from a process NotifyAccess= allows.
- * The name is abstract by default ("@oya/PID/notify": reachable from any user and any mount namespace,
- * no file to clean up); `oya up --notify-socket PATH` binds a path instead (or another "@name"). */
+ * The name is abstract by default ("@oya/notify/" and 128 random bits: reachable from any user and any
+ * mount namespace, no file to clean up, and not guessable, so no local user can bind it first);
+ * `oya up --notify-socket PATH` binds a path instead (or another "@name"). */
 #include "sup_int.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,27 +33,51 @@ static int notify_addr(const char *name, struct sockaddr_un *addr)
     return (int)(offsetof(struct sockaddr_un, sun_path) + n);
 }
 
-int sup_notify_open(struct sup *s)
+/* The default name: abstract, with 128 random bits. Abstract names belong to whoever binds first, and
+ * any local user may bind; a name nobody can guess cannot be taken before oya binds it. */
+static int random_name(char *out, size_t size)
 {
-    if (s->opts->notify_socket)
-        snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->opts->notify_socket);
-    else
-        snprintf(s->notify_name, sizeof(s->notify_name), "@oya/%d/notify", s->self_pid);
+    unsigned char r[16];
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+        return -1;
+    int n = snprintf(out, size, "@oya/notify/");
+    for (size_t i = 0; i < sizeof(r); i++)
+        n += snprintf(out + n, size - (size_t)n, "%02x", r[i]);
+    return 0;
+}
+
+static int notify_bind(struct sup *s)
+{
     struct sockaddr_un addr;
     int len = notify_addr(s->notify_name, &addr);
     if (len < 0) {
         fprintf(stderr, "oya: notify socket %s: the name is too long (at most %zu bytes)\n", s->notify_name,
                 sizeof(addr.sun_path) - 1);
+        errno = ENAMETOOLONG;
         return -1;
     }
+    if (s->notify_name[0] != '@')
+        unlink(s->notify_name); /* a socket left by an oya that was killed */
+    return bind(s->notify_fd, (struct sockaddr *)&addr, (socklen_t)len);
+}
+
+int sup_notify_open(struct sup *s)
+{
     s->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1;
     if (s->notify_fd < 0 || setsockopt(s->notify_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
         goto fail;
-    if (s->notify_name[0] != '@')
-        unlink(s->notify_name); /* a socket left by an oya that was killed */
-    if (bind(s->notify_fd, (struct sockaddr *)&addr, (socklen_t)len) < 0)
-        goto fail;
+    if (s->opts->notify_socket) {
+        snprintf(s->notify_name, sizeof(s->notify_name), "%s", s->opts->notify_socket);
+        if (notify_bind(s) < 0)
+            goto fail;
+    } else {
+        int r = -1;
+        for (int tries = 0; r < 0 && tries < 4; tries++) /* a collision of 128 random bits: try again */
+            r = random_name(s->notify_name, sizeof(s->notify_name)) < 0 ? -1 : notify_bind(s);
+        if (r < 0)
+            goto fail;
+    }
     /* services may run as other users: anyone may send, only the senders NotifyAccess= names count */
     if (s->notify_name[0] != '@' && chmod(s->notify_name, 0666) < 0)
         goto fail;

@@ -17,7 +17,7 @@
 struct sup_options {
     const char *socket_path; /* resolved path of the control socket; NULL for none */
     bool socket_private;     /* socket_path is a default place: its directory must be oya's user's, 0700 */
-    const char *notify_socket; /* NOTIFY_SOCKET to bind ("@name": abstract); NULL: "@oya/PID/notify" */
+    const char *notify_socket; /* NOTIFY_SOCKET to bind ("@name": abstract); NULL: "@oya/notify/" + 128 random bits */
     char **paths;            /* directories of units and/or .service files */
     size_t npaths;
     /* oya init: one implicit service running this command; its end ends oya */

@@ -8,6 +8,7 @@ import time
 import psutil
 
 from conftest import unit, wait_for
+from test_notify import notifier
 
 MAX_GAP = 1.0  # seconds: the longest the loop may be kept from a restart under attack
 
@@ -270,3 +271,37 @@ def test_client_refuses_a_server_of_another_user(unpriv_user, open_tmp):
     finally:
         fake.kill()
         fake.wait(timeout=10)
+
+
+SQUATTER = r"""
+import socket, sys
+first = int(open("/proc/sys/kernel/ns_last_pid").read())
+held = []
+for pid in range(first + 1, first + 3000):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        s.bind("\0oya/%d/notify" % pid)
+        held.append(s)
+    except OSError:
+        s.close()
+print(len(held), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_notify_socket_cannot_be_taken_first(oya, unpriv_user, open_tmp, tmp_path):
+    """Another user binds the predictable abstract names of the next 3,000 PIDs: Type=notify services
+    still report readiness (the name has 128 random bits)."""
+    script = open_tmp / "squat.py"
+    script.write_text(SQUATTER)
+    squatter = subprocess.Popen(["/usr/bin/python3", str(script)], user=unpriv_user.pw_uid,
+                                group=unpriv_user.pw_gid, extra_groups=[], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE)
+    try:
+        assert int(squatter.stdout.readline()) > 2000
+        cmd = notifier(tmp_path, "send:READY=1", "pause")
+        o = oya({"n": unit(cmd, "Type=notify\nTimeoutStartSec=10s")})
+        o.wait_state("n", "active", "running")
+    finally:
+        squatter.kill()
+        squatter.wait(timeout=10)
