@@ -548,3 +548,19 @@ const char *signal_name(int sig)
             return signal_table[i].name;
     return NULL;
 }
+
+bool ratelimit_pass(struct ratelimit *rl, uint64_t now, uint64_t interval, unsigned burst, unsigned *suppressed)
+{
+    if (rl->begin == 0 || now >= usec_add(rl->begin, interval)) {
+        rl->begin = now;
+        rl->count = 0;
+    }
+    if (rl->count >= burst) {
+        rl->suppressed++;
+        return false;
+    }
+    rl->count++;
+    *suppressed = rl->suppressed;
+    rl->suppressed = 0;
+    return true;
+}

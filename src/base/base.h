@@ -91,6 +91,15 @@ static inline uint64_t usec_add(uint64_t a, uint64_t b)
     return a > USEC_INFINITY - b ? USEC_INFINITY : a + b;
 }
 
+/* A rate limit for messages: at most burst within interval; what it holds back is counted, so the next
+ * message that passes can say how many were not shown. */
+struct ratelimit {
+    uint64_t begin;
+    unsigned count, suppressed;
+};
+/* true: say it (then *suppressed holds how many were held back before it, and is reset) */
+bool ratelimit_pass(struct ratelimit *rl, uint64_t now, uint64_t interval, unsigned burst, unsigned *suppressed);
+
 /* Clocks, in microseconds. */
 uint64_t clock_mono_usec(void);
 uint64_t clock_real_usec(void);

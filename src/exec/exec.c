@@ -72,6 +72,7 @@ struct plan {
     bool set_cpus;
     cpu_set_t cpus; /* CPUAffinity= */
     bool inherit_stdio, process_group, take_terminal;
+    rlim_t nofile_soft;
     const struct unit *unit;
 };
 
@@ -341,6 +342,7 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     pl->inherit_stdio = req->inherit_stdio;
     pl->process_group = req->process_group;
     pl->take_terminal = req->take_terminal;
+    pl->nofile_soft = (rlim_t)req->nofile_soft;
     return 0;
 }
 
@@ -486,6 +488,14 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     }
     if (pl->umask >= 0)
         umask((mode_t)pl->umask);
+    /* oya raised its own soft limit on open files; a service starts with the one oya was given (many
+     * programs still use select(), which cannot see fds past 1024), then LimitNOFILE= applies */
+    struct rlimit nofile;
+    if (pl->nofile_soft && getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != pl->nofile_soft) {
+        nofile.rlim_cur = pl->nofile_soft;
+        if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
+            child_fail(rfd, STEP_LIMITS, errno);
+    }
     for (int r = 0; r < UNIT_MAX_LIMITS; r++) {
         const struct unit_limit *l = &pl->unit->limits[r];
         if (!l->set)

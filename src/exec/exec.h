@@ -19,6 +19,7 @@ struct exec_request {
     bool inherit_stdio;        /* keep oya's fds 0, 1 and 2 (oya init), instead of /dev/null and output_fd */
     bool process_group;        /* own process group in oya's session (oya init), instead of a new session */
     bool take_terminal;        /* with process_group: become the terminal's foreground group if stdin is one */
+    uint64_t nofile_soft;      /* not 0: the soft RLIMIT_NOFILE to give back (oya raised its own) */
 };
 
 struct exec_child {

@@ -3,6 +3,7 @@
 #include "sup_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,12 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* A client has this long to send its request, and again to take its reply; waiting for services to
+ * settle has no limit of its own (their timeouts bound it). */
+#define CLIENT_TIMEOUT (10 * USEC_PER_SEC)
+/* At most this many clients at once; more are told so and closed (each one holds an fd and buffers) */
+#define MAX_CLIENTS 256
 
 static void client_close(struct sup *s, struct client *c)
 {
@@ -20,6 +27,7 @@ static void client_close(struct sup *s, struct client *c)
         }
     }
     sup_epoll_close(s, &c->fd);
+    s->nclients--;
     buf_free(&c->in);
     buf_free(&c->out);
     free(c->waiting);
@@ -73,6 +81,7 @@ static void reply_now(struct sup *s, struct client *c)
 {
     c->replying = true;
     c->wait = WAIT_NONE;
+    c->deadline = clock_mono_usec() + CLIENT_TIMEOUT;
     client_flush(s, c);
 }
 
@@ -305,20 +314,52 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
     strv_clear(&f);
 }
 
+/* Out of fds: the listener stays readable, and a level-triggered loop would spin on it. Let the spare
+ * fd go, take the connection and close it at once (the client sees the connection drop), then keep a
+ * spare again; if even that fails, stop listening for a moment (sup_clients_timers re-arms it). */
+static void turn_away(struct sup *s)
+{
+    unsigned held;
+    if (ratelimit_pass(&s->emfile_log, clock_mono_usec(), 5 * USEC_PER_SEC, 1, &held))
+        fprintf(stderr, "oya: out of file descriptors: a control client was turned away (%u more not shown)\n",
+                held);
+    fd_close(&s->spare_fd);
+    int fd = accept4(s->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0)
+        close(fd);
+    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (s->spare_fd < 0 || fd < 0) {
+        struct epoll_event ev = {.events = 0, .data.ptr = &s->listen_w};
+        epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->listenfd, &ev);
+        s->listen_paused_until = clock_mono_usec() + 100 * USEC_PER_MSEC;
+    }
+}
+
 void sup_accept(struct sup *s)
 {
-    for (;;) {
+    for (int batch = 0; batch < 64; batch++) { /* bounded: the loop comes back for the rest */
         int fd = accept4(s->listenfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (fd < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            return; /* EAGAIN, or out of fds: try again on the next event */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                turn_away(s);
+            return; /* EAGAIN: nothing more */
+        }
+        if (s->nclients >= MAX_CLIENTS) {
+            static const char busy[] = "error\ttoo many clients at once; try again\nend\n";
+            ssize_t w = send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            close(fd);
+            continue;
         }
         struct client *c = xcalloc(1, sizeof(*c));
         c->fd = fd;
         c->w = (struct watch){W_CLIENT, c};
         c->next = s->clients;
+        c->deadline = clock_mono_usec() + CLIENT_TIMEOUT;
         s->clients = c;
+        s->nclients++;
         sup_epoll_add(s, fd, EPOLLIN | EPOLLRDHUP, &c->w);
         uid_t uid = (uid_t)-1;
         if (!ctl_peer_allowed(fd, &uid)) {
@@ -326,6 +367,31 @@ void sup_accept(struct sup *s)
                             (int)uid, (unsigned)geteuid());
             reply_now(s, c);
         }
+    }
+}
+
+/* The earliest client deadline (a request or a reply that takes too long), or the end of a pause of
+ * the listener; 0 if none. */
+uint64_t sup_clients_deadline(const struct sup *s)
+{
+    uint64_t next = s->listen_paused_until;
+    for (const struct client *c = s->clients; c; c = c->next)
+        if (c->deadline && (!next || c->deadline < next))
+            next = c->deadline;
+    return next;
+}
+
+void sup_clients_timers(struct sup *s, uint64_t now)
+{
+    if (s->listen_paused_until && s->listen_paused_until <= now) {
+        s->listen_paused_until = 0;
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->listen_w};
+        epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->listenfd, &ev);
+    }
+    for (struct client *c = s->clients, *next; c; c = next) {
+        next = c->next;
+        if (c->deadline && c->deadline <= now)
+            client_close(s, c); /* a slow or silent client: its fd and buffers go to others */
     }
 }
 
@@ -343,9 +409,14 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
         return;
     }
     if (c->wait != WAIT_NONE) {
-        /* waiting for services to settle: only a hang-up matters */
-        if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+        /* waiting for services to settle: only a hang-up matters. A client that only shut its writing
+         * side (shutdown(SHUT_WR) after the request, as `nc -N` does) still reads: it gets its reply. */
+        if (events & (EPOLLHUP | EPOLLERR)) {
             client_close(s, c);
+        } else if (events & EPOLLRDHUP) {
+            struct epoll_event ev = {.events = 0, .data.ptr = &c->w}; /* EPOLLHUP still comes */
+            epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+        }
         return;
     }
     char chunk[4096];
@@ -375,6 +446,7 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
             if (c->wait == WAIT_NONE) {
                 reply_now(s, c); /* may free c */
             } else {
+                c->deadline = 0; /* waiting for services: their own timeouts bound it */
                 struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = &c->w};
                 epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
             }

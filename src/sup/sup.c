@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -128,6 +129,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
                                .extra_env = &env};
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
+    req.nofile_soft = s->nofile_soft;
     req.watchdog_usec = main && svc->st.watchdog_usec != USEC_INFINITY ? svc->st.watchdog_usec : 0;
     if (s->init) {
         /* oya init passes its terminal and output straight through, as tini does */
@@ -143,6 +145,11 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         fd_close(&out[0]);
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s", err.p ? err.p : strerror(-r));
         buf_free(&err);
+        /* said, but not once per attempt: a crash loop that cannot fork must not flood the log */
+        unsigned held;
+        if (ratelimit_pass(&svc->spawn_fail_log, clock_mono_usec(), 5 * USEC_PER_SEC, 3, &held))
+            fprintf(stderr, "oya: %s: cannot start %s: %s (%u more failures not shown before this one)\n",
+                    u->name, cmd->path, svc->exec_error, held);
         svc_spawn_failed(&svc->st, u, main, clock_mono_usec(), clock_real_usec(), next);
         return;
     }
@@ -481,6 +488,7 @@ static void on_signal(struct sup *s)
 static void run_timers(struct sup *s)
 {
     uint64_t now = clock_mono_usec();
+    sup_clients_timers(s, now);
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
         uint64_t d = svc_next_deadline(&svc->st);
@@ -514,6 +522,9 @@ static void arm_timer(struct sup *s)
         if (d && (!next || d < next))
             next = d;
     }
+    uint64_t c = sup_clients_deadline(s);
+    if (c && (!next || c < next))
+        next = c;
     if (next == s->armed_deadline)
         return;
     struct itimerspec its = {0};
@@ -597,6 +608,15 @@ static int setup(struct sup *s)
     }
     sigprocmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a few fds per service and per client: the soft limit goes up to the hard one (services get the
+     * original back, see exec_request.nofile_soft) */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        s->nofile_soft = nofile.rlim_cur;
+        nofile.rlim_cur = nofile.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
+            s->nofile_soft = 0;
+    }
     /* orphans anywhere below oya are re-parented to oya, so none escapes and none stays a zombie */
     s->reaper = getpid() == 1;
     if (!s->reaper) {
@@ -635,6 +655,7 @@ static int setup(struct sup *s)
     }
     buf_free(&err);
     sup_epoll_add(s, s->listenfd, EPOLLIN, &s->listen_w);
+    s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     return 0;
 }
 
@@ -664,6 +685,7 @@ static void teardown(struct sup *s)
     fd_close(&s->sigfd);
     fd_close(&s->timerfd);
     fd_close(&s->procfd);
+    fd_close(&s->spare_fd);
     sup_notify_close(s);
 }
 
@@ -733,7 +755,7 @@ static bool finished(const struct sup *s)
 
 int sup_run(const struct sup_options *opts)
 {
-    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1,
+    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1,
                     .notify_fd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();

@@ -44,6 +44,7 @@ struct service {
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
     int notify_refused; /* the last PID whose notification was refused (said once) */
     int pidfile_refused; /* the last PID its PID file named that was refused (said once) */
+    struct ratelimit spawn_fail_log; /* "cannot start" lines */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
     char missing[128];  /* a Requires=/BindsTo=/Requisite= service oya does not have */
@@ -64,6 +65,7 @@ struct client {
     int fd;
     struct buf in, out;
     bool replying; /* the reply is in out; close once written */
+    uint64_t deadline; /* CLOCK_MONOTONIC usec by which the request, or the taking of the reply, must be done */
     bool draining; /* reply sent and write side shut: discard input until EOF, then close */
     size_t drained;
     enum wait_kind wait;
@@ -83,6 +85,11 @@ struct sup {
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */
     struct log_stream *logs;
     struct client *clients;
+    size_t nclients;
+    int spare_fd;                 /* /dev/null, given up to turn a client away when out of fds */
+    uint64_t listen_paused_until; /* out of fds even for that: the listener rests until then */
+    struct ratelimit emfile_log;
+    uint64_t nofile_soft; /* the soft RLIMIT_NOFILE oya was started with (its own is raised to the hard one) */
     int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
     size_t nhelpers;
     bool shutting_down;
@@ -162,5 +169,7 @@ void sup_accept(struct sup *s);
 void sup_client_event(struct sup *s, struct client *c, uint32_t events);
 void sup_answer_waiters(struct sup *s);
 void sup_clients_free(struct sup *s);
+uint64_t sup_clients_deadline(const struct sup *s);
+void sup_clients_timers(struct sup *s, uint64_t now);
 
 #endif

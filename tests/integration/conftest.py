@@ -7,6 +7,7 @@ anything left is killed by PID and the test fails.
 """
 import ctypes
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -84,7 +85,7 @@ def raw_request(sock_path, data: bytes, timeout=10.0) -> str:
 
 
 class Oya:
-    def __init__(self, tmp_path: Path, units: dict, extra_args=(), pass_fds=(), sock=None):
+    def __init__(self, tmp_path: Path, units: dict, extra_args=(), pass_fds=(), sock=None, nofile=None):
         self.dir = tmp_path
         self.units = tmp_path / "units"
         self.units.mkdir(exist_ok=True)
@@ -100,7 +101,8 @@ class Oya:
         env.pop("OYA_SOCKET", None)
         self.proc = subprocess.Popen(
             [OYA, "--socket", str(self.sock), "up", *extra_args, str(self.units)],
-            stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, pass_fds=pass_fds)
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, pass_fds=pass_fds,
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None)
         out.close()
         err.close()
         self.pid = self.proc.pid

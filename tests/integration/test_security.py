@@ -305,3 +305,97 @@ def test_notify_socket_cannot_be_taken_first(oya, unpriv_user, open_tmp, tmp_pat
     finally:
         squatter.kill()
         squatter.wait(timeout=10)
+
+
+def cpu_seconds(pid):
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+def connect(sock_path):
+    import socket
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.connect(str(sock_path))
+    return c
+
+
+def test_out_of_fds_turns_clients_away_without_spinning(oya):
+    """With its fds used up by half-open clients, oya neither spins on the listener nor stops: the
+    extra clients are turned away, said once, and it serves again once they go."""
+    o = oya({"s": unit("/bin/sleep infinity")}, nofile=(64, 64))
+    o.wait_state("s", "active", "running")
+    held = []
+    try:
+        for _ in range(80):
+            held.append(connect(o.sock))
+        wait_for(lambda: "out of file descriptors" in o.err(), what="the turned-away message")
+        before = cpu_seconds(o.pid)
+        time.sleep(1.0)  # an observation window: a spinning loop would burn a whole second of CPU here
+        assert cpu_seconds(o.pid) - before < 0.3
+        assert o.err().count("out of file descriptors") <= 2
+    finally:
+        for c in held:
+            c.close()
+    wait_for(lambda: o.cli("list").returncode == 0, what="oya to serve again")
+
+
+def test_silent_client_is_timed_out(oya):
+    o = oya({"s": unit("/bin/sleep infinity")})
+    c = connect(o.sock)
+    c.settimeout(30)
+    t0 = time.monotonic()
+    assert c.recv(100) == b""  # closed by oya, not by us
+    assert 5 < time.monotonic() - t0 < 20
+    c.close()
+
+
+def test_clients_are_capped(oya):
+    o = oya({"s": unit("/bin/sleep infinity")})
+    held = [connect(o.sock) for _ in range(256)]
+    try:
+        extra = connect(o.sock)
+        extra.settimeout(10)
+        assert b"too many clients" in extra.recv(200)
+        extra.close()
+    finally:
+        for c in held:
+            c.close()
+    wait_for(lambda: o.cli("list").returncode == 0, what="oya to serve again")
+
+
+def test_open_file_limit_raised_for_oya_and_given_back_to_services(oya):
+    o = oya({"s": unit("/bin/sleep infinity")}, nofile=(1024, 4096))
+    main = o.wait_state("s", "active", "running")["main_pid"]
+    assert psutil.Process(o.pid).rlimit(psutil.RLIMIT_NOFILE) == (4096, 4096)
+    assert psutil.Process(main).rlimit(psutil.RLIMIT_NOFILE) == (1024, 4096)
+
+
+def test_failed_spawns_are_said_but_rate_limited(oya, tmp_path, heartbeat):
+    body = f"EnvironmentFile={tmp_path}/missing\nRestart=always\nRestartSec=0\nStartLimitIntervalSec=0\n"
+    o = oya({"s": unit("/bin/sleep infinity", body), "beat": heartbeat.unit()})
+    heartbeat.wait_running()
+    since = time.time()
+    wait_for(lambda: "cannot start" in o.err(), what="the first failure")
+    time.sleep(2.0)  # an observation window: the crash loop goes on meanwhile
+    assert 1 <= o.err().count("oya: s: cannot start") <= 6
+    assert heartbeat.longest_gap(since) < MAX_GAP
+
+
+def test_half_closed_client_gets_its_reply(oya):
+    """`printf 'restart s\\n' | nc -N`: the client shuts its writing side after the request and still
+    gets the reply once the restart is done."""
+    import socket
+    o = oya({"s": unit("/bin/sleep infinity")})
+    o.wait_state("s", "active", "running")
+    c = connect(o.sock)
+    c.settimeout(20)
+    c.sendall(b"restart\ts\n")
+    c.shutdown(socket.SHUT_WR)
+    reply = b""
+    while True:
+        b = c.recv(4096)
+        if not b:
+            break
+        reply += b
+    c.close()
+    assert reply.startswith(b"ok\n") and b"\nend\n" in reply
