@@ -266,26 +266,27 @@ ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size)
     return n;
 }
 
-bool proc_environ_has(int procfd, int pid, const char *assignment)
+int proc_environ_get(int procfd, int pid, const char *name, char *out, size_t size)
 {
     char path[32];
     snprintf(path, sizeof(path), "%d/environ", pid);
     int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return false;
+        return -errno;
     char *buf = xmalloc(65536);
     ssize_t n = fd_read_all(fd, buf, 65536);
     close(fd);
-    bool found = false;
-    size_t len = strlen(assignment);
-    for (ssize_t i = 0; n > 0 && i < n && !found;) {
+    int r = n < 0 ? (int)n : -ENOENT;
+    size_t len = strlen(name);
+    for (ssize_t i = 0; n > 0 && i < n && r == -ENOENT;) {
         const char *e = buf + i;
         size_t el = strnlen(e, (size_t)(n - i));
-        found = el == len && memcmp(e, assignment, len) == 0;
+        if (el > len && e[len] == '=' && memcmp(e, name, len) == 0)
+            r = snprintf(out, size, "%.*s", (int)(el - len - 1), e + len + 1) < (int)size ? 0 : -ERANGE;
         i += (ssize_t)el + 1;
     }
     free(buf);
-    return found;
+    return r;
 }
 
 /* "Uid:\t0\t0\t0\t0" -> four numbers */

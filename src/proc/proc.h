@@ -44,8 +44,8 @@ const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int
 int proc_read_rss(int procfd, int pid, uint64_t *bytes);
 /* cmdline with NULs turned into spaces; empty for kernel threads and zombies. */
 ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size);
-/* Does /proc/PID/environ hold exactly this NAME=VALUE? */
-bool proc_environ_has(int procfd, int pid, const char *assignment);
+/* The value of NAME in /proc/PID/environ (the first 64 KiB): 0, -ENOENT, -ERANGE (too long), -errno. */
+int proc_environ_get(int procfd, int pid, const char *name, char *out, size_t size);
 
 /* What /proc/PID/status tells beyond stat: the four uids and gids, locked and resident memory. */
 struct proc_status {

@@ -156,10 +156,7 @@ static struct service *notify_sender(struct sup *s, int pid)
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return NULL;
-    struct service *owner = NULL;
-    for (size_t i = 0; i < s->nsvcs && !owner; i++)
-        if (sup_is_member(s, s->svcs[i], &snap, pid))
-            owner = s->svcs[i];
+    struct service *owner = sup_owner_of(s, &snap, pid);
     proc_snapshot_free(&snap);
     if (owner && owner->unit->notify_access != NOTIFY_ALL) {
         notify_refuse(owner, pid);

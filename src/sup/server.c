@@ -85,7 +85,41 @@ static void reply_now(struct sup *s, struct client *c)
     client_flush(s, c);
 }
 
-static void put_service(struct sup *s, struct buf *b, const struct service *svc, bool details)
+/* What a status reply says of the processes: one /proc scan and one ownership pass for the whole
+ * request, however many services it names (taken the first time a service needs it). */
+struct pid_view {
+    bool read, ok;
+    struct proc_snapshot snap;
+    int *owner;
+};
+
+static void pid_view_free(struct pid_view *v)
+{
+    if (v->ok) {
+        proc_snapshot_free(&v->snap);
+        free(v->owner);
+    }
+}
+
+static void put_pids(struct sup *s, struct buf *b, const struct service *svc, struct pid_view *v)
+{
+    struct buf pids = {0};
+    if ((svc->st.main_pid || svc->sid) && !v->read) {
+        v->read = true;
+        v->ok = proc_snapshot_read(s->procfd, &v->snap) == 0;
+        if (v->ok)
+            v->owner = sup_owners(s, &v->snap);
+    }
+    if ((svc->st.main_pid || svc->sid) && v->ok)
+        for (size_t i = 0; i < v->snap.n; i++)
+            if (v->owner[i] == (int)svc->index)
+                buf_printf(&pids, "%s%d", pids.len ? " " : "", v->snap.procs[i].pid);
+    ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
+    buf_free(&pids);
+}
+
+/* One service's record; with view, also its processes */
+static void put_service(struct sup *s, struct buf *b, const struct service *svc, struct pid_view *view)
 {
     const struct unit *u = svc->unit;
     const struct svc *st = &svc->st;
@@ -114,20 +148,8 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kv(b, "condition", st->condition_failed ? st->condition_text : "");
     ctl_reply_kv(b, "condition_kind", !st->condition_failed ? "" : st->assert_failed ? "assert" : "condition");
     ctl_reply_kvf(b, "status_errno", "%d", st->notify_errno);
-    if (!details)
-        return;
-    struct proc_snapshot snap;
-    struct buf pids = {0};
-    if ((st->main_pid || svc->sid) && proc_snapshot_read(s->procfd, &snap) == 0) {
-        int *v;
-        size_t n = sup_members(s, svc, &snap, &v);
-        for (size_t i = 0; i < n; i++)
-            buf_printf(&pids, "%s%d", i ? " " : "", v[i]);
-        free(v);
-        proc_snapshot_free(&snap);
-    }
-    ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
-    buf_free(&pids);
+    if (view)
+        put_pids(s, b, svc, view);
 }
 
 static void put_oya(struct sup *s, struct buf *b)
@@ -173,13 +195,15 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
     if (!idx)
         return;
     ctl_reply_ok(&c->out);
+    struct pid_view view = {0};
     if (n == 0) {
         put_oya(s, &c->out);
         for (size_t i = 0; i < s->nsvcs; i++)
-            put_service(s, &c->out, s->svcs[i], true);
+            put_service(s, &c->out, s->svcs[i], &view);
     }
     for (size_t i = 0; i < n; i++)
-        put_service(s, &c->out, s->svcs[idx[i]], true);
+        put_service(s, &c->out, s->svcs[idx[i]], &view);
+    pid_view_free(&view);
     ctl_reply_end(&c->out);
     free(idx);
 }
@@ -188,7 +212,7 @@ static void do_list(struct sup *s, struct client *c)
 {
     ctl_reply_ok(&c->out);
     for (size_t i = 0; i < s->nsvcs; i++)
-        put_service(s, &c->out, s->svcs[i], false);
+        put_service(s, &c->out, s->svcs[i], NULL);
     ctl_reply_end(&c->out);
 }
 
@@ -503,7 +527,7 @@ void sup_answer_waiters(struct sup *s)
         ctl_reply_ok(&c->out);
         for (size_t i = 0; i < c->nwaiting; i++) {
             const struct service *svc = s->svcs[c->waiting[i]];
-            put_service(s, &c->out, svc, false);
+            put_service(s, &c->out, svc, NULL);
             ctl_reply_kv(&c->out, "ok", transition_ok(svc, c->wait) ? "1" : "0");
         }
         ctl_reply_end(&c->out);

@@ -129,7 +129,11 @@ void sup_relay_open(struct sup *s, struct service *svc, int fd);
 void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final: read to EOF and close */
 
 /* track.c: which processes belong to a service, and signalling them */
+/* For each process of snap, the index of the service it belongs to, or -1 (one pass for all services;
+ * the caller frees the array) */
+int *sup_owners(struct sup *s, const struct proc_snapshot *snap);
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
+struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, int pid);
 bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid);
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope);
 bool sup_only_main_children(struct sup *s);
@@ -138,6 +142,7 @@ bool sup_only_main_children(struct sup *s);
 struct group_check {
     bool children_read, only_mains, scanned, scan_ok;
     struct proc_snapshot snap;
+    int *owner; /* sup_owners of snap */
 };
 bool sup_awaits_empty_group(const struct service *svc);
 bool sup_group_empty(struct sup *s, const struct service *svc, struct group_check *g);

@@ -15,64 +15,167 @@
 #include <string.h>
 #include <unistd.h>
 
-static bool is_other_main(const struct sup *s, const struct service *svc, int pid)
+/* (id, service index) pairs, sorted by id for bsearch */
+struct id_owner {
+    int id, svc;
+};
+
+static int cmp_id_owner(const void *a, const void *b)
 {
-    for (size_t i = 0; i < s->nsvcs; i++)
-        if (s->svcs[i] != svc && s->svcs[i]->st.main_pid == pid)
-            return true;
-    return false;
+    const struct id_owner *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int owner_by_id(const struct id_owner *v, size_t n, int id)
+{
+    struct id_owner key = {id, -1};
+    const struct id_owner *hit = id > 0 && n ? bsearch(&key, v, n, sizeof(*v), cmp_id_owner) : NULL;
+    return hit ? hit->svc : -1;
+}
+
+struct inv_owner {
+    const char *inv;
+    int svc;
+};
+
+static int cmp_inv_owner(const void *a, const void *b)
+{
+    return strcmp(((const struct inv_owner *)a)->inv, ((const struct inv_owner *)b)->inv);
+}
+
+/* Who a process is by itself, without its ancestors: a main or control process, in a service's session
+ * (or its main process's group), oya init's child, or an orphan adopted by oya carrying a service's
+ * INVOCATION_ID. */
+struct owner_index {
+    struct id_owner *pids, *sids, *csids;
+    size_t npids, nsids, ncsids;
+    struct inv_owner *invs;
+    size_t ninvs;
+};
+
+static void owner_index_build(const struct sup *s, struct owner_index *x)
+{
+    size_t n = s->nsvcs ? s->nsvcs : 1;
+    x->pids = xcalloc(2 * n, sizeof(*x->pids));
+    x->sids = xcalloc(2 * n, sizeof(*x->sids));
+    x->csids = xcalloc(n, sizeof(*x->csids));
+    x->invs = xcalloc(n, sizeof(*x->invs));
+    x->npids = x->nsids = x->ncsids = x->ninvs = 0;
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const struct service *svc = s->svcs[i];
+        int k = (int)i;
+        if (svc->st.main_pid > 0)
+            x->pids[x->npids++] = (struct id_owner){svc->st.main_pid, k};
+        if (svc->st.control_pid > 0)
+            x->pids[x->npids++] = (struct id_owner){svc->st.control_pid, k};
+        if (svc->sid > 0)
+            x->sids[x->nsids++] = (struct id_owner){svc->sid, k};
+        if (svc->control_sid > 0)
+            x->csids[x->ncsids++] = (struct id_owner){svc->control_sid, k};
+        if (svc->invocation[0])
+            x->invs[x->ninvs++] = (struct inv_owner){svc->invocation, k};
+    }
+    qsort(x->pids, x->npids, sizeof(*x->pids), cmp_id_owner);
+    qsort(x->sids, x->nsids, sizeof(*x->sids), cmp_id_owner);
+    qsort(x->csids, x->ncsids, sizeof(*x->csids), cmp_id_owner);
+    qsort(x->invs, x->ninvs, sizeof(*x->invs), cmp_inv_owner);
+}
+
+static void owner_index_free(struct owner_index *x)
+{
+    free(x->pids);
+    free(x->sids);
+    free(x->csids);
+    free(x->invs);
+}
+
+static int direct_owner(struct sup *s, const struct owner_index *x, const struct proc_stat *p)
+{
+    int o = owner_by_id(x->pids, x->npids, p->pid);
+    if (o < 0)
+        o = owner_by_id(x->sids, x->nsids, p->session);
+    if (o < 0)
+        o = owner_by_id(x->sids, x->nsids, p->pgrp);
+    if (o < 0)
+        o = owner_by_id(x->csids, x->ncsids, p->session); /* ExecStartPre=, ExecStop=, ... and theirs */
+    if (o >= 0 || p->ppid != s->self_pid)
+        return o;
+    if (s->init)
+        return s->nsvcs ? 0 : -1; /* oya init: everything below oya belongs to the one command */
+    char inv[64];
+    if (x->ninvs && proc_environ_get(s->procfd, p->pid, "INVOCATION_ID", inv, sizeof(inv)) == 0) {
+        struct inv_owner key = {inv, -1};
+        const struct inv_owner *hit = bsearch(&key, x->invs, x->ninvs, sizeof(*x->invs), cmp_inv_owner);
+        return hit ? hit->svc : -1;
+    }
+    return -1;
+}
+
+int *sup_owners(struct sup *s, const struct proc_snapshot *snap)
+{
+    size_t n = snap->n;
+    int *own = xcalloc(n ? n : 1, sizeof(int));
+    unsigned char *done = xcalloc(n ? n : 1, 1);
+    size_t *path = xcalloc(n ? n : 1, sizeof(size_t));
+    struct owner_index x;
+    owner_index_build(s, &x);
+    for (size_t i = 0; i < n; i++) {
+        const struct proc_stat *p = &snap->procs[i];
+        own[i] = p->pid == s->self_pid ? -1 : direct_owner(s, &x, p);
+        done[i] = own[i] >= 0 || p->pid == s->self_pid;
+    }
+    /* the rest take their nearest owned ancestor's owner (never through oya itself): each process is
+     * settled once, so this is linear in the number of processes */
+    for (size_t i = 0; i < n; i++) {
+        size_t depth = 0, at = i;
+        int found = -1;
+        while (!done[at]) {
+            path[depth++] = at;
+            done[at] = 2; /* on the current path: a cycle (a PID reused mid-scan) ends here */
+            const struct proc_stat *parent = proc_snapshot_find(snap, snap->procs[at].ppid);
+            if (!parent)
+                break;
+            at = (size_t)(parent - snap->procs);
+        }
+        if (done[at] == 1)
+            found = own[at];
+        for (size_t k = 0; k < depth; k++) {
+            own[path[k]] = found;
+            done[path[k]] = 1;
+        }
+    }
+    owner_index_free(&x);
+    free(path);
+    free(done);
+    return own;
 }
 
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids)
 {
-    bool *in = xcalloc(snap->n ? snap->n : 1, sizeof(bool));
-    char inv[64];
-    snprintf(inv, sizeof(inv), "INVOCATION_ID=%s", svc->invocation);
-    for (size_t i = 0; i < snap->n; i++) {
-        const struct proc_stat *p = &snap->procs[i];
-        if (p->pid == s->self_pid)
-            continue;
-        if (p->pid == svc->st.main_pid || (svc->sid > 0 && (p->session == svc->sid || p->pgrp == svc->sid)))
-            in[i] = true;
-        else if (p->pid == svc->st.control_pid || (svc->control_sid > 0 && p->session == svc->control_sid))
-            in[i] = true; /* ExecStartPre=, ExecStop=, ... and what they started */
-        else if (p->ppid == s->self_pid && s->init)
-            in[i] = true; /* oya init: everything below oya belongs to the one command */
-        else if (p->ppid == s->self_pid && svc->invocation[0] && !is_other_main(s, svc, p->pid) &&
-                 proc_environ_has(s->procfd, p->pid, inv))
-            in[i] = true;
-    }
-    /* descendants: repeat until nothing changes (a child can have a lower PID than its parent) */
-    for (bool grew = true; grew;) {
-        grew = false;
-        for (size_t i = 0; i < snap->n; i++) {
-            if (in[i] || snap->procs[i].pid == s->self_pid)
-                continue;
-            const struct proc_stat *parent = proc_snapshot_find(snap, snap->procs[i].ppid);
-            if (parent && in[parent - snap->procs]) {
-                in[i] = true;
-                grew = true;
-            }
-        }
-    }
+    int *own = sup_owners(s, snap);
     size_t n = 0;
     *pids = xcalloc(snap->n ? snap->n : 1, sizeof(int));
     for (size_t i = 0; i < snap->n; i++)
-        if (in[i])
+        if (own[i] == (int)svc->index)
             (*pids)[n++] = snap->procs[i].pid;
-    free(in);
+    free(own);
     return n;
+}
+
+struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, int pid)
+{
+    const struct proc_stat *p = proc_snapshot_find(snap, pid);
+    if (!p)
+        return NULL;
+    int *own = sup_owners(s, snap);
+    int o = own[p - snap->procs];
+    free(own);
+    return o >= 0 ? s->svcs[o] : NULL;
 }
 
 bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid)
 {
-    int *pids;
-    size_t n = sup_members(s, svc, snap, &pids);
-    bool in = false;
-    for (size_t i = 0; i < n && !in; i++)
-        in = pids[i] == pid;
-    free(pids);
-    return in;
+    return sup_owner_of(s, snap, pid) == svc;
 }
 
 /* Signal one process that the snapshot saw: open a pidfd, then check the process behind it is still
@@ -195,19 +298,23 @@ bool sup_group_empty(struct sup *s, const struct service *svc, struct group_chec
     if (!g->scanned) {
         g->scanned = true;
         g->scan_ok = proc_snapshot_read(s->procfd, &g->snap) == 0;
+        if (g->scan_ok)
+            g->owner = sup_owners(s, &g->snap);
     }
     if (!g->scan_ok)
         return true;
-    int *pids;
-    size_t n = sup_members(s, svc, &g->snap, &pids);
-    free(pids);
-    return n == 0;
+    for (size_t i = 0; i < g->snap.n; i++)
+        if (g->owner[i] == (int)svc->index)
+            return false;
+    return true;
 }
 
 void sup_group_check_done(struct group_check *g)
 {
-    if (g->scanned && g->scan_ok)
+    if (g->scanned && g->scan_ok) {
         proc_snapshot_free(&g->snap);
+        free(g->owner);
+    }
 }
 
 /* After a reap: services waiting for their last process learn whether it is gone. One look at oya's
