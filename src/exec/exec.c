@@ -238,7 +238,7 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
     if (r < 0)
         return r;
     for (size_t i = 0; i < u->environment.n; i++)
-        unit_env_set(&pl->env_s, u->environment.v[i]);
+        strv_add(&pl->env_s, u->environment.v[i]);
     for (size_t i = 0; i < u->n_env_files; i++) {
         r = unit_read_env_file(u->env_files[i].path, &pl->env_s);
         if (r < 0 && !(u->env_files[i].optional && r == -ENOENT)) {
@@ -259,7 +259,8 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
         env_set_fmt(&pl->env_s, "WATCHDOG_USEC", v);
     }
     for (size_t i = 0; req->extra_env && i < req->extra_env->n; i++)
-        unit_env_set(&pl->env_s, req->extra_env->v[i]);
+        strv_add(&pl->env_s, req->extra_env->v[i]);
+    unit_env_dedupe(&pl->env_s); /* later settings win, in one pass however many there are */
     pl->envp = strv_array(&pl->env_s);
     return 0;
 }

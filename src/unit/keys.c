@@ -266,7 +266,7 @@ static int parse_environment(struct unit *u, const struct key *k, const char *v,
         }
     }
     for (size_t i = 0; i < words.n; i++)
-        unit_env_set(&u->environment, words.v[i]);
+        strv_add(&u->environment, words.v[i]); /* made unique once the file is read (validate) */
 out:
     strv_clear(&words);
     return r;

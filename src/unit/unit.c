@@ -162,6 +162,7 @@ static void validate(struct unit *u, struct parse_ctx *c)
                  "%s:%u: ExecStart= is given %zu times: only Type=oneshot runs several commands; "
                  "keep one, or reset the list with an empty ExecStart=",
                  c->path, c->exec_start_line, n_start);
+    unit_env_dedupe(&u->environment);
     if (u->start_limit_burst == 0)
         u->start_limit_interval = 0; /* a burst of 0 turns the limit off, as in systemd */
     if (u->timeout_start == 0)

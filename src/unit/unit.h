@@ -185,6 +185,9 @@ int unit_read_env_file(const char *path, struct strv *out);
 
 /* Set NAME=VALUE in env, replacing an earlier NAME. */
 void unit_env_set(struct strv *env, const char *assignment);
+/* The same as unit_env_set for each entry in order, in one pass (O(n log n)): a name given more than
+ * once keeps the place of its first assignment and the value of its last. */
+void unit_env_dedupe(struct strv *env);
 const char *unit_env_get(char *const *env, const char *name);
 
 const char *unit_type_name(enum unit_type t);

@@ -227,6 +227,67 @@ void unit_expand_argv(char *const *words, char *const *env, struct strv *out)
     }
 }
 
+/* the length of the NAME part of NAME=VALUE */
+static size_t env_key_len(const char *a)
+{
+    const char *eq = strchr(a, '=');
+    return eq ? (size_t)(eq - a) : strlen(a);
+}
+
+struct env_slot {
+    const char *name;
+    size_t len, index;
+};
+
+static int cmp_env_slot(const void *a, const void *b)
+{
+    const struct env_slot *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+void unit_env_dedupe(struct strv *env)
+{
+    if (env->n < 2)
+        return;
+    struct env_slot *slots = xcalloc(env->n, sizeof(*slots));
+    for (size_t i = 0; i < env->n; i++)
+        slots[i] = (struct env_slot){env->v[i], env_key_len(env->v[i]), i};
+    qsort(slots, env->n, sizeof(*slots), cmp_env_slot);
+    /* each name: its first place keeps the last value; the later places go */
+    bool *drop = xcalloc(env->n, sizeof(bool));
+    for (size_t i = 0; i < env->n;) {
+        size_t j = i + 1;
+        while (j < env->n && slots[j].len == slots[i].len && !memcmp(slots[j].name, slots[i].name, slots[i].len))
+            j++;
+        if (j - i > 1) {
+            char *last = env->v[slots[j - 1].index];
+            env->v[slots[j - 1].index] = NULL;
+            free(env->v[slots[i].index]);
+            env->v[slots[i].index] = last;
+            for (size_t k = i + 1; k < j; k++)
+                drop[slots[k].index] = true;
+        }
+        i = j;
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < env->n; i++) {
+        if (drop[i])
+            free(env->v[i]);
+        else
+            env->v[out++] = env->v[i];
+    }
+    env->n = out;
+    env->v[out] = NULL;
+    free(drop);
+    free(slots);
+}
+
 void unit_env_set(struct strv *env, const char *assignment)
 {
     const char *eq = strchr(assignment, '=');
@@ -324,9 +385,10 @@ int unit_read_env_file(const char *path, struct strv *out)
         buf_add(&v, p, n);
         buf_putc(&v, '=');
         p = env_file_value(q + 1, &v);
-        unit_env_set(out, v.p);
+        strv_add(out, v.p);
         buf_free(&v);
     }
     buf_free(&text);
+    unit_env_dedupe(out); /* later lines win, at the place of the first: one pass, not one per line */
     return 0;
 }

@@ -342,6 +342,14 @@ static void test_environment_keys(void **state)
     assert_int_equal(u->environment.n, 0);
     assert_int_equal(u->n_env_files, 0);
     unit_free(u);
+    /* a name set again keeps its first place and takes its last value, as one unit_env_set after another */
+    u = parse_ok(SVC("Environment=A=1 B=1 C=1\nEnvironment=B=2 D=1\nEnvironment=A=3 AB=x B=3\n"));
+    const char *want[] = {"A=3", "B=3", "C=1", "D=1", "AB=x"};
+    assert_int_equal(u->environment.n, ARRAY_SIZE(want));
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+        assert_string_equal(u->environment.v[i], want[i]);
+    assert_null(u->environment.v[u->environment.n]);
+    unit_free(u);
 }
 
 static void test_limits(void **state)
