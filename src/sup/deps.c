@@ -11,30 +11,58 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void dep_list_free(struct dep_list *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
 static void deps_free(struct service *svc)
 {
     for (int d = 0; d < DEP_N; d++) {
-        free(svc->deps[d].v);
-        svc->deps[d].v = NULL;
-        svc->deps[d].n = 0;
+        dep_list_free(&svc->deps[d]);
+        dep_list_free(&svc->rdeps[d]);
     }
     svc->missing[0] = 0;
 }
 
+/* Lists are appended to while resolving, then sorted and made unique once (dep_list_settle): a unit
+ * named by 10,000 others costs no quadratic search. */
 static void dep_add(struct dep_list *l, size_t idx)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i] == idx)
-            return;
-    l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 4;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
     l->v[l->n++] = idx;
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void dep_list_settle(struct dep_list *l)
+{
+    if (l->n < 2)
+        return;
+    qsort(l->v, l->n, sizeof(*l->v), cmp_index);
+    size_t out = 1;
+    for (size_t i = 1; i < l->n; i++)
+        if (l->v[i] != l->v[out - 1])
+            l->v[out++] = l->v[i];
+    l->n = out;
+}
+
+/* order kept: the list stays sorted */
 static void dep_remove(struct dep_list *l, size_t idx)
 {
     for (size_t i = 0; i < l->n; i++) {
         if (l->v[i] == idx) {
-            l->v[i] = l->v[--l->n];
+            memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+            l->n--;
             return;
         }
     }
@@ -118,6 +146,9 @@ void sup_deps_resolve(struct sup *s)
                 dep_add(&other->deps[DEP_AFTER], svc->index); /* Before= is the other side's After= */
         }
     }
+    for (size_t i = 0; i < s->nsvcs; i++)
+        for (int d = 0; d < DEP_N; d++)
+            dep_list_settle(&s->svcs[i]->deps[d]);
     unsigned char *color = xcalloc(s->nsvcs + 1, 1);
     size_t *path = xcalloc(s->nsvcs + 1, sizeof(size_t));
     for (int rounds = 0; rounds < 1000; rounds++) { /* each round drops an edge: bounded */
@@ -131,6 +162,12 @@ void sup_deps_resolve(struct sup *s)
     }
     free(color);
     free(path);
+    /* the other direction of every edge, so a job finds what depends on its unit without a scan of all
+     * units (built in index order: sorted as they come) */
+    for (size_t i = 0; i < s->nsvcs; i++)
+        for (int d = 0; d < DEP_N; d++)
+            for (size_t k = 0; k < s->svcs[i]->deps[d].n; k++)
+                dep_add(&s->svcs[s->svcs[i]->deps[d].v[k]]->rdeps[d], i);
 }
 
 void sup_deps_free(struct sup *s)
@@ -141,10 +178,8 @@ void sup_deps_free(struct sup *s)
 
 static bool has_dep(const struct service *svc, enum dep_kind kind, size_t idx)
 {
-    for (size_t i = 0; i < svc->deps[kind].n; i++)
-        if (svc->deps[kind].v[i] == idx)
-            return true;
-    return false;
+    const struct dep_list *l = &svc->deps[kind];
+    return l->n && bsearch(&idx, l->v, l->n, sizeof(*l->v), cmp_index);
 }
 
 void sup_job_start(struct sup *s, struct service *svc)
@@ -160,12 +195,13 @@ void sup_job_start(struct sup *s, struct service *svc)
             if (!svc_is_active(&d->st) && !svc_is_starting(&d->st))
                 sup_job_start(s, d);
         }
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        struct service *o = s->svcs[i];
-        if (o != svc && (has_dep(svc, DEP_CONFLICTS, i) || has_dep(o, DEP_CONFLICTS, svc->index)) &&
-            (svc_is_active(&o->st) || svc_is_starting(&o->st) || o->job == JOB_START))
-            sup_job_stop(s, o);
-    }
+    const struct dep_list *conflicts[] = {&svc->deps[DEP_CONFLICTS], &svc->rdeps[DEP_CONFLICTS]};
+    for (size_t k = 0; k < ARRAY_SIZE(conflicts); k++)
+        for (size_t i = 0; i < conflicts[k]->n; i++) {
+            struct service *o = s->svcs[conflicts[k]->v[i]];
+            if (o != svc && (svc_is_active(&o->st) || svc_is_starting(&o->st) || o->job == JOB_START))
+                sup_job_stop(s, o);
+        }
 }
 
 void sup_job_stop(struct sup *s, struct service *svc)
@@ -174,24 +210,30 @@ void sup_job_stop(struct sup *s, struct service *svc)
         return;
     svc->job = JOB_STOP;
     /* what requires it, is bound to it or is part of it goes down with it */
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        struct service *o = s->svcs[i];
-        if (o == svc)
-            continue;
-        bool carried = has_dep(o, DEP_REQUIRES, svc->index) || has_dep(o, DEP_BINDS_TO, svc->index) ||
-                       has_dep(o, DEP_PART_OF, svc->index);
-        if (carried && (o->job == JOB_START || !svc_is_settled(&o->st) || svc_is_active(&o->st)))
-            sup_job_stop(s, o);
-    }
+    static const enum dep_kind carry[] = {DEP_REQUIRES, DEP_BINDS_TO, DEP_PART_OF};
+    for (size_t k = 0; k < ARRAY_SIZE(carry); k++)
+        for (size_t i = 0; i < svc->rdeps[carry[k]].n; i++) {
+            struct service *o = s->svcs[svc->rdeps[carry[k]].v[i]];
+            if (o != svc && (o->job == JOB_START || !svc_is_settled(&o->st) || svc_is_active(&o->st)))
+                sup_job_stop(s, o);
+        }
 }
 
 /* Restart= of a unit restarts what Requires= it or is PartOf= it too, as systemctl restart does. */
 void sup_restart_dependents(struct sup *s, struct service *svc)
 {
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        struct service *o = s->svcs[i];
-        if (o == svc || !(has_dep(o, DEP_REQUIRES, svc->index) || has_dep(o, DEP_PART_OF, svc->index)) ||
-            !svc_is_active(&o->st))
+    /* in index order, each once, as before: both reverse lists are sorted, so merge them */
+    const struct dep_list *req = &svc->rdeps[DEP_REQUIRES], *part = &svc->rdeps[DEP_PART_OF];
+    for (size_t i = 0, j = 0; i < req->n || j < part->n;) {
+        size_t idx;
+        if (j >= part->n || (i < req->n && req->v[i] < part->v[j]))
+            idx = req->v[i++];
+        else if (i >= req->n || part->v[j] < req->v[i])
+            idx = part->v[j++];
+        else
+            idx = (i++, part->v[j++]);
+        struct service *o = s->svcs[idx];
+        if (o == svc || !svc_is_active(&o->st))
             continue;
         enum svc_state before = o->st.state;
         struct svc_actions a = {0};
@@ -229,20 +271,30 @@ static int start_ready(struct sup *s, struct service *svc)
 /* May the stop job of svc run now: every unit ordered after it (and stopping) is down first. */
 static bool stop_ready(struct sup *s, struct service *svc)
 {
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        const struct service *o = s->svcs[i];
-        if (o != svc && has_dep(o, DEP_AFTER, svc->index) &&
-            (o->job == JOB_STOP || svc_is_stopping(&o->st)))
+    const struct dep_list *later = &svc->rdeps[DEP_AFTER]; /* the units ordered after it */
+    for (size_t i = 0; i < later->n; i++) {
+        const struct service *o = s->svcs[later->v[i]];
+        if (o != svc && (o->job == JOB_STOP || svc_is_stopping(&o->st)))
             return false;
     }
     return true;
 }
 
+/* At most this many jobs carried out per call: the loop then looks at its events (exec reports, exits,
+ * clients) before the next batch, so 10,000 starts do not pile up 10,000 unread report pipes. */
+#define JOBS_PER_BATCH 64
+
 void sup_jobs_dispatch(struct sup *s)
 {
+    s->jobs_more = false;
+    int done = 0;
     for (int rounds = 0; rounds < 10000; rounds++) { /* bounded: each pass runs or fails at least one job */
         bool progress = false;
         for (size_t i = 0; i < s->nsvcs; i++) {
+            if (done >= JOBS_PER_BATCH) {
+                s->jobs_more = true;
+                return;
+            }
             struct service *svc = s->svcs[i];
             enum svc_state before = svc->st.state;
             struct svc_actions a = {0};
@@ -252,6 +304,7 @@ void sup_jobs_dispatch(struct sup *s)
                     continue;
                 svc->job = JOB_NONE;
                 progress = true;
+                done++;
                 if (r < 0) {
                     svc_dependency_failed(&svc->st, clock_real_usec());
                     sup_apply(s, svc, a, before);
@@ -264,6 +317,7 @@ void sup_jobs_dispatch(struct sup *s)
                     continue;
                 svc->job = JOB_NONE;
                 progress = true;
+                done++;
                 svc_stop(&svc->st, svc->unit, s->shutting_down ? STOP_SHUTDOWN : STOP_USER, clock_mono_usec(),
                          clock_real_usec(), &a);
                 sup_apply(s, svc, a, before);

@@ -21,8 +21,8 @@ struct watch {
 enum job_kind { JOB_NONE, JOB_START, JOB_STOP };
 enum dep_kind { DEP_AFTER, DEP_REQUIRES, DEP_WANTS, DEP_BINDS_TO, DEP_PART_OF, DEP_REQUISITE, DEP_CONFLICTS, DEP_N };
 struct dep_list {
-    size_t *v; /* service indexes */
-    size_t n;
+    size_t *v; /* service indexes, sorted, each once */
+    size_t n, cap;
 };
 
 struct service {
@@ -47,6 +47,7 @@ struct service {
     struct ratelimit spawn_fail_log; /* "cannot start" lines */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
+    struct dep_list rdeps[DEP_N]; /* the other direction: the services whose deps[kind] hold this one */
     char missing[128];  /* a Requires=/BindsTo=/Requisite= service oya does not have */
 };
 
@@ -93,6 +94,11 @@ struct sup {
     int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
     size_t nhelpers;
     bool shutting_down;
+    bool jobs_more;
+    /* sup_only_main_children's answer holds until oya's children may have changed: a new loop
+     * iteration (an orphan may have been adopted meanwhile), a spawn or a reap bump the generation */
+    uint64_t children_gen, only_mains_gen, only_mains_key;
+    bool only_mains; /* sup_jobs_dispatch stopped at its batch size: more jobs may be ready */
     bool init; /* oya init: one service, the command; signals are forwarded to it */
     int term_signals;
     uint64_t armed_deadline;
@@ -120,6 +126,7 @@ void sup_make_prefixes(struct sup *s);
 struct service *sup_find(struct sup *s, const char *name);   /* by name */
 struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
 struct service *sup_instantiate(struct sup *s, const char *name); /* NAME@INSTANCE from its template */
+struct unit *sup_instance_unit(struct sup *s, const char *name); /* the same unit, not added; or NULL */
 
 /* announce.c: the state-change lines on stderr */
 void sup_announce(const struct sup *s, struct service *svc, enum svc_state before);

@@ -7,6 +7,7 @@
 
 #include "../exec/exec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -209,32 +210,113 @@ static void signal_main(struct service *svc, int sig)
  * of /proc is needed (this keeps a restart after a crash at the cost of one small read). The list is read
  * from the main thread, the one that forks and the one orphans are given to; only oya reaps, so the list
  * cannot lose an entry while it is read (orphans are appended). Any doubt answers false. */
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The PIDs a task's children file lists (/proc/PID/task/TID/children), appended to b as text. One
+ * read with room for all of them: the kernel finds where a later read() starts by walking the list of
+ * children from its head, so reading 10,000 children 16 KiB at a time walks it again for each piece,
+ * and a short read already says the list has ended. */
+static int read_children(struct sup *s, int pid, int tid, struct buf *b)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "%d/task/%d/children", pid, tid);
+    int fd = openat(s->procfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    size_t room = 8 * (2 * s->nsvcs + 1024); /* "PID " is at most 8 bytes */
+    buf_reserve(b, room);
+    ssize_t n;
+    do {
+        n = read(fd, b->p + b->len, room);
+    } while (n < 0 && errno == EINTR);
+    int r = n < 0 ? -errno : 0;
+    if (n > 0) {
+        b->len += (size_t)n;
+        b->p[b->len] = 0;
+    }
+    if (n == (ssize_t)room)
+        r = fd_read_to_buf(fd, b); /* more children than expected: read on to the end */
+    close(fd);
+    return r;
+}
+
+static bool only_main_children_read(struct sup *s);
+
 bool sup_only_main_children(struct sup *s)
+{
+    /* which processes are main ones changes without a spawn or a reap too (MAINPID=, PIDFile=, a
+     * machine letting go of its main process): that set is part of the key */
+    uint64_t key = s->nsvcs;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        key = key * 1000003u ^ (uint64_t)(unsigned)s->svcs[i]->st.main_pid;
+    if (s->only_mains_gen != s->children_gen + 1 || s->only_mains_key != key) {
+        s->only_mains = only_main_children_read(s);
+        s->only_mains_gen = s->children_gen + 1;
+        s->only_mains_key = key;
+    }
+    return s->only_mains;
+}
+
+static bool only_main_children_read(struct sup *s)
 {
     if (!s->reaper)
         return false;
-    char path[64];
-    snprintf(path, sizeof(path), "%d/task/%d/children", s->self_pid, s->self_pid);
-    int fd = openat(s->procfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
     struct buf b = {0};
-    int r = fd_read_to_buf(fd, &b);
-    close(fd);
-    bool only = r == 0;
+    bool only = read_children(s, s->self_pid, s->self_pid, &b) == 0;
+    int *mains = xcalloc(s->nsvcs ? s->nsvcs : 1, sizeof(int));
+    size_t n = 0;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        if (s->svcs[i]->st.main_pid > 0)
+            mains[n++] = s->svcs[i]->st.main_pid;
+    qsort(mains, n, sizeof(int), cmp_int);
     buf_putc(&b, 0);
     for (char *p = b.p, *end; only && *p;) {
         long pid = strtol(p, &end, 10);
         if (end == p)
             break;
         p = end;
-        bool known = false;
-        for (size_t i = 0; i < s->nsvcs && !known; i++)
-            known = s->svcs[i]->st.main_pid == pid;
-        only = known;
+        int key = (int)pid;
+        only = n && bsearch(&key, mains, n, sizeof(int), cmp_int);
     }
+    free(mains);
     free(b.p);
     return only;
+}
+
+/* Is the service nothing but its main process? True when every child of oya is a main process (so no
+ * orphan of this service was adopted) and the main process has no children of its own (in any of its
+ * threads): then signalling the main process is signalling the whole service, with no /proc scan. A
+ * stop of one of 10,000 services then costs a few small reads. */
+static bool main_only(struct sup *s, const struct service *svc)
+{
+    if (!svc->st.main_pid || svc->st.control_pid || !sup_only_main_children(s))
+        return false;
+    char path[32];
+    snprintf(path, sizeof(path), "%d/task", svc->st.main_pid);
+    int fd = openat(s->procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    bool alone = true;
+    struct buf b = {0};
+    for (struct dirent *e; alone && (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        b.len = 0;
+        if (b.p)
+            b.p[0] = 0;
+        alone = read_children(s, svc->st.main_pid, atoi(e->d_name), &b) == 0 && str_strip(b.p ? b.p : (char *)"")[0] == 0;
+    }
+    buf_free(&b);
+    closedir(d);
+    return alone;
 }
 
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope)
@@ -243,7 +325,7 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         return 0;
     if (svc->st.main_pid == 0 && sup_only_main_children(s))
         return 0;
-    if (scope == KILL_SCOPE_MAIN) {
+    if (scope == KILL_SCOPE_MAIN || main_only(s, svc)) {
         signal_main(svc, sig);
         return svc->st.main_pid ? 1 : 0;
     }
