@@ -488,10 +488,38 @@ void fmt_bytes(char *out, size_t size, uint64_t t)
     snprintf(out, size, "%lluB", (unsigned long long)t);
 }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+        (p[0] == 0xf4 && p[1] > 0x8f))
+        return 0;
+    return n;
+}
+
+/* JSON text is UTF-8: a byte that does not start a well-formed sequence (a process title or a unit
+ * description can hold anything) becomes U+FFFD, so every JSON parser reads the output. */
 void json_quote(struct buf *b, const char *s)
 {
     buf_putc(b, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        size_t n = utf8_len(p);
+        if (n == 0) {
+            buf_puts(b, "\\ufffd");
+            continue;
+        }
+        if (n > 1) {
+            buf_add(b, p, n);
+            p += n - 1;
+            continue;
+        }
         switch (*p) {
         case '"': buf_puts(b, "\\\""); break;
         case '\\': buf_puts(b, "\\\\"); break;

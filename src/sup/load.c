@@ -226,16 +226,22 @@ static const char *template_of(struct sup *s, const char *name)
     return NULL;
 }
 
-struct service *sup_instantiate(struct sup *s, const char *name)
+struct unit *sup_instance_unit(struct sup *s, const char *name)
 {
     const char *path = template_of(s, name);
-    if (!path || s->shutting_down)
+    if (!path)
         return NULL;
     struct unit_diag d = {0};
     struct unit *u = unit_load_instance(path, strchr(name, '@') + 1, &d);
     if (d.text.len)
         fd_write_all(2, d.text.p, d.text.len);
     buf_free(&d.text);
+    return u;
+}
+
+struct service *sup_instantiate(struct sup *s, const char *name)
+{
+    struct unit *u = s->shutting_down ? NULL : sup_instance_unit(s, name);
     if (!u)
         return NULL;
     struct service *svc = sup_add_service(s, u);

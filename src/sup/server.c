@@ -168,13 +168,20 @@ static void put_oya(struct sup *s, struct buf *b)
 }
 
 /* Resolve names (with or without ".service"); on an unknown one, reply an error and return NULL. */
+/* A request's name without ".service" (allocated) */
+static char *service_name(const char *arg)
+{
+    char *name = xstrdup(arg);
+    if (str_endswith(name, ".service") && strlen(name) > 8)
+        name[strlen(name) - 8] = 0;
+    return name;
+}
+
 static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
 {
     size_t *idx = xcalloc(n ? n : 1, sizeof(size_t));
     for (size_t i = 0; i < n; i++) {
-        char *name = xstrdup(names[i]);
-        if (str_endswith(name, ".service") && strlen(name) > 8)
-            name[strlen(name) - 8] = 0;
+        char *name = service_name(names[i]);
         struct service *svc = sup_lookup(s, name);
         if (!svc)
             svc = sup_instantiate(s, name); /* postgresql@15-main from postgresql@.service */
@@ -189,11 +196,23 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
     return idx;
 }
 
+/* Status looks and keeps nothing: an instance of a template that is not running is shown as its
+ * template would make it (inactive), without adding a service for every name asked about. */
 static void do_status(struct sup *s, struct client *c, char **args, size_t n)
 {
-    size_t *idx = resolve(s, c, args, n);
-    if (!idx)
-        return;
+    struct service **found = xcalloc(n ? n : 1, sizeof(*found));
+    struct unit **preview = xcalloc(n ? n : 1, sizeof(*preview));
+    for (size_t i = 0; i < n; i++) {
+        char *name = service_name(args[i]);
+        found[i] = sup_lookup(s, name);
+        if (!found[i])
+            preview[i] = sup_instance_unit(s, name);
+        free(name);
+        if (!found[i] && !preview[i]) {
+            ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", args[i]);
+            goto out;
+        }
+    }
     ctl_reply_ok(&c->out);
     struct pid_view view = {0};
     if (n == 0) {
@@ -201,11 +220,24 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
         for (size_t i = 0; i < s->nsvcs; i++)
             put_service(s, &c->out, s->svcs[i], &view);
     }
-    for (size_t i = 0; i < n; i++)
-        put_service(s, &c->out, s->svcs[idx[i]], &view);
+    for (size_t i = 0; i < n; i++) {
+        if (found[i]) {
+            put_service(s, &c->out, found[i], &view);
+            continue;
+        }
+        struct service tmp = {.unit = preview[i], .index = SIZE_MAX, .pidfd = -1, .report_fd = -1,
+                              .control_report_fd = -1};
+        svc_init(&tmp.st, clock_real_usec());
+        put_service(s, &c->out, &tmp, NULL);
+        ctl_reply_kv(&c->out, "pids", "");
+    }
     pid_view_free(&view);
     ctl_reply_end(&c->out);
-    free(idx);
+out:
+    for (size_t i = 0; i < n; i++)
+        unit_free(preview[i]);
+    free(preview);
+    free(found);
 }
 
 static void do_list(struct sup *s, struct client *c)

@@ -12,16 +12,22 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-/* "a-b\x2dc" -> "a/b-c" (systemd-escape --unescape) */
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* "a-b\x2dc" -> "a/b-c" (systemd-escape --unescape). "\x" takes exactly two hex digits (no sign, no
+ * space); one that does not, and "\x00" (a NUL would cut the name), stays as written. */
 char *unit_unescape(const char *s)
 {
     struct buf b = {0};
     for (const char *p = s; *p; p++) {
-        unsigned int byte;
+        int hi = p[0] == '\\' && p[1] == 'x' ? hex_digit(p[2]) : -1, lo = hi >= 0 ? hex_digit(p[3]) : -1;
         if (*p == '-') {
             buf_putc(&b, '/');
-        } else if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%2x", &byte) == 1 && p[2] && p[3]) {
-            buf_putc(&b, (char)byte);
+        } else if (lo >= 0 && (hi || lo)) {
+            buf_putc(&b, (char)(hi * 16 + lo));
             p += 3;
         } else {
             buf_putc(&b, *p);

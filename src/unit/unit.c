@@ -239,6 +239,12 @@ struct unit *unit_parse_kind(const char *name, const char *path, const char *tex
         if (logical.p)
             logical.p[0] = 0;
     }
+    if (logical.len) {
+        /* a continued line whose continuation was only comments up to the end of the file: as systemd,
+         * what was gathered is the line */
+        c.line = start_line;
+        handle_line(u, logical.p, section, sizeof(section), &section_known, &c);
+    }
     buf_free(&logical);
     validate(u, &c);
     if (diag->errors > errors_before) {

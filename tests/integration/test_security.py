@@ -399,3 +399,29 @@ def test_half_closed_client_gets_its_reply(oya):
         reply += b
     c.close()
     assert reply.startswith(b"ok\n") and b"\nend\n" in reply
+
+
+def test_json_output_is_valid_utf8_whatever_the_unit_says(oya, tmp_path):
+    """A description with bytes that are not UTF-8 (and a process title a service chose) must not break
+    a JSON reader of `oya status --json`: such bytes become U+FFFD."""
+    import json
+    from conftest import OYA
+    o = oya({"placeholder": unit("/bin/sleep infinity")})
+    text = b"[Unit]\nDescription=caf\xe9 \xff\xfe ok \xc3\xa9\n[Service]\nExecStart=/bin/sleep infinity\n"
+    (o.units / "bad.service").write_bytes(text)
+    os.kill(o.pid, 1)  # SIGHUP: load it
+    status = [OYA, "--socket", str(o.sock), "status", "--json", "bad"]
+    wait_for(lambda: subprocess.run(status, capture_output=True, timeout=20).returncode in (0, 3), what="the unit")
+    r = subprocess.run(status, capture_output=True, timeout=20)
+    doc = json.loads(r.stdout.decode("utf-8"))  # strict: raises on bytes that are not UTF-8
+    assert doc["services"][0]["description"] == "caf\ufffd \ufffd\ufffd ok \u00e9"
+
+
+def test_status_of_an_unknown_instance_keeps_nothing(oya):
+    """`oya status NAME@X` shows what the template would make, without creating a service each time."""
+    o = oya({"t@": unit("/bin/sleep infinity")})
+    for i in range(50):
+        r = o.cli("status", f"t@probe{i}")
+        assert r.returncode == 3 and "inactive" in r.stdout, r.stdout + r.stderr
+    r = o.cli("list")
+    assert "probe" not in r.stdout

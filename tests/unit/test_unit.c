@@ -322,6 +322,31 @@ static void test_service_keys(void **state)
     }
 }
 
+/* systemd-escape --unescape: "-" is "/", "\xNN" exactly two hex digits; anything else stays as written */
+static void test_continuation_then_comments_at_end(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Service]\nExecStart=/bin/echo one \\\n# a comment\n; another");
+    assert_int_equal(u->exec[UEXEC_START].n, 1);
+    assert_int_equal(u->exec[UEXEC_START].v[0].argv.n, 2);
+    assert_string_equal(u->exec[UEXEC_START].v[0].argv.v[1], "one");
+    unit_free(u);
+}
+
+static void test_unescape(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"a-b\\x2dc", "a/b-c"}, {"\\x41\\x62", "Ab"},   {"\\x-1", "\\x/1"}, {"\\x 1", "\\x 1"},
+        {"\\x+f", "\\x+f"},     {"a\\x00b", "a\\x00b"}, {"\\x4", "\\x4"},   {"\\x", "\\x"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *u = unit_unescape(cases[i][0]);
+        assert_string_equal(u, cases[i][1]);
+        free(u);
+    }
+}
+
 static void test_environment_keys(void **state)
 {
     (void)state;
@@ -817,6 +842,8 @@ int main(void)
         cmocka_unit_test(test_command_lists_and_files),
         cmocka_unit_test(test_specifiers_and_templates),
         cmocka_unit_test(test_conditions),
+        cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_continuation_then_comments_at_end),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
