@@ -588,6 +588,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     }
     case W_PIDFD: reap(s); main_gone_elsewhere(s, w->obj); break;
     case W_NOTIFY: sup_notify_event(s); break;
+    case W_OUTPUT: sup_relay_flush(s); break;
     }
 }
 
@@ -642,6 +643,8 @@ static int setup(struct sup *s)
         fprintf(stderr, "oya: cannot set up the event loop: %s\n", strerror(errno));
         return -1;
     }
+    if (!s->init)
+        sup_relay_setup(s);
     s->sig_w = (struct watch){W_SIGNAL, NULL};
     s->timer_w = (struct watch){W_TIMER, NULL};
     s->listen_w = (struct watch){W_LISTEN, NULL};
@@ -669,6 +672,7 @@ static void teardown(struct sup *s)
 {
     while (s->logs)
         sup_relay_read(s, s->logs, true);
+    sup_relay_finish(s);
     sup_clients_free(s);
     sup_deps_free(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -761,7 +765,7 @@ static bool finished(const struct sup *s)
 
 int sup_run(const struct sup_options *opts)
 {
-    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1,
+    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1, .out_fd = 1,
                     .notify_fd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();

@@ -10,7 +10,7 @@
 #include "../svc/svc.h"
 #include "sup.h"
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY };
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT };
 
 /* what an epoll event points at */
 struct watch {
@@ -85,6 +85,11 @@ struct sup {
     size_t nsvcs;
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */
     struct log_stream *logs;
+    int out_fd;          /* where the relay writes (relay.c) */
+    bool out_is_socket, out_watched;
+    struct watch out_w;
+    struct buf outq;     /* what standard output has not taken yet */
+    uint64_t out_dropped; /* whole lines dropped since the queue was last empty */
     struct client *clients;
     size_t nclients;
     int spare_fd;                 /* /dev/null, given up to turn a client away when out of fds */
@@ -134,6 +139,9 @@ void sup_announce(const struct sup *s, struct service *svc, enum svc_state befor
 /* relay.c: the services' output pipes, framed and written to oya's stdout */
 void sup_relay_open(struct sup *s, struct service *svc, int fd);
 void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final: read to EOF and close */
+void sup_relay_setup(struct sup *s);  /* in setup: how standard output is written */
+void sup_relay_flush(struct sup *s);  /* standard output is writable again */
+void sup_relay_finish(struct sup *s); /* at teardown: last flush, bounded */
 
 /* track.c: which processes belong to a service, and signalling them */
 /* For each process of snap, the index of the service it belongs to, or -1 (one pass for all services;

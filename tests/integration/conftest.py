@@ -85,7 +85,8 @@ def raw_request(sock_path, data: bytes, timeout=10.0) -> str:
 
 
 class Oya:
-    def __init__(self, tmp_path: Path, units: dict, extra_args=(), pass_fds=(), sock=None, nofile=None):
+    def __init__(self, tmp_path: Path, units: dict, extra_args=(), pass_fds=(), sock=None, nofile=None,
+                 stdout_pipe=False):
         self.dir = tmp_path
         self.units = tmp_path / "units"
         self.units.mkdir(exist_ok=True)
@@ -95,7 +96,8 @@ class Oya:
         self.out_path = tmp_path / "oya.out"
         self.err_path = tmp_path / "oya.err"
         self.seen = {}  # pid -> create_time of every process seen below oya
-        out = open(self.out_path, "wb")
+        # stdout_pipe: oya's output goes into a pipe the test reads (self.proc.stdout), or leaves unread
+        out = subprocess.PIPE if stdout_pipe else open(self.out_path, "wb")
         err = open(self.err_path, "wb")
         env = dict(os.environ, NO_COLOR="1")
         env.pop("OYA_SOCKET", None)
@@ -103,7 +105,8 @@ class Oya:
             [OYA, "--socket", str(self.sock), "up", *extra_args, str(self.units)],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, pass_fds=pass_fds,
             preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None)
-        out.close()
+        if not stdout_pipe:
+            out.close()
         err.close()
         self.pid = self.proc.pid
         wait_for(lambda: self.sock.exists() or self.proc.poll() is not None, what="the control socket")

@@ -425,3 +425,26 @@ def test_status_of_an_unknown_instance_keeps_nothing(oya):
         assert r.returncode == 3 and "inactive" in r.stdout, r.stdout + r.stderr
     r = o.cli("list")
     assert "probe" not in r.stdout
+
+
+def test_stalled_stdout_does_not_stall_supervision(oya, heartbeat):
+    """`oya up | less`, paused: nobody reads oya's standard output. The loop goes on (restarts, clients),
+    output that does not fit is dropped and counted, and said once the reader is back."""
+    import threading
+    o = oya({"chatty": unit("/bin/sh -c 'yes 0123456789abcdef | head -c 8000000; exec sleep infinity'"),
+             "beat": heartbeat.unit()}, stdout_pipe=True)
+    heartbeat.wait_running()
+    since = time.time()
+    wait_for(lambda: not [c for c in psutil.Process(o.pid).children(True)
+                          if c.name() in ("yes", "head")], what="the burst to be written")
+    t0 = time.monotonic()
+    assert o.cli("list", timeout=10).returncode == 0
+    assert time.monotonic() - t0 < MAX_GAP
+    assert heartbeat.longest_gap(since) < MAX_GAP
+    got = []
+    reader = threading.Thread(target=lambda: got.append(o.proc.stdout.read()), daemon=True)
+    reader.start()
+    wait_for(lambda: "lines of service output dropped" in o.err(), what="the dropped count")
+    assert o.stop() == 0
+    reader.join(timeout=20)
+    assert got and b"chatty | 0123456789abcdef\n" in got[0]
