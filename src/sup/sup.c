@@ -97,9 +97,10 @@ static void read_control_report(struct service *svc)
 }
 
 /* A start begins: a new INVOCATION_ID, and the directories the unit asks for. */
-static bool begin_invocation(struct service *svc)
+static bool begin_invocation(struct sup *s, struct service *svc)
 {
     new_invocation_id(svc->invocation);
+    sup_previous_record(s, svc);
     svc->exec_error[0] = 0;
     strv_clear(&svc->start_env);
     struct buf err = {0};
@@ -320,7 +321,7 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
                 a.new_invocation = false;
             }
         }
-        if (a.new_invocation && !begin_invocation(svc)) {
+        if (a.new_invocation && !begin_invocation(s, svc)) {
             svc_spawn_failed(&svc->st, svc->unit, a.spawn_main, clock_mono_usec(), clock_real_usec(), &next);
             a.spawn = false;
         }
@@ -696,6 +697,7 @@ static void teardown(struct sup *s)
     fd_close(&s->timerfd);
     fd_close(&s->procfd);
     fd_close(&s->spare_fd);
+    fd_close(&s->inv_fd);
     sup_notify_close(s);
 }
 
@@ -765,7 +767,7 @@ static bool finished(const struct sup *s)
 
 int sup_run(const struct sup_options *opts)
 {
-    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1, .out_fd = 1,
+    struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1, .out_fd = 1, .inv_fd = -1,
                     .notify_fd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
@@ -783,6 +785,8 @@ int sup_run(const struct sup_options *opts)
     }
     if (setup(&s) < 0)
         goto out;
+    if (!s.init)
+        sup_previous_stop(&s); /* the socket is ours now: no live oya serves these units */
     if (!s.init)
         fprintf(stderr, "oya: supervising %zu service%s%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
                 s.templates.n ? " and templates (NAME@INSTANCE starts on demand)" : "", opts->socket_path);
@@ -819,6 +823,7 @@ int sup_run(const struct sup_options *opts)
             fprintf(stderr, "oya init: the command ended; exiting with %d\n", rc);
     } else {
         fprintf(stderr, "oya: all services stopped\n");
+        sup_previous_done(&s);
         rc = 0;
     }
 out:

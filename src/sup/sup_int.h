@@ -96,6 +96,7 @@ struct sup {
     uint64_t listen_paused_until; /* out of fds even for that: the listener rests until then */
     struct ratelimit emfile_log;
     uint64_t nofile_soft; /* the soft RLIMIT_NOFILE oya was started with (its own is raised to the hard one) */
+    int inv_fd; /* SOCKET.invocations, appended at each start (previous.c); -1 if none */
     int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
     size_t nhelpers;
     bool shutting_down;
@@ -164,6 +165,13 @@ bool sup_group_empty(struct sup *s, const struct service *svc, struct group_chec
 void sup_group_check_done(struct group_check *g);
 void sup_check_groups(struct sup *s);
 int sup_kill_strays(struct sup *s, int sig);
+/* A pidfd for the process a snapshot saw, if it is still that process (same start time); -errno if not */
+int sup_pidfd_seen(struct sup *s, const struct proc_stat *seen);
+
+/* previous.c: what an oya that was killed left running on the same socket */
+void sup_previous_stop(struct sup *s);   /* at start-up, before any service starts */
+void sup_previous_record(struct sup *s, const struct service *svc); /* a new invocation began */
+void sup_previous_done(struct sup *s);   /* a clean exit: every service stopped */
 
 /* deps.c: dependencies and ordered jobs */
 void sup_deps_resolve(struct sup *s);

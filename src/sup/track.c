@@ -181,15 +181,24 @@ bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_s
 
 /* Signal one process that the snapshot saw: open a pidfd, then check the process behind it is still
  * the one seen (same start time), so a PID recycled since the scan is never signalled. */
-static int signal_seen(struct sup *s, const struct proc_stat *seen, int sig)
+int sup_pidfd_seen(struct sup *s, const struct proc_stat *seen)
 {
     int fd = exec_pidfd_open(seen->pid);
     if (fd < 0)
-        return fd == -ENOSYS ? (kill(seen->pid, sig) == 0 ? 0 : -errno) : fd;
+        return fd;
     struct proc_stat now;
-    int r = -ESRCH;
     if (proc_read_stat(s->procfd, seen->pid, &now) == 0 && now.starttime == seen->starttime)
-        r = exec_signal(fd, seen->pid, sig);
+        return fd;
+    close(fd);
+    return -ESRCH;
+}
+
+static int signal_seen(struct sup *s, const struct proc_stat *seen, int sig)
+{
+    int fd = sup_pidfd_seen(s, seen);
+    if (fd < 0)
+        return fd == -ENOSYS ? (kill(seen->pid, sig) == 0 ? 0 : -errno) : fd;
+    int r = exec_signal(fd, seen->pid, sig);
     close(fd);
     return r;
 }

@@ -289,7 +289,9 @@ def test_ps_and_tree_name_the_owning_service(oya, tmp_path):
     # --services puts the column before the command
     ps = subprocess.run([OYA, "ps", "--services", "-p", f"{web},{worker}"], capture_output=True, text=True, env=env)
     assert ps.stdout.splitlines()[0].split() == ["PID", "TTY", "TIME", "SERVICE", "CMD"]
-    assert [line.split()[3] for line in ps.stdout.splitlines()[1:]] == ["web", "daemon"]
+    # (listed in PID order, as procps does: the worker's PID may be below web's once PIDs wrapped around)
+    assert {int(line.split()[0]): line.split()[3] for line in ps.stdout.splitlines()[1:]} == \
+        {web: "web", worker: "daemon"}
     # without a supervisor to ask, the column is there and says "-"
     ps = subprocess.run([OYA, "ps", "-o", "pid,service", "-p", str(web)], capture_output=True, text=True,
                         env=dict(os.environ, OYA_SOCKET=str(tmp_path / "none.sock")))

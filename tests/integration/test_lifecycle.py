@@ -235,3 +235,37 @@ def test_sighup_reloads_unit_files(oya, tmp_path):
     wait_for(lambda: "0 added, 3 updated, 0 removed" in o.err(), what="the second reload")
     assert o.record("a")["load"] == "loaded"
     assert o.cli("start", "a").returncode == 0
+
+
+def test_restarted_oya_stops_what_a_killed_one_left(oya, tmp_path):
+    """oya is SIGKILLed: its services keep running (orphans). A new oya on the same units and socket
+    stops them (found by their INVOCATION_ID) before starting the services afresh: never two copies."""
+    from conftest import Oya
+    from test_steps import FORKER
+    script = tmp_path / "forker.py"
+    script.write_text(FORKER)
+    units = {"web": unit("/bin/sleep infinity"), "d": unit(f"/usr/bin/python3 {script}", "Type=forking")}
+    first = oya(units)
+    web = psutil.Process(first.wait_state("web", "active", "running")["main_pid"])
+    daemon = psutil.Process(first.wait_state("d", "active", "running")["main_pid"])
+    first.proc.kill()
+    first.proc.wait(timeout=10)
+    assert web.is_running() and daemon.is_running()  # left behind, as after a crash of oya
+    second = Oya(first.dir, {}, sock=first.sock)  # the killed oya's socket file is still there
+    try:
+        wait_for(lambda: second.cli("list").returncode == 0, what="the new oya to answer")
+        rec = second.wait_state("web", "active", "running")
+        assert rec["main_pid"] != web.pid
+        def gone(p):  # orphans of the killed oya are the test's (a subreaper): they end as its zombies
+            try:
+                return p.status() == psutil.STATUS_ZOMBIE
+            except psutil.NoSuchProcess:
+                return True
+        wait_for(lambda: gone(web) and gone(daemon), what="the old processes to go")
+        err = second.err()
+        assert "the previous oya" in err and "stopping them before starting afresh" in err, err
+        # one copy of each: the old main processes are gone and the new ones run
+        assert second.wait_state("d", "active", "running")["main_pid"] != daemon.pid
+    finally:
+        problems = second.cleanup()
+    assert not problems, problems

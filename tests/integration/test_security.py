@@ -448,3 +448,23 @@ def test_stalled_stdout_does_not_stall_supervision(oya, heartbeat):
     assert o.stop() == 0
     reader.join(timeout=20)
     assert got and b"chatty | 0123456789abcdef\n" in got[0]
+
+
+def test_planted_invocations_file_kills_nothing(oya, unpriv_user, open_tmp):
+    """SOCKET.invocations names what a killed oya left, to be stopped: one that is not oya's user's own
+    0600 file (here: another user's) is not believed."""
+    inv = "0123456789abcdef0123456789abcdef"
+    victim = subprocess.Popen(["/bin/sleep", "infinity"], env={"INVOCATION_ID": inv}, stdin=subprocess.DEVNULL)
+    try:
+        d = open_tmp / "sock"
+        d.mkdir(mode=0o777)
+        os.chmod(d, 0o777)
+        planted = d / "oya.sock.invocations"
+        planted.write_text(f"{inv} web\n")
+        os.chown(planted, unpriv_user.pw_uid, unpriv_user.pw_gid)
+        o = oya({"web": unit("/bin/sleep infinity")}, sock=d / "oya.sock")
+        o.wait_state("web", "active", "running")
+        assert "not used" in o.err()
+        assert victim.poll() is None
+    finally:
+        end_victim(victim)
