@@ -590,6 +590,7 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
     }
     fd_close(&pipefd[1]);
     child->pid = pid;
+    child->uid = pl.set_creds ? pl.uid : geteuid();
     child->pidfd = pidfd;
     child->err_fd = pipefd[0];
     pipefd[0] = -1;

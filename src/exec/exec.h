@@ -24,6 +24,7 @@ struct exec_request {
 
 struct exec_child {
     int pid;
+    uid_t uid;  /* the user it runs as */
     int pidfd;  /* -1 if the kernel has no pidfds */
     int err_fd; /* read end: EOF = exec succeeded; a record = the step that failed */
 };

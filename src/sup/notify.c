@@ -117,7 +117,39 @@ static void notify_refuse(struct service *svc, int pid)
 
 /* Which service pid may speak for, by NotifyAccess=: main only its main process; exec also its control
  * process (ExecStartPre=, ExecStartPost=, ...); all any process of the service. */
-static struct service *notify_sender(struct sup *s, int pid)
+/* The users whose datagrams are worth a look: root, oya's own, and every user a service process was
+ * started as. Anything else is dropped at the cost of its recvmsg, so a local user who runs no service
+ * cannot make oya read /proc once per datagram. */
+static int cmp_uid(const void *a, const void *b)
+{
+    uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+    return (x > y) - (x < y);
+}
+
+void sup_notify_allow_uid(struct sup *s, uid_t uid)
+{
+    if (uid == 0 || uid == geteuid() ||
+        (s->notify_nuids && bsearch(&uid, s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid)))
+        return;
+    s->notify_uids = xrealloc(s->notify_uids, (s->notify_nuids + 1) * sizeof(uid_t));
+    s->notify_uids[s->notify_nuids++] = uid;
+    qsort(s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid);
+}
+
+static bool notify_uid_allowed(const struct sup *s, uid_t uid)
+{
+    return uid == 0 || uid == geteuid() ||
+           (s->notify_nuids && bsearch(&uid, s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid));
+}
+
+/* One /proc scan serves every datagram of a batch that needs one (NotifyAccess=all senders) */
+struct notify_batch {
+    bool scanned, ok;
+    struct proc_snapshot snap;
+    int *owner; /* sup_owners of snap */
+};
+
+static struct service *notify_sender(struct sup *s, int pid, struct notify_batch *batch)
 {
     bool any_all = false;
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -153,11 +185,15 @@ static struct service *notify_sender(struct sup *s, int pid)
         s->notify_stray = pid;
         return NULL; /* no service listens to other processes: not worth a scan of /proc */
     }
-    struct proc_snapshot snap;
-    if (proc_snapshot_read(s->procfd, &snap) < 0)
-        return NULL;
-    struct service *owner = sup_owner_of(s, &snap, pid);
-    proc_snapshot_free(&snap);
+    if (!batch->scanned) {
+        batch->scanned = true;
+        batch->ok = proc_snapshot_read(s->procfd, &batch->snap) == 0;
+        if (batch->ok)
+            batch->owner = sup_owners(s, &batch->snap);
+    }
+    const struct proc_stat *p = batch->ok ? proc_snapshot_find(&batch->snap, pid) : NULL;
+    int o = p ? batch->owner[p - batch->snap.procs] : -1;
+    struct service *owner = o >= 0 && (size_t)o < s->nsvcs ? s->svcs[o] : NULL;
     if (owner && owner->unit->notify_access != NOTIFY_ALL) {
         notify_refuse(owner, pid);
         owner = NULL;
@@ -185,9 +221,9 @@ static void notify_main_pid(struct sup *s, struct service *svc, int pid)
         svc->st.main_pid = svc->st.last_pid = pid;
 }
 
-static void notify_message(struct sup *s, int pid, const char *text, size_t n)
+static void notify_message(struct sup *s, int pid, const char *text, size_t n, struct notify_batch *batch)
 {
-    struct service *svc = notify_sender(s, pid);
+    struct service *svc = notify_sender(s, pid, batch);
     if (!svc)
         return;
     struct svc_notify_msg m;
@@ -202,7 +238,8 @@ static void notify_message(struct sup *s, int pid, const char *text, size_t n)
 
 void sup_notify_event(struct sup *s)
 {
-    for (int batch = 0; batch < 64; batch++) { /* bounded: the loop comes back for the rest */
+    struct notify_batch batch = {0};
+    for (int round = 0; round < 64; round++) { /* bounded: the loop comes back for the rest */
         char text[4096];
         union {
             struct cmsghdr h;
@@ -214,9 +251,10 @@ void sup_notify_event(struct sup *s)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return; /* EAGAIN: nothing more */
+            break; /* EAGAIN: nothing more */
         }
         int pid = 0;
+        uid_t uid = (uid_t)-1;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
             if (c->cmsg_level != SOL_SOCKET)
                 continue;
@@ -224,6 +262,7 @@ void sup_notify_event(struct sup *s)
                 struct ucred cred;
                 memcpy(&cred, CMSG_DATA(c), sizeof(cred));
                 pid = cred.pid;
+                uid = cred.uid;
             } else if (c->cmsg_type == SCM_RIGHTS) {
                 /* FDSTORE= and the like: oya keeps no file descriptors for services; close them */
                 size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -236,6 +275,12 @@ void sup_notify_event(struct sup *s)
         }
         if (pid <= 0 || (size_t)n >= sizeof(text) || (mh.msg_flags & MSG_CTRUNC))
             continue; /* no credentials, or cut: not believed */
-        notify_message(s, pid, text, (size_t)n);
+        if (!notify_uid_allowed(s, uid))
+            continue; /* no service runs as that user: nothing it says can matter */
+        notify_message(s, pid, text, (size_t)n, &batch);
+    }
+    if (batch.ok) {
+        proc_snapshot_free(&batch.snap);
+        free(batch.owner);
     }
 }

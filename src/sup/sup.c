@@ -156,6 +156,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     }
     buf_free(&err);
     s->children_gen++;
+    sup_notify_allow_uid(s, child.uid);
     if (out[0] >= 0)
         sup_relay_open(s, svc, out[0]);
     if (main) {
@@ -686,6 +687,7 @@ static void teardown(struct sup *s)
     }
     free(s->svcs);
     free(s->helpers);
+    free(s->notify_uids);
     strv_clear(&s->templates);
     if (s->listenfd >= 0) {
         close(s->listenfd);

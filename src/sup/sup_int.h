@@ -81,6 +81,8 @@ struct sup {
     struct watch sig_w, timer_w, listen_w, notify_w;
     char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
     int notify_stray;      /* the last PID whose notification matched no service (said once) */
+    uid_t *notify_uids;    /* sorted: the users service processes were started as (besides root, oya's) */
+    size_t notify_nuids;
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */
@@ -188,6 +190,7 @@ int sup_pidfile_read(const struct unit *u, bool *trusted);
 void sup_pidfile_remove(const struct unit *u);
 
 /* notify.c: the sd_notify socket */
+void sup_notify_allow_uid(struct sup *s, uid_t uid); /* a service process runs as uid: hear it */
 int sup_notify_open(struct sup *s);
 void sup_notify_event(struct sup *s);
 void sup_notify_close(struct sup *s);
