@@ -85,6 +85,7 @@ bench: build/oya build/oya-static $(BENCH_BIN)
 	./bench/inspect.sh
 	./bench/pid1.sh
 	$(PYTHON) bench/supervisors.py
+	$(PYTHON) bench/scale.py
 
 install: build/oya
 	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya
