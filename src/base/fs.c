@@ -127,15 +127,22 @@ int fs_open_regular(int path_fd, struct stat *st)
     return fd < 0 ? -errno : fd;
 }
 
-/* Read a small regular file (at most size-1 bytes, NUL-terminated), never blocking on a FIFO. */
-ssize_t fs_read_small(const char *path, char *buf, size_t size, bool *unsafe, uid_t *owner)
+/* path chased (fs_chase) and opened for reading as a regular file (fs_open_regular) */
+static int open_regular_path(const char *path, struct stat *st, bool *unsafe)
 {
     int pfd = fs_chase(path, true, unsafe);
     if (pfd < 0)
         return pfd;
-    struct stat st;
-    int fd = fs_open_regular(pfd, &st);
+    int fd = fs_open_regular(pfd, st);
     close(pfd);
+    return fd;
+}
+
+/* Read a small regular file (at most size-1 bytes, NUL-terminated), never blocking on a FIFO. */
+ssize_t fs_read_small(const char *path, char *buf, size_t size, bool *unsafe, uid_t *owner)
+{
+    struct stat st;
+    int fd = open_regular_path(path, &st, unsafe);
     if (fd < 0)
         return fd;
     if (owner)
@@ -149,12 +156,8 @@ ssize_t fs_read_small(const char *path, char *buf, size_t size, bool *unsafe, ui
 int fs_read_regular(const char *path, struct buf *b, size_t max)
 {
     bool unsafe;
-    int pfd = fs_chase(path, true, &unsafe);
-    if (pfd < 0)
-        return pfd;
     struct stat st;
-    int fd = fs_open_regular(pfd, &st);
-    close(pfd);
+    int fd = open_regular_path(path, &st, &unsafe);
     if (fd < 0)
         return fd;
     int r = (size_t)st.st_size > max ? -EFBIG : fd_read_to_buf(fd, b);
