@@ -21,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
 {
     struct epoll_event ev = {.events = events, .data.ptr = w};
@@ -37,7 +36,6 @@ void sup_epoll_close(struct sup *s, int *fd)
     fd_close(fd);
 }
 
-
 static void new_invocation_id(char out[33])
 {
     unsigned char r[16];
@@ -49,8 +47,6 @@ static void new_invocation_id(char out[33])
     for (size_t i = 0; i < sizeof(r); i++)
         snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
-
-
 
 static void release_main(struct sup *s, struct service *svc)
 {
@@ -197,18 +193,17 @@ int sup_watch_main(struct sup *s, struct service *svc, int pid)
 }
 
 /* PIDFile= named pid: believed if the file is trusted (root's, reached through root's directories), else
- * only if pid is one of the service's own processes; never oya itself. A refusal is said once per PID. */
-static bool pidfile_pid_acceptable(struct sup *s, struct service *svc, int pid, bool trusted)
+ * only if pid is one of the service's own processes; never oya itself. A refusal is said once per PID.
+ * *member says whether it is one of the service's processes. */
+static bool pidfile_pid_acceptable(struct sup *s, struct service *svc, int pid, bool trusted, bool *member)
 {
-    bool ok = pid != s->self_pid;
-    if (ok && !trusted) {
-        struct proc_snapshot snap;
-        ok = proc_snapshot_read(s->procfd, &snap) == 0;
-        if (ok) {
-            ok = sup_is_member(s, svc, &snap, pid);
-            proc_snapshot_free(&snap);
-        }
+    *member = false;
+    struct proc_snapshot snap;
+    if (pid != s->self_pid && proc_snapshot_read(s->procfd, &snap) == 0) {
+        *member = sup_is_member(s, svc, &snap, pid);
+        proc_snapshot_free(&snap);
     }
+    bool ok = pid != s->self_pid && (trusted || *member);
     if (!ok && svc->pidfile_refused != pid) {
         svc->pidfile_refused = pid;
         fprintf(stderr, "oya: %s: PIDFile=%s names PID %d, which is not a process of the service, and the file is "
@@ -219,13 +214,14 @@ static bool pidfile_pid_acceptable(struct sup *s, struct service *svc, int pid, 
 }
 
 /* The main process a forking service's PID file names, or 0 while there is none to take. */
-static int pidfile_main(struct sup *s, struct service *svc)
+static int pidfile_main(struct sup *s, struct service *svc, bool *member)
 {
     bool trusted;
+    *member = false;
     int pid = sup_pidfile_read(svc->unit, &trusted);
     if (pid > 0 && kill(pid, 0) < 0 && errno == ESRCH)
         pid = 0;
-    if (pid > 0 && !pidfile_pid_acceptable(s, svc, pid, trusted))
+    if (pid > 0 && !pidfile_pid_acceptable(s, svc, pid, trusted, member))
         pid = 0;
     return pid > 0 ? pid : 0;
 }
@@ -258,7 +254,8 @@ static int guess_main(struct sup *s, struct service *svc)
 static void find_main(struct sup *s, struct service *svc, struct svc_actions *next)
 {
     svc->find_main_at = 0;
-    int pid = svc->unit->pid_file ? pidfile_main(s, svc) : guess_main(s, svc);
+    bool member = !svc->unit->pid_file; /* a guessed main process is one of the service's by definition */
+    int pid = svc->unit->pid_file ? pidfile_main(s, svc, &member) : guess_main(s, svc);
     if (svc->unit->pid_file && pid == 0) {
         struct group_check g = {0};
         if (sup_group_empty(s, svc, &g))
@@ -270,8 +267,11 @@ static void find_main(struct sup *s, struct service *svc, struct svc_actions *ne
     }
     if (pid > 0) {
         sup_watch_main(s, svc, pid);
+        /* its session becomes the service's (what a stop signals) only if it is the service's own
+         * process or leads that session itself: a root PID file naming some other process does not hand
+         * over the whole session that process happens to be in */
         struct proc_stat st;
-        if (proc_read_stat(s->procfd, pid, &st) == 0)
+        if (proc_read_stat(s->procfd, pid, &st) == 0 && (member || st.session == pid))
             svc->sid = st.session;
     }
     svc_main_found(&svc->st, svc->unit, pid, clock_mono_usec(), clock_real_usec(), next);
@@ -419,7 +419,6 @@ static void start_shutdown(struct sup *s, int sig)
                 sup_kill(s, s->svcs[i], SIGKILL, KILL_SCOPE_ALL);
     }
 }
-
 
 /* oya init: hand a signal to the command, or with -g to its whole process group */
 static void forward(struct sup *s, int sig)
@@ -593,7 +592,6 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     case W_OUTPUT: sup_relay_flush(s); break;
     }
 }
-
 
 static int setup(struct sup *s)
 {
