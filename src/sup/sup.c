@@ -366,10 +366,42 @@ static void on_main_exit(struct sup *s, struct service *svc, int code, int statu
 }
 
 /* The one reaper: every exited child, main process or adopted orphan, is collected here. */
+/* One collected child: hand its status to whoever owns that PID */
+static void reaped(struct sup *s, const siginfo_t *si)
+{
+    s->children_gen++;
+    if (helper_reaped(s, si->si_pid))
+        return;
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        struct service *svc = s->svcs[i];
+        if (svc->st.main_pid == si->si_pid) {
+            on_main_exit(s, svc, si->si_code, si->si_status);
+            return;
+        }
+        if (svc->st.control_pid == si->si_pid) {
+            read_control_report(svc);
+            enum svc_state before = svc->st.state;
+            struct svc_actions a = {0};
+            svc_control_exited(&svc->st, svc->unit, si->si_code, si->si_status, clock_mono_usec(),
+                               clock_real_usec(), &a);
+            sup_apply(s, svc, a, before);
+            return;
+        }
+    }
+}
+
+/* waitid(P_ALL) looks at every child of oya, so with 10,000 services each call is that long. The PID a
+ * SIGCHLD named is collected first with waitid(P_PID), which looks at that child alone; the P_ALL pass
+ * that follows still finds whatever a coalesced SIGCHLD did not name (standard signals do not queue). */
 static void reap(struct sup *s)
 {
+    int hint = s->sigchld_pid;
+    s->sigchld_pid = 0;
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    if (hint > 0 && waitid(P_PID, (id_t)hint, &si, WEXITED | WNOHANG) == 0 && si.si_pid == hint)
+        reaped(s, &si);
     for (;;) {
-        siginfo_t si;
         memset(&si, 0, sizeof(si));
         if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
             if (errno == EINTR)
@@ -378,25 +410,7 @@ static void reap(struct sup *s)
         }
         if (si.si_pid == 0)
             break;
-        s->children_gen++;
-        if (helper_reaped(s, si.si_pid))
-            continue;
-        for (size_t i = 0; i < s->nsvcs; i++) {
-            struct service *svc = s->svcs[i];
-            if (svc->st.main_pid == si.si_pid) {
-                on_main_exit(s, svc, si.si_code, si.si_status);
-                break;
-            }
-            if (svc->st.control_pid == si.si_pid) {
-                read_control_report(svc);
-                enum svc_state before = svc->st.state;
-                struct svc_actions a = {0};
-                svc_control_exited(&svc->st, svc->unit, si.si_code, si.si_status, clock_mono_usec(),
-                                   clock_real_usec(), &a);
-                sup_apply(s, svc, a, before);
-                break;
-            }
-        }
+        reaped(s, &si);
     }
     sup_check_groups(s);
 }
@@ -485,8 +499,11 @@ static void on_signal(struct sup *s)
         if (n <= 0)
             break;
         size_t got = (size_t)n / sizeof(si[0]);
-        for (size_t i = 0; i < got; i++)
+        for (size_t i = 0; i < got; i++) {
+            if (si[i].ssi_signo == SIGCHLD)
+                s->sigchld_pid = (int)si[i].ssi_pid;
             on_signal_one(s, (int)si[i].ssi_signo);
+        }
         if (got < sizeof(si) / sizeof(si[0]))
             break;
     }

@@ -103,6 +103,7 @@ struct sup {
     size_t nhelpers;
     bool shutting_down;
     bool jobs_more;
+    int sigchld_pid; /* the PID the last SIGCHLD named: reaped first (reap) */
     /* sup_only_main_children's answer holds until oya's children may have changed: a new loop
      * iteration (an orphan may have been adopted meanwhile), a spawn or a reap bump the generation */
     uint64_t children_gen, only_mains_gen, only_mains_key;

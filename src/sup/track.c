@@ -219,12 +219,6 @@ static void signal_main(struct service *svc, int sig)
  * of /proc is needed (this keeps a restart after a crash at the cost of one small read). The list is read
  * from the main thread, the one that forks and the one orphans are given to; only oya reaps, so the list
  * cannot lose an entry while it is read (orphans are appended). Any doubt answers false. */
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
 /* The PIDs a task's children file lists (/proc/PID/task/TID/children), appended to b as text. One
  * read with room for all of them: the kernel finds where a later read() starts by walking the list of
  * children from its head, so reading 10,000 children 16 KiB at a time walks it again for each piece,
@@ -276,22 +270,35 @@ static bool only_main_children_read(struct sup *s)
         return false;
     struct buf b = {0};
     bool only = read_children(s, s->self_pid, s->self_pid, &b) == 0;
-    int *mains = xcalloc(s->nsvcs ? s->nsvcs : 1, sizeof(int));
-    size_t n = 0;
-    for (size_t i = 0; i < s->nsvcs; i++)
-        if (s->svcs[i]->st.main_pid > 0)
-            mains[n++] = s->svcs[i]->st.main_pid;
-    qsort(mains, n, sizeof(int), cmp_int);
-    buf_putc(&b, 0);
-    for (char *p = b.p, *end; only && *p;) {
-        long pid = strtol(p, &end, 10);
-        if (end == p)
-            break;
-        p = end;
-        int key = (int)pid;
-        only = n && bsearch(&key, mains, n, sizeof(int), cmp_int);
+    /* the main PIDs in an open-addressing set (linear time to build, unlike a sort: this runs at every
+     * stop, with as many main processes as services) */
+    size_t cap = 16;
+    while (cap < 2 * s->nsvcs)
+        cap *= 2;
+    int *set = xcalloc(cap, sizeof(int));
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        int pid = s->svcs[i]->st.main_pid;
+        size_t h = (size_t)pid * 2654435761u & (cap - 1);
+        while (pid > 0 && set[h] && set[h] != pid)
+            h = (h + 1) & (cap - 1);
+        if (pid > 0)
+            set[h] = pid;
     }
-    free(mains);
+    buf_putc(&b, 0);
+    for (const char *p = b.p; only && *p;) {
+        while (*p == ' ')
+            p++;
+        int pid = 0;
+        for (; *p >= '0' && *p <= '9'; p++)
+            pid = pid * 10 + (*p - '0');
+        if (!pid)
+            break;
+        size_t h = (size_t)pid * 2654435761u & (cap - 1);
+        while (set[h] && set[h] != pid)
+            h = (h + 1) & (cap - 1);
+        only = set[h] == pid;
+    }
+    free(set);
     free(b.p);
     return only;
 }
