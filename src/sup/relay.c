@@ -25,6 +25,16 @@
 void sup_relay_setup(struct sup *s)
 {
     struct stat st;
+    /* oya's own messages: a stuck stderr (`oya up 2>&1 | less`, paused) must not stop the loop either.
+     * fd 2 becomes a non-blocking file of oya's own (no service inherits oya's fd 2 under oya up); a
+     * message that does not fit is lost rather than waited for. */
+    if (fstat(2, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+        int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd >= 0) {
+            dup2(fd, 2); /* dup2 clears close-on-exec on 2, as it was */
+            close(fd);
+        }
+    }
     s->out_fd = 1;
     s->out_w = (struct watch){W_OUTPUT, NULL};
     if (fstat(1, &st) < 0)

@@ -509,3 +509,35 @@ def test_notify_flood_from_another_user_is_cheap(oya, unpriv_user, open_tmp, tmp
     assert used / sent < 20e-6, f"oya used {used:.2f}s of CPU for {sent} datagrams"
     assert heartbeat.longest_gap(since) < MAX_GAP
     assert "notification from PID" not in o.err()  # not even looked at
+
+
+def test_stalled_stderr_does_not_stall_supervision(tmp_path, heartbeat):
+    """`oya up 2>&1 | less`, paused: oya's own messages cannot be written either. The loop goes on; what
+    does not fit is lost, not waited for."""
+    import fcntl
+    from conftest import OYA, end_adopted_orphans
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "beat.service").write_text(heartbeat.unit())
+    sock = tmp_path / "s.sock"
+    r, w = os.pipe()
+    fcntl.fcntl(r, 1031, 4096)  # F_SETPIPE_SZ: a small pipe, full after a few dozen of oya's lines
+    p = subprocess.Popen([OYA, "--socket", str(sock), "up", str(units)], stdout=w, stderr=w,
+                         stdin=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
+    os.close(w)
+    try:
+        heartbeat.wait_running(n=60)  # 60 restarts: far more lines than the pipe holds
+        since = time.time()
+        t0 = time.monotonic()
+        assert subprocess.run([OYA, "--socket", str(sock), "list"], capture_output=True, timeout=10).returncode == 0
+        assert time.monotonic() - t0 < MAX_GAP
+        heartbeat.wait_running(n=len(heartbeat.beats()) + 10)
+        assert heartbeat.longest_gap(since) < MAX_GAP
+    finally:
+        p.send_signal(15)
+        try:
+            rc = p.wait(timeout=30)
+        finally:
+            os.close(r)
+            end_adopted_orphans()
+    assert rc == 0
