@@ -167,7 +167,6 @@ static void put_oya(struct sup *s, struct buf *b)
     ctl_reply_kv(b, "state", s->shutting_down ? "stopping" : "running");
 }
 
-/* Resolve names (with or without ".service"); on an unknown one, reply an error and return NULL. */
 /* A request's name without ".service" (allocated) */
 static char *service_name(const char *arg)
 {
@@ -177,6 +176,8 @@ static char *service_name(const char *arg)
     return name;
 }
 
+/* Resolve names (with or without ".service"), making instances from templates; on an unknown one,
+ * reply an error and return NULL. */
 static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
 {
     size_t *idx = xcalloc(n ? n : 1, sizeof(size_t));

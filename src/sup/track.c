@@ -44,9 +44,7 @@ static int cmp_inv_owner(const void *a, const void *b)
     return strcmp(((const struct inv_owner *)a)->inv, ((const struct inv_owner *)b)->inv);
 }
 
-/* Who a process is by itself, without its ancestors: a main or control process, in a service's session
- * (or its main process's group), oya init's child, or an orphan adopted by oya carrying a service's
- * INVOCATION_ID. */
+/* What direct_owner looks processes up in, built once per ownership pass */
 struct owner_index {
     struct id_owner *pids, *sids, *csids;
     size_t npids, nsids, ncsids;
@@ -90,6 +88,9 @@ static void owner_index_free(struct owner_index *x)
     free(x->invs);
 }
 
+/* Who a process is by itself, without its ancestors: a main or control process, in a service's session
+ * (or its main process's group), oya init's child, or an orphan adopted by oya carrying a service's
+ * INVOCATION_ID. */
 static int direct_owner(struct sup *s, const struct owner_index *x, const struct proc_stat *p)
 {
     int o = owner_by_id(x->pids, x->npids, p->pid);
