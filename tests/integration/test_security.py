@@ -541,3 +541,21 @@ def test_stalled_stderr_does_not_stall_supervision(tmp_path, heartbeat):
             os.close(r)
             end_adopted_orphans()
     assert rc == 0
+
+
+def test_output_fifo_blocks_only_the_service(oya, unpriv_user, user_dir, heartbeat):
+    """A FIFO at a StandardOutput=file: path: the service's own process opens it (and waits there, as
+    it would under systemd), oya does not."""
+    fifo = user_dir / "out"
+    os.mkfifo(fifo)
+    os.chown(fifo, unpriv_user.pw_uid, unpriv_user.pw_gid)
+    o = oya({"s": unit("/bin/echo hello", f"User={unpriv_user.pw_name}\nStandardOutput=file:{fifo}\n"),
+             "beat": heartbeat.unit()})
+    heartbeat.wait_running()
+    since = time.time()
+    t0 = time.monotonic()
+    assert o.cli("list", timeout=10).returncode == 0
+    assert time.monotonic() - t0 < MAX_GAP
+    heartbeat.wait_running(n=len(heartbeat.beats()) + 10)
+    assert heartbeat.longest_gap(since) < MAX_GAP
+    o.cli("stop", "s", check=True)  # the waiting process is stopped like any other
