@@ -7,9 +7,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#ifndef OYA_VERSION
-#define OYA_VERSION "0.1.0"
-#endif
 
 static void usage(FILE *f)
 {
@@ -42,18 +39,21 @@ static const struct {
 int main(int argc, char **argv)
 {
     struct cli c = {0};
-    /* --socket may stand before or after the command */
+    /* --socket may stand before or after the command; but `oya init` runs a command line of its own,
+     * and nothing after its first non-option word may be taken (init reads its --socket itself) */
     int out = 1;
+    bool subcommand_seen = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
             c.socket_opt = argv[++i];
         } else if (str_startswith(argv[i], "--socket=")) {
             c.socket_opt = argv[i] + 9;
-        } else if (strcmp(argv[i], "--") == 0) {
+        } else if (strcmp(argv[i], "--") == 0 || (!subcommand_seen && strcmp(argv[i], "init") == 0)) {
             while (i < argc)
                 argv[out++] = argv[i++];
             break;
         } else {
+            subcommand_seen = subcommand_seen || argv[i][0] != '-';
             argv[out++] = argv[i];
         }
     }

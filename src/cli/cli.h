@@ -5,6 +5,10 @@
 #include "../base/base.h"
 #include "../ctl/ctl.h"
 
+#ifndef OYA_VERSION
+#define OYA_VERSION "0.1.0"
+#endif
+
 struct cli {
     const char *socket_opt; /* --socket, or NULL */
     char socket[256];       /* the resolved path */

@@ -12,7 +12,7 @@
 static int init_usage(int rc)
 {
     fprintf(rc ? stderr : stdout,
-            "usage: oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] [--] CMD [ARGS...]\n"
+            "usage: oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] [--socket PATH] [--] CMD [ARGS...]\n"
             "Run CMD as a container's PID 1: reap every zombie, forward signals, exit with CMD's status\n"
             "(128+N when signal N killed it).\n\n"
             "  -g              forward signals to CMD's whole process group, not only to CMD\n"
@@ -21,16 +21,29 @@ static int init_usage(int rc)
             "  -v              say what oya does (signals forwarded, how CMD ended)\n"
             "  --grace SECONDS after SIGTERM, how long CMD may take before what is left of its process\n"
             "                  group is killed (default 10; a time span like 500ms also works; 0: wait)\n"
-            "  --socket PATH   also serve the control socket (oya status works inside the container)\n");
+            "  --socket PATH   also serve the control socket (oya status works inside the container)\n"
+            "  --version       print oya's version\n"
+            "Options are read only before CMD: nothing after its first word is taken. Usage errors exit 1.\n");
     return rc;
 }
 
+/* The value of an option: "--name=VALUE", or the next word */
+static const char *option_value(const char *a, size_t name_len, int argc, char **argv, int *i)
+{
+    if (a[name_len] == '=')
+        return a + name_len + 1;
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+/* Options are read only before the command (the POSIX "+" rule): the first word that is not an option,
+ * or "--", starts CMD, and nothing after it is ever taken, --socket included. Usage errors exit 1, as
+ * tini's and dumb-init's do. */
 int cli_init(struct cli *c, int argc, char **argv)
 {
     struct sup_options o = {.init_grace = 10 * USEC_PER_SEC};
     int *codes = NULL;
     size_t ncodes = 0;
-    int i = 1, rc = 2;
+    int i = 1, rc = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) {
@@ -41,8 +54,13 @@ int cli_init(struct cli *c, int argc, char **argv)
             free(codes);
             return init_usage(0);
         }
+        if (strcmp(a, "--version") == 0) {
+            free(codes);
+            printf("oya %s\n", OYA_VERSION);
+            return 0;
+        }
         if (strcmp(a, "--grace") == 0 || str_startswith(a, "--grace=")) {
-            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            const char *v = option_value(a, 7, argc, argv, &i);
             uint64_t t;
             if (!v || unit_parse_timespan(v, &t) < 0 || t == USEC_INFINITY) {
                 fprintf(stderr, "oya init: --grace %s: not a number of seconds (or a time span like 500ms)\n",
@@ -52,8 +70,23 @@ int cli_init(struct cli *c, int argc, char **argv)
             o.init_grace = t;
             continue;
         }
+        if (strcmp(a, "--socket") == 0 || str_startswith(a, "--socket=")) {
+            const char *v = option_value(a, 8, argc, argv, &i);
+            if (!v || !*v) {
+                fprintf(stderr, "oya init: --socket needs a path\n");
+                goto out;
+            }
+            c->socket_opt = v;
+            c->socket_private = ctl_socket_path(v, c->socket, sizeof(c->socket));
+            continue;
+        }
         if (a[0] != '-' || !a[1])
             break; /* CMD */
+        if (a[1] == '-') {
+            fprintf(stderr, "oya init: unknown option '%s'\n", a);
+            init_usage(1);
+            goto out;
+        }
         for (const char *p = a + 1; *p; p++) {
             switch (*p) {
             case 'g': o.init_group = true; break;
@@ -72,14 +105,14 @@ int cli_init(struct cli *c, int argc, char **argv)
                 break;
             }
             default:
-                fprintf(stderr, "oya init: unknown option -%c\n", *p);
-                init_usage(2);
+                fprintf(stderr, "oya init: unknown option '-%c'\n", *p);
+                init_usage(1);
                 goto out;
             }
         }
     }
     if (i >= argc) {
-        fprintf(stderr, "oya init: give the command to run: oya init [OPTIONS] -- CMD [ARGS...]\n");
+        fprintf(stderr, "oya init: give the command to run: oya init [OPTIONS] [--] CMD [ARGS...]\n");
         goto out;
     }
     o.init_argv = argv + i;

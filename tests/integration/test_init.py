@@ -134,6 +134,32 @@ def test_exit_code_mapping(init, ns):
     assert init([OYA, "init", "-s", "-e", "143", "--", "/bin/sh", "-c", "kill $$"], ns=ns).wait() == 0
 
 
+def test_options_only_before_the_command(tmp_path):
+    """The POSIX "+" rule: nothing after the command's first word is oya's, --socket included."""
+    probe = "import sys; print(sys.argv[1:])"
+    for argv in ([OYA, "init", "-s", sys.executable, "-c", probe, "--socket", "/tmp/x", "-v", "x"],
+                 [OYA, "init", "-s", "--", sys.executable, "-c", probe, "--socket", "/tmp/x", "-v", "x"]):
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "['--socket', '/tmp/x', '-v', 'x']"
+    # init's own --socket, before the command, is taken
+    sock = tmp_path / "init.sock"
+    r = subprocess.run([OYA, "init", "-s", "--socket", str(sock), "/bin/sh", "-c", f"test -S {sock}"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+
+
+def test_usage_errors_exit_1_and_name_the_option():
+    """As tini and dumb-init: a usage error exits 1; --version is an option like theirs."""
+    for bad, named in (("--bogus", "'--bogus'"), ("-x", "'-x'")):
+        r = subprocess.run([OYA, "init", bad, "true"], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 1 and f"unknown option {named}" in r.stderr, r.stderr
+    r = subprocess.run([OYA, "init"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "give the command" in r.stderr
+    r = subprocess.run([OYA, "init", "--version"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stdout.startswith("oya ")
+
+
 def test_missing_command(init, tmp_path):
     i = init([OYA, "init", "-s", "--", "/nonexistent/cmd"], ns=False)
     assert i.wait() == 127
