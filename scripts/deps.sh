@@ -6,9 +6,11 @@ set -eu
 PKGS="gcc make libc6-dev libcmocka-dev musl-tools python3 python3-pytest python3-psutil procps psmisc util-linux passwd"
 # real daemons started from their own unit files by the tests (tests/integration/test_debian.py)
 PKGS="$PKGS nginx redis-server"
+# the anchors `oya init` is compared with (tests/integration/test_init.py)
+PKGS="$PKGS tini dumb-init"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
 if [ "${1:-}" = "--bench" ]; then
-    PKGS="$PKGS hyperfine time tini dumb-init runit s6 daemontools supervisor"
+    PKGS="$PKGS hyperfine time runit s6 daemontools supervisor"
 fi
 
 missing=""

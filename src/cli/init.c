@@ -1,5 +1,6 @@
-/* cli/init: `oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] -- CMD [ARGS...]`, a container's
- * PID 1 (like tini and dumb-init) on the supervisor core: one implicit service, the command. */
+/* cli/init: `oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] [--kill-tree] -- CMD [ARGS...]`, a
+ * container's PID 1 (like tini and dumb-init) on the supervisor core: one implicit service, the command.
+ * It ends when the command ends, with its status, as tini does. */
 #include "cli.h"
 
 #include "../sup/sup.h"
@@ -12,15 +13,20 @@
 static int init_usage(int rc)
 {
     fprintf(rc ? stderr : stdout,
-            "usage: oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] [--socket PATH] [--] CMD [ARGS...]\n"
-            "Run CMD as a container's PID 1: reap every zombie, forward signals, exit with CMD's status\n"
-            "(128+N when signal N killed it).\n\n"
+            "usage: oya init [-g] [-v] [-s] [-e CODE]... [--grace SECONDS] [--kill-tree] [--socket PATH] [--]\n"
+            "                CMD [ARGS...]\n"
+            "Run CMD as a container's PID 1: reap every zombie, forward signals, and exit as soon as CMD\n"
+            "exits, with its status (128+N when signal N killed it). As PID 1, the kernel then ends what\n"
+            "CMD left; otherwise it is left running, as tini leaves it, unless --kill-tree.\n\n"
             "  -g              forward signals to CMD's whole process group, not only to CMD\n"
             "  -e CODE         treat exit code CODE of CMD as 0 (repeatable)\n"
             "  -s              do not warn when not running as PID 1 (oya is then a child subreaper)\n"
             "  -v              say what oya does (signals forwarded, how CMD ended)\n"
-            "  --grace SECONDS after SIGTERM, how long CMD may take before what is left of its process\n"
-            "                  group is killed (default 10; a time span like 500ms also works; 0: wait)\n"
+            "  --grace SECONDS after SIGTERM or SIGINT, how long CMD may take before it (with -g, its\n"
+            "                  process group) is SIGKILLed (default 10; a time span like 500ms works too;\n"
+            "                  0: SIGKILL at once)\n"
+            "  --kill-tree     when not PID 1: once CMD has exited, SIGTERM what it left below oya,\n"
+            "                  SIGKILL after the grace period, then exit\n"
             "  --socket PATH   also serve the control socket (oya status works inside the container)\n"
             "  --version       print oya's version\n"
             "Options are read only before CMD: nothing after its first word is taken. Usage errors exit 1.\n");
@@ -68,6 +74,10 @@ int cli_init(struct cli *c, int argc, char **argv)
                 goto out;
             }
             o.init_grace = t;
+            continue;
+        }
+        if (strcmp(a, "--kill-tree") == 0) {
+            o.init_kill_tree = true;
             continue;
         }
         if (strcmp(a, "--socket") == 0 || str_startswith(a, "--socket=")) {

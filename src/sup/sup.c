@@ -455,19 +455,35 @@ static void on_init_signal(struct sup *s, int sig)
     struct service *svc = s->svcs[0];
     if (sig == SIGCHLD) {
         reap(s);
-    } else if (sig == SIGTERM && !s->shutting_down) {
-        /* forward, then SIGKILL what is left of the command's group after the grace period */
-        s->shutting_down = true;
-        if (s->opts->init_verbose)
-            fprintf(stderr, "oya init: SIGTERM: forwarding, SIGKILL in %llums\n",
-                    (unsigned long long)(s->opts->init_grace / USEC_PER_MSEC));
-        enum svc_state before = svc->st.state;
-        struct svc_actions a = {0};
-        svc_stop(&svc->st, svc->unit, STOP_SHUTDOWN, clock_mono_usec(), clock_real_usec(), &a);
-        sup_apply(s, svc, a, before);
     } else {
+        /* every signal goes to the command once, unchanged (no SIGCONT after it, unlike a stop of
+         * oya up's services); oya exits as soon as the command has. SIGTERM and SIGINT also start the
+         * grace period, after which a command that ignored them is SIGKILLed (--grace 0: at once). */
         forward(s, sig);
+        if ((sig == SIGTERM || sig == SIGINT) && !s->shutting_down && svc->st.main_pid) {
+            s->shutting_down = true;
+            s->init_kill_at = usec_add(clock_mono_usec(), s->opts->init_grace);
+            if (s->opts->init_verbose)
+                fprintf(stderr, "oya init: SIG%s: SIGKILL in %llums unless the command has ended\n",
+                        signal_name(sig), (unsigned long long)(s->opts->init_grace / USEC_PER_MSEC));
+        }
     }
+}
+
+/* oya init: the grace period after SIGTERM/SIGINT ran out and the command is still there */
+static void init_kill(struct sup *s)
+{
+    s->init_kill_at = 0;
+    struct service *svc = s->svcs[0];
+    if (!svc->st.main_pid)
+        return;
+    if (s->opts->init_verbose)
+        fprintf(stderr, "oya init: the grace period is over: SIGKILL to %s %d\n",
+                s->opts->init_group ? "process group" : "pid", svc->st.main_pid);
+    if (s->opts->init_group)
+        kill(-svc->st.main_pid, SIGKILL);
+    else
+        exec_signal(svc->pidfd, svc->st.main_pid, SIGKILL);
 }
 
 static void on_signal_one(struct sup *s, int sig)
@@ -513,6 +529,8 @@ static void run_timers(struct sup *s)
 {
     uint64_t now = clock_mono_usec();
     sup_clients_timers(s, now);
+    if (s->init_kill_at && s->init_kill_at <= now)
+        init_kill(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
         uint64_t d = svc_next_deadline(&svc->st);
@@ -549,6 +567,8 @@ static void arm_timer(struct sup *s)
     uint64_t c = sup_clients_deadline(s);
     if (c && (!next || c < next))
         next = c;
+    if (s->init_kill_at && (!next || s->init_kill_at < next))
+        next = s->init_kill_at;
     if (next == s->armed_deadline)
         return;
     struct itimerspec its = {0};
@@ -642,7 +662,8 @@ static int setup(struct sup *s)
             s->nofile_soft = 0;
     }
     /* orphans anywhere below oya are re-parented to oya, so none escapes and none stays a zombie */
-    s->reaper = getpid() == 1;
+    s->pid1 = getpid() == 1;
+    s->reaper = s->pid1;
     if (!s->reaper) {
         if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
             fprintf(stderr, "oya: cannot become a child subreaper: %s\n", strerror(errno));
@@ -719,8 +740,36 @@ static void teardown(struct sup *s)
 }
 
 /* After every service stopped: kill and reap whatever oya adopted that no service claimed. */
+/* oya init --kill-tree, not PID 1: what the command left below oya gets SIGTERM, then SIGKILL once the
+ * grace period is over (as PID 1 the kernel ends them all when oya exits; by default, as tini, they
+ * are left to whoever is above oya). */
+static void init_kill_tree(struct sup *s)
+{
+    struct service *svc = s->svcs[0]; /* under oya init, everything below oya is the command's */
+    int n = sup_kill(s, svc, SIGTERM, KILL_SCOPE_ALL);
+    if (n && s->opts->init_verbose)
+        fprintf(stderr, "oya init: --kill-tree: SIGTERM to %d process%s left\n", n, n == 1 ? "" : "es");
+    uint64_t deadline = usec_add(clock_mono_usec(), s->opts->init_grace);
+    for (bool empty = n == 0; !empty && clock_mono_usec() < deadline;) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL); /* oya is on its way out: nothing else waits for this loop */
+        reap(s);
+        struct group_check g = {0};
+        empty = sup_group_empty(s, svc, &g);
+        sup_group_check_done(&g);
+    }
+    sup_kill(s, svc, SIGKILL, KILL_SCOPE_ALL); /* what is still there; the loop below reaps it */
+}
+
 static void finish_strays(struct sup *s)
 {
+    if (s->init) {
+        /* tini's rule: oya init ends with its command. As PID 1 the kernel ends what is left. */
+        if (s->opts->init_kill_tree && !s->pid1)
+            init_kill_tree(s);
+        else
+            return;
+    }
     /* oya's own helpers finish their work first (a directory half removed would be left behind) */
     for (size_t i = 0; i < s->nhelpers; i++) {
         siginfo_t si;
@@ -769,8 +818,8 @@ static int init_service(struct sup *s)
     const char *base = strrchr(s->opts->init_argv[0], '/');
     struct unit *u = unit_from_argv(base ? base + 1 : s->opts->init_argv[0], s->opts->init_argv);
     /* SIGTERM to the command (or its group with -g), SIGKILL to what is left after the grace period */
-    u->kill_mode = s->opts->init_group ? KILL_CONTROL_GROUP : KILL_MIXED;
-    u->timeout_stop = s->opts->init_grace ? s->opts->init_grace : USEC_INFINITY;
+    /* only the command counts: oya init ends when it does (what it left is not waited for) */
+    u->kill_mode = KILL_PROCESS;
     u->start_limit_burst = 0;
     sup_add_service(s, u);
     sup_make_prefixes(s);

@@ -25,7 +25,8 @@ struct sup_options {
     bool init_group;      /* -g: forward signals to the command's whole process group */
     bool init_verbose;    /* -v */
     bool init_quiet;      /* -s: no warning when not PID 1 */
-    uint64_t init_grace;  /* usec between forwarding SIGTERM and SIGKILL of what is left */
+    uint64_t init_grace;  /* usec between forwarding SIGTERM/SIGINT and SIGKILL of the command (0: at once) */
+    bool init_kill_tree;  /* not PID 1: stop what the command left (SIGTERM, grace, SIGKILL) before exiting */
     const int *init_zero_codes; /* -e: exit codes of the command that count as 0 */
     size_t init_nzero;
 };

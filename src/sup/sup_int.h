@@ -114,6 +114,8 @@ struct sup {
     uint64_t started_real;
     int self_pid;
     bool reaper; /* PID 1 or a child subreaper: every orphan below oya comes to oya */
+    bool pid1;
+    uint64_t init_kill_at; /* oya init: SIGKILL the command then, if it is still there (0: no) */
     size_t name_width;
     bool color;
     bool quiet; /* oya init without -v: no state-change lines */

@@ -203,7 +203,9 @@ def test_group_forwarding(init, tmp_path, ns):
         ready1, ready2 = tmp_path / f"r1{group}", tmp_path / f"r2{group}"
         script = (f"{sys.executable} -c '{RECORDER}' {log}.child {ready2} SIGUSR1 & "
                   f"exec {sys.executable} -c '{RECORDER}' {log}.main {ready1} SIGUSR1")
-        i = init([OYA, "init", "-s"] + (["-g"] if group else []) + ["--", "/bin/sh", "-c", script], ns=ns)
+        # --kill-tree: not as PID 1, the recorder the command leaves would outlive oya (tini's rule)
+        i = init([OYA, "init", "-s", "--kill-tree", "--grace", "0.2"] + (["-g"] if group else []) +
+                 ["--", "/bin/sh", "-c", script], ns=ns)
         wait_for(lambda: ready1.exists() and ready2.exists(), what="both recorders")
         got = lambda who: "SIGUSR1" in Path(f"{log}.{who}").read_text().split()
         i.signal(signal.SIGUSR1)
@@ -231,8 +233,10 @@ def test_sigkill_of_the_command_ends_oya_with_137(init, tmp_path, ns):
 
 @pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
 def test_command_ignoring_sigterm_is_killed_after_the_grace(init, tmp_path, ns):
+    """The command ignores SIGTERM: SIGKILL after --grace. What it left (sleep, ignoring SIGTERM too) ends
+    with the namespace as PID 1, and through --kill-tree (SIGTERM, grace, SIGKILL) otherwise."""
     ready = tmp_path / "ready"
-    i = init([OYA, "init", "-s", "--grace", "1", "--", "/bin/sh", "-c",
+    i = init([OYA, "init", "-s", "--grace", "1", "--kill-tree", "--", "/bin/sh", "-c",
               f"trap '' TERM; sleep 1000 & touch {ready}; wait"], ns=ns)
     wait_for(ready.exists, what="the command")
     kids = psutil.Process(i.pid).children(recursive=True)
@@ -242,6 +246,57 @@ def test_command_ignoring_sigterm_is_killed_after_the_grace(init, tmp_path, ns):
     assert time.monotonic() - t0 >= 1.0
     for k in kids:
         assert not k.is_running() or k.status() == psutil.STATUS_ZOMBIE
+
+
+def alive(p):
+    try:
+        return p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_exits_with_the_command_not_with_what_it_left(init, tmp_path, ns):
+    """tini's rule: when the command exits, oya init exits at once with its status, even if the command
+    left a process that ignores SIGTERM. As PID 1 the kernel ends that process; otherwise it is left
+    running, as tini leaves it."""
+    pidfile = tmp_path / "left"
+    t0 = time.monotonic()
+    i = init([OYA, "init", "-s", "--", "/bin/sh", "-c", f"trap '' TERM; sleep 1000 & echo $! > {pidfile}; exit 3"],
+             ns=ns)
+    assert i.wait() == 3
+    assert time.monotonic() - t0 < 5  # the grace (10 s) is not waited for
+    if not ns:
+        left = psutil.Process(int(pidfile.read_text()))
+        assert alive(left)
+        left.kill()
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_docker_stop_with_a_grandchild_ignoring_sigterm(init, tmp_path, ns):
+    """`docker stop`: SIGTERM to PID 1; the command dies of it at once, a grandchild ignores it. oya init
+    exits with 143 right away, far inside Docker's 10 s, instead of waiting for the grace period."""
+    ready = tmp_path / "ready"
+    i = init([OYA, "init", "-s", "--kill-tree", "--grace", "0.5", "--", "/bin/sh", "-c",
+              f"sh -c \"trap '' TERM; sleep 1000\" & touch {ready}; exec sleep 1000"], ns=ns)
+    wait_for(ready.exists, what="the command")
+    wait_for(lambda: [c for c in psutil.Process(i.pid).children() if c.name() == "sleep"], what="the exec")
+    t0 = time.monotonic()
+    i.signal(signal.SIGTERM)
+    assert i.wait() == 143
+    assert time.monotonic() - t0 < (5 if ns else 5 + 0.5)  # --kill-tree adds its grace when not PID 1
+
+
+@pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
+def test_grace_zero_means_sigkill_at_once(init, tmp_path, ns):
+    ready = tmp_path / "ready"
+    i = init([OYA, "init", "-s", "--grace", "0", "--kill-tree", "--", "/bin/sh", "-c",
+              f"trap '' TERM; touch {ready}; sleep 1000; :"], ns=ns)
+    wait_for(ready.exists, what="the command")
+    t0 = time.monotonic()
+    i.signal(signal.SIGTERM)
+    assert i.wait() == 137
+    assert time.monotonic() - t0 < 5
 
 
 def zombies_below(pid):
@@ -347,3 +402,52 @@ def test_status_probe_answers_while_the_command_runs(init, tmp_path):
     stop.touch()
     assert i.wait() == 0
     assert status("sh").returncode not in (0, 3, 4)
+
+
+RUNNERS = {
+    "oya": [OYA, "init", "-s", "--"],
+    "tini": ["tini", "-s", "--"],
+    "dumb-init": ["dumb-init"],
+}
+
+
+def runner(name):
+    import shutil
+    if shutil.which(RUNNERS[name][0]) is None:
+        pytest.skip(f"{name} is not installed (scripts/deps.sh installs it)")
+    return RUNNERS[name]
+
+
+@pytest.mark.parametrize("name", list(RUNNERS))
+def test_exit_timing_matches_tini_and_dumb_init(name, tmp_path):
+    """The same two scenarios under oya init, tini and dumb-init (not PID 1): each ends as soon as its
+    command does, with the command's status; none waits for a grandchild that ignores SIGTERM."""
+    pidfile = tmp_path / "left"
+    t0 = time.monotonic()
+    # (no pipes for output: the process left behind would hold them open)
+    r = subprocess.run(runner(name) + ["/bin/sh", "-c", f"trap '' TERM; sleep 1000 & echo $! > {pidfile}; exit 3"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    assert r.returncode == 3 and time.monotonic() - t0 < 5, (name, r.returncode)
+    left = psutil.Process(int(pidfile.read_text()))
+    left.kill()
+    left.wait(timeout=10)
+    # docker stop: SIGTERM to the init; the command dies of it, a grandchild ignores it
+    ready = tmp_path / "ready"
+    p = subprocess.Popen(runner(name) + ["/bin/sh", "-c",
+                                         f"sh -c \"trap '' TERM; echo \\$\\$ > {pidfile}; sleep 1000\" & "
+                                         f"touch {ready}; exec sleep 1000"], stdin=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: ready.exists() and pidfile.read_text().strip() and
+                 [c for c in psutil.Process(p.pid).children() if c.name() == "sleep"], what="the command")
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=30) == 143
+        assert time.monotonic() - t0 < 5
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        grandchild = psutil.Process(int(pidfile.read_text()))
+        for c in [grandchild] + grandchild.children(recursive=True):
+            c.kill()
+        end_adopted_orphans()
