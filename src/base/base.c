@@ -592,3 +592,24 @@ bool ratelimit_pass(struct ratelimit *rl, uint64_t now, uint64_t interval, unsig
     rl->suppressed = 0;
     return true;
 }
+
+/* the kernel's sigset: one bit per signal, 64 of them, in unsigned longs from the start of sigset_t */
+void sigset_fill_all(sigset_t *set)
+{
+    sigemptyset(set);
+    memset(set, 0xff, 8);
+}
+
+void sigset_add_any(sigset_t *set, int sig)
+{
+    unsigned long *w = (unsigned long *)(void *)set;
+    if (sig >= 1 && sig <= 64)
+        w[(unsigned)(sig - 1) / (8 * sizeof(long))] |= 1UL << ((unsigned)(sig - 1) % (8 * sizeof(long)));
+}
+
+bool sigset_has_any(const sigset_t *set, int sig)
+{
+    const unsigned long *w = (const unsigned long *)(const void *)set;
+    return sig >= 1 && sig <= 64 &&
+           (w[(unsigned)(sig - 1) / (8 * sizeof(long))] >> ((unsigned)(sig - 1) % (8 * sizeof(long)))) & 1;
+}

@@ -113,6 +113,14 @@ void fmt_bytes(char *out, size_t size, uint64_t bytes);
 /* JSON: append s as a quoted JSON string. */
 void json_quote(struct buf *b, const char *s);
 
+/* Signal sets by the kernel's layout (bit sig-1), for every signal 1..64: libc's sigfillset and
+ * sigaddset leave out the signals libc keeps for itself (glibc 32-33, musl 32-34), which a PID 1 must
+ * still catch and forward. */
+#include <signal.h>
+void sigset_fill_all(sigset_t *set);
+void sigset_add_any(sigset_t *set, int sig);
+bool sigset_has_any(const sigset_t *set, int sig);
+
 /* Signal names: "TERM", "SIGTERM" or a number; returns -1 if unknown. */
 int signal_from_name(const char *s);
 const char *signal_name(int sig); /* "TERM" (no SIG prefix), or NULL */

@@ -73,6 +73,9 @@ struct plan {
     cpu_set_t cpus; /* CPUAffinity= */
     bool inherit_stdio, process_group, take_terminal;
     rlim_t nofile_soft;
+    const sigset_t *sigmask, *sigignore;
+    char **sh_argv; /* "/bin/sh" PATH ARGS...: for ENOEXEC, when asked */
+    struct strv sh_argv_s;
     const struct unit *unit;
 };
 
@@ -270,6 +273,7 @@ static void plan_free(struct plan *pl)
     free(pl->path);
     strv_clear(&pl->argv_s);
     strv_clear(&pl->env_s);
+    strv_clear(&pl->sh_argv_s);
     free(pl->cwd);
     free(pl->groups);
     fd_close(&pl->devnull);
@@ -344,6 +348,15 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     pl->process_group = req->process_group;
     pl->take_terminal = req->take_terminal;
     pl->nofile_soft = (rlim_t)req->nofile_soft;
+    pl->sigmask = req->sigmask;
+    pl->sigignore = req->sigignore;
+    if (req->sh_fallback) {
+        strv_add(&pl->sh_argv_s, "/bin/sh");
+        strv_add(&pl->sh_argv_s, pl->path);
+        for (size_t i = 1; i < pl->argv_s.n; i++)
+            strv_add(&pl->sh_argv_s, pl->argv_s.v[i]);
+        pl->sh_argv = strv_array(&pl->sh_argv_s);
+    }
     return 0;
 }
 
@@ -445,9 +458,11 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     int rfd = pl->report_fd;
     sigset_t none;
     sigemptyset(&none);
+    /* oya ignores SIGPIPE; a service starts with default dispositions, oya init's command with those
+     * oya was started with */
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
-            signal(sig, SIG_DFL); /* oya ignores SIGPIPE; a service starts with default dispositions */
+            signal(sig, pl->sigignore && sigset_has_any(pl->sigignore, sig) ? SIG_IGN : SIG_DFL);
     if (pl->process_group) {
         /* oya init: a process group of its own in oya's session, and the terminal's foreground, so
          * Ctrl-C and job control reach it (SIGTTOU would stop a background group asking for that) */
@@ -462,7 +477,7 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     } else if (setsid() < 0) {
         child_fail(rfd, STEP_SETSID, errno);
     }
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    sigprocmask(SIG_SETMASK, pl->sigmask ? pl->sigmask : &none, NULL);
     /* move the report pipe above 2 so the dup2 calls below cannot clobber it */
     if (rfd <= 2) {
         int n = fcntl(rfd, F_DUPFD_CLOEXEC, 3);
@@ -536,6 +551,8 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     if (pl->unit->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         child_fail(rfd, STEP_NNP, errno);
     execve(pl->path, pl->argv, pl->envp);
+    if (errno == ENOEXEC && pl->sh_argv)
+        execve("/bin/sh", pl->sh_argv, pl->envp); /* no #!: a shell script, as execvp runs it */
     child_fail(rfd, STEP_EXEC, errno);
 }
 

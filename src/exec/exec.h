@@ -20,6 +20,9 @@ struct exec_request {
     bool process_group;        /* own process group in oya's session (oya init), instead of a new session */
     bool take_terminal;        /* with process_group: become the terminal's foreground group if stdin is one */
     uint64_t nofile_soft;      /* not 0: the soft RLIMIT_NOFILE to give back (oya raised its own) */
+    const sigset_t *sigmask;   /* the child's signal mask; NULL: empty */
+    const sigset_t *sigignore; /* signals the child starts ignoring; NULL: none (all default) */
+    bool sh_fallback;          /* a file exec refuses as not executable (ENOEXEC) runs through /bin/sh */
 };
 
 struct exec_child {

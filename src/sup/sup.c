@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,9 +130,13 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     req.nofile_soft = s->nofile_soft;
     req.watchdog_usec = main && svc->st.watchdog_usec != USEC_INFINITY ? svc->st.watchdog_usec : 0;
     if (s->init) {
-        /* oya init passes its terminal and output straight through, as tini does */
+        /* oya init passes its terminal, output, signal mask and ignored signals straight through, and
+         * runs a script without #! through /bin/sh, as tini does (execvp's rule) */
         req.invocation_id = NULL;
         req.inherit_stdio = req.process_group = req.take_terminal = true;
+        req.sigmask = &s->orig_mask;
+        req.sigignore = &s->orig_ignored;
+        req.sh_fallback = true;
     }
     struct exec_child child;
     struct buf err = {0};
@@ -637,7 +642,7 @@ static int setup(struct sup *s)
     if (s->init) {
         /* every signal that can be forwarded goes through the loop (as PID 1 a blocked signal still
          * queues; one with no handler would be dropped); the synchronous ones keep their default */
-        sigfillset(&mask);
+        sigset_fill_all(&mask); /* 32-34 too, which libc's sigfillset leaves out */
         static const int keep[] = {SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGABRT, SIGTRAP, SIGSYS, SIGTTIN, SIGTTOU,
                                    SIGKILL, SIGSTOP};
         for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
@@ -650,7 +655,8 @@ static int setup(struct sup *s)
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
     }
-    sigprocmask(SIG_BLOCK, &mask, NULL);
+    /* the system call itself: glibc's sigprocmask quietly leaves out the signals it keeps (32, 33) */
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, NULL, (size_t)8);
     signal(SIGPIPE, SIG_IGN);
     /* a few fds per service and per client: the soft limit goes up to the hard one (services get the
      * original back, see exec_request.nofile_soft) */
@@ -838,6 +844,15 @@ int sup_run(const struct sup_options *opts)
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;
+    /* what oya was started with, before it changes anything: oya init hands it on to its command, as
+     * tini does (`nohup oya init -- cmd` keeps cmd deaf to SIGHUP) */
+    sigprocmask(SIG_BLOCK, NULL, &s.orig_mask);
+    sigemptyset(&s.orig_ignored);
+    for (int sig = 1; sig <= 64; sig++) {
+        struct sigaction sa;
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+            sigset_add_any(&s.orig_ignored, sig);
+    }
     s.quiet = s.init && !opts->init_verbose;
     const char *nc = getenv("NO_COLOR");
     s.color = isatty(1) && !(nc && *nc);

@@ -451,3 +451,56 @@ def test_exit_timing_matches_tini_and_dumb_init(name, tmp_path):
         for c in [grandchild] + grandchild.children(recursive=True):
             c.kill()
         end_adopted_orphans()
+
+
+def _with_inherited_signals():
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("name", ["oya", "tini"])
+def test_command_inherits_signal_mask_and_ignored_signals(name):
+    """tini's "sigconf" case: the command starts with the signal mask and the ignored signals the init was
+    started with (`nohup oya init -- cmd` keeps cmd deaf to SIGHUP), not with oya's own."""
+    probe = ["grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"]
+    direct = subprocess.run(probe, capture_output=True, text=True, timeout=30, preexec_fn=_with_inherited_signals)
+    r = subprocess.run(runner(name) + probe, capture_output=True, text=True, timeout=30,
+                       preexec_fn=_with_inherited_signals)
+    fields = dict(line.split(":\t") for line in r.stdout.splitlines())
+    usr1, hup = 1 << (signal.SIGUSR1 - 1), 1 << (signal.SIGHUP - 1)
+    assert int(fields["SigBlk"], 16) & usr1 and int(fields["SigIgn"], 16) & hup, r.stdout
+    assert r.stdout == direct.stdout  # exactly what the command would have had without an init
+
+
+@pytest.mark.parametrize("name", ["oya", "tini", "dumb-init"])
+def test_script_without_shebang_runs_through_sh(name, tmp_path):
+    """execvp's ENOEXEC rule, as tini and dumb-init follow it: an executable text file without #! runs
+    through /bin/sh, and its status is the init's."""
+    script = tmp_path / "noshebang"
+    script.write_text('echo "ran with $# args: $*"\nexit 7\n')
+    script.chmod(0o755)
+    r = subprocess.run(runner(name) + [str(script), "a", "b"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 7 and r.stdout == "ran with 2 args: a b\n", (r.returncode, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("binary", ["build", "static"])
+def test_signal_34_is_forwarded_by_both_builds(binary, tmp_path):
+    """Signal 34 (the first real-time signal glibc gives out; musl keeps 32-34 for itself) reaches the
+    command, from the glibc build and the static musl one alike, instead of killing oya."""
+    exe = OYA if binary == "build" else os.environ.get("OYA_STATIC", str(ROOT / "build" / "oya-static"))
+    if not os.path.exists(exe):
+        pytest.skip(f"{exe} is not built (make static)")
+    log, ready = tmp_path / "log", tmp_path / "ready"
+    p = subprocess.Popen([exe, "init", "-s", "--", "/bin/sh", "-c",
+                          f"trap 'echo got34 >> {log}; exit 0' 34; touch {ready}; while :; do sleep 0.05; done"],
+                         stdin=subprocess.DEVNULL)
+    try:
+        wait_for(ready.exists, what="the trap")
+        os.kill(p.pid, 34)
+        assert p.wait(timeout=20) == 0
+        assert log.read_text() == "got34\n"
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        end_adopted_orphans()
