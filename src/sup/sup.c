@@ -294,6 +294,15 @@ static void cleanup(struct sup *s, struct service *svc, bool for_restart)
 }
 
 /* A helper process of oya's own ended (removing a RuntimeDirectory=): forget it. */
+static bool helper_reaped(struct sup *s, int pid);
+
+/* tini's -w: say when a zombie that is not the command is reaped */
+static void warn_reaped(struct sup *s, int pid)
+{
+    if (s->init && s->opts->init_warn_reap && s->svcs[0]->st.main_pid != pid)
+        fprintf(stderr, "oya init: reaped zombie process %d\n", pid);
+}
+
 static bool helper_reaped(struct sup *s, int pid)
 {
     for (size_t i = 0; i < s->nhelpers; i++) {
@@ -375,6 +384,7 @@ static void on_main_exit(struct sup *s, struct service *svc, int code, int statu
 static void reaped(struct sup *s, const siginfo_t *si)
 {
     s->children_gen++;
+    warn_reaped(s, si->si_pid);
     if (helper_reaped(s, si->si_pid))
         return;
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -444,7 +454,9 @@ static void forward(struct sup *s, int sig)
 {
     struct service *svc = s->svcs[0];
     int pid = svc->st.main_pid;
-    if (!pid)
+    if (sig > 0 && sig < 65 && s->opts->init_rewrite[sig])
+        sig = s->opts->init_rewrite[sig] < 0 ? 0 : s->opts->init_rewrite[sig]; /* dumb-init's -r s:r */
+    if (!pid || !sig)
         return;
     if (s->opts->init_verbose)
         fprintf(stderr, "oya init: forwarding SIG%s to %s %d\n", signal_name(sig) ? signal_name(sig) : "?",

@@ -27,6 +27,8 @@ struct sup_options {
     bool init_quiet;      /* -s: no warning when not PID 1 */
     uint64_t init_grace;  /* usec between forwarding SIGTERM/SIGINT and SIGKILL of the command (0: at once) */
     bool init_kill_tree;  /* not PID 1: stop what the command left (SIGTERM, grace, SIGKILL) before exiting */
+    bool init_warn_reap;  /* tini's -w: say when a zombie other than the command is reaped */
+    int init_rewrite[65]; /* dumb-init's -r: forward signal N as init_rewrite[N] (0: unchanged, -1: not at all) */
     const int *init_zero_codes; /* -e: exit codes of the command that count as 0 */
     size_t init_nzero;
 };

@@ -504,3 +504,57 @@ def test_signal_34_is_forwarded_by_both_builds(binary, tmp_path):
             p.kill()
             p.wait()
         end_adopted_orphans()
+
+
+REWRITE_CASES = [
+    # dumb-init's -r: SIGTERM forwarded as SIGUSR1 (the command's trap exits 5); SIGUSR1 rewritten to 0 is
+    # not forwarded at all (the command ends by itself, 0)
+    (["-r", "15:10"], signal.SIGTERM, "trap 'exit 5' USR1; touch {ready}; while :; do sleep 0.05; done", 5),
+    (["--rewrite", "10:0"], signal.SIGUSR1, "trap 'exit 5' USR1; touch {ready}; sleep 0.5; exit 0", 0),
+]
+
+
+@pytest.mark.parametrize("name", ["oya", "dumb-init"])
+@pytest.mark.parametrize("opts,sig,script,code", REWRITE_CASES)
+def test_dumb_init_rewrite(name, opts, sig, script, code, tmp_path):
+    ready = tmp_path / "ready"
+    argv = ([OYA, "init", "-s", "-c"] if name == "oya" else runner(name) + ["-c"]) + opts
+    p = subprocess.Popen(argv + ["/bin/sh", "-c", script.format(ready=ready)], stdin=subprocess.DEVNULL)
+    try:
+        wait_for(ready.exists, what="the trap")
+        os.kill(p.pid, sig)
+        assert p.wait(timeout=20) == code
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        end_adopted_orphans()
+
+
+def test_both_dialects_are_understood(tmp_path):
+    """tini's options and environment, dumb-init's long options: accepted with their meaning."""
+    ok = lambda *argv, **kw: subprocess.run([OYA, "init", *argv], capture_output=True, text=True, timeout=30, **kw)
+    assert ok("-V").stdout.startswith("oya ") and ok("--version").returncode == 0
+    assert ok("-l").returncode == 0
+    assert ok("-s", "-e3", "--", "/bin/sh", "-c", "exit 3").returncode == 0  # -e with its value attached
+    assert ok("-s", "-p", "SIGKILL", "true").returncode == 0  # parent-death signal
+    assert ok("-p", "NOPE", "true").returncode == 1
+    r = ok("-sw", "--", "/bin/sh", "-c", "sh -c 'sleep 0.1 &'; sleep 0.5")
+    assert r.returncode == 0 and "reaped zombie process" in r.stderr  # tini -w
+    assert ok("--single-child", "--verbose", "-s", "true").returncode == 0
+    # TINI_KILL_PROCESS_GROUP: forward to the group, as -g
+    log, ready = tmp_path / "log", tmp_path / "ready"
+    p = subprocess.Popen([OYA, "init", "-s", "/bin/sh", "-c",
+                          f"(trap 'echo child >> {log}; exit 0' USR1; touch {ready}; while :; do sleep 0.05; done) & "
+                          f"trap 'wait; exit 0' USR1; while :; do sleep 0.05; done"],
+                         env=dict(os.environ, TINI_KILL_PROCESS_GROUP="1"), stdin=subprocess.DEVNULL)
+    try:
+        wait_for(ready.exists, what="the child")
+        os.kill(p.pid, signal.SIGUSR1)
+        assert p.wait(timeout=20) == 0
+        assert log.read_text() == "child\n"
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        end_adopted_orphans()
