@@ -8,6 +8,9 @@ PKGS="gcc make libc6-dev libcmocka-dev musl-tools python3 python3-pytest python3
 PKGS="$PKGS nginx redis-server"
 # the anchors `oya init` is compared with (tests/integration/test_init.py)
 PKGS="$PKGS tini dumb-init"
+# a real container runtime for oya-static as PID 1 (tests/integration/test_podman.py): podman with runc,
+# and busybox-static for the image's shell
+PKGS="$PKGS podman runc busybox-static"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
 if [ "${1:-}" = "--bench" ]; then
     PKGS="$PKGS hyperfine time runit s6 daemontools supervisor"
