@@ -558,3 +558,23 @@ def test_both_dialects_are_understood(tmp_path):
             p.kill()
             p.wait()
         end_adopted_orphans()
+
+
+@pytest.mark.parametrize("name", list(RUNNERS))
+def test_arguments_after_the_command_are_the_commands_as_with_tini_and_dumb_init(name):
+    """The same command line under each init: what follows the command's first word is the command's.
+    oya and dumb-init stop at the command's first word; tini (GNU getopt, which permutes) needs the `--`
+    its usage line shows, so it runs with it."""
+    probe = "import sys; print(sys.argv[1:])"
+    argv = (runner(name)[:-1] if name == "oya" else runner(name)) + \
+        [sys.executable, "-c", probe, "--socket", "/tmp/x", "-v", "x"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stdout.strip() == "['--socket', '/tmp/x', '-v', 'x']", (name, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("name", list(RUNNERS))
+def test_unknown_option_exits_1_as_with_tini_and_dumb_init(name):
+    argv = [RUNNERS[name][0]] + (["init"] if name == "oya" else []) + ["--bogus", "true"]
+    runner(name)
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1, (name, r.returncode, r.stderr)
