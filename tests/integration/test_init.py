@@ -483,22 +483,23 @@ def test_script_without_shebang_runs_through_sh(name, tmp_path):
     assert r.returncode == 7 and r.stdout == "ran with 2 args: a b\n", (r.returncode, r.stdout, r.stderr)
 
 
+@pytest.mark.parametrize("sig", [34, 40, 64])
 @pytest.mark.parametrize("binary", ["build", "static"])
-def test_signal_34_is_forwarded_by_both_builds(binary, tmp_path):
-    """Signal 34 (the first real-time signal glibc gives out; musl keeps 32-34 for itself) reaches the
-    command, from the glibc build and the static musl one alike, instead of killing oya."""
+def test_real_time_signals_are_forwarded_by_both_builds(binary, sig, tmp_path):
+    """Real-time signals reach the command, from the glibc build and the static musl one alike: 34 (the
+    first glibc gives out; musl keeps 32-34 for itself) instead of killing oya, and up to 64."""
     exe = OYA if binary == "build" else os.environ.get("OYA_STATIC", str(ROOT / "build" / "oya-static"))
     if not os.path.exists(exe):
         pytest.skip(f"{exe} is not built (make static)")
     log, ready = tmp_path / "log", tmp_path / "ready"
     p = subprocess.Popen([exe, "init", "-s", "--", "/bin/sh", "-c",
-                          f"trap 'echo got34 >> {log}; exit 0' 34; touch {ready}; while :; do sleep 0.05; done"],
+                          f"trap 'echo got{sig} >> {log}; exit 0' {sig}; touch {ready}; while :; do sleep 0.05; done"],
                          stdin=subprocess.DEVNULL)
     try:
         wait_for(ready.exists, what="the trap")
-        os.kill(p.pid, 34)
+        os.kill(p.pid, sig)
         assert p.wait(timeout=20) == 0
-        assert log.read_text() == "got34\n"
+        assert log.read_text() == f"got{sig}\n"
     finally:
         if p.poll() is None:
             p.kill()
