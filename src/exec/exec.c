@@ -23,7 +23,8 @@ extern char **environ;
 /* the steps that can fail in the child, with systemd's exit code for each */
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
-    STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP, STEP_OUTPUT_FILE
+    STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP, STEP_OUTPUT_FILE,
+    STEP_N /* must be last: every step before it has a row in steps[] (checked below) */
 };
 static const struct {
     int code;
@@ -46,10 +47,26 @@ static const struct {
     [STEP_NNP] = {227, "NO_NEW_PRIVILEGES", "set no_new_privs"},
     [STEP_OUTPUT_FILE] = {209, "STDOUT", "open the StandardOutput=/StandardError= file as the service's user"},
 };
+_Static_assert(ARRAY_SIZE(steps) == STEP_N, "every exec step has a code, a name and a description");
+
+/* for tests and messages: the code and name of step i (0 <= i < exec_step_count()) */
+int exec_step_count(void)
+{
+    return STEP_N;
+}
+
+const char *exec_step_name_at(int i, int *code)
+{
+    if (i < 0 || i >= STEP_N || !steps[i].name || !steps[i].what)
+        return NULL;
+    *code = steps[i].code;
+    return steps[i].name;
+}
 
 struct exec_report {
     int step;
     int err;
+    int warning; /* 1: the step was skipped, as systemd skips it without the privilege; exec goes on */
 };
 
 struct plan {
@@ -361,9 +378,25 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
 }
 
 /* In the child: only async-signal-safe calls from here to execve. */
+/* A privileged setting that cannot be applied where oya lacks the capability (a container): systemd
+ * goes on ("assuming containerized execution"), and so does oya, saying so through the report pipe. */
+static void child_warn(int report_fd, enum exec_step step, int err)
+{
+    struct exec_report rep = {step, err, 1};
+    ssize_t w;
+    do {
+        w = write(report_fd, &rep, sizeof(rep));
+    } while (w < 0 && errno == EINTR);
+}
+
+static bool is_privilege_error(int err)
+{
+    return err == EPERM || err == EACCES;
+}
+
 static void __attribute__((noreturn)) child_fail(int report_fd, enum exec_step step, int err)
 {
-    struct exec_report rep = {step, err};
+    struct exec_report rep = {step, err, 0};
     ssize_t w;
     do {
         w = write(report_fd, &rep, sizeof(rep));
@@ -381,9 +414,13 @@ static void child_tune(const struct plan *pl, int rfd)
     if (pl->oom[0]) {
         ssize_t n = (ssize_t)strlen(pl->oom);
         int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, pl->oom, (size_t)n) != n)
-            child_fail(rfd, STEP_OOM, errno);
-        close(fd);
+        if (fd < 0 || write(fd, pl->oom, (size_t)n) != n) {
+            if (!is_privilege_error(errno))
+                child_fail(rfd, STEP_OOM, errno);
+            child_warn(rfd, STEP_OOM, errno); /* no CAP_SYS_RESOURCE: a lower score is not allowed */
+        }
+        if (fd >= 0)
+            close(fd);
     }
     if (u->io_class || u->io_priority >= 0) {
         int class = u->io_class ? u->io_class : 2 /* best-effort */, prio = u->io_priority >= 0 ? u->io_priority : 4;
@@ -393,11 +430,17 @@ static void child_tune(const struct plan *pl, int rfd)
     if (pl->set_cpus && sched_setaffinity(0, sizeof(pl->cpus), &pl->cpus) < 0)
         child_fail(rfd, STEP_AFFINITY, errno);
     if (u->private_tmp) {
-        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty */
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-            mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 ||
-            mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty; without the
+         * privilege to make one (no CAP_SYS_ADMIN), the service runs with the shared ones, as systemd */
+        if (unshare(CLONE_NEWNS) < 0) {
+            if (!is_privilege_error(errno) && errno != ENOSYS)
+                child_fail(rfd, STEP_NAMESPACE, errno);
+            child_warn(rfd, STEP_NAMESPACE, errno);
+        } else if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+                   mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 ||
+                   mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
             child_fail(rfd, STEP_NAMESPACE, errno);
+        }
     }
     if (u->cap_bounding_set) {
         for (int cap = 0; cap < 64; cap++) {
@@ -630,9 +673,14 @@ int exec_read_report(int err_fd, char *msg, size_t size)
         return errno == EAGAIN ? -EAGAIN : 0;
     if (n == 0)
         return 0;
-    if ((size_t)n < sizeof(rep) || rep.step < 0 || (size_t)rep.step >= ARRAY_SIZE(steps)) {
+    if ((size_t)n < sizeof(rep) || rep.step < 0 || rep.step >= STEP_N) {
         snprintf(msg, size, "the child sent a garbled report");
         return 1;
+    }
+    if (rep.warning) {
+        snprintf(msg, size, "could not %s: %s; going on without it, as systemd does (assuming containerized "
+                            "execution)", steps[rep.step].what, strerror(rep.err));
+        return 2;
     }
     snprintf(msg, size, "failed to %s: %s (status=%d/%s)", steps[rep.step].what, strerror(rep.err),
              steps[rep.step].code, steps[rep.step].name);

@@ -41,8 +41,12 @@ int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct passwd **pw_
 int exec_spawn(const struct exec_request *req, struct exec_child *child, struct buf *err);
 
 /* Read the child's report from err_fd. Returns 0 when exec succeeded (EOF), 1 with msg filled when
- * a step failed, -EAGAIN if nothing is there yet. */
+ * a step failed, 2 with msg filled for a warning (a privileged step skipped; read on), -EAGAIN if
+ * nothing is there yet. */
 int exec_read_report(int err_fd, char *msg, size_t size);
+/* The steps of a start, each with systemd's exit code and name (for tests and messages) */
+int exec_step_count(void);
+const char *exec_step_name_at(int i, int *code);
 
 /* systemd's names for the exit codes of failed start steps (203 = "EXEC"); NULL for others. */
 const char *exec_status_name(int code);

@@ -66,7 +66,9 @@ static void read_report(struct sup *s, struct service *svc)
     if (svc->report_fd < 0)
         return;
     char msg[400];
-    int r = exec_read_report(svc->report_fd, msg, sizeof(msg));
+    int r;
+    while ((r = exec_read_report(svc->report_fd, msg, sizeof(msg))) == 2)
+        fprintf(stderr, "oya: %s: %s\n", svc->unit->name, msg);
     if (r == -EAGAIN)
         return;
     if (r == 1)
@@ -87,7 +89,10 @@ static void read_control_report(struct service *svc)
     if (svc->control_report_fd < 0)
         return;
     char msg[400];
-    if (exec_read_report(svc->control_report_fd, msg, sizeof(msg)) == 1)
+    int r;
+    while ((r = exec_read_report(svc->control_report_fd, msg, sizeof(msg))) == 2)
+        fprintf(stderr, "oya: %s: %s=: %s\n", svc->unit->name, unit_exec_name(svc->st.control_list), msg);
+    if (r == 1)
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s=%s: %s", unit_exec_name(svc->st.control_list),
                  current_cmd(svc, svc->st.control_list)->path, msg);
     fd_close(&svc->control_report_fd);

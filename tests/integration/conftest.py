@@ -86,7 +86,7 @@ def raw_request(sock_path, data: bytes, timeout=10.0) -> str:
 
 class Oya:
     def __init__(self, tmp_path: Path, units: dict, extra_args=(), pass_fds=(), sock=None, nofile=None,
-                 stdout_pipe=False):
+                 stdout_pipe=False, wrap=()):
         self.dir = tmp_path
         self.units = tmp_path / "units"
         self.units.mkdir(exist_ok=True)
@@ -102,13 +102,13 @@ class Oya:
         env = dict(os.environ, NO_COLOR="1")
         env.pop("OYA_SOCKET", None)
         self.proc = subprocess.Popen(
-            [OYA, "--socket", str(self.sock), "up", *extra_args, str(self.units)],
+            [*wrap, OYA, "--socket", str(self.sock), "up", *extra_args, str(self.units)],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, pass_fds=pass_fds,
             preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None)
         if not stdout_pipe:
             out.close()
         err.close()
-        self.pid = self.proc.pid
+        self.pid = self.proc.pid  # (with wrap, a command that execs oya, as setpriv does)
         wait_for(lambda: self.sock.exists() or self.proc.poll() is not None, what="the control socket")
         if self.proc.poll() is not None:
             raise AssertionError(f"oya exited early ({self.proc.returncode}): {self.err()}")

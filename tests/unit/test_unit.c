@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "exec/exec.h"
 #include "unit/unit.h"
 
 #include <errno.h>
@@ -323,6 +324,23 @@ static void test_service_keys(void **state)
 }
 
 /* systemd-escape --unescape: "-" is "/", "\xNN" exactly two hex digits; anything else stays as written */
+/* every step of a start has systemd's code and name, so its failure is reported by name (a step added
+ * without one does not compile: exec.c checks the table's size against the enum) */
+static void test_exec_steps_are_named(void **state)
+{
+    (void)state;
+    assert_true(exec_step_count() >= 16);
+    for (int i = 0; i < exec_step_count(); i++) {
+        int code = 0;
+        const char *name = exec_step_name_at(i, &code);
+        assert_non_null(name);
+        assert_true(code >= 200 && code < 256);
+        assert_non_null(exec_status_name(code));
+    }
+    assert_string_equal(exec_status_name(215), "CPUAFFINITY");
+    assert_string_equal(exec_status_name(227), "NO_NEW_PRIVILEGES");
+}
+
 static void test_continuation_then_comments_at_end(void **state)
 {
     (void)state;
@@ -844,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_unescape),
         cmocka_unit_test(test_continuation_then_comments_at_end),
+        cmocka_unit_test(test_exec_steps_are_named),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };

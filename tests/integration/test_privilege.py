@@ -1,0 +1,63 @@
+"""Where oya runs without the capabilities a container drops: privileged settings do what systemd 252
+does then (go on with a warning, "assuming containerized execution"), and every step of a start that
+fails is reported by its name and systemd's exit code."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import unit, wait_for
+
+# oya as root without what Docker's default capability set lacks (and so without CAP_SYS_RESOURCE,
+# CAP_SYS_ADMIN, CAP_SYS_NICE)
+DOCKER_CAPS = ("chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,"
+               "mknod,audit_write,setfcap")
+AS_IN_DOCKER = ["setpriv", "--inh-caps=-all", "--bounding-set=-all," + ",".join("+" + c for c in DOCKER_CAPS.split(","))]
+
+
+def setpriv_works():
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        return "needs root and setpriv (util-linux)"
+    r = subprocess.run(AS_IN_DOCKER + ["true"], capture_output=True, text=True)
+    return None if r.returncode == 0 else f"setpriv cannot drop capabilities here: {r.stderr.strip()}"
+
+
+needs_setpriv = pytest.mark.skipif(setpriv_works() is not None, reason=str(setpriv_works()))
+
+
+@needs_setpriv
+def test_oom_score_adjust_without_cap_sys_resource_goes_on(oya, tmp_path):
+    """postgresql@'s and rabbitmq's units lower their OOM score; in a container that cannot, systemd
+    starts them anyway, and so does oya, saying so once."""
+    o = oya({"db": unit("/bin/sleep infinity", "OOMScoreAdjust=-900")}, wrap=AS_IN_DOCKER)
+    rec = o.wait_state("db", "active", "running")
+    wait_for(lambda: "could not set the OOM score adjustment" in o.err(), what="the warning")
+    assert "going on without it" in o.err()
+    assert open(f"/proc/{rec['main_pid']}/oom_score_adj").read().strip() == "0"
+
+
+@needs_setpriv
+def test_private_tmp_without_cap_sys_admin_goes_on(oya, tmp_path):
+    o = oya({"m": unit("/bin/sleep infinity", "PrivateTmp=yes")}, wrap=AS_IN_DOCKER)
+    o.wait_state("m", "active", "running")
+    wait_for(lambda: "could not set up the private /tmp" in o.err(), what="the warning")
+
+
+@needs_setpriv
+def test_nice_without_cap_sys_nice_fails_by_name(oya):
+    o = oya({"n": unit("/bin/sleep infinity", "Nice=-5")}, wrap=AS_IN_DOCKER)
+    rec = o.wait_state("n", "failed")
+    assert "status=201/NICE" in rec["exec_error"], rec["exec_error"]
+
+
+@pytest.mark.parametrize("setting,status", [
+    ("CPUAffinity=1000", "215/CPUAFFINITY"),
+    ("WorkingDirectory=/nonexistent/dir", "200/CHDIR"),
+    ("StandardOutput=file:/nonexistent/dir/out", "209/STDOUT"),
+])
+def test_failed_steps_are_named(oya, setting, status):
+    """Every step of a start reports its own failure (the ones added last were once "garbled")."""
+    o = oya({"s": unit("/bin/sleep infinity", setting)})
+    rec = o.wait_state("s", "failed")
+    assert f"status={status}" in rec["exec_error"] and "garbled" not in rec["exec_error"], rec["exec_error"]
