@@ -61,3 +61,15 @@ def test_failed_steps_are_named(oya, setting, status):
     o = oya({"s": unit("/bin/sleep infinity", setting)})
     rec = o.wait_state("s", "failed")
     assert f"status={status}" in rec["exec_error"] and "garbled" not in rec["exec_error"], rec["exec_error"]
+
+
+def test_forking_start_that_failed_fails_at_once(oya, tmp_path):
+    """postgresql@'s unit: Type=forking, `ExecStart=-...`, TimeoutStartSec=0. When the start command fails
+    and leaves no process and no PID file, the start fails at once (Result: protocol), as systemd's does,
+    instead of waiting forever."""
+    body = f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=0\n"
+    o = oya({"pg": unit("-/bin/false", body)})
+    rec = o.wait_state("pg", "failed", timeout=20)
+    assert rec["result"] == "protocol"
+    r = o.cli("start", "pg", timeout=20)
+    assert r.returncode != 0
