@@ -15,7 +15,7 @@
 int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep)
 {
     struct buf err = {0};
-    int r = ctl_call(c->socket, fields, n, rep, &err);
+    int r = ctl_call_default(c->socket, c->socket_private, fields, n, rep, &err);
     if (r < 0) {
         fprintf(stderr, "oya: %s\n", err.p);
         buf_free(&err);

@@ -28,6 +28,19 @@ bool ctl_socket_path(const char *opt, char *out, size_t size)
     return !(opt && *opt) && !(env && *env);
 }
 
+size_t ctl_socket_fallbacks(char out[][256], size_t max)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    size_t n = 0;
+    if (geteuid() == 0 && xdg && *xdg && n < max)
+        snprintf(out[n++], 256, "%s/oya/oya.sock", xdg);
+    if (n < max)
+        snprintf(out[n++], 256, "/tmp/oya-%u/oya.sock", (unsigned)geteuid());
+    if (n < max)
+        snprintf(out[n++], 256, "/dev/shm/oya-%u/oya.sock", (unsigned)geteuid());
+    return n;
+}
+
 /* The directory of the default socket must be oya's user's own and closed to everyone else, as tmux
  * checks /tmp/tmux-UID: a directory another local user made first (0777, or theirs) would let them
  * replace the socket with their own and answer in oya's name. */
@@ -258,7 +271,41 @@ int ctl_parse_reply(const char *text, struct ctl_reply *rep)
     return ended ? 0 : -EPROTO;
 }
 
+static int call_one(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err);
+
+/* The default socket's place may have been taken by a fallback (a read-only /run): a client that finds
+ * nothing at the default tries the fallbacks in the same order as the server. */
+int ctl_call_default(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
+                     struct buf *err)
+{
+    int r = call_one(path, fields, nfields, rep, err);
+    if (!is_default || (r != -ENOENT && r != -ECONNREFUSED))
+        return r;
+    char alt[4][256];
+    size_t n = ctl_socket_fallbacks(alt, 4);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(alt[i], path) == 0)
+            continue;
+        struct buf e = {0};
+        int a = call_one(alt[i], fields, nfields, rep, &e);
+        if (a != -ENOENT && a != -ECONNREFUSED) {
+            err->len = 0;
+            if (e.len)
+                buf_add(err, e.p, e.len);
+            buf_free(&e);
+            return a;
+        }
+        buf_free(&e);
+    }
+    return r;
+}
+
 int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
+{
+    return call_one(path, fields, nfields, rep, err);
+}
+
+static int call_one(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
 {
     memset(rep, 0, sizeof(*rep));
     struct sockaddr_un a;

@@ -38,6 +38,12 @@ struct ctl_reply {
     struct ctl_record *recs;
     size_t n;
 };
+/* Where the server goes, in order, when the default place cannot be made (a read-only /run): as root
+ * $XDG_RUNTIME_DIR/oya, then /tmp/oya-UID, then /dev/shm/oya-UID (each a private directory). */
+size_t ctl_socket_fallbacks(char out[][256], size_t max);
+/* ctl_call, and with is_default a server not found at path is looked for at the fallbacks too */
+int ctl_call_default(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
+                     struct buf *err);
 /* Send one request and read the whole reply. Returns 0, or -errno with err set (cannot connect, a server
  * that is neither root nor this user: -EPERM, ...). */
 int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err);

@@ -27,7 +27,7 @@
 
 static char *invocations_path(const struct sup *s)
 {
-    return xasprintf("%s.invocations", s->opts->socket_path);
+    return xasprintf("%s.invocations", s->socket_path);
 }
 
 /* The file's text, if it can be trusted (see the header); NULL otherwise (said when it is there). */
@@ -139,7 +139,7 @@ static void stop_left(struct sup *s, struct left *l, size_t n)
 
 void sup_previous_stop(struct sup *s)
 {
-    if (!s->opts->socket_path)
+    if (!s->socket_path[0])
         return;
     char *path = invocations_path(s);
     char *text = read_trusted(path);
@@ -153,7 +153,7 @@ void sup_previous_stop(struct sup *s)
                     buf_printf(&names, "%s%s", names.len ? ", " : "", l[i].name);
             fprintf(stderr, "oya: the previous oya on %s did not stop its services: %zu process%s of %s still "
                             "ran; stopping them before starting afresh (SIGKILL after %llus)\n",
-                    s->opts->socket_path, n, n == 1 ? "" : "es", names.p,
+                    s->socket_path, n, n == 1 ? "" : "es", names.p,
                     (unsigned long long)(PREVIOUS_GRACE / USEC_PER_SEC));
             buf_free(&names);
             stop_left(s, l, n);

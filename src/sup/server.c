@@ -157,7 +157,7 @@ static void put_oya(struct sup *s, struct buf *b)
     ctl_reply_record(b, "oya");
     ctl_reply_kvf(b, "pid", "%d", s->self_pid);
     ctl_reply_kvf(b, "since", "%llu", (unsigned long long)s->started_real);
-    ctl_reply_kv(b, "socket", s->opts->socket_path);
+    ctl_reply_kv(b, "socket", s->socket_path);
     struct buf paths = {0};
     for (size_t i = 0; i < s->opts->npaths; i++)
         buf_printf(&paths, "%s%s", i ? " " : "", s->opts->paths[i]);

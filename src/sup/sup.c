@@ -717,7 +717,34 @@ static int setup(struct sup *s)
     if (!s->opts->socket_path)
         return 0;
     struct buf err = {0};
-    s->listenfd = ctl_listen(s->opts->socket_path, s->opts->socket_private, &err);
+    snprintf(s->socket_path, sizeof(s->socket_path), "%s", s->opts->socket_path);
+    s->listenfd = ctl_listen(s->socket_path, s->opts->socket_private, &err);
+    int why = -s->listenfd;
+    if (s->listenfd < 0 && s->opts->socket_private &&
+        (why == EROFS || why == EACCES || why == ENOSPC || why == EDQUOT || why == ENOENT)) {
+        /* the default place cannot be made (a read-only /run in a container): the fallbacks, in the
+         * order clients look for them; with none, oya supervises without a control socket. (A default
+         * directory someone else made is refused, not worked around: see ctl_listen.) */
+        char alt[4][256];
+        size_t n = ctl_socket_fallbacks(alt, 4);
+        for (size_t i = 0; i < n && s->listenfd < 0 && s->listenfd != -EADDRINUSE; i++) {
+            struct buf e = {0};
+            s->listenfd = ctl_listen(alt[i], true, &e);
+            if (s->listenfd >= 0) {
+                fprintf(stderr, "oya: %s; the control socket is %s instead\n", err.p, alt[i]);
+                snprintf(s->socket_path, sizeof(s->socket_path), "%s", alt[i]);
+            }
+            buf_free(&e);
+        }
+        if (s->listenfd < 0 && s->listenfd != -EADDRINUSE) {
+            fprintf(stderr, "oya: %s, and no other place for a control socket could be made: supervising without "
+                            "one (oya status and the other commands cannot reach this oya)\n", err.p);
+            s->socket_path[0] = 0;
+            s->listenfd = -1;
+            buf_free(&err);
+            return 0;
+        }
+    }
     if (s->listenfd < 0) {
         fprintf(stderr, "oya: %s\n", err.p);
         buf_free(&err);
@@ -750,8 +777,8 @@ static void teardown(struct sup *s)
     strv_clear(&s->templates);
     if (s->listenfd >= 0) {
         close(s->listenfd);
-        if (s->opts->socket_path)
-            unlink(s->opts->socket_path);
+        if (s->socket_path[0])
+            unlink(s->socket_path);
     }
     fd_close(&s->epfd);
     fd_close(&s->sigfd);
@@ -887,7 +914,7 @@ int sup_run(const struct sup_options *opts)
         sup_previous_stop(&s); /* the socket is ours now: no live oya serves these units */
     if (!s.init)
         fprintf(stderr, "oya: supervising %zu service%s%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
-                s.templates.n ? " and templates (NAME@INSTANCE starts on demand)" : "", opts->socket_path);
+                s.templates.n ? " and templates (NAME@INSTANCE starts on demand)" : "", s.socket_path[0] ? s.socket_path : "none");
     sup_deps_resolve(&s);
     for (size_t i = 0; i < s.nsvcs; i++)
         sup_job_start(&s, s.svcs[i]);

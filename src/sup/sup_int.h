@@ -98,6 +98,7 @@ struct sup {
     uint64_t listen_paused_until; /* out of fds even for that: the listener rests until then */
     struct ratelimit emfile_log;
     uint64_t nofile_soft; /* the soft RLIMIT_NOFILE oya was started with (its own is raised to the hard one) */
+    char socket_path[256]; /* where the control socket is (a fallback of the default, see setup); "" if none */
     int inv_fd; /* SOCKET.invocations, appended at each start (previous.c); -1 if none */
     int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
     size_t nhelpers;
