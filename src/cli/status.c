@@ -35,6 +35,13 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
     buf_printf(out, "%s %s%s%s\n", cli_dot(c, ctl_get(r, "active")), ctl_get(r, "name"), desc && *desc ? " - " : "",
                desc ? desc : "");
     buf_printf(out, "     Loaded: %s (%s)\n", ctl_get(r, "load"), ctl_get(r, "path"));
+    const char *load_error = ctl_get(r, "load_error");
+    for (const char *p = load_error; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        buf_printf(out, "      Error: %.*s\n", (int)len, p);
+        p += len + (nl ? 1 : 0);
+    }
     active_line(c, r, out);
     struct cli_procs p;
     cli_procs_read(&p, ctl_get(r, "pids"));
@@ -116,7 +123,7 @@ static void json_service(const struct ctl_record *r, struct buf *out)
     buf_puts(out, "{");
     static const char *strings[] = {"name", "description", "path", "load", "active", "sub", "result", "type",
                                     "restart", "exec_error", "invocation", "status_text", "condition",
-                                    "condition_kind"};
+                                    "condition_kind", "load_error"};
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         json_quote(out, strings[i]);
         buf_putc(out, ':');

@@ -12,6 +12,26 @@
 
 static const char *template_of(struct sup *s, const char *name);
 
+void sup_bad_units_clear(struct sup *s)
+{
+    for (size_t i = 0; i < s->nbad; i++) {
+        free(s->bad[i].name);
+        free(s->bad[i].path);
+        free(s->bad[i].error);
+    }
+    free(s->bad);
+    s->bad = NULL;
+    s->nbad = 0;
+}
+
+const struct bad_unit *sup_find_bad(const struct sup *s, const char *name)
+{
+    for (size_t i = 0; i < s->nbad; i++)
+        if (strcmp(s->bad[i].name, name) == 0)
+            return &s->bad[i];
+    return NULL;
+}
+
 struct service *sup_find(struct sup *s, const char *name)
 {
     for (size_t i = 0; i < s->nsvcs; i++)
@@ -126,9 +146,11 @@ int sup_load_units(struct sup *s, bool reload)
     size_t before = s->nsvcs, added = 0, updated = 0, removed = 0;
     bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
     strv_clear(&s->templates);
+    sup_bad_units_clear(s);
     for (size_t i = 0; i < files.n; i++) {
         struct unit_diag d = {0};
         struct unit *u = unit_load(files.v[i], &d);
+        char *diag = !u && d.errors ? xstrdup(d.text.p ? d.text.p : "") : NULL;
         if (u && unit_is_template_file(files.v[i])) {
             /* NAME@.service: checked now, made into NAME@INSTANCE when a command names one */
             if (d.text.len)
@@ -146,13 +168,22 @@ int sup_load_units(struct sup *s, bool reload)
         if (!u) {
             char *name = name_of_file(files.v[i]);
             struct service *old = reload ? sup_find(s, name) : NULL;
-            free(name);
             if (old && !old->removed)
                 seen[old->index] = true;
             fprintf(stderr, "oya: %s: not loaded; %s\n", files.v[i],
                     old ? "the service keeps its previous definition" : "the other services go on");
+            if (!old) {
+                /* kept, so `oya list` shows it (LOAD bad-setting, as systemctl) and `oya status` says why */
+                s->bad = xrealloc(s->bad, (s->nbad + 1) * sizeof(*s->bad));
+                s->bad[s->nbad++] = (struct bad_unit){name, xstrdup(files.v[i]), diag};
+                name = NULL;
+                diag = NULL;
+            }
+            free(name);
+            free(diag);
             continue;
         }
+        free(diag);
         struct service *svc = sup_find(s, u->name);
         if (svc && seen[svc->index]) {
             fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],

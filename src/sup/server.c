@@ -152,6 +152,21 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
         put_pids(s, b, svc, view);
 }
 
+/* A unit file that did not load: as systemctl shows one (LOAD bad-setting, or error when unreadable) */
+static void put_bad(struct buf *b, const struct bad_unit *bad)
+{
+    ctl_reply_record(b, "service");
+    ctl_reply_kv(b, "name", bad->name);
+    ctl_reply_kv(b, "description", "");
+    ctl_reply_kv(b, "path", bad->path);
+    ctl_reply_kv(b, "load", strstr(bad->error, "cannot read") ? "error" : "bad-setting");
+    ctl_reply_kv(b, "active", "inactive");
+    ctl_reply_kv(b, "sub", "dead");
+    ctl_reply_kv(b, "result", "success");
+    ctl_reply_kv(b, "load_error", bad->error);
+    ctl_reply_kv(b, "pids", "");
+}
+
 static void put_oya(struct sup *s, struct buf *b)
 {
     ctl_reply_record(b, "oya");
@@ -186,7 +201,15 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
         struct service *svc = sup_lookup(s, name);
         if (!svc)
             svc = sup_instantiate(s, name); /* postgresql@15-main from postgresql@.service */
+        const struct bad_unit *bad = svc ? NULL : sup_find_bad(s, name);
         free(name);
+        if (bad) {
+            const char *nl = strchr(bad->error, '\n');
+            ctl_reply_error(&c->out, "%s did not load: %.*s (`oya status %s` tells all)", names[i],
+                            (int)(nl ? nl - bad->error : (long)strlen(bad->error)), bad->error, names[i]);
+            free(idx);
+            return NULL;
+        }
         if (!svc) {
             ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", names[i]);
             free(idx);
@@ -203,13 +226,15 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
 {
     struct service **found = xcalloc(n ? n : 1, sizeof(*found));
     struct unit **preview = xcalloc(n ? n : 1, sizeof(*preview));
+    const struct bad_unit **bad = xcalloc(n ? n : 1, sizeof(*bad));
     for (size_t i = 0; i < n; i++) {
         char *name = service_name(args[i]);
         found[i] = sup_lookup(s, name);
         if (!found[i])
             preview[i] = sup_instance_unit(s, name);
+        bad[i] = found[i] || preview[i] ? NULL : sup_find_bad(s, name);
         free(name);
-        if (!found[i] && !preview[i]) {
+        if (!found[i] && !preview[i] && !bad[i]) {
             ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", args[i]);
             goto out;
         }
@@ -226,6 +251,10 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
             put_service(s, &c->out, found[i], &view);
             continue;
         }
+        if (bad[i]) {
+            put_bad(&c->out, bad[i]);
+            continue;
+        }
         struct service tmp = {.unit = preview[i], .index = SIZE_MAX, .pidfd = -1, .report_fd = -1,
                               .control_report_fd = -1};
         svc_init(&tmp.st, clock_real_usec());
@@ -238,6 +267,7 @@ out:
     for (size_t i = 0; i < n; i++)
         unit_free(preview[i]);
     free(preview);
+    free(bad);
     free(found);
 }
 
@@ -246,6 +276,8 @@ static void do_list(struct sup *s, struct client *c)
     ctl_reply_ok(&c->out);
     for (size_t i = 0; i < s->nsvcs; i++)
         put_service(s, &c->out, s->svcs[i], NULL);
+    for (size_t i = 0; i < s->nbad; i++)
+        put_bad(&c->out, &s->bad[i]);
     ctl_reply_end(&c->out);
 }
 

@@ -773,6 +773,7 @@ static void teardown(struct sup *s)
     }
     free(s->svcs);
     free(s->helpers);
+    sup_bad_units_clear(s);
     free(s->notify_uids);
     strv_clear(&s->templates);
     if (s->listenfd >= 0) {

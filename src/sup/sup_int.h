@@ -51,6 +51,12 @@ struct service {
     char missing[128];  /* a Requires=/BindsTo=/Requisite= service oya does not have */
 };
 
+/* a unit file that did not load: listed, never started */
+struct bad_unit {
+    char *name, *path;
+    char *error; /* the diagnostics, "oya: FILE:LINE: ..." lines */
+};
+
 struct log_stream {
     struct watch w;
     int fd;
@@ -86,6 +92,8 @@ struct sup {
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */
+    struct bad_unit *bad;  /* unit files that did not load (at start-up or the last reload) */
+    size_t nbad;
     struct log_stream *logs;
     int out_fd;          /* where the relay writes (relay.c) */
     bool out_is_socket, out_watched;
@@ -140,6 +148,8 @@ struct service *sup_find(struct sup *s, const char *name);   /* by name */
 struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */
 struct service *sup_instantiate(struct sup *s, const char *name); /* NAME@INSTANCE from its template */
 struct unit *sup_instance_unit(struct sup *s, const char *name); /* the same unit, not added; or NULL */
+void sup_bad_units_clear(struct sup *s);
+const struct bad_unit *sup_find_bad(const struct sup *s, const char *name);
 
 /* announce.c: the state-change lines on stderr */
 void sup_announce(const struct sup *s, struct service *svc, enum svc_state before);

@@ -127,3 +127,21 @@ def test_no_writable_place_supervises_without_a_socket(tmp_path):
         p.send_signal(_signal.SIGTERM)
         assert p.wait(timeout=30) == 0, err.read_text()
         end_adopted_orphans()
+
+
+def test_a_unit_that_fails_to_load_is_listed_with_its_error(oya):
+    """As systemctl: the unit is there, LOAD bad-setting, and `oya status` shows the error with its file
+    and line; starting it says why it cannot be."""
+    import json
+    o = oya({"good": unit("/bin/sleep infinity"), "bad": unit("/bin/sleep infinity", "Restart=sometimes")})
+    o.wait_state("good", "active", "running")
+    r = o.cli("list")
+    line = [l for l in r.stdout.splitlines() if l.startswith("bad ")]
+    assert line and "bad-setting" in line[0] and "inactive" in line[0], r.stdout
+    r = o.cli("status", "bad")
+    assert "Loaded: bad-setting" in r.stdout and "bad.service:" in r.stdout and "Restart=sometimes" in r.stdout, \
+        r.stdout
+    doc = json.loads(o.cli("status", "--json", "bad").stdout)
+    assert doc["services"][0]["load"] == "bad-setting" and "Restart=sometimes" in doc["services"][0]["load_error"]
+    r = o.cli("start", "bad.service")
+    assert r.returncode != 0 and "did not load" in r.stderr, r.stderr
