@@ -506,6 +506,9 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             signal(sig, pl->sigignore && sigset_has_any(pl->sigignore, sig) ? SIG_IGN : SIG_DFL);
+    /* IgnoreSIGPIPE= (systemd's default yes); oya init's command keeps what oya was started with */
+    if (!pl->sigignore && pl->unit->ignore_sigpipe)
+        signal(SIGPIPE, SIG_IGN);
     if (pl->process_group) {
         /* oya init: a process group of its own in oya's session, and the terminal's foreground, so
          * Ctrl-C and job control reach it (SIGTTOU would stop a background group asking for that) */

@@ -849,6 +849,20 @@ static int parse_ignored(struct unit *u, const struct key *k, const char *v, str
     return 0;
 }
 
+/* DynamicUser=yes asks for a transient user that oya does not allocate yet: the unit is refused rather
+ * than run as root */
+static int parse_dynamic_user(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)u, (void)k;
+    bool on;
+    if (parse_bool_value(v, &on) < 0)
+        return bad_value(c, "not a boolean; use yes or no");
+    if (on)
+        return bad_value(c, "oya does not allocate transient users yet, and will not run the service as root "
+                            "instead; give it a real user with User= (useradd --system NAME) and DynamicUser=no");
+    return 0;
+}
+
 static int parse_not_yet(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)u, (void)k, (void)v;
@@ -916,6 +930,8 @@ static struct key keys[] = {
     {"Service", "IOSchedulingPriority", parse_io_priority, 0, 0},
     {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
     {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
+    {"Service", "IgnoreSIGPIPE", parse_bool, FIELD(ignore_sigpipe), 0},
+    {"Service", "DynamicUser", parse_dynamic_user, 0, 0},
     {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
     {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
     {"Service", "AmbientCapabilities", parse_caps, 0, 1},
@@ -963,7 +979,7 @@ static const char *not_applied_keys[] = {
     "SystemCallFilter", "SystemCallErrorNumber", "SystemCallLog", "MemoryDenyWriteExecute", "LockPersonality",
     "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths", "ReadWriteDirectories",
     "ReadOnlyDirectories", "InaccessibleDirectories", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
-    "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "DynamicUser", "MountFlags",
+    "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "MountFlags",
     "SecureBits", "ProtectKernelLogs", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
     "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName", NULL,
 };

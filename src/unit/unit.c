@@ -31,6 +31,7 @@ static struct unit *unit_new(const char *name, const char *path)
     for (int d = 0; d < UDIR_N; d++)
         u->dir_mode[d] = 0755;
     u->io_priority = -1;
+    u->ignore_sigpipe = true; /* IgnoreSIGPIPE= defaults to yes, as in systemd */
     return u;
 }
 
@@ -175,8 +176,8 @@ static void validate(struct unit *u, struct parse_ctx *c)
                  keys.p);
         buf_free(&keys);
     }
-    if (!c->notify_access_set)
-        u->notify_access = u->type == UNIT_NOTIFY ? NOTIFY_MAIN : NOTIFY_NONE;
+    if (!c->notify_access_set) /* systemd: main for Type=notify and for a watchdog, else none */
+        u->notify_access = u->type == UNIT_NOTIFY || u->watchdog_usec ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)
         unit_diag_add(c->diag, false, "%s: WatchdogSec= is set but NotifyAccess=none: no keep-alive can arrive, so the "
                                  "watchdog will fire; set NotifyAccess=main", c->path);

@@ -145,3 +145,15 @@ def test_a_unit_that_fails_to_load_is_listed_with_its_error(oya):
     assert doc["services"][0]["load"] == "bad-setting" and "Restart=sometimes" in doc["services"][0]["load_error"]
     r = o.cli("start", "bad.service")
     assert r.returncode != 0 and "did not load" in r.stderr, r.stderr
+
+
+def test_sigpipe_is_ignored_unless_the_unit_says_no(oya, tmp_path):
+    """IgnoreSIGPIPE= defaults to yes, as in systemd: a service writing to a closed pipe gets EPIPE."""
+    probe = "/bin/sh -c 'grep ^SigIgn /proc/self/status > {}; exec sleep infinity'"
+    o = oya({"dflt": unit(probe.format(tmp_path / "dflt")),
+             "no": unit(probe.format(tmp_path / "no"), "IgnoreSIGPIPE=no")})
+    wait_for(lambda: all((tmp_path / n).exists() and (tmp_path / n).read_text() for n in ("dflt", "no")),
+             what="both probes")
+    bit = 1 << (13 - 1)  # SIGPIPE
+    assert int((tmp_path / "dflt").read_text().split()[1], 16) & bit
+    assert not int((tmp_path / "no").read_text().split()[1], 16) & bit

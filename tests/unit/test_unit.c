@@ -341,6 +341,24 @@ static void test_exec_steps_are_named(void **state)
     assert_string_equal(exec_status_name(227), "NO_NEW_PRIVILEGES");
 }
 
+/* systemd's defaults and refusals: NotifyAccess=main with a watchdog, IgnoreSIGPIPE=yes, DynamicUser=yes
+ * refused (never run as root instead) */
+static void test_systemd_defaults(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok(SVC("WatchdogSec=5s\n"));
+    assert_int_equal(u->notify_access, NOTIFY_MAIN);
+    assert_true(u->ignore_sigpipe);
+    unit_free(u);
+    u = parse_ok(SVC("IgnoreSIGPIPE=no\nDynamicUser=no\n"));
+    assert_false(u->ignore_sigpipe);
+    assert_int_equal(u->notify_access, NOTIFY_NONE);
+    unit_free(u);
+    char *e = parse_error(SVC("DynamicUser=yes\n"));
+    assert_non_null(strstr(e, "DynamicUser=yes: oya does not allocate transient users yet"));
+    free(e);
+}
+
 static void test_continuation_then_comments_at_end(void **state)
 {
     (void)state;
@@ -863,6 +881,7 @@ int main(void)
         cmocka_unit_test(test_unescape),
         cmocka_unit_test(test_continuation_then_comments_at_end),
         cmocka_unit_test(test_exec_steps_are_named),
+        cmocka_unit_test(test_systemd_defaults),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
