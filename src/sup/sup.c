@@ -326,6 +326,8 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
         struct svc_actions next = {0};
         if (a.kill_signal) {
             sup_kill(s, svc, a.kill_signal, a.kill_scope);
+            if (a.also_sighup)
+                sup_kill(s, svc, SIGHUP, a.kill_scope);
             if (a.kill_control && svc->st.control_pid)
                 kill(svc->st.control_pid, a.kill_signal); /* oya's unreaped child: the PID is still its */
         }

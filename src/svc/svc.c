@@ -260,6 +260,7 @@ static void enter_stop_signal(struct svc *s, const struct unit *u, int sig, uint
     s->watchdog_deadline = 0;
     s->reloading = false;
     a->kill_signal = sig;
+    a->also_sighup = u->send_sighup && sig != SIGHUP && sig != SIGKILL; /* SendSIGHUP= */
     switch (u->kill_mode) {
     case KILL_CONTROL_GROUP:
         a->kill_scope = KILL_SCOPE_ALL;
@@ -285,7 +286,9 @@ static void enter_stop_signal(struct svc *s, const struct unit *u, int sig, uint
 static void enter_stop_sigterm(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
                                struct svc_actions *a)
 {
-    enter_stop_signal(s, u, u->kill_signal, now, now_real, a);
+    /* RestartKillSignal= when the stop is the first half of a restart */
+    int sig = s->restart_stop && u->restart_kill_signal ? u->restart_kill_signal : u->kill_signal;
+    enter_stop_signal(s, u, sig, now, now_real, a);
 }
 
 /* ExecStop= runs only for a service that came up, as in systemd; then KillSignal= for what is left. */
@@ -316,6 +319,7 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
 {
     enum svc_stop_reason why = s->stop_reason;
     s->stop_reason = STOP_NONE;
+    s->restart_stop = false;
     s->deadline = 0;
     s->watchdog_deadline = 0;
     s->reloading = false;
@@ -379,10 +383,12 @@ static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uin
     }
 }
 
-void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uint64_t now,
-              uint64_t now_real, struct svc_actions *a)
+/* restart: the stop is the first half of a restart (its signal is RestartKillSignal=) */
+static void stop_as(struct svc *s, const struct unit *u, enum svc_stop_reason why, bool restart, uint64_t now,
+                    uint64_t now_real, struct svc_actions *a)
 {
     s->start_after_stop = false;
+    s->restart_stop = restart;
     switch (s->state) {
     case SVC_DEAD:
     case SVC_FAILED:
@@ -415,6 +421,12 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
     }
 }
 
+void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uint64_t now,
+              uint64_t now_real, struct svc_actions *a)
+{
+    stop_as(s, u, why, false, now, now_real, a);
+}
+
 void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     switch (s->state) {
@@ -424,7 +436,7 @@ void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now
         svc_start(s, u, now, now_real, a);
         return;
     default:
-        svc_stop(s, u, STOP_USER, now, now_real, a);
+        stop_as(s, u, STOP_USER, true, now, now_real, a);
         if (s->state == SVC_DEAD || s->state == SVC_FAILED)
             svc_start(s, u, now, now_real, a);
         else
@@ -650,7 +662,9 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
     case SVC_STOP_SIGTERM:
     case SVC_STOP_SIGKILL:
         /* killed by our own KillSignal or SIGKILL counts as a clean stop */
-        if (r != RESULT_SUCCESS && !(code != CLD_EXITED && (status == u->kill_signal || status == SIGKILL)) &&
+        if (r != RESULT_SUCCESS &&
+            !(code != CLD_EXITED && (status == u->kill_signal || status == SIGKILL || status == u->final_kill_signal ||
+                                     status == u->restart_kill_signal || (u->send_sighup && status == SIGHUP))) &&
             s->result == RESULT_SUCCESS)
             s->result = r;
         if (!tracks_group(u) && !s->control_pid) {
@@ -725,11 +739,18 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         do_spawn(s, u, now, now_real, a);
         return;
     case SVC_STOP_SIGTERM:
-        /* SIGKILL to everything, even if the main process already left: the rest is still killed */
         s->result = RESULT_TIMEOUT;
+        if (!u->send_sigkill) {
+            /* SendSIGKILL=no: as systemd, what is left is left; the unit is down */
+            s->main_pid = 0;
+            s->control_pid = 0;
+            enter_stop_post(s, u, now, now_real, a);
+            return;
+        }
+        /* FinalKillSignal= (SIGKILL) to everything, even if the main process already left */
         set_state(s, SVC_STOP_SIGKILL, now_real);
         arm(s, now, u->timeout_stop);
-        a->kill_signal = SIGKILL;
+        a->kill_signal = u->final_kill_signal;
         a->kill_scope = tracks_group(u) ? KILL_SCOPE_ALL : KILL_SCOPE_MAIN;
         a->kill_control = s->control_pid != 0;
         a->check_group = true;

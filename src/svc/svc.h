@@ -48,6 +48,7 @@ struct svc_actions {
     int kill_signal;           /* 0: none */
     enum svc_kill_scope kill_scope;
     bool kill_control;         /* kill_signal also goes to the control process */
+    bool also_sighup;          /* SendSIGHUP=: SIGHUP too, right after kill_signal, to the same processes */
     bool check_group;          /* tell the machine (svc_group_empty) once no process of the service is left */
     bool find_main;            /* Type=forking started: find the main process (PIDFile=, else a guess) */
     bool cleanup;              /* the service is down: remove PIDFile=, RuntimeDirectory= (per Preserve) */
@@ -59,6 +60,7 @@ struct svc {
     enum svc_result result;
     enum svc_stop_reason stop_reason;
     bool start_after_stop; /* a restart request: start once stopped */
+    bool restart_stop;     /* the stop under way is a restart's (RestartKillSignal=) */
     int main_pid;          /* 0 when there is no main process */
     int last_pid;          /* the latest main process, kept after it exits (status shows it) */
     int control_pid;       /* the ExecStartPre=, ExecStop=, ... command running now; 0 if none */

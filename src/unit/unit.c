@@ -27,6 +27,8 @@ static struct unit *unit_new(const char *name, const char *path)
     u->timeout_start = 0; /* unset: 90s, or no timeout for Type=oneshot (validate) */
     u->timeout_stop = 90 * USEC_PER_SEC;
     u->kill_signal = SIGTERM;
+    u->final_kill_signal = SIGKILL;
+    u->send_sigkill = true;
     u->kill_mode = KILL_CONTROL_GROUP;
     for (int d = 0; d < UDIR_N; d++)
         u->dir_mode[d] = 0755;

@@ -100,6 +100,10 @@ struct unit {
     uint64_t timeout_start; /* USEC_INFINITY: none; for the start types that wait (notify, oneshot) */
     uint64_t timeout_stop;  /* USEC_INFINITY: no timeout */
     int kill_signal;
+    int restart_kill_signal; /* RestartKillSignal=: the stop signal of a restart (0: KillSignal=) */
+    int final_kill_signal;   /* FinalKillSignal=: what follows when TimeoutStopSec= passes (default SIGKILL) */
+    bool send_sigkill;       /* SendSIGKILL= (default yes): no: after the timeout, leave what is left */
+    bool send_sighup;        /* SendSIGHUP=: SIGHUP right after KillSignal= (for shells) */
     enum unit_kill_mode kill_mode;
     bool success_status[256]; /* true when that exit code counts as success */
     bool success_signal[65]; /* 1 when death by that signal counts as success */

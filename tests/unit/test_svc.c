@@ -298,6 +298,44 @@ static void test_stop_timeout_is_failure(void **state)
     world_free(&w);
 }
 
+/* SendSIGKILL=, FinalKillSignal=, RestartKillSignal=, SendSIGHUP=, as systemd's */
+static void test_kill_signal_keys(void **state)
+{
+    (void)state;
+    struct world w;
+    /* SendSIGKILL=no: at the timeout nothing more is sent; what is left is left, the unit is down */
+    world_init(&w, "ExecStart=/x\nTimeoutStopSec=2s\nSendSIGKILL=no");
+    spawned(&w, start(&w));
+    stop(&w);
+    w.now += 2 * SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(a.kill_signal, 0);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    assert_int_equal(w.s.main_pid, 0);
+    world_free(&w);
+
+    /* FinalKillSignal=SIGQUIT at the timeout, and a death by it is the stop working */
+    world_init(&w, "ExecStart=/x\nTimeoutStopSec=2s\nFinalKillSignal=SIGQUIT\nSendSIGHUP=yes");
+    spawned(&w, start(&w));
+    a = stop(&w);
+    assert_int_equal(a.kill_signal, SIGTERM);
+    assert_true(a.also_sighup);
+    w.now += 2 * SEC;
+    a = timer(&w);
+    assert_int_equal(a.kill_signal, SIGQUIT);
+    assert_false(a.also_sighup);
+    world_free(&w);
+
+    /* RestartKillSignal=: the stop half of a restart uses it; a plain stop keeps KillSignal= */
+    world_init(&w, "ExecStart=/x\nRestartKillSignal=SIGUSR2");
+    spawned(&w, start(&w));
+    a = (struct svc_actions){0};
+    svc_restart(&w.s, w.u, w.now, w.now, &a);
+    assert_int_equal(a.kill_signal, SIGUSR2);
+    world_free(&w);
+}
+
 static void test_kill_modes(void **state)
 {
     (void)state;
@@ -884,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_stop_sequence),
         cmocka_unit_test(test_stop_timeout_is_failure),
         cmocka_unit_test(test_kill_modes),
+        cmocka_unit_test(test_kill_signal_keys),
         cmocka_unit_test(test_restart_request),
         cmocka_unit_test(test_stop_during_auto_restart),
         cmocka_unit_test(test_oneshot_commands_in_order),
