@@ -753,6 +753,32 @@ static int parse_not_applied(struct unit *u, const struct key *k, const char *v,
     return 0;
 }
 
+/* TasksMax=: N, N% (of the system's limit) or infinity; kept for when oya manages cgroups (issue 15),
+ * listed as not applied until then */
+static int parse_tasks_max(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    uint64_t n;
+    size_t len = strlen(v);
+    if (strcmp(v, "infinity") == 0) {
+        u->tasks_max = UINT64_MAX;
+        u->tasks_max_percent = false;
+    } else if (len > 1 && v[len - 1] == '%') {
+        char *num = xstrndup(v, len - 1);
+        bool ok = str_to_u64(num, &n) && n <= 100;
+        free(num);
+        if (!ok)
+            return bad_value(c, "a percentage is 0%% to 100%%");
+        u->tasks_max = n;
+        u->tasks_max_percent = true;
+    } else if (str_to_u64(v, &n)) {
+        u->tasks_max = n;
+        u->tasks_max_percent = false;
+    } else {
+        return bad_value(c, "write a number of tasks, a percentage like 80%%, or infinity");
+    }
+    return parse_not_applied(u, k, v, c);
+}
+
 /* rlimit values: "N", "soft:hard", "infinity"; bytes take K/M/G/T/P/E (1024-based), LimitCPU takes
  * seconds or a time span, LimitRTTIME microseconds or a time span. */
 enum limit_kind { LIM_PLAIN, LIM_BYTES, LIM_SECONDS, LIM_USEC };
@@ -931,6 +957,7 @@ static struct key keys[] = {
     {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
     {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
     {"Service", "IgnoreSIGPIPE", parse_bool, FIELD(ignore_sigpipe), 0},
+    {"Service", "TasksMax", parse_tasks_max, 0, 0},
     {"Service", "DynamicUser", parse_dynamic_user, 0, 0},
     {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
     {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
@@ -1017,6 +1044,21 @@ static bool key_not_yet(const char *name)
         if (strcmp(not_yet_keys[i], name) == 0)
             return true;
     return false;
+}
+
+bool unit_key_expands(const char *section, const char *key)
+{
+    static bool keys_ready;
+    if (!keys_ready) {
+        keys_init();
+        keys_ready = true;
+    }
+    /* keys whose values systemd takes as written: a % there is literal (TasksMax=80%) */
+    static const char *const raw_keys[] = {"TasksMax", NULL};
+    for (size_t i = 0; raw_keys[i]; i++)
+        if (strcmp(key, raw_keys[i]) == 0)
+            return false;
+    return key_find(section, key) != NULL; /* unknown and not-applied keys are not read: nothing to expand */
 }
 
 /* One KEY=VALUE of a known section, through the key table; what the table does not know is a warning

@@ -128,7 +128,9 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     }
     *eq = 0;
     char *key = str_strip(s), *raw = str_strip(eq + 1), *value, bad;
-    if (unit_expand_specifiers(u->name, raw, &value, &bad) < 0) {
+    if (!*section_known || !unit_key_expands(section, key)) {
+        value = xstrdup(raw); /* a key that takes no specifiers, or one oya does not read: % is literal */
+    } else if (unit_expand_specifiers(u->name, raw, &value, &bad) < 0) {
         if (bad)
             unit_diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path,
                      c->line, key, raw, bad);

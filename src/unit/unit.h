@@ -130,7 +130,9 @@ struct unit {
     int io_class, io_priority;        /* IOSchedulingClass= (0: unset), IOSchedulingPriority= (-1: unset) */
     uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
     bool no_new_privileges;
-    bool ignore_sigpipe; /* IgnoreSIGPIPE= (default yes): the service starts with SIGPIPE ignored */
+    bool ignore_sigpipe;
+    uint64_t tasks_max;      /* TasksMax=: UINT64_MAX infinity, 0 unset; a percentage with tasks_max_percent */
+    bool tasks_max_percent; /* IgnoreSIGPIPE= (default yes): the service starts with SIGPIPE ignored */
     bool private_tmp;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */
     uint64_t cap_bounding;            /* the capabilities kept, a bit per CAP_* */

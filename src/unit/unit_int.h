@@ -19,5 +19,7 @@ void unit_diag_add(struct unit_diag *d, bool error, const char *fmt, ...) __attr
 /* Apply KEY=VALUE of [section] to u, or say why not */
 void unit_key_set(struct unit *u, const char *section, const char *key, const char *value, struct parse_ctx *c);
 void unit_exec_list_clear(struct exec_list *l);
+/* Whether systemd expands specifiers in KEY= of [section] (known keys but the raw ones) */
+bool unit_key_expands(const char *section, const char *key);
 
 #endif

@@ -357,6 +357,23 @@ static void test_systemd_defaults(void **state)
     char *e = parse_error(SVC("DynamicUser=yes\n"));
     assert_non_null(strstr(e, "DynamicUser=yes: oya does not allocate transient users yet"));
     free(e);
+    /* TasksMax= takes no specifiers (a % is a percentage) and is kept, listed as not applied */
+    struct unit_diag d = {0};
+    u = unit_parse("t", "t.service", SVC("TasksMax=99%\n"), &d);
+    assert_non_null(u);
+    assert_int_equal(d.errors, 0);
+    assert_true(u->tasks_max == 99 && u->tasks_max_percent);
+    assert_true(strv_contains(&u->not_applied, "TasksMax"));
+    unit_free(u);
+    buf_free(&d.text);
+    d = (struct unit_diag){0};
+    u = unit_parse("t", "t.service", SVC("TasksMax=infinity\nTasksMax=512\n"), &d);
+    assert_non_null(u);
+    assert_true(u->tasks_max == 512 && !u->tasks_max_percent);
+    unit_free(u);
+    buf_free(&d.text);
+    e = parse_error(SVC("TasksMax=101%\n"));
+    free(e);
 }
 
 static void test_continuation_then_comments_at_end(void **state)
