@@ -1000,8 +1000,20 @@ static const char *not_yet_keys[] = {
     "ExecCondition", "BusName", "GuessMainPID", "SupplementaryGroups", NULL,
 };
 
-/* systemd's sandboxing keys: accepted, listed once per unit as not applied (parse_not_applied) */
+/* systemd's keys that oya accepts without carrying them out: listed once per unit as not applied
+ * (parse_not_applied), never called unknown (which reads like a typo). First [Service]'s: sandboxing,
+ * resource control, terminal and credential settings. */
 static const char *not_applied_keys[] = {
+    "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYPath", "TTYReset",
+    "TTYVHangup", "TTYVTDisallocate", "TTYRows", "TTYColumns", "FileDescriptorStoreMax", "UnsetEnvironment",
+    "Sockets", "Slice", "Delegate", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
+    "CPUQuota", "CPUWeight", "CPUShares", "StartupCPUWeight", "MemoryMax",
+    "MemoryHigh", "MemoryLow", "MemoryMin", "MemoryLimit", "MemorySwapMax", "IOWeight", "IODeviceWeight",
+    "CPUAccounting", "MemoryAccounting", "IOAccounting", "TasksAccounting", "IPAccounting", "OOMPolicy",
+    "ManagedOOMSwap", "ManagedOOMMemoryPressure", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst",
+    "LogExtraFields", "LogNamespace", "Personality", "TimerSlackNSec", "USBFunctionDescriptors",
+    "USBFunctionStrings", "RuntimeMaxSec", "RuntimeRandomizedExtraSec", "TimeoutAbortSec",
+    "WatchdogSignal", "NonBlocking", "StandardInputText", "StandardInputData", "ExitType",
     "ProtectSystem",
     "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
     "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
@@ -1015,12 +1027,29 @@ static const char *not_applied_keys[] = {
     "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName", NULL,
 };
 
-static bool key_not_applied(const char *key)
+/* [Unit]'s keys that oya accepts without carrying them out */
+static const char *not_applied_unit_keys[] = {
+    "DefaultDependencies", "AllowIsolate", "RefuseManualStart", "RefuseManualStop", "StopWhenUnneeded",
+    "RequiresMountsFor", "OnFailure", "OnSuccess", "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
+    "JobTimeoutSec", "JobRunningTimeoutSec", "JobTimeoutAction", "JobTimeoutRebootArgument", "SuccessAction",
+    "FailureAction", "SuccessActionExitStatus", "FailureActionExitStatus", "ReloadPropagatedFrom",
+    "PropagatesReloadTo", "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf", "Upholds",
+    "CollectMode", "RebootArgument", "SourcePath", "StartLimitAction", NULL,
+};
+
+static bool in_list(const char *const *list, const char *key)
 {
-    for (size_t i = 0; not_applied_keys[i]; i++)
-        if (strcmp(key, not_applied_keys[i]) == 0)
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(key, list[i]) == 0)
             return true;
     return false;
+}
+
+static bool key_not_applied(const char *section, const char *key)
+{
+    if (!strcmp(section, "Service"))
+        return in_list(not_applied_keys, key);
+    return !strcmp(section, "Unit") && in_list(not_applied_unit_keys, key);
 }
 
 static void keys_init(void)
@@ -1073,7 +1102,7 @@ void unit_key_set(struct unit *u, const char *section, const char *key, const ch
     const struct key *k = key_find(section, key);
     if (k) {
         k->parse(u, k, value, c);
-    } else if (!strcmp(section, "Service") && key_not_applied(key)) {
+    } else if (key_not_applied(section, key)) {
         parse_not_applied(u, NULL, value, c);
     } else if (key_not_yet(key) || str_startswith(key, "Condition") || str_startswith(key, "Assert")) {
         parse_not_yet(u, NULL, value, c);

@@ -176,7 +176,7 @@ static void validate(struct unit *u, struct parse_ctx *c)
         struct buf keys = {0};
         for (size_t i = 0; i < u->not_applied.n; i++)
             buf_printf(&keys, "%s%s", i ? ", " : "", u->not_applied.v[i]);
-        unit_diag_add(c->diag, false, "%s: not applied (oya runs the service without this sandboxing): %s", c->path,
+        unit_diag_add(c->diag, false, "%s: not applied (systemd settings oya does not carry out; the service runs without them): %s", c->path,
                  keys.p);
         buf_free(&keys);
     }

@@ -144,7 +144,7 @@ def test_nginx_and_redis_from_their_own_unit_files(pid1):
     assert not port_busy(80) and not port_busy(6379)
     assert not Path("/run/redis").exists()  # RuntimeDirectory= goes with the service
     out = p.out.read_text()
-    assert "redis-server.service: not applied (oya runs the service without this sandboxing): PrivateDevices" in out
+    assert "redis-server.service: not applied (systemd settings oya does not carry out; the service runs without them): PrivateDevices" in out
 
     # SIGTERM to PID 1: exit 0, nothing left
     os.kill(p.pid, signal.SIGTERM)

@@ -580,13 +580,17 @@ static void test_diagnostics(void **state)
         {SVC("StandardInput=tty\n"),
          "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
         {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
-         "oya: t.service: not applied (oya runs the service without this sandboxing): ProtectSystem, "
+         "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): ProtectSystem, "
          "SystemCallFilter\n"},
         {"[Install]\nAlias=foo.socket\n" SVC(""), "oya: t.service:2: Alias=foo.socket: only .service aliases name a "
                                                    "service, ignored\n"},
         {"[Unit]\nConditionVirtualization=container\n" SVC(""),
          "oya: t.service:2: ConditionVirtualization= is not supported yet, ignored\n"},
         {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
+        /* systemd keys oya does not carry out are not "unknown": one line lists them, [Unit]'s too */
+        {"[Unit]\nDefaultDependencies=no\n" SVC("CPUQuota=50%\n"),
+         "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): "
+         "DefaultDependencies, CPUQuota\n"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(warnings); i++) {
         struct unit_diag d;
