@@ -75,58 +75,63 @@ def test_forking_start_that_failed_fails_at_once(oya, tmp_path):
     assert r.returncode != 0
 
 
+class ReadOnlyOya:
+    """oya up (default socket, no XDG_RUNTIME_DIR) in a mount namespace of the test's own where the given
+    directories are read-only, as in a container with a read-only root filesystem."""
+
+    def __init__(self, tmp_path, read_only):
+        from conftest import OYA
+        if os.geteuid() != 0 or subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
+            pytest.skip("needs root and mount namespaces")
+        units = tmp_path / "units"
+        units.mkdir()
+        (units / "web.service").write_text(unit("/bin/sleep infinity"))
+        self.err_path = tmp_path / "err"
+        self.env = {k: v for k, v in os.environ.items() if k not in ("OYA_SOCKET", "XDG_RUNTIME_DIR")}
+        ro = " && ".join(f"mount --bind {d} {d} && mount -o remount,bind,ro {d}" for d in read_only)
+        self.proc = subprocess.Popen(["unshare", "--mount", "sh", "-c", f"{ro} && exec {OYA} up {units}"],
+                                     stdout=subprocess.DEVNULL, stderr=open(self.err_path, "wb"),
+                                     stdin=subprocess.DEVNULL, env=self.env)
+
+    def err(self):
+        return self.err_path.read_text()
+
+    def wait_said(self, text):
+        wait_for(lambda: text in self.err() or self.proc.poll() is not None, what=text)
+        assert self.proc.poll() is None, self.err()
+
+    def stop(self):
+        from conftest import end_adopted_orphans
+        self.proc.send_signal(15)
+        try:
+            assert self.proc.wait(timeout=30) == 0, self.err()
+        finally:
+            end_adopted_orphans()
+
+
 def test_read_only_run_falls_back_to_a_private_directory(tmp_path):
     """A read-only root filesystem (here /run made read-only in a mount namespace of the test's own):
     oya up still supervises, with its control socket in /tmp/oya-UID, and the client finds it there."""
-    import signal as _signal
-    from conftest import OYA, end_adopted_orphans
-    if os.geteuid() != 0 or subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
-        pytest.skip("needs root and mount namespaces")
-    units = tmp_path / "units"
-    units.mkdir()
-    (units / "web.service").write_text(unit("/bin/sleep infinity"))
-    err = tmp_path / "err"
-    env = {k: v for k, v in os.environ.items() if k not in ("OYA_SOCKET", "XDG_RUNTIME_DIR")}
-    script = f"mount --bind /run /run && mount -o remount,bind,ro /run && exec {OYA} up {units}"
-    p = subprocess.Popen(["unshare", "--mount", "sh", "-c", script], stdout=subprocess.DEVNULL,
-                         stderr=open(err, "wb"), stdin=subprocess.DEVNULL, env=env)
+    from conftest import OYA
+    o = ReadOnlyOya(tmp_path, ["/run"])
     try:
-        wait_for(lambda: "the control socket is /tmp/oya-0/oya.sock instead" in err.read_text() or p.poll() is not None,
-                 what="the fallback")
-        assert p.poll() is None, err.read_text()
+        o.wait_said("the control socket is /tmp/oya-0/oya.sock instead")
         # the client, outside that namespace, finds nothing at /run/oya/oya.sock and looks further
-        client_env = {k: v for k, v in env.items()}
         wait_for(lambda: "active (running)" in subprocess.run([OYA, "status", "web"], capture_output=True, text=True,
-                                                               env=client_env, timeout=20).stdout,
+                                                               env=o.env, timeout=20).stdout,
                  what="oya status through the fallback socket")
     finally:
-        p.send_signal(_signal.SIGTERM)
-        assert p.wait(timeout=30) == 0, err.read_text()
-        end_adopted_orphans()
+        o.stop()
 
 
 def test_no_writable_place_supervises_without_a_socket(tmp_path):
-    import signal as _signal
     import psutil
-    from conftest import OYA, end_adopted_orphans
-    if os.geteuid() != 0 or subprocess.run(["unshare", "--mount", "true"], capture_output=True).returncode != 0:
-        pytest.skip("needs root and mount namespaces")
-    units = tmp_path / "units"
-    units.mkdir()
-    (units / "web.service").write_text(unit("/bin/sleep infinity"))
-    err = tmp_path / "err"
-    env = {k: v for k, v in os.environ.items() if k not in ("OYA_SOCKET", "XDG_RUNTIME_DIR")}
-    ro = " && ".join(f"mount --bind {d} {d} && mount -o remount,bind,ro {d}" for d in ("/run", "/tmp", "/dev/shm"))
-    p = subprocess.Popen(["unshare", "--mount", "sh", "-c", f"{ro} && exec {OYA} up {units}"],
-                         stdout=subprocess.DEVNULL, stderr=open(err, "wb"), stdin=subprocess.DEVNULL, env=env)
+    o = ReadOnlyOya(tmp_path, ["/run", "/tmp", "/dev/shm"])
     try:
-        wait_for(lambda: "supervising without one" in err.read_text() or p.poll() is not None, what="the message")
-        assert p.poll() is None, err.read_text()
-        wait_for(lambda: [c for c in psutil.Process(p.pid).children() if c.name() == "sleep"], what="web to run")
+        o.wait_said("supervising without one")
+        wait_for(lambda: [c for c in psutil.Process(o.proc.pid).children() if c.name() == "sleep"], what="web to run")
     finally:
-        p.send_signal(_signal.SIGTERM)
-        assert p.wait(timeout=30) == 0, err.read_text()
-        end_adopted_orphans()
+        o.stop()
 
 
 def test_a_unit_that_fails_to_load_is_listed_with_its_error(oya):
