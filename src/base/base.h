@@ -3,6 +3,7 @@
 #ifndef OYA_BASE_H
 #define OYA_BASE_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -116,7 +117,6 @@ void json_quote(struct buf *b, const char *s);
 /* Signal sets by the kernel's layout (bit sig-1), for every signal 1..64: libc's sigfillset and
  * sigaddset leave out the signals libc keeps for itself (glibc 32-33, musl 32-34), which a PID 1 must
  * still catch and forward. */
-#include <signal.h>
 void sigset_fill_all(sigset_t *set);
 void sigset_add_any(sigset_t *set, int sig);
 bool sigset_has_any(const sigset_t *set, int sig);

@@ -271,14 +271,12 @@ int ctl_parse_reply(const char *text, struct ctl_reply *rep)
     return ended ? 0 : -EPROTO;
 }
 
-static int call_one(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err);
-
 /* The default socket's place may have been taken by a fallback (a read-only /run): a client that finds
  * nothing at the default tries the fallbacks in the same order as the server. */
 int ctl_call_default(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
                      struct buf *err)
 {
-    int r = call_one(path, fields, nfields, rep, err);
+    int r = ctl_call(path, fields, nfields, rep, err);
     if (!is_default || (r != -ENOENT && r != -ECONNREFUSED))
         return r;
     char alt[4][256];
@@ -287,7 +285,7 @@ int ctl_call_default(const char *path, bool is_default, char *const *fields, siz
         if (strcmp(alt[i], path) == 0)
             continue;
         struct buf e = {0};
-        int a = call_one(alt[i], fields, nfields, rep, &e);
+        int a = ctl_call(alt[i], fields, nfields, rep, &e);
         if (a != -ENOENT && a != -ECONNREFUSED) {
             err->len = 0;
             if (e.len)
@@ -301,11 +299,6 @@ int ctl_call_default(const char *path, bool is_default, char *const *fields, siz
 }
 
 int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
-{
-    return call_one(path, fields, nfields, rep, err);
-}
-
-static int call_one(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
 {
     memset(rep, 0, sizeof(*rep));
     struct sockaddr_un a;

@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Open (making it if missing) the directory rel below the directory fd base, one component at a time:
- * mkdirat, then openat with O_NOFOLLOW|O_DIRECTORY, so a symlink a service planted on the way is never
- * followed (ELOOP/ENOTDIR instead). Directories made on the way are root's, 0755, as systemd makes
- * them. Returns a directory fd or -errno. */
-static int open_dir_path(int base, const char *rel)
+/* Open the directory rel below the directory fd base, one component at a time: openat with
+ * O_NOFOLLOW|O_DIRECTORY, so a symlink a service planted on the way is never followed (ENOTDIR instead).
+ * With make, missing components are made first (mkdirat): root's, 0755, as systemd makes them.
+ * Returns a directory fd or -errno. */
+static int open_dir_path(int base, const char *rel, bool make)
 {
     int fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
     if (fd < 0)
@@ -30,7 +30,7 @@ static int open_dir_path(int base, const char *rel)
     for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
         if (!strcmp(comp, "."))
             continue;
-        if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+        if (make && mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
             r = -errno;
             break;
         }
@@ -50,20 +50,6 @@ static int open_dir_path(int base, const char *rel)
     return fd;
 }
 
-/* The same walk without making anything: an existing directory below base, or -errno. */
-static int open_dir_path_existing(int base, const char *rel)
-{
-    int fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
-    char *copy = xstrdup(rel), *save = NULL;
-    for (char *comp = strtok_r(copy, "/", &save); fd >= 0 && comp; comp = strtok_r(NULL, "/", &save)) {
-        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        close(fd);
-        fd = next;
-    }
-    free(copy);
-    return fd < 0 ? -errno : fd;
-}
-
 int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
 {
     uid_t uid;
@@ -80,7 +66,7 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
             r = -errno;
         for (size_t i = 0; r == 0 && i < u->dirs[d].n; i++) {
             char *path = xasprintf("%s/%s", unit_dir_base(d), u->dirs[d].v[i]);
-            int fd = open_dir_path(base, u->dirs[d].v[i]);
+            int fd = open_dir_path(base, u->dirs[d].v[i], true);
             r = fd < 0 ? fd : 0;
             /* on the fd: what is changed is the directory oya opened, whatever the path leads to now */
             if (r == 0 && fchmod(fd, (mode_t)u->dir_mode[d]) < 0)
@@ -179,7 +165,7 @@ int sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
         const char *name = slash ? slash + 1 : rel;
         if (slash)
             *slash = 0;
-        int pfd = slash ? open_dir_path_existing(base, parent) : fcntl(base, F_DUPFD_CLOEXEC, 3);
+        int pfd = slash ? open_dir_path(base, parent, false) : fcntl(base, F_DUPFD_CLOEXEC, 3);
         char tmp[80];
         snprintf(tmp, sizeof(tmp), ".oya-removing-%d-%llx", getpid(), (unsigned long long)clock_mono_usec());
         if (pfd >= 0 && renameat(pfd, name, base, tmp) == 0)

@@ -126,20 +126,19 @@ static int cmp_uid(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void sup_notify_allow_uid(struct sup *s, uid_t uid)
-{
-    if (uid == 0 || uid == geteuid() ||
-        (s->notify_nuids && bsearch(&uid, s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid)))
-        return;
-    s->notify_uids = xrealloc(s->notify_uids, (s->notify_nuids + 1) * sizeof(uid_t));
-    s->notify_uids[s->notify_nuids++] = uid;
-    qsort(s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid);
-}
-
 static bool notify_uid_allowed(const struct sup *s, uid_t uid)
 {
     return uid == 0 || uid == geteuid() ||
            (s->notify_nuids && bsearch(&uid, s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid));
+}
+
+void sup_notify_allow_uid(struct sup *s, uid_t uid)
+{
+    if (notify_uid_allowed(s, uid))
+        return;
+    s->notify_uids = xrealloc(s->notify_uids, (s->notify_nuids + 1) * sizeof(uid_t));
+    s->notify_uids[s->notify_nuids++] = uid;
+    qsort(s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid);
 }
 
 /* One /proc scan serves every datagram of a batch that needs one (NotifyAccess=all senders) */

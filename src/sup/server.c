@@ -104,13 +104,14 @@ static void pid_view_free(struct pid_view *v)
 static void put_pids(struct sup *s, struct buf *b, const struct service *svc, struct pid_view *v)
 {
     struct buf pids = {0};
-    if ((svc->st.main_pid || svc->sid) && !v->read) {
+    bool has_processes = svc->st.main_pid || svc->sid; /* else no scan: nothing can be found */
+    if (has_processes && !v->read) {
         v->read = true;
         v->ok = proc_snapshot_read(s->procfd, &v->snap) == 0;
         if (v->ok)
             v->owner = sup_owners(s, &v->snap);
     }
-    if ((svc->st.main_pid || svc->sid) && v->ok)
+    if (has_processes && v->ok)
         for (size_t i = 0; i < v->snap.n; i++)
             if (v->owner[i] == (int)svc->index)
                 buf_printf(&pids, "%s%d", pids.len ? " " : "", v->snap.procs[i].pid);
