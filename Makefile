@@ -22,7 +22,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_
 MUSL_CC  ?= musl-gcc
 STATIC_OBJ := $(SRC:src/%.c=build/static/obj/%.o)
 # the static binary is what goes into images: size counts, and C needs no unwind tables
-STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -Os -pthread -ffunction-sections -fdata-sections \
+STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -DOYA_NO_THREADS -Os -ffunction-sections -fdata-sections \
                  -fno-asynchronous-unwind-tables -fno-unwind-tables
 
 .PHONY: all run check unit integration deps clean install bench static
@@ -51,7 +51,7 @@ build/static/obj/%.o: src/%.c $(HDR)
 	$(MUSL_CC) $(STATIC_CFLAGS) -c -o $@ $<
 
 build/oya-static: $(STATIC_OBJ)
-	$(MUSL_CC) -static -s -pthread -Wl,--gc-sections -o $@ $(STATIC_OBJ)
+	$(MUSL_CC) -static -s -Wl,--gc-sections -o $@ $(STATIC_OBJ)
 
 build/asan/test_%: tests/unit/test_%.c $(ASAN_LIB) $(HDR)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Isrc -o $@ $< $(ASAN_LIB) -lcmocka

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#ifndef OYA_NO_THREADS
 #include <pthread.h>
+#endif
 #include <unistd.h>
 
 int proc_open_root(void)
@@ -150,6 +152,14 @@ int proc_list_pids(int procfd, int **pids, size_t *n)
     return 0;
 }
 
+#ifdef OYA_NO_THREADS
+/* The static binary (what runs as PID 1 in images) has no threads at all: no thread code in it, and no
+ * thread in a process that also forks with raw clone3 */
+void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), void *arg)
+{
+    fn(arg, 0, n);
+}
+#else
 struct chunk {
     void (*fn)(void *arg, size_t begin, size_t end);
     void *arg;
@@ -184,6 +194,7 @@ void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), vo
             chunk_run(&chunks[i]); /* no thread to be had: do it here */
     }
 }
+#endif
 
 struct snap_job {
     int procfd;
@@ -387,6 +398,19 @@ int proc_read_wchan(int procfd, int pid, char *out, size_t size)
     return 0;
 }
 
+/* /proc/uptime's first field, "SECONDS.CC": the exact integers divided once give the double strtod would
+ * (one correctly rounded division), without pulling libc's float scanner into the static binary */
+static double uptime_parse(const char *text)
+{
+    uint64_t whole = 0, frac = 0, scale = 1;
+    const char *p = text;
+    next_u64(&p, &whole);
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9' && scale < 1000000000; p++, scale *= 10)
+            frac = frac * 10 + (uint64_t)(*p - '0');
+    return (double)(whole * scale + frac) / (double)scale;
+}
+
 int proc_read_sys(int procfd, struct proc_sys *out)
 {
     char text[8192];
@@ -401,7 +425,7 @@ int proc_read_sys(int procfd, struct proc_sys *out)
         }
     }
     if (file_read_at(procfd, "uptime", text, sizeof(text)) > 0)
-        out->uptime = strtod(text, NULL);
+        out->uptime = uptime_parse(text);
     if (file_read_at(procfd, "meminfo", text, sizeof(text)) > 0) {
         const char *q = strstr(text, "MemTotal:");
         if (q) {
