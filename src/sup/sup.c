@@ -105,6 +105,10 @@ static bool begin_invocation(struct sup *s, struct service *svc)
     sup_previous_record(s, svc);
     svc->exec_error[0] = 0;
     strv_clear(&svc->start_env);
+    free(svc->claims);
+    svc->claims = NULL;
+    svc->nclaims = 0;
+    svc->start_ticks = svc->start_end_ticks = 0;
     struct buf err = {0};
     int r = sup_dirs_create(svc->unit, &svc->start_env, &err);
     if (r < 0)
@@ -186,6 +190,12 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         fd_close(&svc->control_report_fd);
         svc->control_report_fd = child.err_fd;
         svc->control_sid = child.pid;
+        struct proc_stat st;
+        if (list == UEXEC_START && proc_read_stat(s->procfd, child.pid, &st) == 0) {
+            svc->start_ticks = st.starttime; /* a forking start: what it leaves behind is born from now */
+            svc->start_end_ticks = 0;
+            svc->start_uid = child.uid;
+        }
     }
     svc_spawned(&svc->st, u, child.pid, main, clock_mono_usec(), clock_real_usec(), next);
 }
@@ -264,6 +274,7 @@ static int guess_main(struct sup *s, struct service *svc)
 static void find_main(struct sup *s, struct service *svc, struct svc_actions *next)
 {
     svc->find_main_at = 0;
+    sup_claim_adopted(s, svc);
     bool member = !svc->unit->pid_file; /* a guessed main process is one of the service's by definition */
     int pid = svc->unit->pid_file ? pidfile_main(s, svc, &member) : guess_main(s, svc);
     if (svc->unit->pid_file && pid == 0) {
@@ -402,6 +413,8 @@ static void reaped(struct sup *s, const siginfo_t *si)
         }
         if (svc->st.control_pid == si->si_pid) {
             read_control_report(svc);
+            if (svc->st.control_list == UEXEC_START)
+                svc->start_end_ticks = sup_now_ticks();
             enum svc_state before = svc->st.state;
             struct svc_actions a = {0};
             svc_control_exited(&svc->st, svc->unit, si->si_code, si->si_status, clock_mono_usec(),
@@ -770,6 +783,7 @@ static void teardown(struct sup *s)
         sup_epoll_close(s, &s->svcs[i]->report_fd);
         fd_close(&s->svcs[i]->control_report_fd);
         strv_clear(&s->svcs[i]->start_env);
+        free(s->svcs[i]->claims);
         unit_free(s->svcs[i]->unit);
         free(s->svcs[i]);
     }

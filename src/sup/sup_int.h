@@ -25,6 +25,12 @@ struct dep_list {
     size_t n, cap;
 };
 
+/* a process a service claimed: its PID and start time (a PID reused later is not the same process) */
+struct claim {
+    int pid;
+    uint64_t starttime;
+};
+
 struct service {
     size_t index;
     struct unit *unit;
@@ -49,6 +55,12 @@ struct service {
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
     struct dep_list rdeps[DEP_N]; /* the other direction: the services whose deps[kind] hold this one */
     char missing[128];  /* a Requires=/BindsTo=/Requisite= service oya does not have */
+    /* Type=forking: when its start command was born and ended (clock ticks since boot, as /proc's
+     * starttime; end 0 while it runs), and the processes oya adopted in that window (track.c) */
+    uint64_t start_ticks, start_end_ticks;
+    unsigned start_uid; /* the user the start command ran as: a User= service claims only its user's */
+    struct claim *claims;
+    size_t nclaims;
 };
 
 /* a unit file that did not load: listed, never started */
@@ -168,6 +180,10 @@ int *sup_owners(struct sup *s, const struct proc_snapshot *snap);
 size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
 struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, int pid);
 bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid);
+/* Type=forking: claim for svc the processes oya adopted that no service owns and that were born while its
+ * start command ran (and no other forking start's did) */
+void sup_claim_adopted(struct sup *s, struct service *svc);
+uint64_t sup_now_ticks(void); /* clock ticks since boot, as /proc's starttime counts them */
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope);
 bool sup_only_main_children(struct sup *s);
 /* Whether a service's processes are all gone; g keeps what one check read (oya's children, a /proc scan)

@@ -1,8 +1,9 @@
 /* sup/track: which processes belong to a service, and signalling them without ever hitting a
  * recycled PID. A service's processes are: its main process, every process of the session the main
  * process created, every process adopted by oya (as subreaper) that carries the service's
- * INVOCATION_ID in its environment (a daemon that double-forked and called setsid), and all their
- * descendants. */
+ * INVOCATION_ID in its environment (a daemon that double-forked and called setsid), every process a
+ * forking start claimed (adopted while its start command ran: one that also cleared its environment),
+ * and all their descendants. */
 #include "sup_int.h"
 
 #include "../exec/exec.h"
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* (id, service index) pairs, sorted by id for bsearch */
@@ -46,8 +49,8 @@ static int cmp_inv_owner(const void *a, const void *b)
 
 /* What direct_owner looks processes up in, built once per ownership pass */
 struct owner_index {
-    struct id_owner *pids, *sids, *csids;
-    size_t npids, nsids, ncsids;
+    struct id_owner *pids, *sids, *csids, *claimed;
+    size_t npids, nsids, ncsids, nclaimed;
     struct inv_owner *invs;
     size_t ninvs;
 };
@@ -59,10 +62,16 @@ static void owner_index_build(const struct sup *s, struct owner_index *x)
     x->sids = xcalloc(2 * n, sizeof(*x->sids));
     x->csids = xcalloc(n, sizeof(*x->csids));
     x->invs = xcalloc(n, sizeof(*x->invs));
-    x->npids = x->nsids = x->ncsids = x->ninvs = 0;
+    x->npids = x->nsids = x->ncsids = x->ninvs = x->nclaimed = 0;
+    size_t nclaims = 0;
+    for (size_t i = 0; i < s->nsvcs; i++)
+        nclaims += s->svcs[i]->nclaims;
+    x->claimed = xcalloc(nclaims ? nclaims : 1, sizeof(*x->claimed));
     for (size_t i = 0; i < s->nsvcs; i++) {
         const struct service *svc = s->svcs[i];
         int k = (int)i;
+        for (size_t c = 0; c < svc->nclaims; c++)
+            x->claimed[x->nclaimed++] = (struct id_owner){svc->claims[c].pid, k};
         if (svc->st.main_pid > 0)
             x->pids[x->npids++] = (struct id_owner){svc->st.main_pid, k};
         if (svc->st.control_pid > 0)
@@ -78,6 +87,7 @@ static void owner_index_build(const struct sup *s, struct owner_index *x)
     qsort(x->sids, x->nsids, sizeof(*x->sids), cmp_id_owner);
     qsort(x->csids, x->ncsids, sizeof(*x->csids), cmp_id_owner);
     qsort(x->invs, x->ninvs, sizeof(*x->invs), cmp_inv_owner);
+    qsort(x->claimed, x->nclaimed, sizeof(*x->claimed), cmp_id_owner);
 }
 
 static void owner_index_free(struct owner_index *x)
@@ -86,6 +96,16 @@ static void owner_index_free(struct owner_index *x)
     free(x->sids);
     free(x->csids);
     free(x->invs);
+    free(x->claimed);
+}
+
+/* Did svc claim this very process (the PID, and the start time it had then)? */
+static bool claimed_by(const struct service *svc, const struct proc_stat *p)
+{
+    for (size_t i = 0; i < svc->nclaims; i++)
+        if (svc->claims[i].pid == p->pid && svc->claims[i].starttime == p->starttime)
+            return true;
+    return false;
 }
 
 /* Who a process is by itself, without its ancestors: a main or control process, in a service's session
@@ -104,6 +124,9 @@ static int direct_owner(struct sup *s, const struct owner_index *x, const struct
         return o;
     if (s->init)
         return s->nsvcs ? 0 : -1; /* oya init: everything below oya belongs to the one command */
+    o = owner_by_id(x->claimed, x->nclaimed, p->pid);
+    if (o >= 0 && claimed_by(s->svcs[o], p))
+        return o;
     char inv[64];
     if (x->ninvs && proc_environ_get(s->procfd, p->pid, "INVOCATION_ID", inv, sizeof(inv)) == 0) {
         struct inv_owner key = {inv, -1};
@@ -178,6 +201,68 @@ struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, in
 bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid)
 {
     return sup_owner_of(s, snap, pid) == svc;
+}
+
+uint64_t sup_now_ticks(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    uint64_t hz = (uint64_t)proc_clock_ticks();
+    return (uint64_t)ts.tv_sec * hz + (uint64_t)ts.tv_nsec / (1000000000u / hz);
+}
+
+/* Was a process born at ticks t while svc's forking start command ran (a tick of slack at the end) */
+static bool born_in_start(const struct service *svc, uint64_t t)
+{
+    const struct svc *st = &svc->st;
+    return svc->unit->type == UNIT_FORKING && st->state == SVC_START && svc->start_ticks && t >= svc->start_ticks &&
+           (!svc->start_end_ticks || t <= svc->start_end_ticks + 1);
+}
+
+/* A start run as a user other than root claims only processes of that user: it cannot have made others
+ * (short of a set-user-ID program), and must not be handed a root process born at the same moment */
+static bool runs_as(struct sup *s, const struct service *svc, int pid)
+{
+    char name[16];
+    struct stat st;
+    snprintf(name, sizeof(name), "%d", pid);
+    return svc->start_uid == 0 || (fstatat(s->procfd, name, &st, 0) == 0 && st.st_uid == svc->start_uid);
+}
+
+static bool is_helper(const struct sup *s, int pid)
+{
+    for (size_t i = 0; i < s->nhelpers; i++)
+        if (s->helpers[i] == pid)
+            return true;
+    return false;
+}
+
+void sup_claim_adopted(struct sup *s, struct service *svc)
+{
+    struct proc_snapshot snap;
+    if (s->init || !svc->start_ticks || proc_snapshot_read(s->procfd, &snap) < 0)
+        return;
+    int *own = sup_owners(s, &snap);
+    for (size_t i = 0; i < snap.n; i++) {
+        const struct proc_stat *p = &snap.procs[i];
+        if (p->ppid != s->self_pid || own[i] >= 0 || is_helper(s, p->pid) || !born_in_start(svc, p->starttime) ||
+            !runs_as(s, svc, p->pid))
+            continue;
+        const struct service *other = NULL;
+        for (size_t k = 0; k < s->nsvcs && !other; k++)
+            if (s->svcs[k] != svc && born_in_start(s->svcs[k], p->starttime))
+                other = s->svcs[k];
+        if (other) {
+            fprintf(stderr, "oya: %s: process %d appeared while the starts of %s and %s both ran; it is left to "
+                            "neither (give the daemon a PIDFile=)\n", svc->unit->name, p->pid, svc->unit->name,
+                    other->unit->name);
+            continue;
+        }
+        svc->claims = xrealloc(svc->claims, (svc->nclaims + 1) * sizeof(*svc->claims));
+        svc->claims[svc->nclaims++] = (struct claim){p->pid, p->starttime};
+    }
+    free(own);
+    proc_snapshot_free(&snap);
 }
 
 /* Signal one process that the snapshot saw: open a pidfd, then check the process behind it is still

@@ -162,6 +162,37 @@ def test_forking_without_pidfile_guesses_the_main_process(oya, tmp_path):
     assert rec["result"] == "signal"
 
 
+# Modelled on postfix's master: the start command forks it and returns; the master calls setsid, clears
+# its environment (no INVOCATION_ID), forks a worker, and writes its PID file late, or never. Neither the
+# session nor the environment finds it; it belongs to the service because oya adopted it while the start
+# command ran.
+MASTER = ("/bin/sh -c \"env -i /usr/bin/setsid -f /bin/sh -c '/bin/sleep 1001 & "
+          "{write}exec /bin/sleep 1000' < /dev/null > /dev/null 2>&1\"")
+
+
+@pytest.mark.parametrize("pidfile", [True, False], ids=["late-pidfile", "no-pidfile"])
+def test_forking_daemon_that_left_session_and_environment_belongs_to_the_service(oya, tmp_path, pidfile):
+    pf = tmp_path / "master.pid"
+    write = f"sleep 0.3; echo $$$$ > {pf}; " if pidfile else ""  # $$$$: the shell sees $$
+    extra = "Type=forking\nExecStop=/bin/true" + (f"\nPIDFile={pf}" if pidfile else "")
+    o = oya({"postfix": unit(MASTER.format(write=write), extra)})
+    rec = o.wait_state("postfix", "active", "running")
+    master = psutil.Process(rec["main_pid"])
+    assert master.cmdline() == ["/bin/sleep", "1000"]
+    assert master.ppid() == o.pid and master.pid == os.getsid(master.pid)  # adopted, its own session
+    assert "INVOCATION_ID" not in master.environ()
+    worker = [c for c in master.children() if c.cmdline() == ["/bin/sleep", "1001"]]
+    assert len(worker) == 1
+    assert sorted(p["pid"] for p in rec["processes"]) == sorted([master.pid, worker[0].pid])
+    status = o.cli("status", "postfix").stdout
+    assert f"Main PID: {master.pid} (sleep)" in status and "unknown" not in status
+    r = o.cli("stop", "postfix")
+    assert r.returncode == 0 and "stopped (inactive, dead)" in r.stdout
+    for p in (master, worker[0]):
+        assert not p.is_running() or p.status() == psutil.STATUS_ZOMBIE
+    assert "main pid unknown" not in o.err() + o.out()
+
+
 def test_forking_pidfile_never_written_times_out(oya, tmp_path):
     # a daemon lives but never writes its PID file (one that dies first fails at once: test_security.py)
     o = oya({"d": unit("/bin/sh -c 'sleep infinity &'", f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=1s")})
