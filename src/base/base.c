@@ -577,6 +577,63 @@ const char *signal_name(int sig)
     return NULL;
 }
 
+void suggest_init(struct suggest *sg, const char *word)
+{
+    sg->word = word;
+    sg->best = NULL;
+    sg->dist = SIZE_MAX;
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* Optimal string alignment distance (insert, delete, change, swap of neighbours), capped: words longer
+ * than 63 bytes are not compared */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 63 || nb > 63)
+        return SIZE_MAX;
+    size_t d[64][64];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        for (size_t j = 1; j <= nb; j++) {
+            size_t cost = lower(a[i - 1]) != lower(b[j - 1]);
+            size_t v = d[i - 1][j - 1] + cost;
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]) &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    }
+    return d[na][nb];
+}
+
+void suggest_try(struct suggest *sg, const char *candidate)
+{
+    size_t d = edit_distance(sg->word, candidate);
+    if (d < sg->dist) {
+        sg->dist = d;
+        sg->best = candidate;
+    }
+}
+
+const char *suggest_result(const struct suggest *sg)
+{
+    /* a third of the word may be wrong (one letter in a short one, at most three): more is a guess */
+    size_t n = strlen(sg->word), limit = n / 3 < 1 ? 1 : n / 3 > 3 ? 3 : n / 3;
+    return sg->best && sg->dist <= limit && strcmp(sg->best, sg->word) != 0 ? sg->best : NULL;
+}
+
 bool ratelimit_pass(struct ratelimit *rl, uint64_t now, uint64_t interval, unsigned burst, unsigned *suppressed)
 {
     if (rl->begin == 0 || now >= usec_add(rl->begin, interval)) {

@@ -101,6 +101,16 @@ struct ratelimit {
 /* true: say it (then *suppressed holds how many were held back before it, and is reset) */
 bool ratelimit_pass(struct ratelimit *rl, uint64_t now, uint64_t interval, unsigned burst, unsigned *suppressed);
 
+/* "Did you mean": of the candidates tried, the one closest to word (edit distance with swaps, letters in
+ * either case), if close enough to be a likely typo; NULL otherwise. */
+struct suggest {
+    const char *word, *best;
+    size_t dist;
+};
+void suggest_init(struct suggest *sg, const char *word);
+void suggest_try(struct suggest *sg, const char *candidate);
+const char *suggest_result(const struct suggest *sg);
+
 /* Clocks, in microseconds. */
 uint64_t clock_mono_usec(void);
 uint64_t clock_real_usec(void);

@@ -192,6 +192,26 @@ static char *service_name(const char *arg)
     return name;
 }
 
+/* An unknown name: "no such service 'x'", with the closest service, bad unit or template name when one is
+ * a likely typo */
+static void reply_no_such(struct sup *s, struct client *c, const char *given)
+{
+    char *name = service_name(given);
+    struct suggest sg;
+    suggest_init(&sg, name);
+    for (size_t i = 0; i < s->nsvcs; i++)
+        suggest_try(&sg, s->svcs[i]->unit->name);
+    for (size_t i = 0; i < s->nbad; i++)
+        suggest_try(&sg, s->bad[i].name);
+    const char *best = suggest_result(&sg);
+    if (best)
+        ctl_reply_error(&c->out, "no such service '%s'; did you mean '%s'? (`oya list` shows the services)", given,
+                        best);
+    else
+        ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", given);
+    free(name);
+}
+
 /* Resolve names (with or without ".service"), making instances from templates; on an unknown one,
  * reply an error and return NULL. */
 static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
@@ -212,7 +232,7 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
             return NULL;
         }
         if (!svc) {
-            ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", names[i]);
+            reply_no_such(s, c, names[i]);
             free(idx);
             return NULL;
         }
@@ -236,7 +256,7 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
         bad[i] = found[i] || preview[i] ? NULL : sup_find_bad(s, name);
         free(name);
         if (!found[i] && !preview[i] && !bad[i]) {
-            ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", args[i]);
+            reply_no_such(s, c, args[i]);
             goto out;
         }
     }

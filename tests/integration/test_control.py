@@ -40,17 +40,18 @@ def test_socket_mode_and_peer_check(oya, tmp_path):
     (b"bogus\n", "unknown request 'bogus'"),
     (b"\n", "empty request"),
     (b"start\n", "name at least one service"),
-    (b"status\tnosuch\n", "no such service 'nosuch'"),
+    (b"status\tnosuch\n", "no such service 'nosuch'; `oya list`"),
+    (b"stop\tticker\n", "no such service 'ticker'; did you mean 'tikcer'?"),
     (b"kill\tNOSIG\ts\n", "'NOSIG' is not a signal"),
     (b"kill\ts\n", "kill needs a signal and at least one service"),
     (b"list\textra\n", "unknown request 'list'"),
     (b"st\x00atus\n", "NUL byte"),
     (b"\xff\xfe\n", "unknown request '??'"),
     (b"x" * 70000, "request too long"),
-], ids=["unknown", "empty", "start-no-name", "unknown-name", "bad-signal", "kill-no-name", "extra-args",
+], ids=["unknown", "empty", "start-no-name", "unknown-name", "close-name", "bad-signal", "kill-no-name", "extra-args",
         "nul-byte", "binary", "too-long"])
 def test_malformed_requests_get_errors(oya, request_bytes, error):
-    o = oya({"s": unit("/bin/sleep infinity")})
+    o = oya({"s": unit("/bin/sleep infinity"), "tikcer": unit("/bin/sleep infinity")})
     reply = raw_request(o.sock, request_bytes)
     first = reply.splitlines()[0]
     assert first.startswith("error\t"), reply
