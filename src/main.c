@@ -15,6 +15,7 @@ static void usage(FILE *f)
                "  up DIR|FILE.service...     supervise services (foreground)\n"
                "  init [OPTIONS] -- CMD...   run CMD as a container's PID 1 (reap, forward signals)\n"
                "  verify FILE|DIR...         check unit files, start nothing\n"
+               "  condition EXPR...          check ConditionNAME=/AssertNAME= on this machine\n"
                "  status [--json] [NAME...]  show the supervisor or services\n"
                "  list [--state=S] [--json]  one line per service\n"
                "  start|stop|restart NAME... change services and wait for the outcome\n"
@@ -34,6 +35,7 @@ static const struct {
     {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
+    {"condition", cli_condition},
 };
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@ struct cli {
 
 int cli_up(struct cli *c, int argc, char **argv);
 int cli_verify(struct cli *c, int argc, char **argv);
+int cli_condition(struct cli *c, int argc, char **argv);
 int cli_status(struct cli *c, int argc, char **argv);
 int cli_list(struct cli *c, int argc, char **argv);
 int cli_start(struct cli *c, int argc, char **argv); /* start, stop, restart and reload */

@@ -50,6 +50,7 @@ void sup_announce(const struct sup *s, struct service *svc, enum svc_state befor
         else
             say(svc, "started, main pid unknown (no PIDFile=, and no single process to take)");
         break;
+    case SVC_CONDITION: say(svc, "starting: ExecCondition=, pid %d", st->control_pid); break;
     case SVC_START_PRE: say(svc, "starting: ExecStartPre=, pid %d", st->control_pid); break;
     case SVC_START: say(svc, "starting, pid %d", st->main_pid ? st->main_pid : st->control_pid); break;
     case SVC_START_POST: break;
@@ -63,10 +64,15 @@ void sup_announce(const struct sup *s, struct service *svc, enum svc_state befor
         }
         break;
     case SVC_STOP_POST: break;
-    case SVC_EXITED: say(svc, "finished; remains active (RemainAfterExit=yes)"); break;
+    case SVC_EXITED:
+        if (before == SVC_RELOAD)
+            say(svc, "reloaded%s", st->reload_result == RESULT_SUCCESS ? "" : " (ExecReload= failed)");
+        else
+            say(svc, "finished; remains active (RemainAfterExit=yes)");
+        break;
     case SVC_STOP_SIGTERM:
         if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_TIMEOUT &&
-            (before == SVC_START_PRE || before == SVC_START_POST ||
+            (before == SVC_CONDITION || before == SVC_START_PRE || before == SVC_START_POST ||
              (before == SVC_START && svc->unit->type == UNIT_FORKING))) {
             exit_text(st, ex, sizeof(ex));
             say(svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);

@@ -124,6 +124,34 @@ static bool break_cycle(struct sup *s, size_t idx, unsigned char *color, size_t 
     return false;
 }
 
+/* DefaultDependencies=yes, systemd's default: a service requires sysinit.target and comes after it and
+ * basic.target; a target comes after what it Wants= and Requires=; both conflict with shutdown.target and
+ * come before it. Only units oya was given count: with no sysinit.target loaded there is nothing to wait
+ * for, as in a container. */
+static void default_deps(struct sup *s, struct service *svc)
+{
+    const struct unit *u = svc->unit;
+    if (!u->default_dependencies)
+        return;
+    if (u->is_target) {
+        resolve_list(s, svc, &u->wants, DEP_AFTER);
+        resolve_list(s, svc, &u->requires, DEP_AFTER);
+    } else {
+        struct service *sysinit = sup_find(s, "sysinit.target"), *basic = sup_find(s, "basic.target");
+        if (sysinit) {
+            dep_add(&svc->deps[DEP_REQUIRES], sysinit->index);
+            dep_add(&svc->deps[DEP_AFTER], sysinit->index);
+        }
+        if (basic)
+            dep_add(&svc->deps[DEP_AFTER], basic->index);
+    }
+    struct service *shutdown = sup_find(s, "shutdown.target");
+    if (shutdown && shutdown != svc) {
+        dep_add(&svc->deps[DEP_CONFLICTS], shutdown->index);
+        dep_add(&shutdown->deps[DEP_AFTER], svc->index);
+    }
+}
+
 void sup_deps_resolve(struct sup *s)
 {
     for (size_t i = 0; i < s->nsvcs; i++)
@@ -140,6 +168,13 @@ void sup_deps_resolve(struct sup *s)
         resolve_list(s, svc, &u->part_of, DEP_PART_OF);
         resolve_list(s, svc, &u->requisite, DEP_REQUISITE);
         resolve_list(s, svc, &u->conflicts, DEP_CONFLICTS);
+        resolve_list(s, svc, &u->propagates_reload_to, DEP_RELOADS);
+        for (size_t k = 0; k < u->reload_propagated_from.n; k++) {
+            struct service *from = dep_unit(s, u->reload_propagated_from.v[k]);
+            if (from && from != svc)
+                dep_add(&from->deps[DEP_RELOADS], svc->index); /* the other side's PropagatesReloadTo= */
+        }
+        default_deps(s, svc);
         for (size_t k = 0; k < u->before.n; k++) {
             struct service *other = dep_unit(s, u->before.v[k]);
             if (other && other != svc)
@@ -180,6 +215,30 @@ static bool has_dep(const struct service *svc, enum dep_kind kind, size_t idx)
 {
     const struct dep_list *l = &svc->deps[kind];
     return l->n && bsearch(&idx, l->v, l->n, sizeof(*l->v), cmp_index);
+}
+
+void sup_reload_propagate(struct sup *s, struct service *svc)
+{
+    bool *seen = xcalloc(s->nsvcs ? s->nsvcs : 1, sizeof(bool));
+    size_t *queue = xcalloc(s->nsvcs ? s->nsvcs : 1, sizeof(size_t)), head = 0, tail = 0;
+    seen[svc->index] = true;
+    queue[tail++] = svc->index;
+    while (head < tail) {
+        const struct dep_list *to = &s->svcs[queue[head++]]->deps[DEP_RELOADS];
+        for (size_t i = 0; i < to->n; i++) {
+            struct service *d = s->svcs[to->v[i]];
+            if (seen[d->index])
+                continue;
+            seen[d->index] = true;
+            queue[tail++] = d->index;
+            enum svc_state before = d->st.state;
+            struct svc_actions a = {0};
+            if (!d->removed && svc_reload(&d->st, d->unit, clock_mono_usec(), clock_real_usec(), &a))
+                sup_apply(s, d, a, before);
+        }
+    }
+    free(queue);
+    free(seen);
 }
 
 void sup_job_start(struct sup *s, struct service *svc)

@@ -325,10 +325,9 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
     }
     for (size_t i = 0; i < n && kind == WAIT_RELOAD; i++) {
         const struct service *svc = s->svcs[idx[i]];
-        if (svc->unit->exec[UEXEC_RELOAD].n == 0 || svc->st.state != SVC_RUNNING) {
+        if (svc->unit->exec[UEXEC_RELOAD].n == 0 || !svc_is_active(&svc->st)) {
             ctl_reply_error(&c->out, "%s cannot be reloaded: %s", svc->unit->name,
-                            svc->unit->exec[UEXEC_RELOAD].n == 0 ? "it has no ExecReload="
-                                                                  : "it is not active (running)");
+                            svc->unit->exec[UEXEC_RELOAD].n == 0 ? "it has no ExecReload=" : "it is not active");
             free(idx);
             return;
         }
@@ -340,6 +339,7 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
         uint64_t now = clock_mono_usec(), real = clock_real_usec();
         if (kind == WAIT_RELOAD) {
             svc_reload(&svc->st, svc->unit, now, real, &a);
+            sup_reload_propagate(s, svc);
         } else if (kind == WAIT_START) {
             sup_job_start(s, svc); /* ordered by After=, with what it Requires= and Wants= */
         } else if (kind == WAIT_STOP) {

@@ -19,7 +19,11 @@ struct watch {
 };
 
 enum job_kind { JOB_NONE, JOB_START, JOB_STOP };
-enum dep_kind { DEP_AFTER, DEP_REQUIRES, DEP_WANTS, DEP_BINDS_TO, DEP_PART_OF, DEP_REQUISITE, DEP_CONFLICTS, DEP_N };
+enum dep_kind {
+    DEP_AFTER, DEP_REQUIRES, DEP_WANTS, DEP_BINDS_TO, DEP_PART_OF, DEP_REQUISITE, DEP_CONFLICTS,
+    DEP_RELOADS, /* PropagatesReloadTo= (with the others' ReloadPropagatedFrom=): a reload reaches these too */
+    DEP_N
+};
 struct dep_list {
     size_t *v; /* service indexes, sorted, each once */
     size_t n, cap;
@@ -210,6 +214,9 @@ void sup_previous_done(struct sup *s);   /* a clean exit: every service stopped 
 void sup_deps_resolve(struct sup *s);
 void sup_deps_free(struct sup *s);
 void sup_job_start(struct sup *s, struct service *svc);
+/* A reload of svc reaches the units it propagates reloads to (PropagatesReloadTo=, and the units with
+ * ReloadPropagatedFrom=svc), and theirs in turn: each that is active and has ExecReload= reloads */
+void sup_reload_propagate(struct sup *s, struct service *svc);
 void sup_job_stop(struct sup *s, struct service *svc);
 void sup_restart_dependents(struct sup *s, struct service *svc);
 void sup_jobs_dispatch(struct sup *s);

@@ -107,7 +107,7 @@ static bool is_stopping(enum svc_state st)
 
 static bool is_starting(enum svc_state st)
 {
-    return st == SVC_START_PRE || st == SVC_START || st == SVC_START_POST;
+    return st == SVC_CONDITION || st == SVC_START_PRE || st == SVC_START || st == SVC_START_POST;
 }
 
 /* The deadline span after now; 0 (none) for an infinite span or one past the end of time */
@@ -175,6 +175,15 @@ static void enter_start_post(struct svc *s, const struct unit *u, uint64_t now, 
     run_list(s, u, SVC_START_POST, UEXEC_START_POST, u->timeout_start, now, now_real, a);
 }
 
+static void enter_start_pre(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                            struct svc_actions *a)
+{
+    if (u->exec[UEXEC_START_PRE].n == 0)
+        enter_start(s, u, now, now_real, a);
+    else
+        run_list(s, u, SVC_START_PRE, UEXEC_START_PRE, u->timeout_start, now, now_real, a);
+}
+
 static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     if (!start_limit_ok(s, u, now)) {
@@ -201,16 +210,16 @@ static void do_spawn(struct svc *s, const struct unit *u, uint64_t now, uint64_t
         set_state(s, SVC_EXITED, now_real); /* reached: nothing to run */
         return;
     }
-    if (u->exec[UEXEC_START_PRE].n == 0) {
-        enter_start(s, u, now, now_real, a);
-        return;
-    }
-    run_list(s, u, SVC_START_PRE, UEXEC_START_PRE, u->timeout_start, now, now_real, a);
+    if (u->exec[UEXEC_CONDITION].n)
+        run_list(s, u, SVC_CONDITION, UEXEC_CONDITION, u->timeout_start, now, now_real, a);
+    else
+        enter_start_pre(s, u, now, now_real, a);
 }
 
 void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     switch (s->state) {
+    case SVC_CONDITION:
     case SVC_START_PRE:
     case SVC_START:
     case SVC_START_POST:
@@ -404,6 +413,7 @@ static void stop_as(struct svc *s, const struct unit *u, enum svc_stop_reason wh
         /* already going down; a user stop or shutdown takes over a stop after the main exit */
         s->stop_reason = why;
         return;
+    case SVC_CONDITION:
     case SVC_START_PRE:
     case SVC_START:
     case SVC_START_POST:
@@ -446,10 +456,11 @@ void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now
 
 bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
-    if (s->state != SVC_RUNNING || u->exec[UEXEC_RELOAD].n == 0)
+    if ((s->state != SVC_RUNNING && s->state != SVC_EXITED) || u->exec[UEXEC_RELOAD].n == 0)
         return false;
     s->reload_result = RESULT_SUCCESS;
     s->reload_done = false;
+    s->reload_exited = s->state == SVC_EXITED; /* RemainAfterExit=yes: reloadable too, as in systemd */
     run_list(s, u, SVC_RELOAD, UEXEC_RELOAD, u->timeout_start, now, now_real, a);
     return true;
 }
@@ -459,7 +470,7 @@ static void end_reload(struct svc *s, enum svc_result r, uint64_t now_real)
     s->reload_result = r;
     s->reload_done = true;
     s->deadline = 0;
-    set_state(s, SVC_RUNNING, now_real);
+    set_state(s, s->reload_exited ? SVC_EXITED : SVC_RUNNING, now_real);
 }
 
 void svc_spawned(struct svc *s, const struct unit *u, int pid, bool main, uint64_t now, uint64_t now_real,
@@ -494,7 +505,8 @@ void svc_spawn_failed(struct svc *s, const struct unit *u, bool main, uint64_t n
         return;
     }
     if (is_starting(s->state)) {
-        if (s->state == SVC_START_PRE || (s->state == SVC_START && u->exec[UEXEC_START_PRE].n == 0 &&
+        if (s->state == SVC_CONDITION || s->state == SVC_START_PRE ||
+            (s->state == SVC_START && u->exec[UEXEC_START_PRE].n == 0 &&
                                           !s->main_pid && !s->control_pid && s->cmd_index == 0)) {
             /* nothing of this start ran: nothing to stop */
             s->result = RESULT_RESOURCES;
@@ -552,6 +564,20 @@ void svc_control_exited(struct svc *s, const struct unit *u, int code, int statu
         s->exit_status = status;
     }
     switch (s->state) {
+    case SVC_CONDITION:
+        if (!ignore && code == CLD_EXITED && status >= 1 && status <= 254) {
+            /* as systemd: 1-254 skips the start, without failing it; 255 or a signal fails it */
+            char why[128];
+            snprintf(why, sizeof(why), "ExecCondition= exited with status %d", status);
+            s->exit_code = s->exit_status = 0;
+            svc_condition_failed(s, false, why, now_real);
+            a->cleanup = true;
+        } else if (r != RESULT_SUCCESS) {
+            fail_start(s, u, r, now, now_real, a);
+        } else if (!next_cmd(s, u, a)) {
+            enter_start_pre(s, u, now, now_real, a);
+        }
+        return;
     case SVC_START_PRE:
         if (r != RESULT_SUCCESS)
             fail_start(s, u, r, now, now_real, a);
@@ -719,6 +745,7 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         return;
     s->deadline = 0;
     switch (s->state) {
+    case SVC_CONDITION:
     case SVC_START_PRE:
     case SVC_START:
     case SVC_START_POST:
@@ -796,7 +823,7 @@ const char *svc_active_state(const struct svc *s)
 {
     static const char *names[] = {"inactive", "activating", "activating", "activating", "active",
                                   "active", "reloading", "deactivating", "deactivating", "deactivating",
-                                  "deactivating", "activating", "failed"};
+                                  "deactivating", "activating", "failed", "activating"};
     if (s->reloading && s->state == SVC_RUNNING)
         return "reloading";
     return names[s->state];
@@ -805,7 +832,8 @@ const char *svc_active_state(const struct svc *s)
 const char *svc_sub_state(const struct svc *s)
 {
     static const char *names[] = {"dead", "start-pre", "start", "start-post", "running", "exited", "reload",
-                                  "stop", "stop-sigterm", "stop-sigkill", "stop-post", "auto-restart", "failed"};
+                                  "stop", "stop-sigterm", "stop-sigkill", "stop-post", "auto-restart", "failed",
+                                  "condition"};
     if (s->reloading && s->state == SVC_RUNNING)
         return "reload";
     return names[s->state];

@@ -20,6 +20,7 @@ enum svc_state {
     SVC_STOP_POST,    /* deactivating (stop-post): ExecStopPost= commands */
     SVC_AUTO_RESTART, /* activating (auto-restart): waiting RestartSec */
     SVC_FAILED,       /* failed (failed) */
+    SVC_CONDITION,    /* activating (condition): ExecCondition= commands, before ExecStartPre= */
 };
 
 enum svc_result {
@@ -69,6 +70,7 @@ struct svc {
     bool main_unknown;     /* Type=forking without a main PID found: up while any process is left */
     enum svc_result reload_result; /* of the last reload */
     bool reload_done;      /* the last reload ended (reload_result says how) */
+    bool reload_exited;    /* the reload under way began in active (exited) and goes back there */
     int exit_code;         /* CLD_EXITED, CLD_KILLED or CLD_DUMPED of the last main exit; 0 if none */
     int exit_status;       /* exit status or signal number */
     uint64_t deadline;     /* CLOCK_MONOTONIC usec; 0 = none */
@@ -106,7 +108,8 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
               uint64_t now_real, struct svc_actions *a);
 void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
-/* ExecReload=: false when the service is not running or has no ExecReload= (nothing happens then). */
+/* ExecReload=: false when the service is not active (running or exited) or has no ExecReload= (nothing
+ * happens then). */
 bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
 /* Events. */

@@ -91,7 +91,7 @@ static int parse_list(struct unit *u, const struct key *k, const char *v, struct
     return 0;
 }
 
-static int parse_bool_value(const char *v, bool *out)
+int unit_parse_bool(const char *v, bool *out)
 {
     static const char *yes[] = {"1", "yes", "y", "true", "t", "on"};
     static const char *no[] = {"0", "no", "n", "false", "f", "off"};
@@ -110,7 +110,7 @@ static int parse_bool_value(const char *v, bool *out)
 
 static int parse_bool(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
-    if (parse_bool_value(v, AT(u, k, bool)) < 0)
+    if (unit_parse_bool(v, AT(u, k, bool)) < 0)
         return bad_value(c, "not a boolean; use yes or no (also true/false, on/off, 1/0)");
     return 0;
 }
@@ -462,7 +462,7 @@ static int parse_preserve(struct unit *u, const struct key *k, const char *v, st
     bool b;
     if (strcmp(v, "restart") == 0)
         u->runtime_preserve = PRESERVE_RESTART;
-    else if (parse_bool_value(v, &b) == 0)
+    else if (unit_parse_bool(v, &b) == 0)
         u->runtime_preserve = b ? PRESERVE_YES : PRESERVE_NO;
     else
         return bad_value(c, "use yes, no or restart");
@@ -492,18 +492,38 @@ static int parse_alias(struct unit *u, const struct key *k, const char *v, struc
     return r;
 }
 
-/* Condition*= and Assert*= (k->arg: kind; assert when the key starts with "Assert") */
-static int parse_condition(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+static void add_condition(struct unit *u, struct unit_condition cond, const char *value, unsigned line)
 {
+    cond.value = xstrdup(value);
+    cond.line = line;
+    u->conds = xrealloc(u->conds, (u->n_conds + 1) * sizeof(*u->conds));
+    u->conds[u->n_conds++] = cond;
+}
+
+/* An empty Condition*= drops every condition before it, an empty Assert*= every assert (and an empty
+ * RequiresMountsFor= its paths) */
+static void clear_conditions(struct unit *u, bool assert, bool mounts)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < u->n_conds; i++) {
+        struct unit_condition *c = &u->conds[i];
+        if ((c->kind == COND_MOUNTS_FOR) == mounts && (mounts || c->assert == assert))
+            free(c->value);
+        else
+            u->conds[kept++] = *c;
+    }
+    u->n_conds = kept;
+}
+
+/* Condition*= and Assert*= (kind from the name after the prefix): "|" triggering, "!" negated, then the
+ * value; a path where the condition takes one must be absolute (systemd ignores it otherwise) */
+static int parse_condition(struct unit *u, enum unit_cond_kind kind, const char *v, struct parse_ctx *c)
+{
+    struct unit_condition cond = {.kind = kind, .assert = str_startswith(c->key, "Assert")};
     if (!*v) {
-        for (size_t i = 0; i < u->n_conds; i++)
-            free(u->conds[i].path);
-        free(u->conds);
-        u->conds = NULL;
-        u->n_conds = 0;
+        clear_conditions(u, cond.assert, false);
         return 0;
     }
-    struct unit_condition cond = {.kind = (enum unit_cond_kind)k->arg, .assert = str_startswith(c->key, "Assert")};
     const char *p = v;
     for (;; p++) {
         if (*p == '|')
@@ -515,13 +535,34 @@ static int parse_condition(struct unit *u, const struct key *k, const char *v, s
     }
     while (*p == ' ')
         p++;
-    if (p[0] != '/')
-        return bad_value(c, "not an absolute path; write /path, with '!' to negate and '|' to make it triggering");
-    cond.path = xstrdup(p);
-    cond.line = c->line;
-    u->conds = xrealloc(u->conds, (u->n_conds + 1) * sizeof(*u->conds));
-    u->conds[u->n_conds++] = cond;
+    if (kind <= COND_NEEDS_UPDATE && p[0] != '/') {
+        unit_diag_add(c->diag, false, "%s:%u: %s=%s: not an absolute path, the condition is ignored (write /path, "
+                      "with '!' to negate and '|' to make it triggering)", c->path, c->line, c->key, v);
+        return 0;
+    }
+    add_condition(u, cond, p, c->line);
     return 0;
+}
+
+/* RequiresMountsFor=: oya has no mount units to order after; each path must exist when the service
+ * starts (its file system is there), else the start is skipped as for a condition */
+static int parse_mounts_for(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (!*v) {
+        clear_conditions(u, false, true);
+        return 0;
+    }
+    struct strv words = {0};
+    int r = split_value(c, v, &words);
+    for (size_t i = 0; r == 0 && i < words.n; i++) {
+        if (words.v[i][0] != '/')
+            r = bad_value(c, "'%s' is not an absolute path", words.v[i]);
+        else
+            add_condition(u, (struct unit_condition){.kind = COND_MOUNTS_FOR}, words.v[i], c->line);
+    }
+    strv_clear(&words);
+    return r;
 }
 
 /* The exit status names systemd accepts: the LSB init script codes and BSD's sysexits.h; 0 if unknown */
@@ -881,7 +922,7 @@ static int parse_dynamic_user(struct unit *u, const struct key *k, const char *v
 {
     (void)u, (void)k;
     bool on;
-    if (parse_bool_value(v, &on) < 0)
+    if (unit_parse_bool(v, &on) < 0)
         return bad_value(c, "not a boolean; use yes or no");
     if (on)
         return bad_value(c, "oya does not allocate transient users yet, and will not run the service as root "
@@ -907,18 +948,12 @@ static struct key keys[] = {
     {"Unit", "Requires", parse_list, FIELD(requires), 0},
     {"Unit", "BindsTo", parse_list, FIELD(binds_to), 0},
     {"Unit", "PartOf", parse_list, FIELD(part_of), 0},
+    {"Unit", "PropagatesReloadTo", parse_list, FIELD(propagates_reload_to), 0},
+    {"Unit", "ReloadPropagatedFrom", parse_list, FIELD(reload_propagated_from), 0},
     {"Unit", "Requisite", parse_list, FIELD(requisite), 0},
     {"Unit", "Conflicts", parse_list, FIELD(conflicts), 0},
-    {"Unit", "ConditionPathExists", parse_condition, 0, COND_PATH_EXISTS},
-    {"Unit", "ConditionPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
-    {"Unit", "ConditionFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
-    {"Unit", "ConditionDirectoryNotEmpty", parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
-    {"Unit", "ConditionFileIsExecutable", parse_condition, 0, COND_FILE_IS_EXECUTABLE},
-    {"Unit", "AssertPathExists", parse_condition, 0, COND_PATH_EXISTS},
-    {"Unit", "AssertPathIsDirectory", parse_condition, 0, COND_PATH_IS_DIRECTORY},
-    {"Unit", "AssertFileNotEmpty", parse_condition, 0, COND_FILE_NOT_EMPTY},
-    {"Unit", "AssertDirectoryNotEmpty", parse_condition, 0, COND_DIRECTORY_NOT_EMPTY},
-    {"Unit", "AssertFileIsExecutable", parse_condition, 0, COND_FILE_IS_EXECUTABLE},
+    {"Unit", "RequiresMountsFor", parse_mounts_for, 0, 0},
+    {"Unit", "DefaultDependencies", parse_bool, FIELD(default_dependencies), 0},
     {"Unit", "StartLimitIntervalSec", parse_timespan_key, FIELD(start_limit_interval), 0},
     {"Unit", "StartLimitInterval", parse_timespan_key, FIELD(start_limit_interval), 0},
     {"Unit", "StartLimitBurst", parse_unsigned, FIELD(start_limit_burst), 0},
@@ -932,6 +967,7 @@ static struct key keys[] = {
     {"Service", "ExecReload", parse_exec, 0, UEXEC_RELOAD},
     {"Service", "ExecStop", parse_exec, 0, UEXEC_STOP},
     {"Service", "ExecStopPost", parse_exec, 0, UEXEC_STOP_POST},
+    {"Service", "ExecCondition", parse_exec, 0, UEXEC_CONDITION},
     {"Service", "PIDFile", parse_pid_file, 0, 0},
     {"Service", "RuntimeDirectory", parse_dirs, 0, UDIR_RUNTIME},
     {"Service", "StateDirectory", parse_dirs, 0, UDIR_STATE},
@@ -997,7 +1033,7 @@ static struct key keys[] = {
 
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
-    "ExecCondition", "BusName", "GuessMainPID", "SupplementaryGroups", NULL,
+    "BusName", "GuessMainPID", "SupplementaryGroups", NULL,
 };
 
 /* systemd's keys that oya accepts without carrying them out: listed once per unit as not applied
@@ -1029,11 +1065,10 @@ static const char *not_applied_keys[] = {
 
 /* [Unit]'s keys that oya accepts without carrying them out */
 static const char *not_applied_unit_keys[] = {
-    "DefaultDependencies", "AllowIsolate", "RefuseManualStart", "RefuseManualStop", "StopWhenUnneeded",
-    "RequiresMountsFor", "OnFailure", "OnSuccess", "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
+    "AllowIsolate", "RefuseManualStart", "RefuseManualStop", "StopWhenUnneeded",
+    "OnFailure", "OnSuccess", "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
     "JobTimeoutSec", "JobRunningTimeoutSec", "JobTimeoutAction", "JobTimeoutRebootArgument", "SuccessAction",
-    "FailureAction", "SuccessActionExitStatus", "FailureActionExitStatus", "ReloadPropagatedFrom",
-    "PropagatesReloadTo", "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf", "Upholds",
+    "FailureAction", "SuccessActionExitStatus", "FailureActionExitStatus", "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf", "Upholds",
     "CollectMode", "RebootArgument", "SourcePath", "StartLimitAction", NULL,
 };
 
@@ -1075,6 +1110,18 @@ static bool key_not_yet(const char *name)
     return false;
 }
 
+/* ConditionFoo= or AssertFoo= of [Unit]: the kind of Foo, or -1 */
+static int condition_kind(const char *section, const char *key)
+{
+    if (strcmp(section, "Unit") != 0)
+        return -1;
+    if (str_startswith(key, "Condition"))
+        return unit_cond_kind_from_name(key + strlen("Condition"));
+    if (str_startswith(key, "Assert"))
+        return unit_cond_kind_from_name(key + strlen("Assert"));
+    return -1;
+}
+
 bool unit_key_expands(const char *section, const char *key)
 {
     static bool keys_ready;
@@ -1087,7 +1134,36 @@ bool unit_key_expands(const char *section, const char *key)
     for (size_t i = 0; raw_keys[i]; i++)
         if (strcmp(key, raw_keys[i]) == 0)
             return false;
-    return key_find(section, key) != NULL; /* unknown and not-applied keys are not read: nothing to expand */
+    /* unknown and not-applied keys are not read: nothing to expand */
+    return key_find(section, key) != NULL || condition_kind(section, key) >= 0;
+}
+
+/* " (did you mean RestartSec=?)" for a key close to one systemd has in that section, else "" */
+static void key_suggestion(const char *section, const char *key, char *out, size_t size)
+{
+    struct suggest sg;
+    suggest_init(&sg, key);
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (keys[i].name && strcmp(keys[i].section, section) == 0)
+            suggest_try(&sg, keys[i].name);
+    const char *const *lists[] = {not_yet_keys, strcmp(section, "Unit") == 0 ? not_applied_unit_keys : not_applied_keys};
+    for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
+        for (size_t i = 0; lists[l][i]; i++)
+            suggest_try(&sg, lists[l][i]);
+    char names[2 * COND_N][40];
+    if (strcmp(section, "Unit") == 0) {
+        for (int k = 0; k < COND_N; k++) {
+            snprintf(names[2 * k], sizeof(names[0]), "Condition%s", unit_cond_name((enum unit_cond_kind)k));
+            snprintf(names[2 * k + 1], sizeof(names[0]), "Assert%s", unit_cond_name((enum unit_cond_kind)k));
+            suggest_try(&sg, names[2 * k]);
+            suggest_try(&sg, names[2 * k + 1]);
+        }
+    }
+    const char *best = suggest_result(&sg);
+    if (best)
+        snprintf(out, size, " (did you mean %s=?)", best);
+    else
+        out[0] = 0;
 }
 
 /* One KEY=VALUE of a known section, through the key table; what the table does not know is a warning
@@ -1100,14 +1176,20 @@ void unit_key_set(struct unit *u, const char *section, const char *key, const ch
         keys_ready = true;
     }
     const struct key *k = key_find(section, key);
+    int cond = condition_kind(section, key);
     if (k) {
         k->parse(u, k, value, c);
+    } else if (cond >= 0) {
+        parse_condition(u, (enum unit_cond_kind)cond, value, c);
     } else if (key_not_applied(section, key)) {
         parse_not_applied(u, NULL, value, c);
-    } else if (key_not_yet(key) || str_startswith(key, "Condition") || str_startswith(key, "Assert")) {
+    } else if (key_not_yet(key)) {
         parse_not_yet(u, NULL, value, c);
     } else if (!str_startswith(key, "X-")) {
-        unit_diag_add(c->diag, false, "%s:%u: unknown key %s in [%s], ignored", c->path, c->line, key, section);
+        char hint[96];
+        key_suggestion(section, key, hint, sizeof(hint));
+        unit_diag_add(c->diag, false, "%s:%u: unknown key %s in [%s], ignored%s", c->path, c->line, key, section,
+                      hint);
     }
 }
 
@@ -1124,8 +1206,8 @@ const char *unit_restart_name(enum unit_restart r)
 
 const char *unit_exec_name(enum unit_exec e)
 {
-    static const char *names[] = {"ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop",
-                                  "ExecStopPost"};
+    static const char *names[UEXEC_N] = {"ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload",
+                                         "ExecStop", "ExecStopPost", "ExecCondition"};
     return names[e];
 }
 

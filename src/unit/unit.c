@@ -34,6 +34,7 @@ static struct unit *unit_new(const char *name, const char *path)
         u->dir_mode[d] = 0755;
     u->io_priority = -1;
     u->ignore_sigpipe = true; /* IgnoreSIGPIPE= defaults to yes, as in systemd */
+    u->default_dependencies = true;
     return u;
 }
 
@@ -51,6 +52,8 @@ void unit_free(struct unit *u)
     strv_clear(&u->requires);
     strv_clear(&u->binds_to);
     strv_clear(&u->part_of);
+    strv_clear(&u->propagates_reload_to);
+    strv_clear(&u->reload_propagated_from);
     strv_clear(&u->requisite);
     strv_clear(&u->conflicts);
     for (int e = 0; e < UEXEC_N; e++)
@@ -61,7 +64,7 @@ void unit_free(struct unit *u)
     strv_clear(&u->aliases);
     strv_clear(&u->not_applied);
     for (size_t i = 0; i < u->n_conds; i++)
-        free(u->conds[i].path);
+        free(u->conds[i].value);
     free(u->conds);
     free(u->syslog_identifier);
     free(u->output_path);

@@ -28,7 +28,8 @@ enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
 #define EXEC_PRIVILEGED 8     /* '+' or '!': run as oya's own user, not User=/Group= (oya applies no sandbox) */
 
 /* The command lists of a service, in the order a start and a stop run them. */
-enum unit_exec { UEXEC_START_PRE, UEXEC_START, UEXEC_START_POST, UEXEC_RELOAD, UEXEC_STOP, UEXEC_STOP_POST, UEXEC_N };
+enum unit_exec { UEXEC_START_PRE, UEXEC_START, UEXEC_START_POST, UEXEC_RELOAD, UEXEC_STOP, UEXEC_STOP_POST,
+                 UEXEC_CONDITION, UEXEC_N };
 
 struct exec_cmd {
     int flags;
@@ -45,15 +46,25 @@ struct exec_list {
 enum unit_dir { UDIR_RUNTIME, UDIR_STATE, UDIR_CACHE, UDIR_LOGS, UDIR_CONFIGURATION, UDIR_N };
 enum unit_preserve { PRESERVE_NO, PRESERVE_YES, PRESERVE_RESTART };
 
-/* ConditionPathExists= and its kin (and the Assert*= twins): checked before each start */
-enum unit_cond_kind { COND_PATH_EXISTS, COND_PATH_IS_DIRECTORY, COND_FILE_NOT_EMPTY, COND_DIRECTORY_NOT_EMPTY,
-                      COND_FILE_IS_EXECUTABLE, COND_N };
+/* Condition*= and Assert*= of systemd 252 (and RequiresMountsFor= as a condition on its paths): checked
+ * before each start. The order is condition.c's name table. */
+enum unit_cond_kind {
+    COND_PATH_EXISTS, COND_PATH_EXISTS_GLOB, COND_PATH_IS_DIRECTORY, COND_PATH_IS_SYMBOLIC_LINK,
+    COND_PATH_IS_MOUNT_POINT, COND_PATH_IS_READ_WRITE, COND_PATH_IS_ENCRYPTED, COND_DIRECTORY_NOT_EMPTY,
+    COND_FILE_NOT_EMPTY, COND_FILE_IS_EXECUTABLE, COND_NEEDS_UPDATE, COND_FIRST_BOOT, COND_KERNEL_COMMAND_LINE,
+    COND_KERNEL_VERSION, COND_CREDENTIAL, COND_ARCHITECTURE, COND_FIRMWARE, COND_VIRTUALIZATION, COND_HOST,
+    COND_AC_POWER, COND_SECURITY, COND_CAPABILITY, COND_CONTROL_GROUP_CONTROLLER, COND_MEMORY, COND_CPUS,
+    COND_CPU_FEATURE, COND_OS_RELEASE, COND_USER, COND_GROUP, COND_ENVIRONMENT, COND_MEMORY_PRESSURE,
+    COND_CPU_PRESSURE, COND_IO_PRESSURE,
+    COND_N,
+    COND_MOUNTS_FOR = COND_N, /* RequiresMountsFor=: not a Condition*= key, checked like one */
+};
 struct unit_condition {
     enum unit_cond_kind kind;
     bool assert;  /* Assert*=: a failure fails the start; Condition*=: it skips it */
     bool negate;  /* '!' */
     bool trigger; /* '|': of all triggering conditions, one is enough */
-    char *path;
+    char *value;  /* after the '|' and '!' */
     unsigned line;
 };
 
@@ -80,6 +91,7 @@ struct unit {
     struct strv documentation;
     /* dependencies, as written: full unit names ("redis.service", "network.target") */
     struct strv after, before, wants, requires, binds_to, part_of, requisite, conflicts;
+    struct strv propagates_reload_to, reload_propagated_from; /* PropagatesReloadTo=, ReloadPropagatedFrom= */
     bool is_target; /* NAME.target: no processes, a synchronisation point (name keeps ".target") */
     uint64_t start_limit_interval; /* usec */
     unsigned start_limit_burst;
@@ -131,6 +143,7 @@ struct unit {
     uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
     bool no_new_privileges;
     bool ignore_sigpipe;
+    bool default_dependencies; /* DefaultDependencies= (yes): on sysinit.target/basic.target when loaded */
     uint64_t tasks_max;      /* TasksMax=: UINT64_MAX infinity, 0 unset; a percentage with tasks_max_percent */
     bool tasks_max_percent; /* IgnoreSIGPIPE= (default yes): the service starts with SIGPIPE ignored */
     bool private_tmp;
@@ -162,7 +175,15 @@ int unit_cap_from_name(const char *name);
 /* condition.c: check the conditions (asserts false) or the asserts (true). Returns true when met; else
  * false with why, e.g. "ConditionPathExists=/etc/x was not met". */
 bool unit_conditions_met(const struct unit *u, bool asserts, char *why, size_t size);
-const char *unit_cond_key(enum unit_cond_kind k, bool assert);
+/* "PathExists" for COND_PATH_EXISTS ...; the kind of a name after "Condition" or "Assert", or -1 */
+const char *unit_cond_name(enum unit_cond_kind k);
+int unit_cond_kind_from_name(const char *name);
+/* One condition now: 1 holds, 0 does not, -errno when it cannot be told (an invalid value: -EINVAL);
+ * negation is not applied. */
+int unit_cond_test(enum unit_cond_kind kind, const char *value);
+/* Look up what the conditions need of NSS (oya's user and group names) once, before the event loop, so
+ * that checking ConditionUser= and ConditionGroup= later never calls getpwuid/getgrgid. */
+void unit_conditions_prepare(void);
 
 /* specifier.c: % specifiers of systemd, for the unit called name ("prefix@instance" or "name").
  * Returns 0 with *out allocated, or -EINVAL with the unknown specifier character in *bad. */

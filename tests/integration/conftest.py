@@ -90,8 +90,8 @@ class Oya:
         self.dir = tmp_path
         self.units = tmp_path / "units"
         self.units.mkdir(exist_ok=True)
-        for name, text in units.items():
-            (self.units / f"{name}.service").write_text(text)
+        for name, text in units.items():  # "name" is name.service; "name.target" a target
+            (self.units / (name if name.endswith(".target") else f"{name}.service")).write_text(text)
         self.sock = Path(sock) if sock else tmp_path / "oya.sock"
         self.out_path = tmp_path / "oya.out"
         self.err_path = tmp_path / "oya.err"

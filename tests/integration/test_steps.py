@@ -252,6 +252,38 @@ def test_template_instances_on_demand(oya, tmp_path):
     o.cli("stop", "work@db-1", check=True)
 
 
+def test_reload_propagates_to_instances_and_listed_units(oya, tmp_path):
+    # as postgresql's units: `reload postgresql` (a oneshot that remains active) reaches every running
+    # postgresql@ instance (ReloadPropagatedFrom=), and PropagatesReloadTo= carries it on, transitively;
+    # units that are not active, or have no ExecReload=, are passed over
+    log = tmp_path / "reloads"
+
+    def rl(name):
+        return f"ExecReload=/bin/sh -c 'echo {name} >> {log}'"
+    o = oya({
+        "pg": unit("/bin/true", "Type=oneshot\nRemainAfterExit=yes\n" + rl("pg"),
+                   unit_extra="PropagatesReloadTo=extra.service"),
+        "pg@": "[Unit]\nReloadPropagatedFrom=pg.service\n[Service]\nExecStart=/bin/sleep infinity\n" + rl("%i") + "\n",
+        "extra": unit("/bin/sleep infinity", rl("extra"), unit_extra="PropagatesReloadTo=chain.service"),
+        "chain": unit("/bin/sleep infinity", rl("chain")),
+        "idle": unit("/bin/sleep infinity", rl("idle"),
+                     unit_extra="ReloadPropagatedFrom=pg.service\nConditionPathExists=/nonexistent"),
+        "plain": unit("/bin/sleep infinity", unit_extra="ReloadPropagatedFrom=pg.service"),
+    })
+    assert o.cli("start", "pg@15-main").returncode == 0
+    for name in ("extra", "chain", "plain", "pg@15-main"):
+        o.wait_state(name, "active", "running")
+    o.wait_state("pg", "active", "exited")
+    r = o.cli("reload", "pg")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: len(lines(log)) == 4, what="four reloads")
+    assert sorted(lines(log)) == ["15-main", "chain", "extra", "pg"]
+    for name in ("extra", "chain", "plain", "pg@15-main"):
+        o.wait_state(name, "active", "running")
+    assert o.state("pg") == ("active", "exited")  # a reload brings it back to where it was
+    assert o.state("idle")[0] == "inactive"
+
+
 def test_masked_unit_is_skipped(tmp_path):
     masked = tmp_path / "m.service"
     masked.symlink_to("/dev/null")

@@ -779,6 +779,56 @@ static void test_failing_start_pre_fails_the_start(void **state)
     world_free(&w);
 }
 
+/* ExecCondition= runs first: 0 goes on to ExecStartPre=, 1-254 skips the start (inactive, not failed,
+ * no restart), 255 fails it as any failing start command does */
+static void test_exec_condition(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecCondition=/c1\nExecCondition=/c2\nExecStartPre=/pre\nExecStart=/main\nRestart=always");
+    struct svc_actions a = start(&w);
+    assert_int_equal(w.s.state, SVC_CONDITION);
+    assert_string_equal(svc_sub_state(&w.s), "condition");
+    assert_string_equal(svc_active_state(&w.s), "activating");
+    assert_int_equal(a.spawn_list, UEXEC_CONDITION);
+    assert_false(a.spawn_main);
+    spawned(&w, a);
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.cmd_index, 1); /* the second condition command */
+    spawned(&w, a);
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_START_PRE);
+    assert_int_equal(a.spawn_list, UEXEC_START_PRE);
+    world_free(&w);
+
+    world_init(&w, "ExecCondition=/c\nExecStart=/main\nRestart=always");
+    spawned(&w, start(&w));
+    a = control_exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    assert_true(w.s.condition_failed);
+    assert_false(w.s.assert_failed);
+    assert_string_equal(w.s.condition_text, "ExecCondition= exited with status 1");
+    assert_true(a.cleanup);
+    assert_false(a.spawn);
+    assert_int_equal(svc_next_deadline(&w.s), 0); /* no restart is pending */
+    world_free(&w);
+
+    world_init(&w, "ExecCondition=/c\nExecStart=/main");
+    spawned(&w, start(&w));
+    control_exited(&w, CLD_EXITED, 255);
+    assert_int_equal(w.s.result, RESULT_EXIT_CODE);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    world_free(&w);
+
+    world_init(&w, "ExecCondition=-/c\nExecStart=/main"); /* '-': any exit goes on */
+    spawned(&w, start(&w));
+    control_exited(&w, CLD_EXITED, 3);
+    assert_int_equal(w.s.state, SVC_START);
+    world_free(&w);
+}
+
 static void test_forking_finds_its_main_process(void **state)
 {
     (void)state;
@@ -937,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_oneshot_has_no_start_timeout_by_default),
         cmocka_unit_test(test_start_pre_start_post_stop_post_in_order),
         cmocka_unit_test(test_failing_start_pre_fails_the_start),
+        cmocka_unit_test(test_exec_condition),
         cmocka_unit_test(test_forking_finds_its_main_process),
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_stop_command_timeout_goes_on),

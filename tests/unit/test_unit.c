@@ -573,10 +573,19 @@ static void test_diagnostics(void **state)
         const char *text, *diag;
     } warnings[] = {
         {SVC("Frobnicate=1\n"), "oya: t.service:3: unknown key Frobnicate in [Service], ignored\n"},
+        /* a likely typo gets the key it is closest to, from the same section */
+        {SVC("RestartSecs=1\n"),
+         "oya: t.service:3: unknown key RestartSecs in [Service], ignored (did you mean RestartSec=?)\n"},
+        {SVC("execstart=/y\n"),
+         "oya: t.service:3: unknown key execstart in [Service], ignored (did you mean ExecStart=?)\n"},
+        {"[Unit]\nConditionPathExist=/x\n" SVC(""),
+         "oya: t.service:2: unknown key ConditionPathExist in [Unit], ignored (did you mean ConditionPathExists=?)\n"},
+        {SVC("PrivateTemp=yes\n"),
+         "oya: t.service:3: unknown key PrivateTemp in [Service], ignored (did you mean PrivateTmp=?)\n"},
         {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
         {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
         {SVC("BindsTo=x.service\n"), "oya: t.service:3: unknown key BindsTo in [Service], ignored\n"},
-        {SVC("ExecCondition=/bin/true\n"), "oya: t.service:3: ExecCondition= is not supported yet, ignored\n"},
+        {SVC("BusName=org.example.x\n"), "oya: t.service:3: BusName= is not supported yet, ignored\n"},
         {SVC("StandardInput=tty\n"),
          "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
         {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
@@ -584,13 +593,14 @@ static void test_diagnostics(void **state)
          "SystemCallFilter\n"},
         {"[Install]\nAlias=foo.socket\n" SVC(""), "oya: t.service:2: Alias=foo.socket: only .service aliases name a "
                                                    "service, ignored\n"},
-        {"[Unit]\nConditionVirtualization=container\n" SVC(""),
-         "oya: t.service:2: ConditionVirtualization= is not supported yet, ignored\n"},
+        {"[Unit]\nConditionPathExists=etc/x\n" SVC(""),
+         "oya: t.service:2: ConditionPathExists=etc/x: not an absolute path, the condition is ignored (write /path, "
+         "with '!' to negate and '|' to make it triggering)\n"},
         {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
         /* systemd keys oya does not carry out are not "unknown": one line lists them, [Unit]'s too */
-        {"[Unit]\nDefaultDependencies=no\n" SVC("CPUQuota=50%\n"),
+        {"[Unit]\nOnFailureJobMode=fail\n" SVC("CPUQuota=50%\n"),
          "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): "
-         "DefaultDependencies, CPUQuota\n"},
+         "OnFailureJobMode, CPUQuota\n"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(warnings); i++) {
         struct unit_diag d;
@@ -703,13 +713,36 @@ static void test_conditions(void **state)
     assert_non_null(strstr(why, "none of the triggering conditions"));
     unit_free(u);
     free(text);
-    /* an empty assignment resets the list; a relative path is an error */
-    u = parse_ok("[Unit]\nConditionPathExists=/none\nConditionPathExists=\n[Service]\nExecStart=/x\n");
-    assert_int_equal(u->n_conds, 0);
+    /* an empty Condition*= resets the conditions, not the asserts nor RequiresMountsFor=; a relative path
+     * is ignored with a warning, as systemd does */
+    u = parse_ok("[Unit]\nConditionPathExists=/none\nAssertPathExists=/a\nRequiresMountsFor=/m /n\n"
+                 "ConditionUser=root\nConditionPathExists=\n[Service]\nExecStart=/x\n");
+    assert_int_equal(u->n_conds, 3);
+    assert_true(u->conds[0].assert);
+    assert_int_equal(u->conds[1].kind, COND_MOUNTS_FOR);
+    assert_string_equal(u->conds[2].value, "/n");
+    assert_false(unit_conditions_met(u, false, why, sizeof(why)));
+    assert_string_equal(why, "RequiresMountsFor=/m: the path does not exist");
     unit_free(u);
-    char *d = parse_error("[Unit]\nConditionPathExists=rel\n");
-    assert_non_null(strstr(d, "ConditionPathExists=rel: not an absolute path"));
-    free(d);
+    struct unit_diag diag;
+    u = parse("[Unit]\nConditionPathExists=rel\n[Service]\nExecStart=/x\n", &diag);
+    assert_int_equal(diag.warnings, 1);
+    assert_int_equal(u->n_conds, 0);
+    buf_free(&diag.text);
+    unit_free(u);
+    /* every systemd 252 condition has a name both ways, and the value after | and ! */
+    u = parse_ok("[Unit]\nConditionKernelVersion=|!>=1.0\nAssertCPUs=>=1\nConditionACPower=true\n"
+                 "[Service]\nExecStart=/x\n");
+    assert_int_equal(u->n_conds, 3);
+    assert_int_equal(u->conds[0].kind, COND_KERNEL_VERSION);
+    assert_true(u->conds[0].trigger && u->conds[0].negate);
+    assert_string_equal(u->conds[0].value, ">=1.0");
+    assert_int_equal(u->conds[1].kind, COND_CPUS);
+    assert_true(u->conds[1].assert);
+    unit_free(u);
+    for (int k = 0; k < COND_N; k++)
+        assert_int_equal(unit_cond_kind_from_name(unit_cond_name((enum unit_cond_kind)k)), k);
+    assert_int_equal(unit_cond_kind_from_name("Nonsense"), -1);
     unlink(file);
     unlink(exe);
     rmdir(dir);
