@@ -5,7 +5,10 @@ set -eu
 
 PKGS="gcc make libc6-dev libcmocka-dev musl-tools python3 python3-pytest python3-psutil procps psmisc util-linux passwd"
 # real daemons started from their own unit files by the tests (tests/integration/test_debian.py)
-PKGS="$PKGS nginx redis-server"
+PKGS="$PKGS nginx redis-server postgresql"
+# systemd-analyze, what `oya condition` is compared with (tests/integration/test_conditions.py); systemd is
+# not started, only its tools are used
+PKGS="$PKGS systemd"
 # the anchors `oya init` is compared with (tests/integration/test_init.py)
 PKGS="$PKGS tini dumb-init"
 # a real container runtime for oya-static as PID 1 (tests/integration/test_podman.py): podman with runc,

@@ -665,7 +665,7 @@ out:
     return r;
 }
 
-int exec_read_report(int err_fd, char *msg, size_t size)
+int exec_read_report(int err_fd, char *msg, size_t size, unsigned *step)
 {
     struct exec_report rep;
     ssize_t n;
@@ -680,6 +680,7 @@ int exec_read_report(int err_fd, char *msg, size_t size)
         snprintf(msg, size, "the child sent a garbled report");
         return 1;
     }
+    *step = (unsigned)rep.step;
     if (rep.warning) {
         snprintf(msg, size, "could not %s: %s; going on without it, as systemd does (assuming containerized "
                             "execution)", steps[rep.step].what, strerror(rep.err));

@@ -42,8 +42,8 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
 
 /* Read the child's report from err_fd. Returns 0 when exec succeeded (EOF), 1 with msg filled when
  * a step failed, 2 with msg filled for a warning (a privileged step skipped; read on), -EAGAIN if
- * nothing is there yet. */
-int exec_read_report(int err_fd, char *msg, size_t size);
+ * nothing is there yet; *step says which step the report (1 or 2) is about. */
+int exec_read_report(int err_fd, char *msg, size_t size, unsigned *step);
 /* The steps of a start, each with systemd's exit code and name (for tests and messages) */
 int exec_step_count(void);
 const char *exec_step_name_at(int i, int *code);

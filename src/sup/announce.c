@@ -103,7 +103,7 @@ void sup_announce(const struct sup *s, struct service *svc, enum svc_state befor
             say(svc, "start %s: %s", st->assert_failed ? "refused, an assertion failed" : "skipped",
                 st->condition_text);
         else if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL && before != SVC_STOP &&
-            before != SVC_STOP_POST) {
+                 before != SVC_STOP_POST && before != SVC_EXITED) {
             exit_text(st, ex, sizeof(ex));
             say(svc, "exited (%s)", ex);
         } else {

@@ -61,14 +61,26 @@ static const struct exec_cmd *current_cmd(const struct service *svc, enum unit_e
     return l->n ? &l->v[svc->st.cmd_index < l->n ? svc->st.cmd_index : 0] : NULL;
 }
 
+/* A step skipped for want of a privilege (OOMScoreAdjust= in a container) is said once per service, not
+ * for every command it runs: it is the same every time */
+static bool first_warning(struct service *svc, unsigned step)
+{
+    uint64_t bit = step < 64 ? 1ull << step : 0;
+    bool first = !(svc->warned_steps & bit);
+    svc->warned_steps |= bit;
+    return first;
+}
+
 static void read_report(struct sup *s, struct service *svc)
 {
     if (svc->report_fd < 0)
         return;
     char msg[400];
     int r;
-    while ((r = exec_read_report(svc->report_fd, msg, sizeof(msg))) == 2)
-        fprintf(stderr, "oya: %s: %s\n", svc->unit->name, msg);
+    unsigned step;
+    while ((r = exec_read_report(svc->report_fd, msg, sizeof(msg), &step)) == 2)
+        if (first_warning(svc, step))
+            fprintf(stderr, "oya: %s: %s\n", svc->unit->name, msg);
     if (r == -EAGAIN)
         return;
     if (r == 1)
@@ -90,8 +102,10 @@ static void read_control_report(struct service *svc)
         return;
     char msg[400];
     int r;
-    while ((r = exec_read_report(svc->control_report_fd, msg, sizeof(msg))) == 2)
-        fprintf(stderr, "oya: %s: %s=: %s\n", svc->unit->name, unit_exec_name(svc->st.control_list), msg);
+    unsigned step;
+    while ((r = exec_read_report(svc->control_report_fd, msg, sizeof(msg), &step)) == 2)
+        if (first_warning(svc, step))
+            fprintf(stderr, "oya: %s: %s=: %s\n", svc->unit->name, unit_exec_name(svc->st.control_list), msg);
     if (r == 1)
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s=%s: %s", unit_exec_name(svc->st.control_list),
                  current_cmd(svc, svc->st.control_list)->path, msg);

@@ -55,6 +55,7 @@ struct service {
     int notify_refused; /* the last PID whose notification was refused (said once) */
     int pidfile_refused; /* the last PID its PID file named that was refused (said once) */
     struct ratelimit spawn_fail_log; /* "cannot start" lines */
+    uint64_t warned_steps; /* exec steps skipped for want of a privilege, said once (bit per step) */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
     struct dep_list rdeps[DEP_N]; /* the other direction: the services whose deps[kind] hold this one */

@@ -1,6 +1,8 @@
 """Real daemons from their own Debian unit files, unmodified: nginx (Type=forking, PIDFile=, ExecStartPre=,
-ExecReload=, ExecStop=) and redis-server (Type=notify, User=, RuntimeDirectory=, sandboxing keys), with oya
-as PID 1 of a PID namespace. scripts/deps.sh installs both; their postinst starts nothing (policy-rc.d)."""
+ExecReload=, ExecStop=), redis-server (Type=notify, User=, RuntimeDirectory=, sandboxing keys) and
+postgresql's template (Type=forking, OOMScoreAdjust=, ReloadPropagatedFrom=, PartOf=, RequiresMountsFor=,
+AssertPathExists=), with oya as PID 1 of a PID namespace. scripts/deps.sh installs them; their postinst
+starts nothing (policy-rc.d)."""
 import os
 import signal
 import socket
@@ -16,6 +18,12 @@ from conftest import OYA, wait_for
 
 NGINX = Path("/lib/systemd/system/nginx.service")
 REDIS = Path("/lib/systemd/system/redis-server.service")
+PG = Path("/lib/systemd/system/postgresql.service")
+PG_AT = Path("/lib/systemd/system/postgresql@.service")
+# the capabilities Docker leaves root by default (no CAP_SYS_RESOURCE: OOMScoreAdjust= cannot be set)
+DOCKER_CAPS = ("chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,"
+               "mknod,audit_write,setfcap")
+AS_IN_DOCKER = ["setpriv", "--inh-caps=-all", "--bounding-set=-all," + ",".join("+" + c for c in DOCKER_CAPS.split(","))]
 
 
 def port_busy(port):
@@ -44,18 +52,18 @@ pytestmark = pytest.mark.skipif(why_skip() is not None, reason=str(why_skip()))
 class Pid1:
     """oya up as PID 1 of a new PID namespace, with the shipped unit files."""
 
-    def __init__(self, tmp_path, units):
+    def __init__(self, tmp_path, units, wrap=()):
         self.sock = tmp_path / "oya.sock"
         self.log = open(tmp_path / "oya.out", "wb")
         self.out = tmp_path / "oya.out"
-        self.proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", OYA, "--socket", str(self.sock),
-                                      "up", *map(str, units)], stdout=self.log, stderr=self.log,
+        self.proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", *wrap, OYA, "--socket",
+                                      str(self.sock), "up", *map(str, units)], stdout=self.log, stderr=self.log,
                                      stdin=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
         self.pid = None
 
         def pid1():
             kids = psutil.Process(self.proc.pid).children()
-            if kids and kids[0].name() == "oya":
+            if kids and kids[0].name() == "oya":  # (setpriv, when it wraps oya, execs it)
                 self.pid = kids[0].pid
             return self.pid and self.sock.exists()
         wait_for(pid1, what="oya as PID 1")
@@ -83,8 +91,8 @@ class Pid1:
 def pid1(tmp_path):
     made = []
 
-    def start(units):
-        p = Pid1(tmp_path, units)
+    def start(units, wrap=()):
+        p = Pid1(tmp_path, units, wrap)
         made.append(p)
         return p
     yield start
@@ -147,6 +155,54 @@ def test_nginx_and_redis_from_their_own_unit_files(pid1):
     assert "redis-server.service: not applied (systemd settings oya does not carry out; the service runs without them): PrivateDevices" in out
 
     # SIGTERM to PID 1: exit 0, nothing left
+    os.kill(p.pid, signal.SIGTERM)
+    assert p.proc.wait(timeout=60) == 0
+
+
+def pg_cluster():
+    """The first cluster the postgresql package made (15/main on bookworm), as the instance name 15-main"""
+    confs = sorted(Path("/etc/postgresql").glob("*/*/postgresql.conf"))
+    return f"{confs[0].parent.parent.name}-{confs[0].parent.name}" if confs else None
+
+
+@pytest.mark.skipif(not PG_AT.exists() or not pg_cluster() or port_busy(5432),
+                    reason="needs postgresql's units and a cluster (scripts/deps.sh installs postgresql), port 5432 free")
+def test_postgresql_from_its_own_units_without_docker_dropped_capabilities(pid1):
+    # as in a Docker container: root without CAP_SYS_RESOURCE, so OOMScoreAdjust=-900 cannot be set; systemd
+    # goes on ("assuming containerized execution"), and so does oya, saying it once
+    inst = pg_cluster()
+    p = pid1([PG, PG_AT], wrap=AS_IN_DOCKER)
+    assert "CapBnd:\t00000000a80425fb" in open(f"/proc/{p.pid}/status").read()
+    r = p.cli("start", f"postgresql@{inst}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "started (active, running)" in r.stdout
+    q = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-h", "/run/postgresql", "-Atc", "select 6*7"],
+                       capture_output=True, text=True, timeout=60)
+    assert q.stdout == "42\n", q.stderr
+    st = p.cli("status", f"postgresql@{inst}").stdout
+    postmaster = [q for q in p.below() if q.name() == "postgres" and q.ppid() == p.pid]
+    assert len(postmaster) == 1
+    assert f"Main PID: {ns_pid_of(f'/run/postgresql/{inst}.pid')} (postgres)" in st, st
+    assert "checkpointer" in st  # its workers are the service's processes
+
+    # reload postgresql (a oneshot that remains active) reaches the instance: ReloadPropagatedFrom=
+    r = p.cli("reload", "postgresql")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_for(lambda: f"postgresql@{inst}: reloaded" in p.out.read_text(), what="the instance's reload")
+    assert postmaster[0].is_running()
+    out = p.out.read_text()
+    assert out.count("could not set the OOM score adjustment: Permission denied; going on without it") == 1, out
+
+    # stop postgresql stops the instance (PartOf=), and nothing of it is left
+    everything = [q for q in p.below() if q.name() == "postgres"]
+    r = p.cli("stop", "postgresql")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_for(lambda: p.cli("status", f"postgresql@{inst}").stdout.find("inactive (dead)") >= 0,
+             what="the instance to stop with postgresql")
+    for q in everything:
+        assert not q.is_running() or q.status() == psutil.STATUS_ZOMBIE, f"{q.pid} {q.cmdline()} is left"
+    assert not port_busy(5432)
+    assert "postgresql: stopped" in p.out.read_text()
     os.kill(p.pid, signal.SIGTERM)
     assert p.proc.wait(timeout=60) == 0
 
