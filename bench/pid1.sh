@@ -70,13 +70,15 @@ done
 cleanup
 UNSHARES=()
 size=$(stat -c %s build/oya-static)
+tsize=$(stat -c %s "$(command -v tini-static)")
 
-/usr/bin/python3 - "$OUT" "$REPORT" "$N" "$RUNS" "$size" "${mem[@]}" <<'PY'
+/usr/bin/python3 - "$OUT" "$REPORT" "$N" "$RUNS" "$size" "$tsize" "${mem[@]}" <<'PY'
 import json, os, statistics, sys
 sys.path.insert(0, "bench")
 from report import machine, put_section
 out, report, n, runs, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-m = sys.argv[6:]
+tsize = int(sys.argv[6])
+m = sys.argv[7:]
 mem = {m[i]: (int(m[i + 1]), int(m[i + 2]), int(m[i + 3])) for i in range(0, len(m), 4)}
 res = {x["command"]: x for x in json.load(open(f"{out}/pid1.json"))["results"]}
 hz = os.sysconf("SC_CLK_TCK")
@@ -114,7 +116,10 @@ goals = [
      mem["oya-static"][0] <= mem["tini-static"][0]),
     ("PSS of dynamic `oya init` no more than dynamic tini", mem["oya"][0] / mem["tini"][0], "<= 1",
      mem["oya"][0] <= mem["tini"][0]),
-    ("size of `build/oya-static`, stripped, KiB", size / 1024, "<= 256", size <= 256 * 1024),
+    # an anchor, not a fixed number: the one file oya puts in an image (supervisor, init, ps, tree) against
+    # tini-static, which is init alone
+    (f"size of `build/oya-static` ({size / 1024:.0f} KiB, stripped) / `tini-static` ({tsize / 1024:.0f} KiB)",
+     size / tsize, "<= 0.5", size <= tsize / 2),
 ]
 lines += ["", "| goal | measured | target | met |", "|---|---:|---:|:---:|"]
 for name, v, target, ok in goals:
