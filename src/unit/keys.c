@@ -1122,20 +1122,24 @@ static int condition_kind(const char *section, const char *key)
     return -1;
 }
 
+/* The keys of oya's table whose values systemd passes through unit_full_printf (or its path, name and
+ * environment forms) in load-fragment.c: names, paths, command lines, texts. Numbers, time spans, signals,
+ * booleans and enumerations are taken as written: "Nice=%i" is an error there too, and a % in TasksMax=80%
+ * is literal. Conditions are expanded as well (condition_kind). */
+static const char *const expanding_keys[] = {
+    "Description", "Documentation", "After", "Before", "Wants", "Requires", "BindsTo", "PartOf",
+    "PropagatesReloadTo", "ReloadPropagatedFrom", "Requisite", "Conflicts", "RequiresMountsFor",
+    "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", "ExecCondition",
+    "PIDFile", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
+    "SyslogIdentifier", "StandardOutput", "StandardError", "CPUAffinity", "Environment", "EnvironmentFile",
+    "WorkingDirectory", "User", "Group", "WantedBy", "RequiredBy", "UpheldBy", "Also", "Alias", NULL,
+};
+
 bool unit_key_expands(const char *section, const char *key)
 {
-    static bool keys_ready;
-    if (!keys_ready) {
-        keys_init();
-        keys_ready = true;
-    }
-    /* keys whose values systemd takes as written: a % there is literal (TasksMax=80%) */
-    static const char *const raw_keys[] = {"TasksMax", NULL};
-    for (size_t i = 0; raw_keys[i]; i++)
-        if (strcmp(key, raw_keys[i]) == 0)
-            return false;
-    /* unknown and not-applied keys are not read: nothing to expand */
-    return key_find(section, key) != NULL || condition_kind(section, key) >= 0;
+    if (condition_kind(section, key) >= 0)
+        return true;
+    return in_list(expanding_keys, key) && key_find(section, key) != NULL;
 }
 
 /* " (did you mean RestartSec=?)" for a key close to one systemd has in that section, else "" */

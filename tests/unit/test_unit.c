@@ -860,6 +860,20 @@ static void test_specifiers_and_templates(void **state)
     free(uid);
     unit_free(u);
     buf_free(&d.text);
+    /* specifiers where systemd expands them: in conditions and paths, not in numbers (Nice=%i fails as in
+     * systemd) nor in TasksMax=80% */
+    u = unit_parse("pg@15-main", "/lib/pg@.service",
+                   "[Unit]\nConditionPathExists=!/etc/%i\nRequiresMountsFor=/var/lib/%I\n"
+                   "[Service]\nExecStart=/x\nTasksMax=80%\nPIDFile=/run/%i.pid\n", &d);
+    assert_non_null(u);
+    assert_string_equal(u->conds[0].value, "/etc/15-main");
+    assert_string_equal(u->conds[1].value, "/var/lib/15/main");
+    assert_string_equal(u->pid_file, "/run/15-main.pid");
+    unit_free(u);
+    buf_free(&d.text);
+    assert_null(unit_parse("pg@15-main", "/lib/pg@.service", "[Service]\nExecStart=/x\nNice=%i\n", &d));
+    assert_non_null(strstr(d.text.p, "Nice=%i: not a number"));
+    buf_free(&d.text);
     char *out, bad = 0;
     assert_int_equal(unit_expand_specifiers("a-b@x\\x2dy", "%P|%I|%j|%J|%%", &out, &bad), 0);
     assert_string_equal(out, "a/b|x-y|b|b|%");
