@@ -57,7 +57,7 @@ int cli_condition(struct cli *c, int argc, char **argv)
         return usage(stderr, 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return usage(stdout, 0);
-    unit_conditions_prepare();
+    unit_prepare();
     bool met[2] = {true, true}, any_trigger[2] = {false, false}, trigger_met[2] = {false, false};
     for (int pass = 1; pass >= 0; pass--) { /* asserts first, as systemd checks them */
         bool seen = false;

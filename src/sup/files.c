@@ -50,6 +50,32 @@ static int open_dir_path(int base, const char *rel, bool make)
     return fd;
 }
 
+/* The base of a directory kind (/var/lib, or ~/.local/state for a user's oya), made with its parents
+ * (0755) when missing, as systemd makes them: a minimal image may have no /var/cache, a new user no
+ * ~/.cache. These are the manager's own directories, so links on the way are followed. */
+static int open_base(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT)
+        return fd >= 0 ? fd : -errno;
+    char *p = xstrdup(path);
+    for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
+        if (slash)
+            *slash = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            int r = -errno;
+            free(p);
+            return r;
+        }
+        if (!slash)
+            break;
+        *slash = '/';
+    }
+    free(p);
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
 int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
 {
     uid_t uid;
@@ -61,9 +87,9 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
         if (!u->dirs[d].n)
             continue;
         struct buf list = {0};
-        int base = open(unit_dir_base(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int base = open_base(unit_dir_base(d));
         if (base < 0)
-            r = -errno;
+            r = base;
         for (size_t i = 0; r == 0 && i < u->dirs[d].n; i++) {
             char *path = xasprintf("%s/%s", unit_dir_base(d), u->dirs[d].v[i]);
             int fd = open_dir_path(base, u->dirs[d].v[i], true);

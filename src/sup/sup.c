@@ -932,6 +932,7 @@ int sup_run(const struct sup_options *opts)
     const char *nc = getenv("NO_COLOR");
     s.color = isatty(1) && !(nc && *nc);
     fds_ensure_std();
+    unit_prepare(); /* the NSS lookups specifiers and conditions need, once, before any unit or loop */
     int rc = 1;
     if (s.init) {
         init_service(&s);

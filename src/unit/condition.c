@@ -8,8 +8,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,36 +42,6 @@ int unit_cond_kind_from_name(const char *name)
         if (strcmp(cond_names[k], name) == 0)
             return k;
     return -1;
-}
-
-/* Facts the checks need that only NSS knows: oya's own user name and its groups' names */
-static struct {
-    bool ready;
-    char user[64];
-    size_t ngroups;
-    gid_t gids[64];
-    char group_names[64][64];
-} self;
-
-void unit_conditions_prepare(void)
-{
-    if (self.ready)
-        return;
-    self.ready = true;
-    struct passwd *pw = getpwuid(getuid());
-    if (pw)
-        snprintf(self.user, sizeof(self.user), "%s", pw->pw_name);
-    gid_t gids[63];
-    int n = getgroups(63, gids);
-    self.gids[0] = getgid();
-    self.ngroups = 1;
-    for (int i = 0; i < n; i++)
-        self.gids[self.ngroups++] = gids[i];
-    for (size_t i = 0; i < self.ngroups; i++) {
-        struct group *gr = getgrgid(self.gids[i]);
-        if (gr)
-            snprintf(self.group_names[i], sizeof(self.group_names[i]), "%s", gr->gr_name);
-    }
 }
 
 /* --- comparisons: "<=" ">=" "<" ">" "==" "=" "!=", and the glob ones "$=" "!$=" where allowed --- */
@@ -437,16 +405,15 @@ static int test_user(const char *v)
         return strtoul(v, NULL, 10) == uid || strtoul(v, NULL, 10) == euid;
     if (strcmp(v, "@system") == 0)
         return uid <= 999 || euid <= 999; /* SYS_UID_MAX of Debian's login.defs */
-    unit_conditions_prepare();
-    return strcmp(v, self.user) == 0 || (uid == 0 && strcmp(v, "root") == 0);
+    return strcmp(v, unit_self()->user) == 0 || (uid == 0 && strcmp(v, "root") == 0);
 }
 
 static int test_group(const char *v)
 {
-    unit_conditions_prepare();
+    const struct unit_self *self = unit_self();
     bool number = all_digits(v);
-    for (size_t i = 0; i < self.ngroups; i++) {
-        if (number ? strtoul(v, NULL, 10) == self.gids[i] : strcmp(v, self.group_names[i]) == 0)
+    for (size_t i = 0; i < self->ngroups; i++) {
+        if (number ? strtoul(v, NULL, 10) == self->gids[i] : strcmp(v, self->group_names[i]) == 0)
             return 1;
     }
     return number && strtoul(v, NULL, 10) == getegid();

@@ -401,13 +401,33 @@ static int parse_pid_file(struct unit *u, const struct key *k, const char *v, st
     return 0;
 }
 
-static const char *const dir_bases[UDIR_N] = {"/run", "/var/lib", "/var/cache", "/var/log", "/etc"};
 static const char *const dir_envs[UDIR_N] = {"RUNTIME_DIRECTORY", "STATE_DIRECTORY", "CACHE_DIRECTORY",
                                              "LOGS_DIRECTORY", "CONFIGURATION_DIRECTORY"};
 
+/* As systemd's system manager: /run, /var/lib, ...; as its user manager when oya is not root (what
+ * systemd.exec(5) tabulates): $XDG_RUNTIME_DIR, $XDG_STATE_HOME (~/.local/state), $XDG_CACHE_HOME
+ * (~/.cache), $XDG_STATE_HOME/log, $XDG_CONFIG_HOME (~/.config) */
 const char *unit_dir_base(enum unit_dir d)
 {
-    return dir_bases[d];
+    static const char *const system[UDIR_N] = {"/run", "/var/lib", "/var/cache", "/var/log", "/etc"};
+    static char user[UDIR_N][4096 + 64];
+    if (geteuid() == 0)
+        return system[d];
+    static const struct {
+        const char *env, *fallback, *suffix;
+    } xdg[UDIR_N] = {{"XDG_RUNTIME_DIR", NULL, ""},
+                     {"XDG_STATE_HOME", ".local/state", ""},
+                     {"XDG_CACHE_HOME", ".cache", ""},
+                     {"XDG_STATE_HOME", ".local/state", "/log"},
+                     {"XDG_CONFIG_HOME", ".config", ""}};
+    const char *v = getenv(xdg[d].env);
+    if (v && v[0] == '/') /* the XDG rule: a relative value is ignored */
+        snprintf(user[d], sizeof(user[d]), "%s%s", v, xdg[d].suffix);
+    else if (xdg[d].fallback)
+        snprintf(user[d], sizeof(user[d]), "%s/%s%s", unit_self()->home, xdg[d].fallback, xdg[d].suffix);
+    else /* no $XDG_RUNTIME_DIR: where pam_systemd would have made it */
+        snprintf(user[d], sizeof(user[d]), "/run/user/%u", (unsigned)geteuid());
+    return user[d];
 }
 
 const char *unit_dir_env(enum unit_dir d)
@@ -436,7 +456,7 @@ static int parse_dirs(struct unit *u, const struct key *k, const char *v, struct
         const char *d = words.v[i];
         if (d[0] == '/' || !strcmp(d, "..") || str_startswith(d, "../") || strstr(d, "/../") ||
             str_endswith(d, "/.."))
-            r = bad_value(c, "'%s': give a name relative to %s, without '..', e.g. %s", d, dir_bases[k->arg],
+            r = bad_value(c, "'%s': give a name relative to %s, without '..', e.g. %s", d, unit_dir_base((enum unit_dir)k->arg),
                           u->name);
         else
             strv_add(dirs, d);

@@ -1,7 +1,7 @@
 /* unit/specifier: systemd's % specifiers (%n %N %p %P %i %I %f %j %J %H %l %m %b %v %u %U %h %s %g %G
  * %t %S %C %L %E %T %V %%) and unit name unescaping ("-" is "/", "\xNN" a byte), for template units:
  * postgresql@15-main.service has the prefix "postgresql" and the instance "15-main". */
-#include "unit.h"
+#include "unit_int.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -54,13 +54,61 @@ static void put_id(struct buf *b, unsigned long id)
     buf_printf(b, "%lu", id);
 }
 
+static struct unit_self self;
+static bool self_ready;
+
+void unit_prepare(void)
+{
+    if (self_ready)
+        return;
+    self_ready = true;
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw) {
+        snprintf(self.user, sizeof(self.user), "%s", pw->pw_name);
+        snprintf(self.shell, sizeof(self.shell), "%s", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+    } else {
+        snprintf(self.shell, sizeof(self.shell), "/bin/sh");
+    }
+    /* the home as systemd's get_home_dir finds it: $HOME when absolute, then /root for root, then NSS */
+    const char *h = getenv("HOME");
+    snprintf(self.home, sizeof(self.home), "%s",
+             h && h[0] == '/' ? h : geteuid() == 0 ? "/root" : pw && pw->pw_dir ? pw->pw_dir : "/");
+    struct group *gr = getgrgid(getegid());
+    if (gr)
+        snprintf(self.group, sizeof(self.group), "%s", gr->gr_name);
+    gid_t gids[63];
+    int n = getgroups(63, gids);
+    self.gids[0] = (unsigned)getgid();
+    self.ngroups = 1;
+    for (int i = 0; i < n; i++)
+        self.gids[self.ngroups++] = (unsigned)gids[i];
+    for (size_t i = 0; i < self.ngroups; i++) {
+        gr = getgrgid((gid_t)self.gids[i]);
+        if (gr)
+            snprintf(self.group_names[i], sizeof(self.group_names[i]), "%s", gr->gr_name);
+    }
+}
+
+const struct unit_self *unit_self(void)
+{
+    unit_prepare();
+    return &self;
+}
+
+/* $TMPDIR when set to an absolute path, else def (systemd's %T and %V) */
+static const char *tmp_dir(const char *def)
+{
+    const char *t = getenv("TMPDIR");
+    return t && t[0] == '/' ? t : def;
+}
+
 /* One specifier into b; false when c is not one. */
 static bool specifier(struct buf *b, char c, const char *name)
 {
     const char *at = strchr(name, '@');
     char *prefix = at ? xstrndup(name, (size_t)(at - name)) : xstrdup(name);
     const char *instance = at ? at + 1 : "";
-    struct passwd *pw = getpwuid(geteuid());
+    const struct unit_self *me = unit_self();
     char tmp[256];
     bool ok = true;
     switch (c) {
@@ -109,27 +157,20 @@ static bool specifier(struct buf *b, char c, const char *name)
         break;
     }
     /* the user running the service manager, as in systemd (not User=) */
-    case 'u': buf_puts(b, pw ? pw->pw_name : ""); break;
+    case 'u': buf_puts(b, me->user); break;
     case 'U': put_id(b, (unsigned long)geteuid()); break;
-    case 'h': buf_puts(b, pw ? pw->pw_dir : "/"); break;
-    case 's': buf_puts(b, pw && pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh"); break;
-    case 'g': {
-        struct group *gr = getgrgid(getegid());
-        buf_puts(b, gr ? gr->gr_name : "");
-        break;
-    }
+    case 'h': buf_puts(b, me->home); break;
+    case 's': buf_puts(b, me->shell); break;
+    case 'g': buf_puts(b, me->group); break;
     case 'G': put_id(b, (unsigned long)getegid()); break;
-    case 't': {
-        const char *x = getenv("XDG_RUNTIME_DIR");
-        buf_puts(b, geteuid() == 0 || !x ? "/run" : x);
-        break;
-    }
-    case 'S': buf_puts(b, "/var/lib"); break;
-    case 'C': buf_puts(b, "/var/cache"); break;
-    case 'L': buf_puts(b, "/var/log"); break;
-    case 'E': buf_puts(b, "/etc"); break;
-    case 'T': buf_puts(b, "/tmp"); break;
-    case 'V': buf_puts(b, "/var/tmp"); break;
+    /* the system manager's directories, or the user manager's when oya is not root (unit_dir_base) */
+    case 't': buf_puts(b, unit_dir_base(UDIR_RUNTIME)); break;
+    case 'S': buf_puts(b, unit_dir_base(UDIR_STATE)); break;
+    case 'C': buf_puts(b, unit_dir_base(UDIR_CACHE)); break;
+    case 'L': buf_puts(b, unit_dir_base(UDIR_LOGS)); break;
+    case 'E': buf_puts(b, unit_dir_base(UDIR_CONFIGURATION)); break;
+    case 'T': buf_puts(b, tmp_dir("/tmp")); break;
+    case 'V': buf_puts(b, tmp_dir("/var/tmp")); break;
     case '%': buf_putc(b, '%'); break;
     default: ok = false;
     }

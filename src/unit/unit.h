@@ -181,9 +181,9 @@ int unit_cond_kind_from_name(const char *name);
 /* One condition now: 1 holds, 0 does not, -errno when it cannot be told (an invalid value: -EINVAL);
  * negation is not applied. */
 int unit_cond_test(enum unit_cond_kind kind, const char *value);
-/* Look up what the conditions need of NSS (oya's user and group names) once, before the event loop, so
- * that checking ConditionUser= and ConditionGroup= later never calls getpwuid/getgrgid. */
-void unit_conditions_prepare(void);
+/* Look up what specifiers and conditions need of NSS (oya's user, home, shell, groups) once, before the
+ * event loop, so that a unit loaded or checked later never calls getpwuid/getgrgid. */
+void unit_prepare(void);
 
 /* specifier.c: % specifiers of systemd, for the unit called name ("prefix@instance" or "name").
  * Returns 0 with *out allocated, or -EINVAL with the unknown specifier character in *bad. */

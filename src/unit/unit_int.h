@@ -22,6 +22,17 @@ void unit_exec_list_clear(struct exec_list *l);
 /* Whether systemd expands specifiers in KEY= of [section] (known keys but the raw ones) */
 bool unit_key_expands(const char *section, const char *key);
 
+/* The service manager's own user, as specifiers (%u %h %s %g) and ConditionUser=/ConditionGroup= see it:
+ * looked up once (unit_prepare), so that later use in the supervisor's loop calls no NSS */
+struct unit_self {
+    char user[64], group[64];
+    char home[4096], shell[4096];
+    size_t ngroups;
+    unsigned gids[64];
+    char group_names[64][64];
+};
+const struct unit_self *unit_self(void);
+
 /* yes/no, true/false, on/off, 1/0 (any case): 0, or -EINVAL */
 int unit_parse_bool(const char *v, bool *out);
 /* actual against "OP VALUE" (= != < <= > >= as versions but = and != as text; $= !$= as globs); *ok

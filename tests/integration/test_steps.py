@@ -227,6 +227,49 @@ def test_runtime_and_state_directories(oya, open_dir):
         subprocess.run(["rm", "-rf", f"/run/{name}", f"/var/lib/{name}"])
 
 
+def test_directories_and_specifiers_as_a_user_manager(unpriv_user, user_dir):
+    # oya run by a user is what systemd's user manager is: RuntimeDirectory= and its kin, and %t %S %C %L
+    # %E %h, resolve below $XDG_RUNTIME_DIR, $XDG_STATE_HOME or ~/.local/state, ~/.cache, ~/.config
+    home, run = user_dir / "home", user_dir / "xdg-run"
+    for d in (home, run):
+        d.mkdir(mode=0o700)
+        os.chown(d, unpriv_user.pw_uid, unpriv_user.pw_gid)
+    units = user_dir / "units"
+    units.mkdir()
+    out = user_dir / "out"
+    (units / "app.service").write_text(
+        "[Service]\nRuntimeDirectory=app\nStateDirectory=app\nCacheDirectory=app\nLogsDirectory=app\n"
+        "ConfigurationDirectory=app\n"
+        f"ExecStart=/bin/sh -c 'echo t=%t S=%S C=%C L=%L E=%E h=%h u=%u >> {out}; env | sort >> {out}; "
+        "exec sleep infinity'\n")
+    os.chown(user_dir, unpriv_user.pw_uid, unpriv_user.pw_gid)
+    env = {"HOME": str(home), "XDG_RUNTIME_DIR": str(run), "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    as_user = ["setpriv", f"--reuid={unpriv_user.pw_uid}", f"--regid={unpriv_user.pw_gid}", "--init-groups"]
+    r = subprocess.run(as_user + [OYA, "verify", str(units)], capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    sock = user_dir / "oya.sock"
+    proc = subprocess.Popen(as_user + [OYA, "--socket", str(sock), "up", str(units)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: out.exists() and "RUNTIME_DIRECTORY" in out.read_text(), what="the service's output")
+        text = out.read_text()
+        state, cache, config = home / ".local/state", home / ".cache", home / ".config"
+        assert (f"t={run} S={state} C={cache} L={state}/log E={config} h={home} u={unpriv_user.pw_name}\n"
+                in text), text
+        for var, path in (("RUNTIME_DIRECTORY", run / "app"), ("STATE_DIRECTORY", state / "app"),
+                          ("CACHE_DIRECTORY", cache / "app"), ("LOGS_DIRECTORY", state / "log/app"),
+                          ("CONFIGURATION_DIRECTORY", config / "app")):
+            assert f"{var}={path}\n" in text
+            assert path.is_dir() and path.stat().st_uid == unpriv_user.pw_uid
+        r = subprocess.run(as_user + [OYA, "--socket", str(sock), "stop", "app"], capture_output=True, text=True,
+                           env=env, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert not (run / "app").exists()  # RuntimeDirectory= goes with the service
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
 def test_alias_names_the_service(oya):
     o = oya({"real": unit("/bin/sleep infinity") + "[Install]\nAlias=nick.service\n"})
     o.wait_state("real", "active", "running")
