@@ -197,6 +197,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         sup_epoll_add(s, svc->report_fd, EPOLLIN, &svc->report_w);
         svc->exec_pending = true;
         svc->sid = child.pid;
+        svc->run_uid = child.uid;
     } else {
         /* a control process is oya's child until it is reaped: its PID cannot be reused before */
         if (child.pidfd >= 0)

@@ -64,6 +64,7 @@ struct service {
      * starttime; end 0 while it runs), and the processes oya adopted in that window (track.c) */
     uint64_t start_ticks, start_end_ticks;
     unsigned start_uid; /* the user the start command ran as: a User= service claims only its user's */
+    unsigned run_uid;   /* the user its main process was started as (0: root) */
     struct claim *claims;
     size_t nclaims;
 };

@@ -3,7 +3,8 @@
  * process created, every process adopted by oya (as subreaper) that carries the service's
  * INVOCATION_ID in its environment (a daemon that double-forked and called setsid), every process a
  * forking start claimed (adopted while its start command ran: one that also cleared its environment),
- * and all their descendants. */
+ * an adopted process whose environment cannot be read or holds no INVOCATION_ID when it runs as the user
+ * of exactly one running non-root service, and all their descendants. */
 #include "sup_int.h"
 
 #include "../exec/exec.h"
@@ -49,8 +50,8 @@ static int cmp_inv_owner(const void *a, const void *b)
 
 /* What direct_owner looks processes up in, built once per ownership pass */
 struct owner_index {
-    struct id_owner *pids, *sids, *csids, *claimed;
-    size_t npids, nsids, ncsids, nclaimed;
+    struct id_owner *pids, *sids, *csids, *claimed, *uids;
+    size_t npids, nsids, ncsids, nclaimed, nuids;
     struct inv_owner *invs;
     size_t ninvs;
 };
@@ -62,7 +63,8 @@ static void owner_index_build(const struct sup *s, struct owner_index *x)
     x->sids = xcalloc(2 * n, sizeof(*x->sids));
     x->csids = xcalloc(n, sizeof(*x->csids));
     x->invs = xcalloc(n, sizeof(*x->invs));
-    x->npids = x->nsids = x->ncsids = x->ninvs = x->nclaimed = 0;
+    x->uids = xcalloc(n, sizeof(*x->uids));
+    x->npids = x->nsids = x->ncsids = x->ninvs = x->nclaimed = x->nuids = 0;
     size_t nclaims = 0;
     for (size_t i = 0; i < s->nsvcs; i++)
         nclaims += s->svcs[i]->nclaims;
@@ -82,12 +84,26 @@ static void owner_index_build(const struct sup *s, struct owner_index *x)
             x->csids[x->ncsids++] = (struct id_owner){svc->control_sid, k};
         if (svc->invocation[0])
             x->invs[x->ninvs++] = (struct inv_owner){svc->invocation, k};
+        if (svc->run_uid && svc->st.state != SVC_DEAD && svc->st.state != SVC_FAILED)
+            x->uids[x->nuids++] = (struct id_owner){(int)svc->run_uid, k};
     }
     qsort(x->pids, x->npids, sizeof(*x->pids), cmp_id_owner);
     qsort(x->sids, x->nsids, sizeof(*x->sids), cmp_id_owner);
     qsort(x->csids, x->ncsids, sizeof(*x->csids), cmp_id_owner);
     qsort(x->invs, x->ninvs, sizeof(*x->invs), cmp_inv_owner);
     qsort(x->claimed, x->nclaimed, sizeof(*x->claimed), cmp_id_owner);
+    /* a user that several services run as tells nothing: drop it */
+    qsort(x->uids, x->nuids, sizeof(*x->uids), cmp_id_owner);
+    size_t kept = 0;
+    for (size_t i = 0; i < x->nuids;) {
+        size_t j = i;
+        while (j < x->nuids && x->uids[j].id == x->uids[i].id)
+            j++;
+        if (j - i == 1)
+            x->uids[kept++] = x->uids[i];
+        i = j;
+    }
+    x->nuids = kept;
 }
 
 static void owner_index_free(struct owner_index *x)
@@ -97,6 +113,7 @@ static void owner_index_free(struct owner_index *x)
     free(x->csids);
     free(x->invs);
     free(x->claimed);
+    free(x->uids);
 }
 
 /* Did svc claim this very process (the PID, and the start time it had then)? */
@@ -133,6 +150,14 @@ static int direct_owner(struct sup *s, const struct owner_index *x, const struct
         const struct inv_owner *hit = bsearch(&key, x->invs, x->ninvs, sizeof(*x->invs), cmp_inv_owner);
         return hit ? hit->svc : -1;
     }
+    /* no INVOCATION_ID to read: the daemon cleared its environment, or oya may not read it (another
+     * user's process, and no CAP_SYS_PTRACE, as in Docker). Its user then tells, if exactly one running
+     * service runs as that user (not root): rabbitmq's epmd, started by beam.smp as User=rabbitmq */
+    char name[16];
+    struct stat st;
+    snprintf(name, sizeof(name), "%d", p->pid);
+    if (x->nuids && fstatat(s->procfd, name, &st, 0) == 0 && st.st_uid != 0)
+        return owner_by_id(x->uids, x->nuids, (int)st.st_uid);
     return -1;
 }
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 
+import psutil
 import pytest
 
 from conftest import unit, wait_for
@@ -42,6 +43,25 @@ def test_private_tmp_without_cap_sys_admin_goes_on(oya, tmp_path):
     o = oya({"m": unit("/bin/sleep infinity", "PrivateTmp=yes")}, wrap=AS_IN_DOCKER)
     o.wait_state("m", "active", "running")
     wait_for(lambda: "could not set up the private /tmp" in o.err(), what="the warning")
+
+
+@needs_setpriv
+def test_daemon_of_a_user_service_is_found_without_cap_sys_ptrace(oya, unpriv_user):
+    """In Docker, root has no CAP_SYS_PTRACE and cannot read another user's environment (INVOCATION_ID):
+    a daemon a User= service starts later in a session of its own (rabbitmq's epmd) is still the service's,
+    by its user, when one running service runs as that user; status shows it, stop ends it."""
+    o = oya({"mq": unit("/bin/sh -c '/usr/bin/setsid -f /bin/sleep 1000; exec /bin/sleep infinity'",
+                        f"User={unpriv_user.pw_name}")}, wrap=AS_IN_DOCKER)
+    rec = o.wait_state("mq", "active", "running")
+    daemon = wait_for(lambda: [p for p in psutil.Process(o.pid).children() if p.cmdline() == ["/bin/sleep", "1000"]],
+                      what="the daemon, adopted by oya")[0]
+    assert daemon.pid == os.getsid(daemon.pid) and daemon.uids().real == unpriv_user.pw_uid
+    # root as in Docker cannot read the daemon's environment: no INVOCATION_ID to go by
+    r = subprocess.run(AS_IN_DOCKER + ["cat", f"/proc/{daemon.pid}/environ"], capture_output=True, timeout=30)
+    assert r.returncode != 0 and b"Permission denied" in r.stderr
+    wait_for(lambda: daemon.pid in [p["pid"] for p in o.record("mq")["processes"]], what="the daemon in status")
+    assert o.cli("stop", "mq").returncode == 0
+    assert not daemon.is_running() or daemon.status() == psutil.STATUS_ZOMBIE
 
 
 @needs_setpriv
