@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void unit_diag_add(struct unit_diag *d, bool error, const char *fmt, ...)
 {
