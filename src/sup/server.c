@@ -104,7 +104,8 @@ static void pid_view_free(struct pid_view *v)
 static void put_pids(struct sup *s, struct buf *b, const struct service *svc, struct pid_view *v)
 {
     struct buf pids = {0};
-    bool has_processes = svc->st.main_pid || svc->sid; /* else no scan: nothing can be found */
+    /* a service that is down and holds no process needs no scan (10,000 inactive services cost none) */
+    bool has_processes = svc->st.main_pid || svc->sid || (svc->st.state != SVC_DEAD && svc->st.state != SVC_FAILED);
     if (has_processes && !v->read) {
         v->read = true;
         v->ok = proc_snapshot_read(s->procfd, &v->snap) == 0;
