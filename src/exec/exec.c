@@ -198,9 +198,32 @@ int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct passwd **pw_
     return 0;
 }
 
+/* SupplementaryGroups=: each name or number appended to the groups the process gets */
+static int plan_supplementary(struct plan *pl, const struct unit *u, struct buf *err)
+{
+    for (size_t i = 0; i < u->supplementary_groups.n; i++) {
+        const char *g = u->supplementary_groups.v[i];
+        uint64_t n;
+        gid_t gid;
+        if (str_to_u64(g, &n) && n < (gid_t)-1) {
+            gid = (gid_t)n;
+        } else {
+            struct group *gr = getgrnam(g);
+            if (!gr) {
+                buf_printf(err, "SupplementaryGroups=%s: no such group (status=216/GROUP)", g);
+                return -ESRCH;
+            }
+            gid = gr->gr_gid;
+        }
+        pl->groups = xrealloc(pl->groups, ((size_t)pl->ngroups + 1) * sizeof(gid_t));
+        pl->groups[pl->ngroups++] = gid;
+    }
+    return 0;
+}
+
 static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *env, struct buf *err)
 {
-    if (!u->user && !u->group)
+    if (!u->user && !u->group && !u->supplementary_groups.n)
         return 0;
     struct passwd *pw;
     int r = exec_owner(u, &pl->uid, &pl->gid, &pw, err);
@@ -232,8 +255,34 @@ static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *
             n = got > n ? got : n * 2;
         }
     }
+    r = plan_supplementary(pl, u, err);
+    if (r < 0)
+        return r;
     pl->set_creds = true;
     return 0;
+}
+
+/* UnsetEnvironment=, the last step, as in systemd: NAME drops the variable whatever its value,
+ * NAME=VALUE only that assignment */
+static void unset_environment(struct strv *env, const struct strv *unset)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < env->n; i++) {
+        const char *e = env->v[i];
+        bool drop = false;
+        for (size_t k = 0; k < unset->n && !drop; k++) {
+            const char *u = unset->v[k];
+            size_t n = strlen(u);
+            drop = strchr(u, '=') ? strcmp(e, u) == 0 : strncmp(e, u, n) == 0 && e[n] == '=';
+        }
+        if (drop)
+            free(env->v[i]);
+        else
+            env->v[kept++] = env->v[i];
+    }
+    env->n = kept;
+    if (env->v)
+        env->v[kept] = NULL;
 }
 
 static const char *const dropped_env[] = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
@@ -281,6 +330,7 @@ static int plan_environment(struct plan *pl, const struct exec_request *req, str
     for (size_t i = 0; req->extra_env && i < req->extra_env->n; i++)
         strv_add(&pl->env_s, req->extra_env->v[i]);
     unit_env_dedupe(&pl->env_s); /* later settings win, in one pass however many there are */
+    unset_environment(&pl->env_s, &u->unset_environment);
     pl->envp = strv_array(&pl->env_s);
     return 0;
 }

@@ -291,7 +291,8 @@ static void find_main(struct sup *s, struct service *svc, struct svc_actions *ne
     svc->find_main_at = 0;
     sup_claim_adopted(s, svc);
     bool member = !svc->unit->pid_file; /* a guessed main process is one of the service's by definition */
-    int pid = svc->unit->pid_file ? pidfile_main(s, svc, &member) : guess_main(s, svc);
+    int pid = svc->unit->pid_file ? pidfile_main(s, svc, &member)
+              : svc->unit->guess_main_pid ? guess_main(s, svc) : 0; /* GuessMainPID=no: up while any is left */
     if (svc->unit->pid_file && pid == 0) {
         struct group_check g = {0};
         if (sup_group_empty(s, svc, &g))

@@ -968,6 +968,11 @@ static struct key keys[] = {
     {"Unit", "Wants", parse_list, FIELD(wants), 0},
     {"Unit", "Requires", parse_list, FIELD(requires), 0},
     {"Unit", "BindsTo", parse_list, FIELD(binds_to), 0},
+    {"Unit", "BindTo", parse_list, FIELD(binds_to), 0},                   /* systemd's old spellings */
+    {"Unit", "RequiresOverridable", parse_list, FIELD(requires), 0},
+    {"Unit", "RequisiteOverridable", parse_list, FIELD(requisite), 0},
+    {"Unit", "PropagateReloadTo", parse_list, FIELD(propagates_reload_to), 0},
+    {"Unit", "PropagateReloadFrom", parse_list, FIELD(reload_propagated_from), 0},
     {"Unit", "PartOf", parse_list, FIELD(part_of), 0},
     {"Unit", "PropagatesReloadTo", parse_list, FIELD(propagates_reload_to), 0},
     {"Unit", "ReloadPropagatedFrom", parse_list, FIELD(reload_propagated_from), 0},
@@ -1013,6 +1018,10 @@ static struct key keys[] = {
     {"Service", "IOSchedulingPriority", parse_io_priority, 0, 0},
     {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
     {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
+    {"Service", "PermissionsStartOnly", parse_bool, FIELD(permissions_start_only), 0},
+    {"Service", "SupplementaryGroups", parse_list, FIELD(supplementary_groups), 0},
+    {"Service", "UnsetEnvironment", parse_list, FIELD(unset_environment), 0},
+    {"Service", "GuessMainPID", parse_bool, FIELD(guess_main_pid), 0},
     {"Service", "IgnoreSIGPIPE", parse_bool, FIELD(ignore_sigpipe), 0},
     {"Service", "TasksMax", parse_tasks_max, 0, 0},
     {"Service", "DynamicUser", parse_dynamic_user, 0, 0},
@@ -1049,12 +1058,12 @@ static struct key keys[] = {
     {"Install", "UpheldBy", parse_ignored, 0, 0},
     {"Install", "Also", parse_ignored, 0, 0},
     {"Install", "Alias", parse_alias, 0, 0},
-    {"Install", "DefaultInstance", parse_not_yet, 0, 0},
+    {"Install", "DefaultInstance", parse_ignored, 0, 0},
 };
 
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
-    "BusName", "GuessMainPID", "SupplementaryGroups", NULL,
+    "BusName", NULL,
 };
 
 /* systemd's keys that oya accepts without carrying them out: listed once per unit as not applied
@@ -1062,7 +1071,7 @@ static const char *not_yet_keys[] = {
  * resource control, terminal and credential settings. */
 static const char *not_applied_keys[] = {
     "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYPath", "TTYReset",
-    "TTYVHangup", "TTYVTDisallocate", "TTYRows", "TTYColumns", "FileDescriptorStoreMax", "UnsetEnvironment",
+    "TTYVHangup", "TTYVTDisallocate", "TTYRows", "TTYColumns", "FileDescriptorStoreMax",
     "Sockets", "Slice", "Delegate", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
     "CPUQuota", "CPUWeight", "CPUShares", "StartupCPUWeight", "MemoryMax",
     "MemoryHigh", "MemoryLow", "MemoryMin", "MemoryLimit", "MemorySwapMax", "IOWeight", "IODeviceWeight",
@@ -1081,7 +1090,23 @@ static const char *not_applied_keys[] = {
     "ReadOnlyDirectories", "InaccessibleDirectories", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
     "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "MountFlags",
     "SecureBits", "ProtectKernelLogs", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
-    "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName", NULL,
+    "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName",
+    /* images and namespaces */
+    "RootDirectoryStartOnly", "RootImageOptions", "RootHash", "RootHashSignature", "RootVerity",
+    "ExtensionDirectories", "ExtensionImages", "MountImages", "IPCNamespacePath", "MountAPIVFS",
+    /* process settings */
+    "CoredumpFilter", "NUMAPolicy", "NUMAMask", "ExecSearchPath", "TimeoutCleanSec", "TimeoutStartFailureMode",
+    "TimeoutStopFailureMode", "PassEnvironment", "SyslogFacility", "SyslogLevel", "SyslogLevelPrefix",
+    /* what [Unit] holds, given in [Service] as systemd still accepts */
+    "StartLimitAction", "FailureAction", "RebootArgument",
+    /* resource control (cgroups) */
+    "AllowedCPUs", "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes", "StartupCPUShares",
+    "CPUQuotaPeriodSec", "DefaultMemoryMin", "DefaultMemoryLow", "StartupIOWeight", "IOReadBandwidthMax",
+    "IOWriteBandwidthMax", "IOReadIOPSMax", "IOWriteIOPSMax", "IODeviceLatencyTargetSec", "BlockIOAccounting",
+    "BlockIOWeight", "StartupBlockIOWeight", "BlockIODeviceWeight", "BlockIOReadBandwidth",
+    "BlockIOWriteBandwidth", "DisableControllers", "IPIngressFilterPath", "IPEgressFilterPath",
+    "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "BPFProgram", "SocketBindAllow", "SocketBindDeny",
+    "RestrictNetworkInterfaces", NULL,
 };
 
 /* [Unit]'s keys that oya accepts without carrying them out */
@@ -1090,7 +1115,7 @@ static const char *not_applied_unit_keys[] = {
     "OnFailure", "OnSuccess", "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
     "JobTimeoutSec", "JobRunningTimeoutSec", "JobTimeoutAction", "JobTimeoutRebootArgument", "SuccessAction",
     "FailureAction", "SuccessActionExitStatus", "FailureActionExitStatus", "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf", "Upholds",
-    "CollectMode", "RebootArgument", "SourcePath", "StartLimitAction", NULL,
+    "CollectMode", "RebootArgument", "SourcePath", "StartLimitAction", "OnFailureIsolate", NULL,
 };
 
 static bool in_list(const char *const *list, const char *key)
@@ -1153,6 +1178,7 @@ static const char *const expanding_keys[] = {
     "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", "ExecCondition",
     "PIDFile", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
     "SyslogIdentifier", "StandardOutput", "StandardError", "CPUAffinity", "Environment", "EnvironmentFile",
+    "SupplementaryGroups", "UnsetEnvironment",
     "WorkingDirectory", "User", "Group", "WantedBy", "RequiredBy", "UpheldBy", "Also", "Alias", NULL,
 };
 

@@ -35,6 +35,7 @@ static struct unit *unit_new(const char *name, const char *path)
     u->io_priority = -1;
     u->ignore_sigpipe = true; /* IgnoreSIGPIPE= defaults to yes, as in systemd */
     u->default_dependencies = true;
+    u->guess_main_pid = true;
     return u;
 }
 
@@ -53,6 +54,8 @@ void unit_free(struct unit *u)
     strv_clear(&u->binds_to);
     strv_clear(&u->part_of);
     strv_clear(&u->propagates_reload_to);
+    strv_clear(&u->supplementary_groups);
+    strv_clear(&u->unset_environment);
     strv_clear(&u->reload_propagated_from);
     strv_clear(&u->requisite);
     strv_clear(&u->conflicts);
@@ -170,6 +173,10 @@ static void validate(struct unit *u, struct parse_ctx *c)
                  "%s:%u: ExecStart= is given %zu times: only Type=oneshot runs several commands; "
                  "keep one, or reset the list with an empty ExecStart=",
                  c->path, c->exec_start_line, n_start);
+    if (u->permissions_start_only) /* the old form of '+' on every command but ExecStart= */
+        for (int e = 0; e < UEXEC_N; e++)
+            for (size_t i = 0; e != UEXEC_START && i < u->exec[e].n; i++)
+                u->exec[e].v[i].flags |= EXEC_PRIVILEGED;
     unit_env_dedupe(&u->environment);
     if (u->start_limit_burst == 0)
         u->start_limit_interval = 0; /* a burst of 0 turns the limit off, as in systemd */

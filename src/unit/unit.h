@@ -142,6 +142,10 @@ struct unit {
     int io_class, io_priority;        /* IOSchedulingClass= (0: unset), IOSchedulingPriority= (-1: unset) */
     uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
     bool no_new_privileges;
+    struct strv supplementary_groups; /* SupplementaryGroups=: names or numbers, added to the user's */
+    struct strv unset_environment;    /* UnsetEnvironment=: NAME (any value) or NAME=VALUE (that one) */
+    bool permissions_start_only; /* PermissionsStartOnly=: commands other than ExecStart= run as oya (as '+') */
+    bool guess_main_pid;         /* GuessMainPID= (yes): Type=forking without PIDFile= guesses its main process */
     bool ignore_sigpipe;
     bool default_dependencies; /* DefaultDependencies= (yes): on sysinit.target/basic.target when loaded */
     uint64_t tasks_max;      /* TasksMax=: UINT64_MAX infinity, 0 unset; a percentage with tasks_max_percent */

@@ -66,6 +66,29 @@ def test_user_and_group_applied(oya, tmp_path):
     assert env["USER"] == "nobody" and env["HOME"] == nobody.pw_dir
 
 
+def test_supplementary_groups_and_unset_environment(oya):
+    # SupplementaryGroups= adds groups (names or numbers) to the user's, also without User=;
+    # UnsetEnvironment= is the last step: NAME drops it, NAME=VALUE only that assignment
+    o = oya({
+        "g": unit("/bin/sleep infinity", "User=nobody\nSupplementaryGroups=nogroup 4711\n"
+                                         "Environment=KEEP=1 DROP=x EXACT=a\nUnsetEnvironment=DROP EXACT=b HOME"),
+        "root": unit("/bin/sleep infinity", "SupplementaryGroups=4712\nEnvironment=EXACT=b\nUnsetEnvironment=EXACT=b"),
+        "bad": unit("/bin/sleep infinity", "SupplementaryGroups=no-such-group-here"),
+    })
+    pid = o.wait_state("g", "active", "running")["main_pid"]
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+    groups = set(status["Groups"].split())
+    assert {str(grp.getgrnam("nogroup").gr_gid), "4711"} <= groups
+    env = psutil.Process(pid).environ()
+    assert env["KEEP"] == "1" and env["EXACT"] == "a" and "DROP" not in env and "HOME" not in env
+    pid = o.wait_state("root", "active", "running")["main_pid"]
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+    assert "4712" in status["Groups"].split() and status["Uid"].split()[0] == "0"
+    assert "EXACT" not in psutil.Process(pid).environ()
+    rec = o.wait_state("bad", "failed")
+    assert "SupplementaryGroups=no-such-group-here: no such group" in rec["exec_error"], rec["exec_error"]
+
+
 def test_limits_applied(oya):
     o = oya({"lim": unit("/bin/sleep infinity",
                          "LimitNOFILE=1234:2345\nLimitCORE=infinity\nLimitNPROC=500\nLimitSTACK=4M\n"

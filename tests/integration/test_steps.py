@@ -193,6 +193,16 @@ def test_forking_daemon_that_left_session_and_environment_belongs_to_the_service
     assert "main pid unknown" not in o.err() + o.out()
 
 
+def test_forking_guess_main_pid_no_takes_none(oya, tmp_path):
+    script = tmp_path / "forker.py"
+    script.write_text(FORKER)
+    o = oya({"d": unit(f"/usr/bin/python3 {script}", "Type=forking\nGuessMainPID=no")})
+    rec = o.wait_state("d", "active", "running")
+    assert rec["main_pid"] == 0  # up while any of its processes is left
+    assert len(rec["processes"]) == 1
+    o.cli("stop", "d", check=True)
+
+
 def test_forking_pidfile_never_written_times_out(oya, tmp_path):
     # a daemon lives but never writes its PID file (one that dies first fails at once: test_security.py)
     o = oya({"d": unit("/bin/sh -c 'sleep infinity &'", f"Type=forking\nPIDFile={tmp_path}/never.pid\nTimeoutStartSec=1s")})

@@ -750,6 +750,25 @@ static void test_conditions(void **state)
     free(exe);
 }
 
+/* systemd's old spellings and old keys: BindTo= is BindsTo=, PropagateReloadTo= is PropagatesReloadTo=;
+ * PermissionsStartOnly= is '+' on every command but ExecStart=; GuessMainPID= is kept */
+static void test_old_keys(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok("[Unit]\nBindTo=a.service\nRequiresOverridable=b.service\nPropagateReloadTo=c.service\n"
+                              "PropagateReloadFrom=d.service\n[Service]\nExecStartPre=/pre\nExecStart=/x\n"
+                              "ExecStop=/stop\nPermissionsStartOnly=yes\nUser=nobody\nGuessMainPID=no\n");
+    assert_string_equal(u->binds_to.v[0], "a.service");
+    assert_string_equal(u->requires.v[0], "b.service");
+    assert_string_equal(u->propagates_reload_to.v[0], "c.service");
+    assert_string_equal(u->reload_propagated_from.v[0], "d.service");
+    assert_true(u->exec[UEXEC_START_PRE].v[0].flags & EXEC_PRIVILEGED);
+    assert_true(u->exec[UEXEC_STOP].v[0].flags & EXEC_PRIVILEGED);
+    assert_false(u->exec[UEXEC_START].v[0].flags & EXEC_PRIVILEGED);
+    assert_false(u->guess_main_pid);
+    unit_free(u);
+}
+
 static void test_process_keys(void **state)
 {
     (void)state;
@@ -951,6 +970,7 @@ int main(void)
         cmocka_unit_test(test_exec_steps_are_named),
         cmocka_unit_test(test_systemd_defaults),
         cmocka_unit_test(test_process_keys),
+        cmocka_unit_test(test_old_keys),
         cmocka_unit_test(test_names_and_files), cmocka_unit_test(test_signal_names),
     };
     return cmocka_run_group_tests_name("unit", tests, NULL, NULL);
