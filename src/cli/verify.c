@@ -48,13 +48,25 @@ static int verify_one(const char *path, const struct strv *given)
     return bad;
 }
 
+static void print_key(void *ctx, const char *section, const char *key, const char *what)
+{
+    (void)ctx;
+    printf("%s\t%s\t%s\n", section, key, what);
+}
+
 int cli_verify(struct cli *c, int argc, char **argv)
 {
     (void)c;
     int bad = 0;
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: oya verify FILE.service|DIR...\nCheck unit files and print every problem, starting nothing.\n");
+        printf("usage: oya verify FILE.service|DIR...\n       oya verify --keys\n"
+               "Check unit files and print every problem, starting nothing; --keys lists every key oya knows\n"
+               "(SECTION, KEY, and applied, not applied, not supported yet or ignored).\n");
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--keys") == 0) {
+        unit_keys_each(print_key, NULL);
+        return 0;
     }
     struct strv paths = {0}, given = {0};
     for (int i = 1; i < argc; i++) {

@@ -1089,7 +1089,7 @@ static const char *not_applied_keys[] = {
     "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths", "ReadWriteDirectories",
     "ReadOnlyDirectories", "InaccessibleDirectories", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
     "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "MountFlags",
-    "SecureBits", "ProtectKernelLogs", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
+    "SecureBits", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
     "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName",
     /* images and namespaces */
     "RootDirectoryStartOnly", "RootImageOptions", "RootHash", "RootHashSignature", "RootVerity",
@@ -1154,6 +1154,34 @@ static bool key_not_yet(const char *name)
         if (strcmp(not_yet_keys[i], name) == 0)
             return true;
     return false;
+}
+
+void unit_keys_each(void (*fn)(void *ctx, const char *section, const char *key, const char *what), void *ctx)
+{
+    keys_init();
+    static const char *const sections[] = {"Unit", "Service", "Install"};
+    for (size_t sec = 0; sec < ARRAY_SIZE(sections); sec++) {
+        const char *section = sections[sec];
+        for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+            if (keys[i].name && strcmp(keys[i].section, section) == 0)
+                fn(ctx, section, keys[i].name,
+                   keys[i].parse == parse_ignored ? "ignored" : keys[i].parse == parse_not_yet ? "not supported yet"
+                                                                                                 : "applied");
+        if (sec == 0) {
+            for (int k = 0; k < COND_N; k++) {
+                char name[64];
+                snprintf(name, sizeof(name), "Condition%s", unit_cond_name((enum unit_cond_kind)k));
+                fn(ctx, section, name, "applied");
+                snprintf(name, sizeof(name), "Assert%s", unit_cond_name((enum unit_cond_kind)k));
+                fn(ctx, section, name, "applied");
+            }
+        }
+        const char *const *na = sec == 0 ? not_applied_unit_keys : sec == 1 ? not_applied_keys : NULL;
+        for (size_t i = 0; na && na[i]; i++)
+            fn(ctx, section, na[i], "not applied");
+        for (size_t i = 0; sec == 1 && not_yet_keys[i]; i++)
+            fn(ctx, section, not_yet_keys[i], "not supported yet");
+    }
 }
 
 /* ConditionFoo= or AssertFoo= of [Unit]: the kind of Foo, or -1 */

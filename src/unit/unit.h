@@ -173,6 +173,11 @@ struct unit *unit_load(const char *path, struct unit_diag *diag);
 struct unit *unit_load_instance(const char *path, const char *instance, struct unit_diag *diag);
 bool unit_is_template_file(const char *path); /* ends in "@.service" */
 
+/* Every key oya knows, with what it does with it: "applied", "not applied" (accepted, listed once per
+ * unit), "not supported yet" (a warning) or "ignored" ([Install] data); fn is called once per key, in
+ * the order of [Unit], [Service], [Install] */
+void unit_keys_each(void (*fn)(void *ctx, const char *section, const char *key, const char *what), void *ctx);
+
 /* CAP_CHOWN ... by name, "cap_chown" or "CAP_CHOWN"; -1 if unknown */
 int unit_cap_from_name(const char *name);
 
