@@ -9,6 +9,8 @@ PKGS="$PKGS nginx redis-server postgresql"
 # systemd-analyze, what `oya condition` is compared with (tests/integration/test_conditions.py); systemd is
 # not started, only its tools are used
 PKGS="$PKGS systemd"
+# a private system bus and a service that takes a name on it (tests/integration/test_dbus.py, Type=dbus)
+PKGS="$PKGS dbus-daemon python3-dbus"
 # the anchors `oya init` is compared with (tests/integration/test_init.py)
 PKGS="$PKGS tini dumb-init"
 # a real container runtime for oya-static as PID 1 (tests/integration/test_podman.py): podman with runc,

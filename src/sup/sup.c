@@ -213,6 +213,8 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         }
     }
     svc_spawned(&svc->st, u, child.pid, main, clock_mono_usec(), clock_real_usec(), next);
+    if (main && u->type == UNIT_DBUS && !sup_bus_wait_name(s, svc))
+        svc_bus_name_owned(&svc->st, u, clock_mono_usec(), clock_real_usec(), next);
 }
 
 int sup_watch_main(struct sup *s, struct service *svc, int pid)
@@ -401,6 +403,7 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
     }
     if (svc->st.control_pid == 0 && !svc_is_stopping(&svc->st))
         svc->control_sid = 0;
+    sup_bus_settle(s, svc);
 }
 
 static void on_main_exit(struct sup *s, struct service *svc, int code, int status)
@@ -680,6 +683,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     case W_PIDFD: reap(s); main_gone_elsewhere(s, w->obj); break;
     case W_NOTIFY: sup_notify_event(s); break;
     case W_OUTPUT: sup_relay_flush(s); break;
+    case W_BUS: sup_bus_event(s, events); break;
     }
 }
 
@@ -805,6 +809,9 @@ static void teardown(struct sup *s)
     }
     free(s->svcs);
     free(s->helpers);
+    sup_epoll_close(s, &s->bus_fd);
+    buf_free(&s->bus_in);
+    buf_free(&s->bus_out);
     sup_bad_units_clear(s);
     free(s->notify_uids);
     strv_clear(&s->templates);
@@ -917,7 +924,7 @@ static bool finished(const struct sup *s)
 int sup_run(const struct sup_options *opts)
 {
     struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1, .out_fd = 1, .inv_fd = -1,
-                    .notify_fd = -1};
+                    .notify_fd = -1, .bus_fd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;

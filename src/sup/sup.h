@@ -5,8 +5,8 @@
  * and runs start and stop jobs in the order the units' dependencies give (deps.c). Files: sup.c (loop,
  * reaper, spawning, shutdown), load.c (unit files, reloads, templates), announce.c (state-change lines),
  * relay.c (services' output in the foreground), track.c (which processes are a service's), deps.c
- * (dependencies, jobs), notify.c (sd_notify), files.c (RuntimeDirectory=, PIDFile=), server.c (control
- * socket). */
+ * (dependencies, jobs), notify.c (sd_notify), bus.c (Type=dbus: BusName= on the bus), files.c
+ * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), server.c (control socket). */
 #ifndef OYA_SUP_H
 #define OYA_SUP_H
 

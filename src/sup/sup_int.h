@@ -10,7 +10,7 @@
 #include "../svc/svc.h"
 #include "sup.h"
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT };
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS };
 
 /* what an epoll event points at */
 struct watch {
@@ -56,6 +56,8 @@ struct service {
     int pidfile_refused; /* the last PID its PID file named that was refused (said once) */
     struct ratelimit spawn_fail_log; /* "cannot start" lines */
     uint64_t warned_steps; /* exec steps skipped for want of a privilege, said once (bit per step) */
+    bool bus_waiting;      /* Type=dbus: its start waits for BusName= on the bus (bus.c) */
+    uint32_t bus_query;    /* the serial of its GetNameOwner */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
     struct dep_list rdeps[DEP_N]; /* the other direction: the services whose deps[kind] hold this one */
@@ -147,6 +149,12 @@ struct sup {
     size_t name_width;
     bool color;
     bool quiet; /* oya init without -v: no state-change lines */
+    /* the D-Bus connection while a Type=dbus start waits for its name (bus.c); -1 otherwise */
+    int bus_fd;
+    struct watch bus_w;
+    struct buf bus_in, bus_out;
+    bool bus_authed;
+    uint32_t bus_serial;
 };
 
 /* sup.c */
@@ -178,6 +186,13 @@ void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final:
 void sup_relay_setup(struct sup *s);  /* in setup: how standard output is written */
 void sup_relay_flush(struct sup *s);  /* standard output is writable again */
 void sup_relay_finish(struct sup *s); /* at teardown: last flush, bounded */
+
+/* bus.c: Type=dbus. Wait for svc's BusName= on the bus; false (said once) when there is no bus: the
+ * service then runs as Type=simple. sup_bus_settle after each transition: a service that left its start
+ * waits no more, and the connection closes once nothing waits. */
+bool sup_bus_wait_name(struct sup *s, struct service *svc);
+void sup_bus_event(struct sup *s, uint32_t events);
+void sup_bus_settle(struct sup *s, struct service *svc);
 
 /* track.c: which processes belong to a service, and signalling them */
 /* For each process of snap, the index of the service it belongs to, or -1 (one pass for all services;

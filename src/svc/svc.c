@@ -158,7 +158,7 @@ static void enter_start(struct svc *s, const struct unit *u, uint64_t now, uint6
     set_state(s, SVC_START, now_real);
     s->deadline = 0;
     /* the start types that wait for something (READY=1, the forking parent, the last command) time out */
-    if (u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT || u->type == UNIT_FORKING)
+    if (u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT || u->type == UNIT_FORKING || u->type == UNIT_DBUS)
         arm(s, now, u->timeout_start);
     /* the watchdog runs from the start of the main process, as systemd's */
     s->watchdog_deadline = s->watchdog_usec ? deadline_after(now, s->watchdog_usec) : 0;
@@ -487,6 +487,12 @@ void svc_spawned(struct svc *s, const struct unit *u, int pid, bool main, uint64
         enter_start_post(s, u, now, now_real, a);
 }
 
+void svc_bus_name_owned(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
+{
+    if (u->type == UNIT_DBUS && s->state == SVC_START && s->main_pid)
+        enter_start_post(s, u, now, now_real, a);
+}
+
 void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     if (u->type == UNIT_EXEC && s->state == SVC_START && s->main_pid)
@@ -650,8 +656,9 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
         u->type == UNIT_ONESHOT && s->cmd_index < l->n ? &l->v[s->cmd_index] : l->n ? &l->v[0] : NULL;
     bool ignore = cmd && (cmd->flags & EXEC_IGNORE_FAILURE);
     enum svc_result r = ignore ? RESULT_SUCCESS : exit_result(u, code, status);
-    /* systemd: a notify service whose main process ends cleanly without ever saying READY=1 failed */
-    if (u->type == UNIT_NOTIFY && s->state == SVC_START && r == RESULT_SUCCESS)
+    /* systemd: a notify service whose main process ends cleanly without ever saying READY=1 failed, and
+     * a dbus one that never took its name */
+    if ((u->type == UNIT_NOTIFY || u->type == UNIT_DBUS) && s->state == SVC_START && r == RESULT_SUCCESS)
         r = RESULT_PROTOCOL;
     s->watchdog_deadline = 0;
 

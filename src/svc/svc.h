@@ -127,6 +127,9 @@ void svc_condition_failed(struct svc *s, bool assert, const char *why, uint64_t 
 void svc_dependency_failed(struct svc *s, uint64_t now_real);
 void svc_spawn_failed(struct svc *s, const struct unit *u, bool main, uint64_t now, uint64_t now_real,
                       struct svc_actions *a);
+/* Type=dbus: its BusName= has an owner on the bus now (or there is no bus: it runs as Type=simple) */
+void svc_bus_name_owned(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
+                        struct svc_actions *a);
 void svc_exec_ok(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, uint64_t now,
                      uint64_t now_real, struct svc_actions *a);

@@ -3,6 +3,8 @@
  * names of enum values are in one table each, shared by parsing and printing. */
 #include "unit_int.h"
 
+#include "../bus/bus.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -164,10 +166,12 @@ static int parse_type(struct unit *u, const struct key *k, const char *v, struct
         u->type = UNIT_FORKING;
     else if (strcmp(v, "idle") == 0)
         u->type = UNIT_SIMPLE; /* idle waits for systemd's job queue to drain; oya has none: simple */
-    else if (!strcmp(v, "notify-reload") || !strcmp(v, "dbus"))
-        return bad_value(c, "not supported yet; supported: simple, exec, forking, oneshot, notify");
+    else if (strcmp(v, "dbus") == 0)
+        u->type = UNIT_DBUS;
+    else if (!strcmp(v, "notify-reload"))
+        return bad_value(c, "not supported yet; supported: simple, exec, forking, oneshot, notify, dbus");
     else
-        return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify");
+        return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify, dbus");
     return 0;
 }
 
@@ -939,6 +943,19 @@ static int parse_ignored(struct unit *u, const struct key *k, const char *v, str
 
 /* DynamicUser=yes asks for a transient user that oya does not allocate yet: the unit is refused rather
  * than run as root */
+static int parse_bus_name(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    free(u->bus_name);
+    u->bus_name = NULL;
+    if (!*v)
+        return 0;
+    if (!bus_name_valid(v))
+        return bad_value(c, "not a bus name; write one like org.example.Daemon");
+    u->bus_name = xstrdup(v);
+    return 0;
+}
+
 static int parse_dynamic_user(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)u, (void)k;
@@ -1022,6 +1039,7 @@ static struct key keys[] = {
     {"Service", "SupplementaryGroups", parse_list, FIELD(supplementary_groups), 0},
     {"Service", "UnsetEnvironment", parse_list, FIELD(unset_environment), 0},
     {"Service", "GuessMainPID", parse_bool, FIELD(guess_main_pid), 0},
+    {"Service", "BusName", parse_bus_name, 0, 0},
     {"Service", "IgnoreSIGPIPE", parse_bool, FIELD(ignore_sigpipe), 0},
     {"Service", "TasksMax", parse_tasks_max, 0, 0},
     {"Service", "DynamicUser", parse_dynamic_user, 0, 0},
@@ -1063,7 +1081,7 @@ static struct key keys[] = {
 
 /* systemd keys oya knows of but does not carry out yet: a warning, never an error */
 static const char *not_yet_keys[] = {
-    "BusName", NULL,
+    NULL,
 };
 
 /* systemd's keys that oya accepts without carrying them out: listed once per unit as not applied
@@ -1206,7 +1224,7 @@ static const char *const expanding_keys[] = {
     "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", "ExecCondition",
     "PIDFile", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
     "SyslogIdentifier", "StandardOutput", "StandardError", "CPUAffinity", "Environment", "EnvironmentFile",
-    "SupplementaryGroups", "UnsetEnvironment",
+    "SupplementaryGroups", "UnsetEnvironment", "BusName",
     "WorkingDirectory", "User", "Group", "WantedBy", "RequiredBy", "UpheldBy", "Also", "Alias", NULL,
 };
 
@@ -1274,7 +1292,7 @@ void unit_key_set(struct unit *u, const char *section, const char *key, const ch
 
 const char *unit_type_name(enum unit_type t)
 {
-    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking", "target"};
+    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking", "target", "dbus"};
     return names[t];
 }
 

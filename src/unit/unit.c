@@ -55,6 +55,7 @@ void unit_free(struct unit *u)
     strv_clear(&u->part_of);
     strv_clear(&u->propagates_reload_to);
     strv_clear(&u->supplementary_groups);
+    free(u->bus_name);
     strv_clear(&u->unset_environment);
     strv_clear(&u->reload_propagated_from);
     strv_clear(&u->requisite);
@@ -177,6 +178,8 @@ static void validate(struct unit *u, struct parse_ctx *c)
         for (int e = 0; e < UEXEC_N; e++)
             for (size_t i = 0; e != UEXEC_START && i < u->exec[e].n; i++)
                 u->exec[e].v[i].flags |= EXEC_PRIVILEGED;
+    if (u->type == UNIT_DBUS && !u->bus_name)
+        unit_diag_add(c->diag, true, "%s: Type=dbus needs BusName=, the name the service takes on the bus", c->path);
     unit_env_dedupe(&u->environment);
     if (u->start_limit_burst == 0)
         u->start_limit_interval = 0; /* a burst of 0 turns the limit off, as in systemd */

@@ -7,7 +7,7 @@
 
 #include <sys/resource.h>
 
-enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET };
+enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET, UNIT_DBUS };
 /* NotifyAccess=: who may send sd_notify messages for the service (default: main for Type=notify) */
 enum unit_notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 enum unit_restart {
@@ -144,6 +144,7 @@ struct unit {
     bool no_new_privileges;
     struct strv supplementary_groups; /* SupplementaryGroups=: names or numbers, added to the user's */
     struct strv unset_environment;    /* UnsetEnvironment=: NAME (any value) or NAME=VALUE (that one) */
+    char *bus_name;              /* BusName=: Type=dbus is up once this name has an owner on the system bus */
     bool permissions_start_only; /* PermissionsStartOnly=: commands other than ExecStart= run as oya (as '+') */
     bool guess_main_pid;         /* GuessMainPID= (yes): Type=forking without PIDFile= guesses its main process */
     bool ignore_sigpipe;

@@ -487,10 +487,14 @@ static void test_diagnostics(void **state)
          "oya: t.service:2: Restart=/bin/true: unknown policy; accepted: no, always, on-success, on-failure, "
          "on-abnormal, on-abort, on-watchdog\n"
          "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
-        {SVC("Type=dbus\n"),
-         "oya: t.service:3: Type=dbus: not supported yet; supported: simple, exec, forking, oneshot, notify\n"},
+        {SVC("Type=dbus\n"), "oya: t.service: Type=dbus needs BusName=, the name the service takes on the bus\n"},
+        {SVC("Type=notify-reload\n"),
+         "oya: t.service:3: Type=notify-reload: not supported yet; supported: simple, exec, forking, oneshot, notify, "
+         "dbus\n"},
+        {SVC("BusName=no_dots\n"), "oya: t.service:3: BusName=no_dots: not a bus name; write one like "
+                                   "org.example.Daemon\n"},
         {SVC("Type=weird\n"),
-         "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, forking, oneshot, notify\n"},
+         "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, forking, oneshot, notify, dbus\n"},
         {SVC("RuntimeDirectory=../etc\n"),
          "oya: t.service:3: RuntimeDirectory=../etc: '../etc': give a name relative to /run, without '..', e.g. t\n"},
         {SVC("StateDirectory=/var/lib/x\n"),
@@ -585,7 +589,7 @@ static void test_diagnostics(void **state)
         {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
         {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
         {SVC("BindsTo=x.service\n"), "oya: t.service:3: unknown key BindsTo in [Service], ignored\n"},
-        {SVC("BusName=org.example.x\n"), "oya: t.service:3: BusName= is not supported yet, ignored\n"},
+        {SVC("StandardInput=tty\n"), "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
         {SVC("StandardInput=tty\n"),
          "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
         {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
