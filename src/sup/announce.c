@@ -71,7 +71,11 @@ void sup_announce(const struct sup *s, struct service *svc, enum svc_state befor
             say(svc, "finished; remains active (RemainAfterExit=yes)");
         break;
     case SVC_STOP_SIGTERM:
-        if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_TIMEOUT &&
+        if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_PROTOCOL && before == SVC_START &&
+            svc->unit->type == UNIT_FORKING && !st->exit_code) {
+            say(svc, "the start command returned, and no process of the service is left to be its main process "
+                     "(no PID file, Result: protocol); stopping");
+        } else if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_TIMEOUT &&
             (before == SVC_CONDITION || before == SVC_START_PRE || before == SVC_START_POST ||
              (before == SVC_START && svc->unit->type == UNIT_FORKING))) {
             exit_text(st, ex, sizeof(ex));

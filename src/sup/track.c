@@ -270,8 +270,10 @@ void sup_claim_adopted(struct sup *s, struct service *svc)
     int *own = sup_owners(s, &snap);
     for (size_t i = 0; i < snap.n; i++) {
         const struct proc_stat *p = &snap.procs[i];
-        if (p->ppid != s->self_pid || own[i] >= 0 || is_helper(s, p->pid) || !born_in_start(svc, p->starttime) ||
-            !runs_as(s, svc, p->pid))
+        /* one this service owns already is claimed too: the daemon may still be in the start command's
+         * session, about to call setsid, and would be nobody's a moment later */
+        if (p->ppid != s->self_pid || (own[i] >= 0 && own[i] != (int)svc->index) || is_helper(s, p->pid) ||
+            !born_in_start(svc, p->starttime) || !runs_as(s, svc, p->pid) || claimed_by(svc, p))
             continue;
         const struct service *other = NULL;
         for (size_t k = 0; k < s->nsvcs && !other; k++)
