@@ -18,6 +18,14 @@ struct cli {
 };
 
 int cli_up(struct cli *c, int argc, char **argv);
+int cli_logs(struct cli *c, int argc, char **argv);
+struct log_rec;
+/* One log record as `oya logs -o FORMAT` shows it (0 short, 1 short-iso, 2 short-precise, 3 cat, 4 json) */
+void cli_log_line(const struct cli *c, struct buf *out, const struct log_rec *r, const char *ident,
+                  const char *unit, int fmt, const char *host);
+/* Where `oya up` keeps the services' log files by default: /var/log/oya as root, else
+ * $XDG_STATE_HOME/oya/log (~/.local/state/oya/log) */
+void cli_log_dir_default(char *out, size_t size);
 int cli_verify(struct cli *c, int argc, char **argv);
 int cli_condition(struct cli *c, int argc, char **argv);
 int cli_status(struct cli *c, int argc, char **argv);

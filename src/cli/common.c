@@ -32,6 +32,19 @@ int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep
     return 0;
 }
 
+void cli_log_dir_default(char *out, size_t size)
+{
+    const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (geteuid() == 0)
+        snprintf(out, size, "/var/log/oya");
+    else if (state && state[0] == '/')
+        snprintf(out, size, "%s/oya/log", state);
+    else if (home && home[0] == '/')
+        snprintf(out, size, "%s/.local/state/oya/log", home);
+    else
+        out[0] = 0; /* no home of its own: memory only, never a shared place such as /tmp */
+}
+
 void cli_exit_text(const struct ctl_record *r, char *out, size_t size)
 {
     long long code = ctl_get_ll(r, "exit_code", 0), status = ctl_get_ll(r, "exit_status", 0);

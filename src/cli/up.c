@@ -4,12 +4,49 @@
 #include "../sup/sup.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* "1M", "512K", "2G" or bytes; false if it is not a size */
+static bool parse_size(const char *v, uint64_t *out)
+{
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (end == v || *v == '-')
+        return false;
+    uint64_t mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1024, end++;
+    else if (*end == 'M')
+        mul = 1024 * 1024, end++;
+    else if (*end == 'G')
+        mul = 1024ull * 1024 * 1024, end++;
+    if (*end || n > UINT64_MAX / mul)
+        return false;
+    *out = n * mul;
+    return true;
+}
+
+/* --NAME VALUE or --NAME=VALUE at argv[*i]: the value, or NULL */
+static const char *option(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == 0 && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
 
 int cli_up(struct cli *c, int argc, char **argv)
 {
     struct strv paths = {0};
     const char *notify = NULL;
+    char log_dir[4096];
+    cli_log_dir_default(log_dir, sizeof(log_dir));
+    uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: oya up [--socket PATH] [--notify-socket PATH|@NAME] DIR|FILE.service...\n"
@@ -18,7 +55,11 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "SIGHUP re-reads the unit files: new ones start, changed ones apply at their next start,\n"
                    "removed ones stop.\n"
                    "Type=notify services report to NOTIFY_SOCKET: by default an abstract socket with an\n"
-                   "unguessable name (@oya/notify/RANDOM); --notify-socket binds that path (or @NAME) instead.\n");
+                   "unguessable name (@oya/notify/RANDOM); --notify-socket binds that path (or @NAME) instead.\n"
+                   "Logs: what each service writes, and what oya says of it, is kept in memory (--log-memory\n"
+                   "SIZE per service, 1M) and in DIR/NAME.log (--log-dir DIR, /var/log/oya as root, else\n"
+                   "$XDG_STATE_HOME/oya/log; none: memory only), rotated past --log-size (8M) keeping\n"
+                   "--log-files (4) old ones. `oya logs` reads them.\n");
             strv_clear(&paths);
             return 0;
         }
@@ -28,6 +69,29 @@ int cli_up(struct cli *c, int argc, char **argv)
         }
         if (strncmp(argv[i], "--notify-socket=", 16) == 0) {
             notify = argv[i] + 16;
+            continue;
+        }
+        const char *v;
+        uint64_t n;
+        if ((v = option(argc, argv, &i, "--log-dir"))) {
+            snprintf(log_dir, sizeof(log_dir), "%s", strcmp(v, "none") == 0 ? "" : v);
+            continue;
+        }
+        uint64_t *target = NULL;
+        bool count = false;
+        if ((v = option(argc, argv, &i, "--log-memory")))
+            target = &log_memory;
+        else if ((v = option(argc, argv, &i, "--log-size")))
+            target = &log_size;
+        else if ((v = option(argc, argv, &i, "--log-files")))
+            target = &log_files, count = true;
+        if (target) {
+            if (!(count ? str_to_u64(v, &n) : parse_size(v, &n)) || n == 0 || (count && n > 1000)) {
+                fprintf(stderr, "oya up: %s: not %s\n", v, count ? "a count from 1 to 1000" : "a size like 512K or 8M");
+                strv_clear(&paths);
+                return 2;
+            }
+            *target = n;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1]) {
@@ -41,7 +105,12 @@ int cli_up(struct cli *c, int argc, char **argv)
         fprintf(stderr, "oya up: give a directory of .service files or unit files; see oya up --help\n");
         return 2;
     }
-    struct sup_options o = {.socket_path = c->socket, .socket_private = c->socket_private, .paths = paths.v, .npaths = paths.n, .notify_socket = notify};
+    if (log_memory < 65536)
+        log_memory = 65536; /* room for the longest line */
+    struct sup_options o = {.socket_path = c->socket, .socket_private = c->socket_private, .paths = paths.v,
+                            .npaths = paths.n, .notify_socket = notify, .log_dir = log_dir,
+                            .log_memory = (size_t)log_memory, .log_file_size = log_size,
+                            .log_files = (unsigned)log_files};
     int rc = sup_run(&o);
     strv_clear(&paths);
     return rc;

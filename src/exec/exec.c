@@ -82,6 +82,7 @@ struct plan {
     int ngroups;
     int umask;
     int devnull, out_fd, report_fd;
+    int err_log_fd; /* stderr's own pipe to the log, or -1 (then out_fd) */
     int stdout_fd, stderr_fd; /* where 1 and 2 go, before any file of StandardOutput=file: is opened */
     const char *file_path[2]; /* StandardOutput=/StandardError= file:, append:, truncate: (NULL: none) */
     int file_flags[2];
@@ -353,7 +354,7 @@ static void plan_output(struct plan *pl, int stream, enum unit_output o, const c
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY;
     switch (o) {
-    case OUT_LOG: *fd = pl->out_fd; return;
+    case OUT_LOG: *fd = stream == 1 && pl->err_log_fd >= 0 ? pl->err_log_fd : pl->out_fd; return;
     case OUT_INHERIT:
     case OUT_NULL: *fd = pl->devnull; return;
     case OUT_APPEND: flags |= O_APPEND; break;
@@ -396,6 +397,7 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         return r;
     }
     pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
+    pl->err_log_fd = req->output_fd >= 0 ? req->error_fd : -1;
     plan_output(pl, 0, u->std_output, u->output_path, &pl->stdout_fd);
     plan_output(pl, 1, u->std_error, u->error_path, &pl->stderr_fd);
     /* StandardOutput=inherit takes standard input (/dev/null); StandardError=inherit takes standard output */

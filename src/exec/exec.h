@@ -16,6 +16,7 @@ struct exec_request {
     uint64_t watchdog_usec;    /* exported as WATCHDOG_USEC when not 0 */
     const struct strv *extra_env; /* NAME=VALUE set last (MAINPID, RUNTIME_DIRECTORY, ...); may be NULL */
     int output_fd;             /* stdout and stderr of the child; -1 for /dev/null */
+    int error_fd;              /* stderr, when StandardError= goes to the log through a pipe of its own; -1: output_fd */
     bool inherit_stdio;        /* keep oya's fds 0, 1 and 2 (oya init), instead of /dev/null and output_fd */
     bool process_group;        /* own process group in oya's session (oya init), instead of a new session */
     bool take_terminal;        /* with process_group: become the terminal's foreground group if stdin is one */

@@ -14,6 +14,8 @@ void log_prefix_make(struct log_prefix *p, const char *name, size_t width, int c
 
 static void emit(struct log_framer *f, const struct log_prefix *p, const char *line, size_t n, struct buf *out)
 {
+    if (f->on_line)
+        f->on_line(f->ctx, line, n);
     buf_puts(out, p->text);
     buf_add(out, line, n);
     buf_putc(out, '\n');

@@ -18,6 +18,9 @@ void log_prefix_make(struct log_prefix *p, const char *name, size_t width, int c
 struct log_framer {
     struct buf partial;
     uint64_t lines; /* lines emitted so far */
+    /* called with each whole line (without its newline) as it is emitted; NULL for none */
+    void (*on_line)(void *ctx, const char *line, size_t n);
+    void *ctx;
 };
 
 /* Append every whole line in data to out, each behind the prefix. */

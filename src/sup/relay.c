@@ -127,12 +127,23 @@ static void relay_out(struct sup *s, const char *p, size_t n)
     sup_relay_flush(s);
 }
 
+/* each line also goes into the service's log, as its stream */
+static void journal_line(void *ctx, const char *line, size_t n)
+{
+    struct log_stream *ls = ctx;
+    sup_journal_add(ls->sup, ls->svc, ls->kind, 6, line, n); /* priority: a <N> prefix, else SyslogLevel= */
+}
+
 /* Watch the read end of a service's output pipe (taken over: closed with the stream) */
-void sup_relay_open(struct sup *s, struct service *svc, int fd)
+void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind)
 {
     struct log_stream *ls = xcalloc(1, sizeof(*ls));
     ls->fd = fd;
     ls->svc = svc;
+    ls->sup = s;
+    ls->kind = kind;
+    ls->framer.on_line = journal_line;
+    ls->framer.ctx = ls;
     ls->w = (struct watch){W_LOG, ls};
     ls->next = s->logs;
     s->logs = ls;

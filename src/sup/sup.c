@@ -123,6 +123,7 @@ static bool begin_invocation(struct sup *s, struct service *svc)
     svc->claims = NULL;
     svc->nclaims = 0;
     svc->start_ticks = svc->start_end_ticks = 0;
+    sup_journal_open(s, svc);
     struct buf err = {0};
     int r = sup_dirs_create(svc->unit, &svc->start_env, &err);
     if (r < 0)
@@ -135,9 +136,12 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
 {
     const struct unit *u = svc->unit;
     const struct exec_cmd *cmd = current_cmd(svc, list);
-    int out[2] = {-1, -1};
+    /* stdout and stderr each through a pipe of their own, so the log tells them apart */
+    int out[2] = {-1, -1}, errp[2] = {-1, -1};
     if (!s->init && pipe2(out, O_CLOEXEC) < 0)
         out[0] = out[1] = -1;
+    if (!s->init && u->std_error == OUT_LOG && pipe2(errp, O_CLOEXEC) < 0)
+        errp[0] = errp[1] = -1;
     struct strv env = {0};
     for (size_t i = 0; i < svc->start_env.n; i++)
         strv_add(&env, svc->start_env.v[i]);
@@ -147,7 +151,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         free(m);
     }
     struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1],
-                               .extra_env = &env};
+                               .error_fd = errp[1], .extra_env = &env};
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
     req.nofile_soft = s->nofile_soft;
@@ -166,8 +170,10 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     int r = exec_spawn(&req, &child, &err);
     strv_clear(&env);
     fd_close(&out[1]);
+    fd_close(&errp[1]);
     if (r < 0) {
         fd_close(&out[0]);
+        fd_close(&errp[0]);
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s", err.p ? err.p : strerror(-r));
         buf_free(&err);
         /* said, but not once per attempt: a crash loop that cannot fork must not flood the log */
@@ -182,7 +188,9 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     s->children_gen++;
     sup_notify_allow_uid(s, child.uid);
     if (out[0] >= 0)
-        sup_relay_open(s, svc, out[0]);
+        sup_relay_open(s, svc, out[0], LOG_OUT);
+    if (errp[0] >= 0)
+        sup_relay_open(s, svc, errp[0], LOG_ERR);
     if (main) {
         sup_epoll_close(s, &svc->pidfd);
         sup_epoll_close(s, &svc->report_fd);
@@ -804,12 +812,14 @@ static void teardown(struct sup *s)
         fd_close(&s->svcs[i]->control_report_fd);
         strv_clear(&s->svcs[i]->start_env);
         free(s->svcs[i]->claims);
+        sup_journal_close(s->svcs[i]);
         unit_free(s->svcs[i]->unit);
         free(s->svcs[i]);
     }
     free(s->svcs);
     free(s->helpers);
     sup_epoll_close(s, &s->bus_fd);
+    buf_free(&s->journal_line);
     buf_free(&s->bus_in);
     buf_free(&s->bus_out);
     sup_bad_units_clear(s);
@@ -942,6 +952,9 @@ int sup_run(const struct sup_options *opts)
     s.color = isatty(1) && !(nc && *nc);
     fds_ensure_std();
     unit_prepare(); /* the NSS lookups specifiers and conditions need, once, before any unit or loop */
+    if (opts->log_dir)
+        snprintf(s.log_dir, sizeof(s.log_dir), "%s", opts->log_dir);
+    s.log_file_opts = (struct log_file_opts){opts->log_file_size ? opts->log_file_size : 8u << 20, opts->log_files};
     int rc = 1;
     if (s.init) {
         init_service(&s);

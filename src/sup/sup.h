@@ -31,6 +31,12 @@ struct sup_options {
     int init_rewrite[65]; /* dumb-init's -r: forward signal N as init_rewrite[N] (0: unchanged, -1: not at all) */
     const int *init_zero_codes; /* -e: exit codes of the command that count as 0 */
     size_t init_nzero;
+    /* the services' logs (journal.c): the directory ("" for memory only), the ring of each service, and
+     * the files' size and how many rotated ones are kept */
+    const char *log_dir;
+    size_t log_memory;
+    uint64_t log_file_size;
+    unsigned log_files;
 };
 
 /* oya up: runs until SIGTERM or SIGINT has stopped every service, returns 0.

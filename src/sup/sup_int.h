@@ -6,6 +6,7 @@
 #include "../base/base.h"
 #include "../ctl/ctl.h"
 #include "../logs/logs.h"
+#include "../logs/store.h"
 #include "../proc/proc.h"
 #include "../svc/svc.h"
 #include "sup.h"
@@ -57,6 +58,9 @@ struct service {
     struct ratelimit spawn_fail_log; /* "cannot start" lines */
     uint64_t warned_steps; /* exec steps skipped for want of a privilege, said once (bit per step) */
     bool bus_waiting;      /* Type=dbus: its start waits for BusName= on the bus (bus.c) */
+    struct log_ring log_ring; /* its log: the last records in memory, and its file (journal.c) */
+    struct log_file log_file;
+    bool log_file_failed;
     uint32_t bus_query;    /* the serial of its GetNameOwner */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
@@ -81,6 +85,8 @@ struct log_stream {
     struct watch w;
     int fd;
     struct service *svc;
+    enum log_stream_kind kind; /* stdout (out) or stderr (err) of the service */
+    struct sup *sup;
     struct log_framer framer;
     struct log_stream *next;
 };
@@ -149,6 +155,10 @@ struct sup {
     size_t name_width;
     bool color;
     bool quiet; /* oya init without -v: no state-change lines */
+    char log_dir[4096];             /* where the services' log files go; "" for memory only (journal.c) */
+    struct log_file_opts log_file_opts;
+    bool log_dir_warned;
+    struct buf journal_line;        /* the record being written, reused */
     /* the D-Bus connection while a Type=dbus start waits for its name (bus.c); -1 otherwise */
     int bus_fd;
     struct watch bus_w;
@@ -178,14 +188,23 @@ void sup_bad_units_clear(struct sup *s);
 const struct bad_unit *sup_find_bad(const struct sup *s, const char *name);
 
 /* announce.c: the state-change lines on stderr */
-void sup_announce(const struct sup *s, struct service *svc, enum svc_state before);
+void sup_announce(struct sup *s, struct service *svc, enum svc_state before);
 
 /* relay.c: the services' output pipes, framed and written to oya's stdout */
-void sup_relay_open(struct sup *s, struct service *svc, int fd);
+void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind);
 void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final: read to EOF and close */
 void sup_relay_setup(struct sup *s);  /* in setup: how standard output is written */
 void sup_relay_flush(struct sup *s);  /* standard output is writable again */
 void sup_relay_finish(struct sup *s); /* at teardown: last flush, bounded */
+
+/* journal.c: a service's log. open: its file (at each start, if there is a directory and none is open);
+ * add: one record (a line of its output, or what oya says of it) into its ring and file. */
+void sup_journal_open(struct sup *s, struct service *svc);
+void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
+                     size_t n);
+void sup_journal_close(struct service *svc);
+/* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */
+void sup_journal_tail(const struct service *svc, size_t n, struct buf *out);
 
 /* bus.c: Type=dbus. Wait for svc's BusName= on the bus; false (said once) when there is no bus: the
  * service then runs as Type=simple. sup_bus_settle after each transition: a service that left its start

@@ -943,6 +943,20 @@ static int parse_ignored(struct unit *u, const struct key *k, const char *v, str
 
 /* DynamicUser=yes asks for a transient user that oya does not allocate yet: the unit is refused rather
  * than run as root */
+/* SyslogLevel=: the priority of a line with no <N> prefix (emerg .. debug); default info */
+static int parse_syslog_level(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    static const char *const names[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+    for (int i = 0; i < 8; i++) {
+        if (strcmp(v, names[i]) == 0) {
+            u->syslog_level = i;
+            return 0;
+        }
+    }
+    return bad_value(c, "not a level; use emerg, alert, crit, err, warning, notice, info or debug");
+}
+
 static int parse_bus_name(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
@@ -1025,6 +1039,8 @@ static struct key keys[] = {
     {"Service", "RuntimeDirectoryPreserve", parse_preserve, 0, 0},
     {"Service", "RestartPreventExitStatus", parse_restart_status, 0, 0},
     {"Service", "RestartForceExitStatus", parse_restart_status, 0, 1},
+    {"Service", "SyslogLevel", parse_syslog_level, 0, 0},
+    {"Service", "SyslogLevelPrefix", parse_bool, FIELD(syslog_level_prefix), 0},
     {"Service", "SyslogIdentifier", parse_string, FIELD(syslog_identifier), 0},
     {"Service", "StandardOutput", parse_output, 0, 0},
     {"Service", "StandardError", parse_output, 0, 1},
@@ -1114,7 +1130,7 @@ static const char *not_applied_keys[] = {
     "ExtensionDirectories", "ExtensionImages", "MountImages", "IPCNamespacePath", "MountAPIVFS",
     /* process settings */
     "CoredumpFilter", "NUMAPolicy", "NUMAMask", "ExecSearchPath", "TimeoutCleanSec", "TimeoutStartFailureMode",
-    "TimeoutStopFailureMode", "PassEnvironment", "SyslogFacility", "SyslogLevel", "SyslogLevelPrefix",
+    "TimeoutStopFailureMode", "PassEnvironment", "SyslogFacility",
     /* what [Unit] holds, given in [Service] as systemd still accepts */
     "StartLimitAction", "FailureAction", "RebootArgument",
     /* resource control (cgroups) */

@@ -36,6 +36,8 @@ static struct unit *unit_new(const char *name, const char *path)
     u->ignore_sigpipe = true; /* IgnoreSIGPIPE= defaults to yes, as in systemd */
     u->default_dependencies = true;
     u->guess_main_pid = true;
+    u->syslog_level = 6;
+    u->syslog_level_prefix = true;
     return u;
 }
 

@@ -144,6 +144,8 @@ struct unit {
     bool no_new_privileges;
     struct strv supplementary_groups; /* SupplementaryGroups=: names or numbers, added to the user's */
     struct strv unset_environment;    /* UnsetEnvironment=: NAME (any value) or NAME=VALUE (that one) */
+    int syslog_level;            /* SyslogLevel= (6, info): the priority of a line without a <N> prefix */
+    bool syslog_level_prefix;    /* SyslogLevelPrefix= (yes): a leading <N> sets a line's priority */
     char *bus_name;              /* BusName=: Type=dbus is up once this name has an owner on the system bus */
     bool permissions_start_only; /* PermissionsStartOnly=: commands other than ExecStart= run as oya (as '+') */
     bool guess_main_pid;         /* GuessMainPID= (yes): Type=forking without PIDFile= guesses its main process */

@@ -102,7 +102,9 @@ class Oya:
         env = dict(os.environ, NO_COLOR="1")
         env.pop("OYA_SOCKET", None)
         self.proc = subprocess.Popen(
-            [*wrap, OYA, "--socket", str(self.sock), "up", *extra_args, str(self.units)],
+            [*wrap, OYA, "--socket", str(self.sock), "up",
+             *(() if any(str(a).startswith("--log-dir") for a in extra_args) else ("--log-dir", str(tmp_path / "logs"))),
+             *extra_args, str(self.units)],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, pass_fds=pass_fds,
             preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None)
         if not stdout_pipe:

@@ -27,8 +27,9 @@ def test_service_gets_exactly_fds_0_1_2(oya, tmp_path):
     # seen from outside: exactly the main process's fds
     assert sorted(os.listdir(f"/proc/{pid}/fd"), key=int) == ["0", "1", "2"]
     assert os.readlink(f"/proc/{pid}/fd/0") == "/dev/null"
-    assert os.readlink(f"/proc/{pid}/fd/1") == os.readlink(f"/proc/{pid}/fd/2")
-    assert os.readlink(f"/proc/{pid}/fd/1").startswith("pipe:")
+    # stdout and stderr: a pipe each to oya, so the log tells them apart
+    assert os.readlink(f"/proc/{pid}/fd/1").startswith("pipe:") and os.readlink(f"/proc/{pid}/fd/2").startswith("pipe:")
+    assert os.readlink(f"/proc/{pid}/fd/1") != os.readlink(f"/proc/{pid}/fd/2")
     # seen from inside: a service that lists /proc/self/fd (ls's own handle on that directory aside)
     o.wait_state("lister", "inactive", "dead")
     wait_for(lambda: len(o.lines_of("lister")) >= 4, what="the listing")

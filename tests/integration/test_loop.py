@@ -35,7 +35,7 @@ def run_on_pty(tmp_path, env_extra):
     master, slave = pty.openpty()
     env = dict(os.environ, **env_extra)
     env.pop("NO_COLOR", None) if "NO_COLOR" not in env_extra else None
-    p = subprocess.Popen([OYA, "--socket", str(tmp_path / "s.sock"), "up", str(units)], stdout=slave,
+    p = subprocess.Popen([OYA, "--socket", str(tmp_path / "s.sock"), "up", "--log-dir", "none", str(units)], stdout=slave,
                          stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
     os.close(slave)
     seen = b""

@@ -522,7 +522,7 @@ def test_stalled_stderr_does_not_stall_supervision(tmp_path, heartbeat):
     sock = tmp_path / "s.sock"
     r, w = os.pipe()
     fcntl.fcntl(r, 1031, 4096)  # F_SETPIPE_SZ: a small pipe, full after a few dozen of oya's lines
-    p = subprocess.Popen([OYA, "--socket", str(sock), "up", str(units)], stdout=w, stderr=w,
+    p = subprocess.Popen([OYA, "--socket", str(sock), "up", "--log-dir", "none", str(units)], stdout=w, stderr=w,
                          stdin=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
     os.close(w)
     try:

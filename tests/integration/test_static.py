@@ -32,7 +32,7 @@ def test_every_subcommand_runs(tmp_path):
     (tmp_path / "u" / "s.service").write_text(unit("/bin/sleep infinity"))
     sock = tmp_path / "s.sock"
     assert subprocess.run([STATIC, "verify", str(tmp_path / "u" / "s.service")]).returncode == 0
-    up = subprocess.Popen([STATIC, "--socket", str(sock), "up", str(tmp_path / "u")], stderr=subprocess.DEVNULL)
+    up = subprocess.Popen([STATIC, "--socket", str(sock), "up", "--log-dir", str(tmp_path / "logs"), str(tmp_path / "u")], stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: subprocess.run([STATIC, "--socket", str(sock), "status", "s"],
                                         capture_output=True).returncode == 0, what="the service")

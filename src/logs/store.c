@@ -1,0 +1,326 @@
+/* logs/store: records, the ring and the files (see store.h for the line format). */
+#include "store.h"
+
+#include "../unit/unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const stream_names[] = {"out", "err", "oya"};
+
+const char *log_stream_name(enum log_stream_kind s)
+{
+    return stream_names[s];
+}
+
+void log_rec_format(struct buf *b, const struct log_rec *r)
+{
+    time_t t = (time_t)(r->usec / USEC_PER_SEC);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ %s %d %d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+               tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(r->usec % USEC_PER_SEC), stream_names[r->stream],
+               r->prio, r->pid);
+    /* one record, one line of text: a newline becomes a space, a NUL is written \x00 (and a backslash
+     * that would read as such an escape stays as it is: the text is for people and grep, not a codec) */
+    const char *q = r->text, *end = r->text + r->text_len;
+    while (q < end) {
+        const char *run = q;
+        while (q < end && *q != '\n' && *q != 0)
+            q++;
+        buf_add(b, run, (size_t)(q - run));
+        if (q < end)
+            buf_puts(b, *q++ == 0 ? "\\x00" : " ");
+    }
+    buf_putc(b, '\n');
+}
+
+/* n decimal digits at p into *v; false if any is not a digit */
+static bool digits(const char *p, int n, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+        *v = *v * 10 + (unsigned)(p[i] - '0');
+    }
+    return true;
+}
+
+bool log_rec_parse(const char *line, size_t n, struct log_rec *r)
+{
+    /* 2026-11-30T12:35:18.123456Z = 27 bytes */
+    unsigned y, mo, d, h, mi, s, us;
+    if (n < 28 || line[4] != '-' || line[7] != '-' || line[10] != 'T' || line[13] != ':' || line[16] != ':' ||
+        line[19] != '.' || line[26] != 'Z' || line[27] != ' ' || !digits(line, 4, &y) || !digits(line + 5, 2, &mo) ||
+        !digits(line + 8, 2, &d) || !digits(line + 11, 2, &h) || !digits(line + 14, 2, &mi) ||
+        !digits(line + 17, 2, &s) || !digits(line + 20, 6, &us))
+        return false;
+    struct tm tm = {.tm_year = (int)y - 1900, .tm_mon = (int)mo - 1, .tm_mday = (int)d, .tm_hour = (int)h,
+                    .tm_min = (int)mi, .tm_sec = (int)s};
+    time_t t = timegm(&tm);
+    if (t < 0)
+        return false;
+    r->usec = (uint64_t)t * USEC_PER_SEC + us;
+    const char *p = line + 28, *end = line + n;
+    size_t k = 0;
+    while (k < 3 && (size_t)(end - p) >= strlen(stream_names[k]) + 1 &&
+           !(memcmp(p, stream_names[k], strlen(stream_names[k])) == 0 && p[strlen(stream_names[k])] == ' '))
+        k++;
+    if (k == 3)
+        return false;
+    r->stream = (enum log_stream_kind)k;
+    p += strlen(stream_names[k]) + 1;
+    if (p + 2 > end || p[0] < '0' || p[0] > '7' || p[1] != ' ')
+        return false;
+    r->prio = p[0] - '0';
+    p += 2;
+    long pid = 0;
+    const char *q = p;
+    while (q < end && *q >= '0' && *q <= '9' && pid < 100000000)
+        pid = pid * 10 + (*q++ - '0');
+    if (q == p || q >= end || *q != ' ')
+        return false;
+    r->pid = (int)pid;
+    r->text = q + 1;
+    r->text_len = (size_t)(end - (q + 1));
+    return true;
+}
+
+int log_prio_prefix(const char **text, size_t *n)
+{
+    const char *t = *text;
+    if (*n >= 3 && t[0] == '<' && t[1] >= '0' && t[1] <= '7' && t[2] == '>') {
+        *text += 3;
+        *n -= 3;
+        return t[1] - '0';
+    }
+    return -1;
+}
+
+int log_prio_from_name(const char *s)
+{
+    static const char *const names[] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
+    for (int i = 0; i < 8; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    if (s[0] >= '0' && s[0] <= '7' && !s[1])
+        return s[0] - '0';
+    return -1;
+}
+
+/* --- the ring --- */
+
+static void ring_grow(struct log_ring *r, size_t want)
+{
+    size_t cap = r->cap ? r->cap : 16384;
+    while (cap < want)
+        cap *= 2;
+    char *p = xmalloc(cap);
+    size_t first = r->len < r->cap - r->start ? r->len : r->cap - r->start;
+    if (r->len) {
+        memcpy(p, r->p + r->start, first);
+        memcpy(p + first, r->p, r->len - first);
+    }
+    free(r->p);
+    r->p = p;
+    r->cap = cap;
+    r->start = 0;
+}
+
+/* drop the oldest line */
+static void ring_drop(struct log_ring *r)
+{
+    size_t k = 0;
+    while (k < r->len && r->p[(r->start + k) % r->cap] != '\n')
+        k++;
+    k = k < r->len ? k + 1 : r->len;
+    r->start = (r->start + k) % r->cap;
+    r->len -= k;
+    r->dropped++;
+}
+
+void log_ring_add(struct log_ring *r, const char *line, size_t n, size_t max)
+{
+    if (n > max || !n)
+        return;
+    if (r->len + n > r->cap && r->cap < max)
+        ring_grow(r, r->len + n < max ? r->len + n : max);
+    while (r->len + n > r->cap)
+        ring_drop(r);
+    size_t end = (r->start + r->len) % r->cap;
+    size_t first = n < r->cap - end ? n : r->cap - end;
+    memcpy(r->p + end, line, first);
+    memcpy(r->p, line + first, n - first);
+    r->len += n;
+}
+
+void log_ring_copy(const struct log_ring *r, struct buf *out)
+{
+    if (!r->len)
+        return;
+    size_t first = r->len < r->cap - r->start ? r->len : r->cap - r->start;
+    buf_add(out, r->p + r->start, first);
+    buf_add(out, r->p, r->len - first);
+}
+
+void log_ring_free(struct log_ring *r)
+{
+    free(r->p);
+    memset(r, 0, sizeof(*r));
+}
+
+/* --- files --- */
+
+static int make_dirs(const char *dir)
+{
+    char *p = xstrdup(dir);
+    int r = 0;
+    for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
+        if (slash)
+            *slash = 0;
+        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+            r = -errno;
+            break;
+        }
+        if (!slash)
+            break;
+        *slash = '/';
+    }
+    free(p);
+    return r;
+}
+
+int log_file_open(struct log_file *f, const char *dir, const char *name)
+{
+    f->fd = -1;
+    int r = make_dirs(dir);
+    if (r < 0)
+        return r;
+    free(f->path);
+    f->path = xasprintf("%s/%s.log", dir, name);
+    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
+    if (f->fd < 0)
+        return -errno;
+    struct stat st;
+    f->size = fstat(f->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    return 0;
+}
+
+/* NAME.log.(k) -> .(k+1), oldest beyond keep removed, NAME.log -> NAME.log.1, a new NAME.log */
+static int rotate(struct log_file *f, const struct log_file_opts *o)
+{
+    size_t n = strlen(f->path) + 16;
+    char *from = xmalloc(n), *to = xmalloc(n);
+    if (o->keep) {
+        snprintf(from, n, "%s.%u", f->path, o->keep);
+        unlink(from);
+        for (unsigned k = o->keep - 1; k >= 1; k--) {
+            snprintf(from, n, "%s.%u", f->path, k);
+            snprintf(to, n, "%s.%u", f->path, k + 1);
+            rename(from, to);
+        }
+        snprintf(to, n, "%s.1", f->path);
+        rename(f->path, to);
+    } else {
+        unlink(f->path);
+    }
+    free(from);
+    free(to);
+    fd_close(&f->fd);
+    f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
+    f->size = 0;
+    return f->fd < 0 ? -errno : 0;
+}
+
+int log_file_write(struct log_file *f, const char *data, size_t n, const struct log_file_opts *o)
+{
+    if (f->fd < 0)
+        return -EBADF;
+    if (f->size && f->size + n > o->max_size) {
+        int r = rotate(f, o);
+        if (r < 0)
+            return r;
+    }
+    int r = fd_write_all(f->fd, data, n);
+    if (r < 0)
+        return r;
+    f->size += n;
+    return 0;
+}
+
+void log_file_close(struct log_file *f)
+{
+    fd_close(&f->fd);
+    free(f->path);
+    f->path = NULL;
+}
+
+/* --- time for people --- */
+
+int log_time_parse(const char *s, uint64_t now, uint64_t *out)
+{
+    time_t t = (time_t)(now / USEC_PER_SEC);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    if (strcmp(s, "now") == 0) {
+        *out = now;
+        return 0;
+    }
+    if (strcmp(s, "today") == 0 || strcmp(s, "yesterday") == 0 || strcmp(s, "tomorrow") == 0) {
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+        tm.tm_mday += s[0] == 'y' ? -1 : s[2] == 'm' ? 1 : 0;
+        tm.tm_isdst = -1;
+        *out = (uint64_t)mktime(&tm) * USEC_PER_SEC;
+        return 0;
+    }
+    if (s[0] == '-' || s[0] == '+') {
+        uint64_t span;
+        if (unit_parse_timespan(s + 1, &span) < 0 || span == USEC_INFINITY)
+            return -EINVAL;
+        *out = s[0] == '-' ? (span > now ? 0 : now - span) : now + span;
+        return 0;
+    }
+    /* [YYYY-MM-DD][ HH:MM[:SS]] in local time */
+    unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+    const char *p = s;
+    size_t n = strlen(s);
+    bool date = n >= 10 && p[4] == '-' && p[7] == '-' && digits(p, 4, &y) && digits(p + 5, 2, &mo) &&
+                digits(p + 8, 2, &d);
+    if (date) {
+        tm.tm_year = (int)y - 1900;
+        tm.tm_mon = (int)mo - 1;
+        tm.tm_mday = (int)d;
+        p += 10;
+        if (*p == ' ' || *p == 'T')
+            p++;
+        else if (*p)
+            return -EINVAL;
+    }
+    if (*p) {
+        size_t m = strlen(p);
+        if (m < 5 || p[2] != ':' || !digits(p, 2, &h) || !digits(p + 3, 2, &mi))
+            return -EINVAL;
+        if (m == 8 && p[5] == ':' && digits(p + 6, 2, &sec))
+            ;
+        else if (m != 5)
+            return -EINVAL;
+    } else if (!date) {
+        return -EINVAL;
+    }
+    tm.tm_hour = (int)h;
+    tm.tm_min = (int)mi;
+    tm.tm_sec = (int)sec;
+    tm.tm_isdst = -1;
+    time_t r = mktime(&tm);
+    if (r < 0)
+        return -EINVAL;
+    *out = (uint64_t)r * USEC_PER_SEC;
+    return 0;
+}

@@ -1,0 +1,75 @@
+/* sup/journal: each service's log. Every line a service writes (stdout as "out", stderr as "err") and
+ * every line oya says about it ("oya") becomes a record (logs/store.h): kept in the service's ring and,
+ * when there is a log directory, appended to DIR/NAME.log (rotated by size). A directory that cannot be
+ * written (read-only root, ENOSPC, removed) leaves the service memory-only, said once; its file is tried
+ * again at the service's next start. */
+#include "sup_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void file_failed(struct sup *s, struct service *svc, int err)
+{
+    log_file_close(&svc->log_file);
+    svc->log_file_failed = true;
+    if (!s->log_dir_warned)
+        fprintf(stderr, "oya: %s: cannot write its log in %s (%s); keeping it in memory only\n", svc->unit->name,
+                s->log_dir, strerror(-err));
+    s->log_dir_warned = true;
+}
+
+void sup_journal_open(struct sup *s, struct service *svc)
+{
+    if (!s->log_dir[0] || svc->log_file.fd >= 0)
+        return;
+    svc->log_file_failed = false;
+    int r = log_file_open(&svc->log_file, s->log_dir, svc->unit->name);
+    if (r < 0)
+        file_failed(s, svc, r);
+    else
+        s->log_dir_warned = false;
+}
+
+void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
+                     size_t n)
+{
+    if (s->init)
+        return; /* oya init keeps no log: the command's output goes where oya's does */
+    if (stream != LOG_OYA) {
+        int p = svc->unit->syslog_level_prefix ? log_prio_prefix(&text, &n) : -1;
+        prio = p >= 0 ? p : svc->unit->syslog_level;
+    }
+    struct log_rec r = {.usec = clock_real_usec(), .stream = stream, .prio = prio,
+                        .pid = stream == LOG_OYA ? s->self_pid : svc->st.main_pid ? svc->st.main_pid : svc->st.control_pid,
+                        .text = text, .text_len = n};
+    s->journal_line.len = 0;
+    log_rec_format(&s->journal_line, &r);
+    log_ring_add(&svc->log_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
+    if (svc->log_file.fd >= 0) {
+        int e = log_file_write(&svc->log_file, s->journal_line.p, s->journal_line.len, &s->log_file_opts);
+        if (e < 0)
+            file_failed(s, svc, e);
+    }
+}
+
+void sup_journal_tail(const struct service *svc, size_t n, struct buf *out)
+{
+    struct buf all = {0};
+    log_ring_copy(&svc->log_ring, &all);
+    size_t start = all.len;
+    for (size_t lines = 0; start > 0 && (n == 0 || lines < n); lines++) {
+        start--; /* the newline that ends this line */
+        while (start > 0 && all.p[start - 1] != '\n')
+            start--;
+    }
+    buf_add(out, all.p + start, all.len - start);
+    buf_free(&all);
+}
+
+void sup_journal_close(struct service *svc)
+{
+    log_file_close(&svc->log_file);
+    log_ring_free(&svc->log_ring);
+}

@@ -1,0 +1,152 @@
+/* Unit tests for logs/store: the record line reads back, priorities, the ring drops whole lines oldest
+ * first, files rotate to the configured count, and journalctl's time forms parse. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "logs/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void test_record_round_trip(void **state)
+{
+    (void)state;
+    static const char text[] = "hello\nworld\0end"; /* a newline and a NUL inside */
+    struct log_rec r = {.usec = 1796042580036572ULL, .stream = LOG_ERR, .prio = 3, .pid = 4242, .text = text,
+                        .text_len = sizeof(text) - 1};
+    struct buf b = {0};
+    log_rec_format(&b, &r);
+    assert_string_equal(b.p, "2026-11-30T12:43:00.036572Z err 3 4242 hello world\\x00end\n");
+    struct log_rec back;
+    assert_true(log_rec_parse(b.p, b.len - 1, &back));
+    assert_int_equal(back.usec, r.usec);
+    assert_int_equal(back.stream, LOG_ERR);
+    assert_int_equal(back.prio, 3);
+    assert_int_equal(back.pid, 4242);
+    assert_int_equal(back.text_len, strlen("hello world\\x00end"));
+    assert_memory_equal(back.text, "hello world\\x00end", back.text_len);
+    buf_free(&b);
+    static const char *const bad[] = {"", "2026-11-30 12:43:00.036572Z out 6 1 x", "2026-11-30T12:43:00.036572Z xyz 6 1 x",
+                                      "2026-11-30T12:43:00.036572Z out 9 1 x", "2026-11-30T12:43:00.036572Z out 6 x x"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(log_rec_parse(bad[i], strlen(bad[i]), &back));
+}
+
+static void test_priorities(void **state)
+{
+    (void)state;
+    const char *t = "<3>disk";
+    size_t n = strlen(t);
+    assert_int_equal(log_prio_prefix(&t, &n), 3);
+    assert_int_equal(n, 4);
+    t = "<8>no";
+    n = strlen(t);
+    assert_int_equal(log_prio_prefix(&t, &n), -1);
+    assert_int_equal(log_prio_from_name("warning"), 4);
+    assert_int_equal(log_prio_from_name("7"), 7);
+    assert_int_equal(log_prio_from_name("loud"), -1);
+}
+
+static void test_ring_drops_oldest_whole_lines(void **state)
+{
+    (void)state;
+    struct log_ring r = {0};
+    char line[64];
+    for (int i = 0; i < 10000; i++) {
+        int n = snprintf(line, sizeof(line), "line %d\n", i);
+        log_ring_add(&r, line, (size_t)n, 65536);
+    }
+    assert_true(r.len <= 65536);
+    assert_true(r.dropped > 0);
+    struct buf b = {0};
+    log_ring_copy(&r, &b);
+    assert_int_equal(b.len, r.len);
+    assert_true(b.p[b.len - 1] == '\n');
+    assert_true(strncmp(b.p, "line ", 5) == 0); /* it starts on a whole line */
+    assert_non_null(strstr(b.p, "line 9999\n"));
+    /* every line left is whole and they follow each other */
+    int prev = -1, count = 0;
+    for (char *p = b.p; *p; p = strchr(p, '\n') + 1, count++) {
+        int v = atoi(p + 5);
+        assert_true(prev < 0 || v == prev + 1);
+        prev = v;
+    }
+    assert_int_equal((uint64_t)count + r.dropped, 10000);
+    buf_free(&b);
+    log_ring_free(&r);
+}
+
+static void test_files_rotate_to_the_count(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/oya-test-logs-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *sub = xasprintf("%s/a/b", dir);
+    struct log_file f = {.fd = -1};
+    assert_int_equal(log_file_open(&f, sub, "svc"), 0);
+    struct log_file_opts o = {.max_size = 100, .keep = 2};
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(log_file_write(&f, "0123456789012345678\n", 20, &o), 0);
+    log_file_close(&f);
+    struct stat st;
+    for (int k = 0; k <= 3; k++) {
+        char *p = k ? xasprintf("%s/svc.log.%d", sub, k) : xasprintf("%s/svc.log", sub);
+        int r = stat(p, &st);
+        assert_int_equal(r == 0, k <= 2);
+        if (r == 0)
+            assert_true(st.st_size <= 100);
+        unlink(p);
+        free(p);
+    }
+    char *a = xasprintf("%s/a", dir);
+    rmdir(sub);
+    rmdir(a);
+    rmdir(dir);
+    free(a);
+    free(sub);
+}
+
+static void test_times(void **state)
+{
+    (void)state;
+    setenv("TZ", "UTC", 1);
+    tzset();
+    uint64_t now = 1796042580000000ULL; /* 2026-11-30 12:43:00 UTC */
+    uint64_t t;
+    assert_int_equal(log_time_parse("now", now, &t), 0);
+    assert_int_equal(t, now);
+    assert_int_equal(log_time_parse("-10min", now, &t), 0);
+    assert_int_equal(t, now - 600 * USEC_PER_SEC);
+    assert_int_equal(log_time_parse("+1h", now, &t), 0);
+    assert_int_equal(t, now + 3600 * USEC_PER_SEC);
+    assert_int_equal(log_time_parse("today", now, &t), 0);
+    assert_int_equal(t, 1795996800000000ULL);
+    assert_int_equal(log_time_parse("yesterday", now, &t), 0);
+    assert_int_equal(t, 1795996800000000ULL - 86400 * USEC_PER_SEC);
+    assert_int_equal(log_time_parse("2026-11-30 12:00:00", now, &t), 0);
+    assert_int_equal(t, 1796040000000000ULL);
+    assert_int_equal(log_time_parse("2026-11-30", now, &t), 0);
+    assert_int_equal(t, 1795996800000000ULL);
+    assert_int_equal(log_time_parse("12:00", now, &t), 0);
+    assert_int_equal(t, 1796040000000000ULL);
+    assert_int_equal(log_time_parse("sometime", now, &t), -EINVAL);
+    assert_int_equal(log_time_parse("2026-11-30x", now, &t), -EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_round_trip),  cmocka_unit_test(test_priorities),
+        cmocka_unit_test(test_ring_drops_oldest_whole_lines), cmocka_unit_test(test_files_rotate_to_the_count),
+        cmocka_unit_test(test_times),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
