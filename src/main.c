@@ -21,6 +21,7 @@ static void usage(FILE *f)
                "  start|stop|restart NAME... change services and wait for the outcome\n"
                "  reload NAME...             run ExecReload= and wait for it\n"
                "  kill [-s SIGNAL] NAME...   signal every process of services\n"
+               "  logs [NAME...] [-n N]      what services said, merged by time, as journalctl -u\n"
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
                "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
                "\n"
@@ -35,7 +36,7 @@ static const struct {
     {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
-    {"condition", cli_condition},
+    {"condition", cli_condition}, {"logs", cli_logs},
 };
 
 int main(int argc, char **argv)

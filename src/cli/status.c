@@ -2,6 +2,8 @@
  * systemctl's: 0 when every named service is active, 3 when one is not, 4 when one is unknown. */
 #include "cli.h"
 
+#include "../logs/store.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +78,20 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
         cli_procs_tree(c, &p, "             ", out);
     }
     cli_procs_free(&p);
+    /* the service's last log lines, as systemctl status ends with its journal's */
+    char host[256] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    bool first = true;
+    for (size_t k = 0; k < r->keys.n; k++) {
+        struct log_rec rec;
+        const char *line = r->values.v[k];
+        if (strcmp(r->keys.v[k], "logline") != 0 || !log_rec_parse(line, strlen(line), &rec))
+            continue;
+        if (first)
+            buf_putc(out, '\n');
+        first = false;
+        cli_log_line(c, out, &rec, ctl_get(r, "identifier"), ctl_get(r, "name"), 0, host);
+    }
 }
 
 static void print_overview(const struct cli *c, const struct ctl_reply *rep, struct buf *out)
@@ -145,6 +161,21 @@ static void json_service(const struct ctl_record *r, struct buf *out)
         json_quote(out, p.cmdlines[i]);
         buf_putc(out, '}');
     }
+    buf_puts(out, "],\"log\":[");
+    bool first = true;
+    for (size_t k = 0; k < r->keys.n; k++) {
+        struct log_rec rec;
+        const char *line = r->values.v[k];
+        if (strcmp(r->keys.v[k], "logline") != 0 || !log_rec_parse(line, strlen(line), &rec))
+            continue;
+        char *text = xstrndup(rec.text, rec.text_len);
+        buf_printf(out, "%s{\"usec\":%llu,\"stream\":\"%s\",\"priority\":%d,\"pid\":%d,\"message\":",
+                   first ? "" : ",", (unsigned long long)rec.usec, log_stream_name(rec.stream), rec.prio, rec.pid);
+        json_quote(out, text);
+        buf_putc(out, '}');
+        free(text);
+        first = false;
+    }
     buf_puts(out, "]}");
     cli_procs_free(&p);
 }
@@ -175,14 +206,24 @@ static void print_json(const struct ctl_reply *rep, struct buf *out)
 int cli_status(struct cli *c, int argc, char **argv)
 {
     bool json = false;
+    long long lines = -1;
     struct strv fields = {0};
     strv_add(&fields, "status");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if ((strcmp(argv[i], "-n") == 0 || strcmp(argv[i], "--lines") == 0) && i + 1 < argc) {
+            uint64_t n;
+            if (!str_to_u64(argv[++i], &n)) {
+                fprintf(stderr, "oya status: -n %s: give a number of log lines\n", argv[i]);
+                strv_clear(&fields);
+                return 2;
+            }
+            lines = (long long)n;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: oya status [--json] [NAME...]\n"
-                   "Show the supervisor and its services, or the named services in detail.\n"
+            printf("usage: oya status [--json] [-n LINES] [NAME...]\n"
+                   "Show the supervisor and its services, or the named services in detail, each with its last\n"
+                   "log lines (10; -n changes it, -n 0 shows none).\n"
                    "Exit status: 0 all named services active, 3 one is not active, 4 unknown service.\n");
             strv_clear(&fields);
             return 0;
@@ -194,9 +235,18 @@ int cli_status(struct cli *c, int argc, char **argv)
             strv_add(&fields, argv[i]);
         }
     }
+    bool named = fields.n > 1;
+    if (lines >= 0) { /* "--lines=N" goes first, before the names */
+        struct strv with = {0};
+        strv_add(&with, "status");
+        strv_push(&with, xasprintf("--lines=%lld", lines));
+        for (size_t i = 1; i < fields.n; i++)
+            strv_add(&with, fields.v[i]);
+        strv_clear(&fields);
+        fields = with;
+    }
     struct ctl_reply rep;
     int rc = cli_call(c, fields.v, fields.n, &rep);
-    bool named = fields.n > 1;
     strv_clear(&fields);
     if (rc)
         return rc;

@@ -88,6 +88,7 @@ static void reply_now(struct sup *s, struct client *c)
 /* What a status reply says of the processes: one /proc scan and one ownership pass for the whole
  * request, however many services it names (taken the first time a service needs it). */
 struct pid_view {
+    size_t log_lines; /* the last lines of each service's log to add ("logline"), as systemctl status */
     bool read, ok;
     struct proc_snapshot snap;
     int *owner;
@@ -120,6 +121,19 @@ static void put_pids(struct sup *s, struct buf *b, const struct service *svc, st
     buf_free(&pids);
 }
 
+/* Each line of lines (records of the log format) as a field named key */
+static void put_lines(struct buf *b, const struct buf *lines, const char *key)
+{
+    for (size_t at = 0; at < lines->len;) {
+        const char *nl = memchr(lines->p + at, '\n', lines->len - at);
+        size_t len = nl ? (size_t)(nl - lines->p) - at : lines->len - at;
+        char *one = xstrndup(lines->p + at, len);
+        ctl_reply_kv(b, key, one);
+        free(one);
+        at += len + 1;
+    }
+}
+
 /* One service's record; with view, also its processes */
 static void put_service(struct sup *s, struct buf *b, const struct service *svc, struct pid_view *view)
 {
@@ -128,6 +142,7 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_record(b, "service");
     ctl_reply_kv(b, "name", u->name);
     ctl_reply_kv(b, "description", u->description ? u->description : "");
+    ctl_reply_kv(b, "identifier", u->syslog_identifier ? u->syslog_identifier : u->name);
     ctl_reply_kv(b, "path", u->path);
     ctl_reply_kv(b, "load", svc->removed ? "not-found" : "loaded");
     ctl_reply_kv(b, "active", svc_active_state(st));
@@ -152,6 +167,12 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "status_errno", "%d", st->notify_errno);
     if (view)
         put_pids(s, b, svc, view);
+    if (view && view->log_lines && svc->log_ring.len) {
+        struct buf lines = {0};
+        sup_journal_tail(svc, view->log_lines, &lines);
+        put_lines(b, &lines, "logline");
+        buf_free(&lines);
+    }
 }
 
 /* A unit file that did not load: as systemctl shows one (LOAD bad-setting, or error when unreadable) */
@@ -246,6 +267,14 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
  * template would make it (inactive), without adding a service for every name asked about. */
 static void do_status(struct sup *s, struct client *c, char **args, size_t n)
 {
+    uint64_t log_lines = 10; /* "--lines=N" first: how many of each service's last log lines */
+    if (n && str_startswith(args[0], "--lines=")) {
+        if (!str_to_u64(args[0] + 8, &log_lines) || log_lines > 100000) {
+            ctl_reply_error(&c->out, "%s: give a number of lines", args[0]);
+            return;
+        }
+        args++, n--;
+    }
     struct service **found = xcalloc(n ? n : 1, sizeof(*found));
     struct unit **preview = xcalloc(n ? n : 1, sizeof(*preview));
     const struct bad_unit **bad = xcalloc(n ? n : 1, sizeof(*bad));
@@ -262,7 +291,7 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
         }
     }
     ctl_reply_ok(&c->out);
-    struct pid_view view = {0};
+    struct pid_view view = {.log_lines = n ? (size_t)log_lines : 0}; /* the overview shows no log lines */
     if (n == 0) {
         put_oya(s, &c->out);
         for (size_t i = 0; i < s->nsvcs; i++)
@@ -278,7 +307,7 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
             continue;
         }
         struct service tmp = {.unit = preview[i], .index = SIZE_MAX, .pidfd = -1, .report_fd = -1,
-                              .control_report_fd = -1};
+                              .control_report_fd = -1, .log_file = {.fd = -1}};
         svc_init(&tmp.st, clock_real_usec());
         put_service(s, &c->out, &tmp, NULL);
         ctl_reply_kv(&c->out, "pids", "");
@@ -388,6 +417,46 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
     free(idx);
 }
 
+/* logs N [NAME...]: where the files are, and the last N records (all: 0) of each service's ring */
+static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
+{
+    uint64_t last;
+    if (n < 1 || !str_to_u64(args[0], &last)) {
+        ctl_reply_error(&c->out, "logs needs a count of lines (0: all), then the services (none: all)");
+        return;
+    }
+    struct service **want = xcalloc(n, sizeof(*want));
+    for (size_t i = 1; i < n; i++) {
+        char *name = service_name(args[i]);
+        want[i] = sup_lookup(s, name);
+        free(name);
+        if (!want[i]) {
+            reply_no_such(s, c, args[i]);
+            free(want);
+            return;
+        }
+    }
+    ctl_reply_ok(&c->out);
+    ctl_reply_record(&c->out, "journal");
+    ctl_reply_kv(&c->out, "dir", s->log_dir);
+    ctl_reply_kvf(&c->out, "host_pid", "%d", s->self_pid);
+    struct buf lines = {0};
+    for (size_t i = 0; i < (n > 1 ? n - 1 : s->nsvcs); i++) {
+        const struct service *svc = n > 1 ? want[i + 1] : s->svcs[i];
+        ctl_reply_record(&c->out, "log");
+        ctl_reply_kv(&c->out, "name", svc->unit->name);
+        ctl_reply_kv(&c->out, "identifier", svc->unit->syslog_identifier ? svc->unit->syslog_identifier
+                                                                         : svc->unit->name);
+        ctl_reply_kvf(&c->out, "dropped", "%llu", (unsigned long long)svc->log_ring.dropped);
+        lines.len = 0;
+        sup_journal_tail(svc, (size_t)last, &lines);
+        put_lines(&c->out, &lines, "line");
+    }
+    buf_free(&lines);
+    free(want);
+    ctl_reply_end(&c->out);
+}
+
 static void handle_request(struct sup *s, struct client *c, const char *line)
 {
     struct strv f = {0};
@@ -412,6 +481,8 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
         do_transition(s, c, WAIT_RELOAD, args, n);
     } else if (strcmp(verb, "kill") == 0) {
         do_kill(s, c, args, n);
+    } else if (strcmp(verb, "logs") == 0) {
+        do_logs(s, c, args, n);
     } else if (!*verb) {
         ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill");
     } else {

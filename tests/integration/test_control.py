@@ -138,7 +138,7 @@ def test_status_matches_psutil(oya, tmp_path):
     cpu = sum(p.cpu_times().user + p.cpu_times().system for p in procs.values())
     assert abs(rec["cpu_usec"] / 1e6 - cpu) < 0.05
 
-    r = o.cli("status", "tree")
+    r = o.cli("status", "-n", "0", "tree")
     assert r.returncode == 0
     text = r.stdout
     main = psutil.Process(rec["main_pid"])
@@ -150,7 +150,7 @@ def test_status_matches_psutil(oya, tmp_path):
     mem = re.search(r"^     Memory: (\S+)$", text, re.M).group(1)
     assert mem == fmt_bytes(sum(p.memory_info().rss for p in procs.values()))
     assert re.search(r"^        CPU: \S+$", text, re.M)
-    tree_lines = text.split("  Processes:\n")[1].splitlines()
+    tree_lines = text.split("  Processes:\n")[1].split("\n\n")[0].splitlines()  # the log lines follow
     shown = [int(re.search(r"[─](\d+) ", line).group(1)) for line in tree_lines]
     assert sorted(shown) == sorted(procs)
     assert tree_lines[0] == f"             ├─{main.pid} /bin/sh {script}"

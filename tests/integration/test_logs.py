@@ -1,0 +1,133 @@
+"""The services' logs (issue 13, first part): every line a service writes, and what oya says of it, is a
+record with its time, stream, priority and PID, kept in memory and in rotated files; `oya logs` shows them
+as journalctl -u would, `oya status NAME` ends with the last lines."""
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import OYA, unit, wait_for
+
+
+def logs(o, *args):
+    r = o.cli("logs", *args)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_a_crash_message_shows_in_status_and_logs(oya, tmp_path):
+    o = oya({"crash": unit("/bin/sh -c 'echo starting up; echo \"FATAL: cannot bind :8080\" >&2; exit 1'")})
+    o.wait_state("crash", "failed")
+    st = o.cli("status", "crash").stdout
+    assert "FATAL: cannot bind :8080" in st and "starting up" in st
+    tail = st.splitlines()[-1]  # the last line of status is the log's last record: oya's own
+    assert tail.endswith("failed (Result: exit-code; code=exited, status=1/FAILURE)") and " oya[" in tail
+    text = logs(o, "crash", "-o", "cat").splitlines()
+    # stdout and stderr come through pipes of their own: in order each, but not against each other
+    assert text[0] == f"started, main pid {o.record('crash')['last_pid']}"
+    assert sorted(text[1:3]) == ["FATAL: cannot bind :8080", "starting up"]
+    assert text[3:] == ["failed (Result: exit-code; code=exited, status=1/FAILURE)"]
+    recs = [json.loads(line) for line in logs(o, "crash", "-o", "json").splitlines()]
+    streams = {r["MESSAGE"]: r["OYA_STREAM"] for r in recs}
+    assert streams["FATAL: cannot bind :8080"] == "err" and streams["starting up"] == "out"
+    assert all(r["_SYSTEMD_UNIT" if r["OYA_STREAM"] != "oya" else "UNIT"] == "crash.service" for r in recs)
+    assert o.cli("status", "-n", "0", "crash").stdout.find("FATAL") < 0
+    data = json.loads(o.cli("status", "--json", "-n", "1", "crash").stdout)
+    assert [r["stream"] for r in data["services"][0]["log"]] == ["oya"]
+
+
+def test_priorities_from_prefix_and_syslog_level(oya):
+    o = oya({
+        "p": unit("/bin/sh -c 'echo \"<3>disk on fire\"; echo plain; exec sleep infinity'", "SyslogLevel=warning"),
+        "raw": unit("/bin/sh -c 'echo \"<3>kept as written\"; exec sleep infinity'", "SyslogLevelPrefix=no"),
+    })
+    wait_for(lambda: "plain" in logs(o, "p", "-o", "cat"), what="the lines")
+    recs = {r["MESSAGE"]: int(r["PRIORITY"]) for r in map(json.loads, logs(o, "p", "-o", "json").splitlines())}
+    assert recs["disk on fire"] == 3 and recs["plain"] == 4
+    assert logs(o, "p", "-p", "err", "-o", "cat") == "disk on fire\n"
+    assert logs(o, "p", "-p", "warning..warning", "-o", "cat") == "plain\n"
+    wait_for(lambda: "kept" in logs(o, "raw", "-o", "cat"), what="the raw line")
+    assert "<3>kept as written" in logs(o, "raw", "-o", "cat")
+
+
+def test_filters_and_formats(oya):
+    o = oya({"a": unit("/bin/sh -c 'for i in 1 2 3 4 5; do echo line$$i; done; exec sleep infinity'"),
+             "b": unit("/bin/sh -c 'echo from-b; exec sleep infinity'")})
+    wait_for(lambda: "line5" in logs(o, "a", "-o", "cat") and "from-b" in logs(o, "b", "-o", "cat"),
+             what="the lines")
+    assert logs(o, "a", "-n", "2", "-o", "cat") == "line4\nline5\n"
+    assert logs(o, "-u", "a.service", "-n", "1", "-o", "cat") == "line5\n"
+    both = logs(o, "a", "b", "-o", "cat").splitlines()
+    assert "from-b" in both and "line1" in both  # merged by time
+    assert logs(o, "a", "--since", "+1h") == ""
+    assert logs(o, "a", "--until", "-1h") == ""
+    assert "line3" in logs(o, "a", "--since", "-1h", "--until", "now")
+    assert "line3" in logs(o, "a", "--since", "today")
+    short = logs(o, "a", "-n", "1").strip()
+    host = os.uname().nodename
+    assert short.endswith(f" {host} a[{o.main_pid('a')}]: line5"), short
+    precise = logs(o, "a", "-n", "1", "-o", "short-precise").strip()
+    assert len(precise.split()[2]) == len("12:00:00.000000")
+    for bad in (["-p", "loud"], ["--since", "sometime"], ["-o", "xml"], ["nosuch"]):
+        assert o.cli("logs", "a", *bad).returncode != 0
+
+
+def test_rotation_keeps_the_count_and_files_outlive_oya(oya, tmp_path):
+    logdir = tmp_path / "logdir"
+    o = oya({"chatty": unit("/bin/sh -c 'i=0; while [ $$i -lt 400 ]; do echo message number $$i; i=$$((i+1)); done; "
+                            "exec sleep infinity'")},
+            extra_args=["--log-dir", str(logdir), "--log-size", "4K", "--log-files", "2"])
+    wait_for(lambda: "message number 399" in logs(o, "chatty", "-n", "1", "-o", "cat"), what="the last line")
+    names = sorted(os.listdir(logdir))
+    assert names == ["chatty.log", "chatty.log.1", "chatty.log.2"], names
+    for n in names:
+        assert (logdir / n).stat().st_size <= 4096
+    assert o.stop() == 0
+    # with no oya running, the files are read directly: the newest lines, in order
+    r = subprocess.run([OYA, "logs", "-D", str(logdir), "chatty", "-n", "4", "-o", "cat"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.stdout.splitlines() == ["message number 398", "message number 399", "stopping", "stopped"], r.stdout
+    lines = (logdir / "chatty.log").read_text().splitlines()
+    assert lines[-1].split(" ", 4)[1:3] == ["oya", "6"] and lines[-1].endswith("stopped")
+
+
+def test_memory_only_and_odd_bytes(oya, tmp_path):
+    script = tmp_path / "odd.py"
+    script.write_text("import sys, time\n"
+                      "w = sys.stdout.buffer\n"
+                      "w.write(b'nul\\x00inside\\n'); w.write(b'bad utf8 \\xff\\xfe\\n'); w.write(b'cr\\rhere\\n')\n"
+                      "w.write(b'x' * 10000 + b'\\n'); w.write(b'no newline at the end'); w.flush()\n")
+    o = oya({"odd": unit(f"/usr/bin/python3 {script}")}, extra_args=["--log-dir", "none"])
+    o.wait_state("odd", "inactive", "dead")
+    r = o.cli("logs", "odd", "-o", "json")
+    msgs = [json.loads(line)["MESSAGE"] for line in r.stdout.splitlines()]
+    assert "nul\\x00inside" in msgs
+    assert "cr\rhere" in msgs
+    assert any(m.startswith("bad utf8") for m in msgs)
+    long = [m for m in msgs if m and set(m) == {"x"}]
+    assert sum(len(m) for m in long) == 10000  # cut in pieces, nothing lost
+    assert "no newline at the end" in msgs  # the partial line at exit is kept
+    assert not (tmp_path / "logs").exists()
+
+
+def test_lifecycle_in_order(oya, tmp_path):
+    flag = tmp_path / "once"
+    o = oya({"r": unit(f"/bin/sh -c 'if [ -e {flag} ]; then echo second; exec sleep infinity; fi; "
+                       f"touch {flag}; echo first; exit 3'", "Restart=on-failure\nRestartSec=200ms")})
+    wait_for(lambda: "second" in logs(o, "r", "-o", "cat"), what="the second run")
+    text = logs(o, "r", "-o", "cat").splitlines()
+    order = [next(i for i, t in enumerate(text) if t.startswith(w)) for w in
+             ("started", "first", "exited (code=exited, status=3)", "second")]
+    assert order == sorted(order), text
+    assert any("restarting in 200ms" in t for t in text)
+
+
+def test_a_flood_arrives_whole_and_in_order(oya, tmp_path):
+    n = 1000000
+    o = oya({"flood": unit(f"/usr/bin/seq {n}")}, extra_args=["--log-size", "64M"])
+    o.wait_state("flood", "inactive", "dead", timeout=120)
+    lines = [line.split(" ", 4)[4] for line in (tmp_path / "oya0" / "logs" / "flood.log").read_text().splitlines()
+             if line.split(" ", 2)[1] == "out"]
+    assert lines == [str(i) for i in range(1, n + 1)]
