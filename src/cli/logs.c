@@ -169,6 +169,7 @@ static int usage(FILE *f, int code)
 }
 
 struct opts {
+    bool follow;
     struct strv names;
     long long lines; /* -1: all */
     uint64_t since, until;
@@ -224,8 +225,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         } else if (!strcmp(a, "--no-hostname") || !strcmp(a, "--no-pager")) {
             continue;
         } else if (!strcmp(a, "-f") || !strcmp(a, "--follow")) {
-            fprintf(stderr, "oya logs: -f is not supported yet; repeat `oya logs -n N` meanwhile\n");
-            return 2;
+            o->follow = true;
         } else if (!strcmp(a, "-n") || !strcmp(a, "--lines")) {
             uint64_t n;
             if (!str_to_u64(v, &n) || n > 100000000) {
@@ -277,6 +277,98 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return 0;
 }
 
+static bool wanted(const struct opts *o, const struct log_rec *r)
+{
+    return r->usec >= o->since && r->usec <= o->until && r->prio >= o->prio_min && r->prio <= o->prio_max;
+}
+
+struct follow_ctx {
+    const struct cli *c;
+    const struct opts *o;
+    const struct ctl_reply *rep;
+    char host[256];
+    int rc;
+};
+
+/* The first part of a followed log: the last lines each service's memory holds, merged */
+static void follow_start(void *ctx, const struct ctl_reply *rep)
+{
+    struct follow_ctx *f = ctx;
+    f->rep = rep;
+    if (!rep->ok) {
+        fprintf(stderr, "oya: %s\n", rep->error ? rep->error : "no reply");
+        f->rc = 4;
+        return;
+    }
+    struct entries e = {0};
+    for (size_t i = 1; i < rep->n; i++) {
+        const struct ctl_record *r = &rep->recs[i];
+        for (size_t k = 0; k < r->keys.n; k++)
+            if (!strcmp(r->keys.v[k], "line"))
+                add_lines(&e, ctl_get(r, "name"), ctl_get(r, "identifier"), r->values.v[k], strlen(r->values.v[k]));
+    }
+    qsort(e.v, e.n, sizeof(*e.v), by_time);
+    size_t kept = 0;
+    for (size_t i = 0; i < e.n; i++)
+        if (wanted(f->o, &e.v[i].r))
+            e.v[kept++] = e.v[i];
+    long long n = f->o->lines < 0 ? 10 : f->o->lines;
+    struct buf out = {0};
+    for (size_t i = (size_t)n < kept ? kept - (size_t)n : 0; i < kept; i++)
+        cli_log_line(f->c, &out, &e.v[i].r, e.v[i].ident, e.v[i].name, f->o->fmt, f->host);
+    fd_write_all(1, out.p, out.len);
+    buf_free(&out);
+    strv_clear(&e.texts);
+    free(e.v);
+}
+
+/* One record as it is logged: "rec NAME LINE"; or "dropped N" when this reader fell behind */
+static void follow_line(void *ctx, struct strv *fl)
+{
+    struct follow_ctx *f = ctx;
+    if (fl->n == 2 && !strcmp(fl->v[0], "dropped")) {
+        fprintf(stderr, "oya logs: %s records were not shown: this reader did not keep up\n", fl->v[1]);
+        return;
+    }
+    struct log_rec r;
+    if (fl->n != 3 || strcmp(fl->v[0], "rec") != 0 || !log_rec_parse(fl->v[2], strlen(fl->v[2]), &r) ||
+        !wanted(f->o, &r))
+        return;
+    const char *ident = fl->v[1];
+    for (size_t i = 1; f->rep && i < f->rep->n; i++)
+        if (!strcmp(ctl_get(&f->rep->recs[i], "name"), fl->v[1]))
+            ident = ctl_get(&f->rep->recs[i], "identifier");
+    struct buf out = {0};
+    cli_log_line(f->c, &out, &r, ident, fl->v[1], f->o->fmt, f->host);
+    fd_write_all(1, out.p, out.len);
+    buf_free(&out);
+}
+
+/* oya logs -f: the last lines, then each new record as oya records it, until oya exits or ^C */
+static int follow(struct cli *c, const struct opts *o)
+{
+    struct follow_ctx f = {.c = c, .o = o};
+    snprintf(f.host, sizeof(f.host), "localhost");
+    gethostname(f.host, sizeof(f.host) - 1);
+    struct strv fields = {0};
+    strv_add(&fields, "logs");
+    strv_add(&fields, "--follow");
+    strv_push(&fields, xasprintf("%lld", o->lines < 0 ? 10 : o->lines));
+    for (size_t i = 0; i < o->names.n; i++)
+        strv_add(&fields, o->names.v[i]);
+    struct ctl_reply rep;
+    struct buf err = {0};
+    int r = ctl_follow(c->socket, c->socket_private, fields.v, fields.n, &rep, follow_start, follow_line, &f, &err);
+    if (r < 0 && !f.rc) {
+        fprintf(stderr, "oya: %s\n", err.p ? err.p : strerror(-r));
+        f.rc = 1;
+    }
+    ctl_reply_free(&rep);
+    buf_free(&err);
+    strv_clear(&fields);
+    return f.rc;
+}
+
 int cli_logs(struct cli *c, int argc, char **argv)
 {
     struct opts o = {.lines = -1, .until = UINT64_MAX, .prio_max = 7};
@@ -284,6 +376,16 @@ int cli_logs(struct cli *c, int argc, char **argv)
     if (rc) {
         strv_clear(&o.names);
         return rc < 0 ? 0 : rc;
+    }
+    if (o.follow) {
+        if (o.dir_given) {
+            fprintf(stderr, "oya logs: -f follows a running oya; -D reads files (use tail -F on them)\n");
+            strv_clear(&o.names);
+            return 2;
+        }
+        rc = follow(c, &o);
+        strv_clear(&o.names);
+        return rc;
     }
     struct entries e = {0};
     char host[256] = "localhost";
@@ -336,7 +438,7 @@ int cli_logs(struct cli *c, int argc, char **argv)
     size_t kept = 0;
     for (size_t i = 0; i < e.n; i++) {
         const struct log_rec *r = &e.v[i].r;
-        if (r->usec >= o.since && r->usec <= o.until && r->prio >= o.prio_min && r->prio <= o.prio_max)
+        if (wanted(&o, r))
             e.v[kept++] = e.v[i];
     }
     size_t from = o.lines >= 0 && (size_t)o.lines < kept ? kept - (size_t)o.lines : 0;

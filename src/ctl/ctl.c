@@ -298,9 +298,9 @@ int ctl_call_default(const char *path, bool is_default, char *const *fields, siz
     return r;
 }
 
-int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
+/* Connect to path and check who answers; the connected fd, or -errno with err set */
+static int connect_checked(const char *path, struct buf *err)
 {
-    memset(rep, 0, sizeof(*rep));
     struct sockaddr_un a;
     int r = fill_addr(path, &a, err);
     if (r < 0)
@@ -330,6 +330,11 @@ int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_r
         close(fd);
         return -EPERM;
     }
+    return fd;
+}
+
+static int send_request(int fd, char *const *fields, size_t nfields)
+{
     struct buf req = {0};
     for (size_t i = 0; i < nfields; i++) {
         if (i)
@@ -337,15 +342,99 @@ int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_r
         ctl_put_field(&req, fields[i]);
     }
     buf_putc(&req, '\n');
-    r = fd_write_all(fd, req.p, req.len);
+    int r = fd_write_all(fd, req.p, req.len);
     buf_free(&req);
+    return r;
+}
+
+int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err)
+{
+    memset(rep, 0, sizeof(*rep));
+    int fd = connect_checked(path, err);
+    if (fd < 0)
+        return fd;
+    send_request(fd, fields, nfields);
     struct buf in = {0};
     fd_read_to_buf(fd, &in); /* a reset connection leaves the reply incomplete, reported below */
     close(fd);
-    r = ctl_parse_reply(in.p ? in.p : "", rep);
+    int r = ctl_parse_reply(in.p ? in.p : "", rep);
     if (r < 0)
         buf_printf(err, "the supervisor on %s sent an incomplete reply", path);
     buf_free(&in);
+    return r;
+}
+
+int ctl_follow(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
+               void (*on_reply)(void *ctx, const struct ctl_reply *rep), void (*on_line)(void *ctx, struct strv *f),
+               void *ctx, struct buf *err)
+{
+    memset(rep, 0, sizeof(*rep));
+    int fd = connect_checked(path, err);
+    if (fd < 0 && is_default && (fd == -ENOENT || fd == -ECONNREFUSED)) {
+        char alt[4][256];
+        size_t n = ctl_socket_fallbacks(alt, 4);
+        for (size_t i = 0; i < n && fd < 0; i++) {
+            struct buf e = {0};
+            int a = connect_checked(alt[i], &e);
+            if (a >= 0 || (a != -ENOENT && a != -ECONNREFUSED)) {
+                err->len = 0;
+                if (e.len)
+                    buf_add(err, e.p, e.len);
+                fd = a;
+            }
+            buf_free(&e);
+        }
+    }
+    if (fd < 0)
+        return fd;
+    send_request(fd, fields, nfields);
+    struct buf in = {0};
+    bool streaming = false;
+    int r = -EPROTO;
+    char chunk[65536];
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof(chunk));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        buf_add(&in, chunk, (size_t)got);
+        size_t at = 0;
+        for (char *nl; (nl = memchr(in.p + at, '\n', in.len - at));) {
+            size_t len = (size_t)(nl - (in.p + at));
+            if (!streaming && (len == 6 && memcmp(in.p + at, "follow", 6) == 0)) {
+                /* the reply so far, ended as a plain one */
+                char *head = xasprintf("%.*send\n", (int)at, in.p);
+                r = ctl_parse_reply(head, rep);
+                free(head);
+                streaming = true;
+                if (on_reply)
+                    on_reply(ctx, rep);
+            } else if (!streaming && len == 3 && memcmp(in.p + at, "end", 3) == 0) {
+                r = ctl_parse_reply(in.p, rep); /* an error, or a server that does not follow */
+                if (on_reply)
+                    on_reply(ctx, rep);
+                goto out;
+            } else if (streaming) {
+                char *line = xstrndup(in.p + at, len);
+                struct strv f = {0};
+                ctl_split(line, &f);
+                free(line);
+                on_line(ctx, &f);
+                strv_clear(&f);
+            }
+            at += len + 1;
+            if (!streaming)
+                continue;
+            buf_consume(&in, at);
+            at = 0;
+        }
+    }
+out:
+    close(fd);
+    buf_free(&in);
+    if (!streaming && r < 0)
+        buf_printf(err, "the supervisor on %s sent an incomplete reply", path);
     return r;
 }
 

@@ -47,6 +47,12 @@ int ctl_call_default(const char *path, bool is_default, char *const *fields, siz
 /* Send one request and read the whole reply. Returns 0, or -errno with err set (cannot connect, a server
  * that is neither root nor this user: -EPERM, ...). */
 int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_reply *rep, struct buf *err);
+/* A request whose reply goes on: the server ends its first part with "follow" instead of "end" and then
+ * sends one line per event. on_reply gets the first part (rep, also on an error or a plain reply);
+ * on_line each later line, split into fields. Returns when the server closes the connection. */
+int ctl_follow(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
+               void (*on_reply)(void *ctx, const struct ctl_reply *rep), void (*on_line)(void *ctx, struct strv *f),
+               void *ctx, struct buf *err);
 const char *ctl_get(const struct ctl_record *r, const char *key); /* NULL if absent */
 long long ctl_get_ll(const struct ctl_record *r, const char *key, long long dflt);
 void ctl_reply_free(struct ctl_reply *rep);

@@ -47,6 +47,8 @@ void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind st
     s->journal_line.len = 0;
     log_rec_format(&s->journal_line, &r);
     log_ring_add(&svc->log_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
+    if (s->nfollowers)
+        sup_followers_push(s, svc, s->journal_line.p, s->journal_line.len - 1);
     if (svc->log_file.fd >= 0) {
         int e = log_file_write(&svc->log_file, s->journal_line.p, s->journal_line.len, &s->log_file_opts);
         if (e < 0)

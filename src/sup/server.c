@@ -28,11 +28,16 @@ static void client_close(struct sup *s, struct client *c)
     }
     sup_epoll_close(s, &c->fd);
     s->nclients--;
+    if (c->following)
+        s->nfollowers--;
+    free(c->follows);
     buf_free(&c->in);
     buf_free(&c->out);
     free(c->waiting);
     free(c);
 }
+
+#define FOLLOW_MAX (4u << 20) /* what a follower may leave unread before records are dropped for it */
 
 static void client_flush(struct sup *s, struct client *c)
 {
@@ -50,6 +55,11 @@ static void client_flush(struct sup *s, struct client *c)
             return;
         }
         buf_consume(&c->out, (size_t)n);
+    }
+    if (c->following) { /* all sent: wait for more records, or for the client to hang up */
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = &c->w};
+        epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+        return;
     }
     /* Closing a unix socket with unread input resets the peer, which could then lose the reply:
      * shut the write side (the client sees EOF after the reply) and drain until the client closes. */
@@ -417,9 +427,38 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
     free(idx);
 }
 
-/* logs N [NAME...]: where the files are, and the last N records (all: 0) of each service's ring */
+void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n)
+{
+    for (struct client *c = s->clients, *next; c; c = next) {
+        next = c->next;
+        if (!c->following || (c->follows && (svc->index >= c->nfollows || !c->follows[svc->index])))
+            continue;
+        if (c->out.len > FOLLOW_MAX) {
+            c->follow_dropped++; /* a reader that does not keep up loses records, counted, never oya's loop */
+            continue;
+        }
+        if (c->follow_dropped) {
+            buf_printf(&c->out, "dropped\t%llu\n", (unsigned long long)c->follow_dropped);
+            c->follow_dropped = 0;
+        }
+        char *one = xstrndup(line, n);
+        buf_puts(&c->out, "rec\t");
+        ctl_put_field(&c->out, svc->unit->name);
+        buf_putc(&c->out, '\t');
+        ctl_put_field(&c->out, one);
+        buf_putc(&c->out, '\n');
+        free(one);
+        client_flush(s, c); /* may close c */
+    }
+}
+
+/* logs [--follow] N [NAME...]: where the files are, and the last N records (all: 0) of each service's
+ * ring; with --follow the reply ends in "follow" instead of "end", and new records follow as they come */
 static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
 {
+    bool follow = n && strcmp(args[0], "--follow") == 0;
+    if (follow)
+        args++, n--;
     uint64_t last;
     if (n < 1 || !str_to_u64(args[0], &last)) {
         ctl_reply_error(&c->out, "logs needs a count of lines (0: all), then the services (none: all)");
@@ -453,8 +492,20 @@ static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
         put_lines(&c->out, &lines, "line");
     }
     buf_free(&lines);
+    if (follow) {
+        buf_puts(&c->out, "follow\n");
+        c->following = true;
+        s->nfollowers++;
+        if (n > 1) {
+            c->nfollows = s->nsvcs;
+            c->follows = xcalloc(s->nsvcs, sizeof(bool));
+            for (size_t i = 1; i < n; i++)
+                c->follows[want[i]->index] = true;
+        }
+    } else {
+        ctl_reply_end(&c->out);
+    }
     free(want);
-    ctl_reply_end(&c->out);
 }
 
 static void handle_request(struct sup *s, struct client *c, const char *line)
@@ -579,6 +630,23 @@ void sup_clients_timers(struct sup *s, uint64_t now)
 
 void sup_client_event(struct sup *s, struct client *c, uint32_t events)
 {
+    if (c->following) {
+        if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
+            client_close(s, c); /* `oya logs -f` was interrupted */
+            return;
+        }
+        if (events & EPOLLIN) {
+            char chunk[256];
+            ssize_t r = recv(c->fd, chunk, sizeof(chunk), MSG_DONTWAIT);
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+                client_close(s, c);
+                return;
+            }
+        }
+        if (events & EPOLLOUT)
+            client_flush(s, c);
+        return;
+    }
     if (c->draining) {
         client_drain(s, c);
         return;
@@ -625,7 +693,10 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
                 ctl_reply_error(&c->out, "the request holds a NUL byte");
             else
                 handle_request(s, c, c->in.p);
-            if (c->wait == WAIT_NONE) {
+            if (c->following) {
+                c->deadline = 0; /* it reads as long as it likes */
+                client_flush(s, c);
+            } else if (c->wait == WAIT_NONE) {
                 reply_now(s, c); /* may free c */
             } else {
                 c->deadline = 0; /* waiting for services: their own timeouts bound it */

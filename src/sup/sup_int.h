@@ -104,6 +104,11 @@ struct client {
     enum wait_kind wait;
     size_t *waiting; /* service indexes */
     size_t nwaiting;
+    /* `oya logs -f`: new records are pushed to it as "rec NAME LINE" until it hangs up */
+    bool following;
+    bool *follows;       /* by service index (nfollows of them); NULL: every service */
+    size_t nfollows;
+    uint64_t follow_dropped; /* records it could not take (its buffer full), said at the next one */
     struct client *next;
 };
 
@@ -159,6 +164,7 @@ struct sup {
     struct log_file_opts log_file_opts;
     bool log_dir_warned;
     struct buf journal_line;        /* the record being written, reused */
+    size_t nfollowers;              /* clients following logs (server.c) */
     /* the D-Bus connection while a Type=dbus start waits for its name (bus.c); -1 otherwise */
     int bus_fd;
     struct watch bus_w;
@@ -203,6 +209,8 @@ void sup_journal_open(struct sup *s, struct service *svc);
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
                      size_t n);
 void sup_journal_close(struct service *svc);
+/* server.c: a record (a line of the log format) for the clients that follow svc's log */
+void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n);
 /* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */
 void sup_journal_tail(const struct service *svc, size_t n, struct buf *out);
 

@@ -131,3 +131,39 @@ def test_a_flood_arrives_whole_and_in_order(oya, tmp_path):
     lines = [line.split(" ", 4)[4] for line in (tmp_path / "oya0" / "logs" / "flood.log").read_text().splitlines()
              if line.split(" ", 2)[1] == "out"]
     assert lines == [str(i) for i in range(1, n + 1)]
+
+
+def test_follow_sees_lines_as_they_come_and_ends_with_oya(oya, tmp_path):
+    import select
+    go = tmp_path / "go"
+    o = oya({"w": unit(f"/bin/sh -c 'echo before; while [ ! -e {go} ]; do sleep 0.05; done; echo after; "
+                       "exec sleep infinity'")})
+    wait_for(lambda: "before" in logs(o, "w", "-o", "cat"), what="the first line")
+    f = subprocess.Popen([OYA, "--socket", str(o.sock), "logs", "-f", "w", "-o", "cat"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    pending = bytearray()
+    try:
+        def next_line(timeout=20.0):
+            while b"\n" not in pending:
+                r, _, _ = select.select([f.stdout], [], [], timeout)
+                assert r, "no line came"
+                chunk = os.read(f.stdout.fileno(), 65536)
+                assert chunk, "the follower ended"
+                pending.extend(chunk)
+            line, _, rest = bytes(pending).partition(b"\n")
+            pending[:] = rest
+            return line.decode()
+        assert next_line().startswith("started, main pid")
+        assert next_line() == "before"
+        go.write_text("")
+        assert next_line() == "after"  # pushed as it was logged
+        # another client is served meanwhile: the follower holds no one up
+        assert o.cli("status", "w").returncode == 0
+        assert o.stop() == 0
+        rest = bytes(pending) + f.stdout.read()
+        assert b"stopping" in rest and b"stopped" in rest
+        assert f.wait(timeout=30) == 0  # oya gone: the follower ends
+    finally:
+        if f.poll() is None:
+            f.kill()
+            f.wait()
