@@ -47,6 +47,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     char log_dir[4096];
     cli_log_dir_default(log_dir, sizeof(log_dir));
     uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
+    bool timestamps = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: oya up [--socket PATH] [--notify-socket PATH|@NAME] DIR|FILE.service...\n"
@@ -59,7 +60,9 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "Logs: what each service writes, and what oya says of it, is kept in memory (--log-memory\n"
                    "SIZE per service, 1M) and in DIR/NAME.log (--log-dir DIR, /var/log/oya as root, else\n"
                    "$XDG_STATE_HOME/oya/log; none: memory only), rotated past --log-size (8M) keeping\n"
-                   "--log-files (4) old ones. `oya logs` reads them.\n");
+                   "--log-files (4) old ones. `oya logs` reads them.\n"
+                   "Foreground: each line behind \"NAME | \" (stdout) or \"NAME ! \" (stderr, red on a terminal);\n"
+                   "--timestamps puts its time in front.\n");
             strv_clear(&paths);
             return 0;
         }
@@ -73,6 +76,10 @@ int cli_up(struct cli *c, int argc, char **argv)
         }
         const char *v;
         uint64_t n;
+        if (strcmp(argv[i], "--timestamps") == 0) {
+            timestamps = true;
+            continue;
+        }
         if ((v = option(argc, argv, &i, "--log-dir"))) {
             snprintf(log_dir, sizeof(log_dir), "%s", strcmp(v, "none") == 0 ? "" : v);
             continue;
@@ -110,7 +117,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     struct sup_options o = {.socket_path = c->socket, .socket_private = c->socket_private, .paths = paths.v,
                             .npaths = paths.n, .notify_socket = notify, .log_dir = log_dir,
                             .log_memory = (size_t)log_memory, .log_file_size = log_size,
-                            .log_files = (unsigned)log_files};
+                            .log_files = (unsigned)log_files, .timestamps = timestamps};
     int rc = sup_run(&o);
     strv_clear(&paths);
     return rc;

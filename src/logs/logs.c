@@ -3,21 +3,34 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-void log_prefix_make(struct log_prefix *p, const char *name, size_t width, int color)
+void log_prefix_make(struct log_prefix *p, const char *name, size_t width, int color, char mark)
 {
     if (color)
-        snprintf(p->text, sizeof(p->text), "\033[%dm%-*s |\033[0m ", color, (int)width, name);
+        snprintf(p->text, sizeof(p->text), "\033[%dm%-*s %c\033[0m ", color, (int)width, name, mark);
     else
-        snprintf(p->text, sizeof(p->text), "%-*s | ", (int)width, name);
+        snprintf(p->text, sizeof(p->text), "%-*s %c ", (int)width, name, mark);
 }
 
 static void emit(struct log_framer *f, const struct log_prefix *p, const char *line, size_t n, struct buf *out)
 {
     if (f->on_line)
         f->on_line(f->ctx, line, n);
+    if (f->timestamps) {
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        localtime_r(&ts.tv_sec, &tm);
+        buf_printf(out, "%04d-%02d-%02d %02d:%02d:%02d.%03ld ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                   tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    }
     buf_puts(out, p->text);
+    if (f->red)
+        buf_puts(out, "\033[31m");
     buf_add(out, line, n);
+    if (f->red)
+        buf_puts(out, "\033[0m");
     buf_putc(out, '\n');
     f->lines++;
 }

@@ -12,12 +12,15 @@ struct log_prefix {
     char text[256]; /* "web   | " with colour codes when enabled */
 };
 
-/* width: the name column's width; color: an ANSI SGR colour number, or 0 for none. */
-void log_prefix_make(struct log_prefix *p, const char *name, size_t width, int color);
+/* width: the name column's width; color: an ANSI SGR colour number, or 0 for none; mark: '|' for
+ * stdout, '!' for stderr (whose text is also red with colour) */
+void log_prefix_make(struct log_prefix *p, const char *name, size_t width, int color, char mark);
 
 struct log_framer {
     struct buf partial;
     uint64_t lines; /* lines emitted so far */
+    bool timestamps;  /* each line behind its local time, to the millisecond (oya up --timestamps) */
+    bool red;         /* the text in red (stderr on a terminal); the prefix resets it */
     /* called with each whole line (without its newline) as it is emitted; NULL for none */
     void (*on_line)(void *ctx, const char *line, size_t n);
     void *ctx;

@@ -111,8 +111,11 @@ void sup_make_prefixes(struct sup *s)
     for (size_t i = 0; i < s->nsvcs; i++)
         if (strlen(log_name(s->svcs[i])) > s->name_width)
             s->name_width = strlen(log_name(s->svcs[i]));
-    for (size_t i = 0; i < s->nsvcs; i++)
-        log_prefix_make(&s->svcs[i]->prefix, log_name(s->svcs[i]), s->name_width, s->color ? log_color_for(i) : 0);
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        int color = s->color ? log_color_for(i) : 0;
+        log_prefix_make(&s->svcs[i]->prefix, log_name(s->svcs[i]), s->name_width, color, '|');
+        log_prefix_make(&s->svcs[i]->prefix_err, log_name(s->svcs[i]), s->name_width, color, '!');
+    }
 }
 
 static void request(struct sup *s, struct service *svc, bool start)

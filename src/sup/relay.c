@@ -144,6 +144,8 @@ void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_
     ls->kind = kind;
     ls->framer.on_line = journal_line;
     ls->framer.ctx = ls;
+    ls->framer.timestamps = s->opts->timestamps;
+    ls->framer.red = kind == LOG_ERR && s->color;
     ls->w = (struct watch){W_LOG, ls};
     ls->next = s->logs;
     s->logs = ls;
@@ -154,7 +156,7 @@ void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_
 static void relay_close(struct sup *s, struct log_stream *ls)
 {
     struct buf out = {0};
-    log_flush(&ls->framer, &ls->svc->prefix, &out);
+    log_flush(&ls->framer, ls->kind == LOG_ERR ? &ls->svc->prefix_err : &ls->svc->prefix, &out);
     relay_out(s, out.p, out.len);
     buf_free(&out);
     for (struct log_stream **pp = &s->logs; *pp; pp = &(*pp)->next) {
@@ -186,7 +188,8 @@ void sup_relay_read(struct sup *s, struct log_stream *ls, bool final)
             relay_close(s, ls);
             return;
         }
-        log_frame(&ls->framer, &ls->svc->prefix, chunk, (size_t)n, &out);
+        log_frame(&ls->framer, ls->kind == LOG_ERR ? &ls->svc->prefix_err : &ls->svc->prefix, chunk, (size_t)n,
+                  &out);
     }
     relay_out(s, out.p, out.len);
     buf_free(&out);

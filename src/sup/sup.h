@@ -33,6 +33,7 @@ struct sup_options {
     size_t init_nzero;
     /* the services' logs (journal.c): the directory ("" for memory only), the ring of each service, and
      * the files' size and how many rotated ones are kept */
+    bool timestamps; /* --timestamps: the foreground lines behind their time */
     const char *log_dir;
     size_t log_memory;
     uint64_t log_file_size;

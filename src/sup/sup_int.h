@@ -51,7 +51,7 @@ struct service {
     int control_sid; /* session led by the control process (ExecStartPre=, ExecStop=, ...) */
     uint64_t find_main_at; /* Type=forking: look for the PID file again then (CLOCK_MONOTONIC usec); 0: no */
     struct strv start_env; /* RUNTIME_DIRECTORY= and its kin, made at the start of this invocation */
-    struct log_prefix prefix;
+    struct log_prefix prefix, prefix_err; /* "name | " for its stdout, "name ! " for its stderr */
     bool removed; /* its unit file is gone (found at a reload): stopped, kept as "not-found" */
     int notify_refused; /* the last PID whose notification was refused (said once) */
     int pidfile_refused; /* the last PID its PID file named that was refused (said once) */

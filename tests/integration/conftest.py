@@ -127,6 +127,8 @@ class Oya:
         res = []
         for line in self.out().splitlines():
             prefix, sep, rest = line.partition(" | ")
+            if not sep:
+                prefix, sep, rest = line.partition(" ! ")  # a line of its stderr
             if sep and prefix.strip() == name:
                 res.append(rest)
         return res

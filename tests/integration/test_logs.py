@@ -167,3 +167,14 @@ def test_follow_sees_lines_as_they_come_and_ends_with_oya(oya, tmp_path):
         if f.poll() is None:
             f.kill()
             f.wait()
+
+
+def test_foreground_marks_stderr_and_puts_times_in_front(oya):
+    import re
+    o = oya({"s": unit("/bin/sh -c 'echo to-out; echo to-err >&2; exec sleep infinity'")},
+            extra_args=["--timestamps"])
+    wait_for(lambda: "to-err" in o.out() and "to-out" in o.out(), what="both lines")
+    lines = o.out().splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}"
+    assert any(re.fullmatch(stamp + r" s \| to-out", line) for line in lines), lines
+    assert any(re.fullmatch(stamp + r" s ! to-err", line) for line in lines), lines
