@@ -48,6 +48,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     cli_log_dir_default(log_dir, sizeof(log_dir));
     uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
     bool timestamps = false;
+    const char *syslog_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: oya up [--socket PATH] [--notify-socket PATH|@NAME] DIR|FILE.service...\n"
@@ -62,7 +63,9 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "$XDG_STATE_HOME/oya/log; none: memory only), rotated past --log-size (8M) keeping\n"
                    "--log-files (4) old ones. `oya logs` reads them.\n"
                    "Foreground: each line behind \"NAME | \" (stdout) or \"NAME ! \" (stderr, red on a terminal);\n"
-                   "--timestamps puts its time in front.\n");
+                   "--timestamps puts its time in front.\n"
+                   "--syslog[=PATH|none] serves /dev/log (or PATH) for the services' syslog(3) messages, each kept in the\n"
+                   "log of the service that sent it; as PID 1 oya serves /dev/log unless something else does (none: not).\n");
             strv_clear(&paths);
             return 0;
         }
@@ -78,6 +81,10 @@ int cli_up(struct cli *c, int argc, char **argv)
         uint64_t n;
         if (strcmp(argv[i], "--timestamps") == 0) {
             timestamps = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--syslog") == 0 || strncmp(argv[i], "--syslog=", 9) == 0) {
+            syslog_path = argv[i][8] ? argv[i] + 9 : "/dev/log"; /* only --syslog=PATH takes a path */
             continue;
         }
         if ((v = option(argc, argv, &i, "--log-dir"))) {
@@ -117,7 +124,8 @@ int cli_up(struct cli *c, int argc, char **argv)
     struct sup_options o = {.socket_path = c->socket, .socket_private = c->socket_private, .paths = paths.v,
                             .npaths = paths.n, .notify_socket = notify, .log_dir = log_dir,
                             .log_memory = (size_t)log_memory, .log_file_size = log_size,
-                            .log_files = (unsigned)log_files, .timestamps = timestamps};
+                            .log_files = (unsigned)log_files, .timestamps = timestamps,
+                            .syslog_path = syslog_path};
     int rc = sup_run(&o);
     strv_clear(&paths);
     return rc;

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const stream_names[] = {"out", "err", "oya"};
+static const char *const stream_names[] = {"out", "err", "oya", "syslog"};
 
 const char *log_stream_name(enum log_stream_kind s)
 {
@@ -70,10 +70,10 @@ bool log_rec_parse(const char *line, size_t n, struct log_rec *r)
     r->usec = (uint64_t)t * USEC_PER_SEC + us;
     const char *p = line + 28, *end = line + n;
     size_t k = 0;
-    while (k < 3 && (size_t)(end - p) >= strlen(stream_names[k]) + 1 &&
+    while (k < ARRAY_SIZE(stream_names) && (size_t)(end - p) >= strlen(stream_names[k]) + 1 &&
            !(memcmp(p, stream_names[k], strlen(stream_names[k])) == 0 && p[strlen(stream_names[k])] == ' '))
         k++;
-    if (k == 3)
+    if (k == ARRAY_SIZE(stream_names))
         return false;
     r->stream = (enum log_stream_kind)k;
     p += strlen(stream_names[k]) + 1;
@@ -260,6 +260,106 @@ void log_file_close(struct log_file *f)
     fd_close(&f->fd);
     free(f->path);
     f->path = NULL;
+}
+
+/* --- syslog messages --- */
+
+/* the next space-separated word of [*p, end) */
+static bool word(const char **p, const char *end, const char **w, size_t *n)
+{
+    const char *q = *p;
+    if (q >= end)
+        return false;
+    const char *sp = memchr(q, ' ', (size_t)(end - q));
+    *w = q;
+    *n = sp ? (size_t)(sp - q) : (size_t)(end - q);
+    *p = sp ? sp + 1 : end;
+    return *n > 0;
+}
+
+static int parse_pid(const char *s, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || v > 10000000)
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+bool log_syslog_parse(const char *msg, size_t n, int *prio, char *tag, size_t tag_size, int *pid,
+                      const char **text, size_t *text_len)
+{
+    const char *p = msg, *end = msg + n;
+    while (end > p && (end[-1] == '\n' || end[-1] == 0))
+        end--;
+    if (p >= end || *p != '<')
+        return false;
+    int pri = 0;
+    size_t digits_n = 0;
+    for (p++; p < end && *p >= '0' && *p <= '9' && digits_n < 3; p++, digits_n++)
+        pri = pri * 10 + (*p - '0');
+    if (!digits_n || p >= end || *p != '>' || pri > 191)
+        return false;
+    p++;
+    *prio = pri & 7;
+    *pid = 0;
+    tag[0] = 0;
+    if (end - p >= 2 && p[0] == '1' && p[1] == ' ') { /* RFC 5424 */
+        p += 2;
+        const char *f[5];
+        size_t fn[5];
+        for (int i = 0; i < 5; i++)
+            if (!word(&p, end, &f[i], &fn[i]))
+                return false;
+        if (!(fn[2] == 1 && f[2][0] == '-'))
+            snprintf(tag, tag_size, "%.*s", (int)fn[2], f[2]);
+        *pid = parse_pid(f[3], fn[3]);
+        /* structured data: "-" or [..][..] (a ']' inside is escaped \]) */
+        if (p < end && *p == '-') {
+            p++;
+        } else {
+            while (p < end && *p == '[') {
+                for (p++; p < end && *p != ']'; p++)
+                    if (*p == '\\' && p + 1 < end)
+                        p++;
+                if (p < end)
+                    p++;
+            }
+        }
+        if (p < end && *p == ' ')
+            p++;
+        if (end - p >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
+            p += 3; /* a UTF-8 BOM */
+        *text = p;
+        *text_len = (size_t)(end - p);
+        return true;
+    }
+    /* RFC 3164: an optional "Mmm dd hh:mm:ss " timestamp, then TAG[PID]: */
+    if (end - p >= 16 && p[3] == ' ' && p[6] == ' ' && p[9] == ':' && p[12] == ':' && p[15] == ' ')
+        p += 16;
+    const char *colon = memchr(p, ':', (size_t)(end - p));
+    const char *tag_end = colon;
+    if (colon) {
+        for (const char *q = p; q < colon; q++)
+            if (*q == ' ') { /* a tag holds no space: this colon is the message's */
+                tag_end = NULL;
+                break;
+            }
+    }
+    if (tag_end) {
+        const char *br = memchr(p, '[', (size_t)(tag_end - p));
+        if (br && tag_end[-1] == ']')
+            *pid = parse_pid(br + 1, (size_t)(tag_end - 1 - (br + 1)));
+        snprintf(tag, tag_size, "%.*s", (int)((br ? br : tag_end) - p), p);
+        p = tag_end + 1;
+        if (p < end && *p == ' ')
+            p++;
+    }
+    *text = p;
+    *text_len = (size_t)(end - p);
+    return true;
 }
 
 /* --- time for people --- */

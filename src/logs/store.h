@@ -2,7 +2,8 @@
  *
  *     2026-11-30T12:35:18.123456Z err 3 1234 the line as the service wrote it
  *
- * the time (UTC, microseconds), the stream (out, err, or oya for oya's own lines about the service), the
+ * the time (UTC, microseconds), the stream (out, err, syslog for what it sent to /dev/log, or oya for
+ * oya's own lines about the service), the
  * syslog priority (0 emerg .. 7 debug), the PID (the main process for out and err, oya's for its own),
  * then the text (a NUL in it written as \x00, so that a record stays one line of text). Per service: a bounded ring in memory (so status and logs work with no writable disk)
  * and, when a log directory is given, the file DIR/NAME.log, rotated by size into NAME.log.1 .. .N. */
@@ -11,7 +12,7 @@
 
 #include "../base/base.h"
 
-enum log_stream_kind { LOG_OUT, LOG_ERR, LOG_OYA };
+enum log_stream_kind { LOG_OUT, LOG_ERR, LOG_OYA, LOG_SYSLOG };
 
 struct log_rec {
     uint64_t usec; /* CLOCK_REALTIME */
@@ -58,6 +59,12 @@ int log_file_open(struct log_file *f, const char *dir, const char *name);
 /* Append; rotates first when the file would pass max_size. 0 or -errno (the caller goes memory-only). */
 int log_file_write(struct log_file *f, const char *data, size_t n, const struct log_file_opts *o);
 void log_file_close(struct log_file *f);
+
+/* One syslog message as a daemon sends it to /dev/log: "<PRI>" then RFC 3164 ("Mmm dd hh:mm:ss TAG[PID]:
+ * MSG", the timestamp and PID optional) or RFC 5424 ("1 TIMESTAMP HOST APP PROCID MSGID SD MSG"). The
+ * priority, the tag (APP) into tag, the PID when given (else 0), and the message. false if not one. */
+bool log_syslog_parse(const char *msg, size_t n, int *prio, char *tag, size_t tag_size, int *pid,
+                      const char **text, size_t *text_len);
 
 /* Time for people: parse what journalctl's --since/--until take ("2026-11-30 12:00:00", "2026-11-30",
  * "12:00", "-10min", "+1h", "today", "yesterday", "now") against now (usec, CLOCK_REALTIME, local

@@ -35,15 +35,22 @@ void sup_journal_open(struct sup *s, struct service *svc)
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
                      size_t n)
 {
-    if (s->init)
-        return; /* oya init keeps no log: the command's output goes where oya's does */
-    if (stream != LOG_OYA) {
+    if (stream == LOG_OUT || stream == LOG_ERR) {
         int p = svc->unit->syslog_level_prefix ? log_prio_prefix(&text, &n) : -1;
         prio = p >= 0 ? p : svc->unit->syslog_level;
     }
-    struct log_rec r = {.usec = clock_real_usec(), .stream = stream, .prio = prio,
-                        .pid = stream == LOG_OYA ? s->self_pid : svc->st.main_pid ? svc->st.main_pid : svc->st.control_pid,
-                        .text = text, .text_len = n};
+    sup_journal_add_as(s, svc, stream, prio,
+                       stream == LOG_OYA ? s->self_pid : svc->st.main_pid ? svc->st.main_pid : svc->st.control_pid,
+                       text, n);
+}
+
+void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, int pid,
+                        const char *text, size_t n)
+{
+    if (s->init)
+        return; /* oya init keeps no log: the command's output goes where oya's does */
+    struct log_rec r = {.usec = clock_real_usec(), .stream = stream, .prio = prio, .pid = pid, .text = text,
+                        .text_len = n};
     s->journal_line.len = 0;
     log_rec_format(&s->journal_line, &r);
     log_ring_add(&svc->log_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);

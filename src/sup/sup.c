@@ -692,6 +692,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     case W_NOTIFY: sup_notify_event(s); break;
     case W_OUTPUT: sup_relay_flush(s); break;
     case W_BUS: sup_bus_event(s, events); break;
+    case W_SYSLOG: sup_syslog_event(s); break;
     }
 }
 
@@ -819,6 +820,7 @@ static void teardown(struct sup *s)
     free(s->svcs);
     free(s->helpers);
     sup_epoll_close(s, &s->bus_fd);
+    sup_syslog_close(s);
     buf_free(&s->journal_line);
     buf_free(&s->bus_in);
     buf_free(&s->bus_out);
@@ -934,7 +936,7 @@ static bool finished(const struct sup *s)
 int sup_run(const struct sup_options *opts)
 {
     struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1, .out_fd = 1, .inv_fd = -1,
-                    .notify_fd = -1, .bus_fd = -1};
+                    .notify_fd = -1, .bus_fd = -1, .syslog_fd = -1};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;
@@ -964,6 +966,8 @@ int sup_run(const struct sup_options *opts)
     }
     if (setup(&s) < 0)
         goto out;
+    if (!s.init)
+        sup_syslog_setup(&s);
     if (!s.init)
         sup_previous_stop(&s); /* the socket is ours now: no live oya serves these units */
     if (!s.init)

@@ -34,6 +34,7 @@ struct sup_options {
     /* the services' logs (journal.c): the directory ("" for memory only), the ring of each service, and
      * the files' size and how many rotated ones are kept */
     bool timestamps; /* --timestamps: the foreground lines behind their time */
+    const char *syslog_path; /* --syslog PATH: serve it as /dev/log is served (as PID 1, /dev/log itself) */
     const char *log_dir;
     size_t log_memory;
     uint64_t log_file_size;

@@ -11,7 +11,7 @@
 #include "../svc/svc.h"
 #include "sup.h"
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS };
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS, W_SYSLOG };
 
 /* what an epoll event points at */
 struct watch {
@@ -165,6 +165,9 @@ struct sup {
     bool log_dir_warned;
     struct buf journal_line;        /* the record being written, reused */
     size_t nfollowers;              /* clients following logs (server.c) */
+    int syslog_fd;                  /* /dev/log when served (syslog.c); -1 otherwise */
+    struct watch syslog_w;
+    char syslog_path[108];
     /* the D-Bus connection while a Type=dbus start waits for its name (bus.c); -1 otherwise */
     int bus_fd;
     struct watch bus_w;
@@ -209,6 +212,13 @@ void sup_journal_open(struct sup *s, struct service *svc);
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
                      size_t n);
 void sup_journal_close(struct service *svc);
+/* the same with the PID a record names (a syslog message's sender) */
+void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, int pid,
+                        const char *text, size_t n);
+/* syslog.c: /dev/log (as PID 1, or --syslog PATH) */
+void sup_syslog_setup(struct sup *s);
+void sup_syslog_event(struct sup *s);
+void sup_syslog_close(struct sup *s);
 /* server.c: a record (a line of the log format) for the clients that follow svc's log */
 void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n);
 /* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */

@@ -57,7 +57,8 @@ class Pid1:
         self.log = open(tmp_path / "oya.out", "wb")
         self.out = tmp_path / "oya.out"
         self.proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", *wrap, OYA, "--socket",
-                                      str(self.sock), "up", "--log-dir", str(tmp_path / "logs"), *map(str, units)],
+                                      str(self.sock), "up", "--log-dir", str(tmp_path / "logs"), "--syslog=none",
+                                      *map(str, units)],
                                      stdout=self.log, stderr=self.log,
                                      stdin=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
         self.pid = None

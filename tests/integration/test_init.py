@@ -366,7 +366,7 @@ def test_oya_up_as_pid1_stops_everything(init, helpers, tmp_path):
     (units / "stubborn.service").write_text(unit(f"/bin/sh -c 'trap \"\" TERM; {helpers}/orphans 500; "
                                                  f"while :; do sleep 1; done'", "TimeoutStopSec=1s"))
     sock = tmp_path / "oya.sock"
-    i = init([OYA, "--socket", str(sock), "up", "--log-dir", "none", str(units)])
+    i = init([OYA, "--socket", str(sock), "up", "--log-dir", "none", "--syslog=none", str(units)])
     wait_for(lambda: sock.exists() and pidfile.exists(), what="the services")
 
     def running():

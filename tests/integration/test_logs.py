@@ -178,3 +178,28 @@ def test_foreground_marks_stderr_and_puts_times_in_front(oya):
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}"
     assert any(re.fullmatch(stamp + r" s \| to-out", line) for line in lines), lines
     assert any(re.fullmatch(stamp + r" s ! to-err", line) for line in lines), lines
+
+
+def test_syslog_messages_go_to_the_senders_service(oya, tmp_path):
+    # a daemon's syslog(3) lines, sent to the socket oya serves (/dev/log as PID 1; here --syslog=PATH)
+    sock = tmp_path / "devlog"
+    sender = tmp_path / "send.py"
+    sender.write_text("import socket, sys, time\n"
+                      "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                      "s.sendto(b'<11>Nov 30 12:43:00 mydaemon[77]: cannot open the spool', sys.argv[1])\n"
+                      "s.sendto(b'<14>1 2026-11-30T12:43:00Z - app - - - rfc 5424 works', sys.argv[1])\n"
+                      "time.sleep(1e6)\n")
+    o = oya({"d": unit(f"/usr/bin/python3 {sender} {sock}"),
+             "quick": unit(f"/bin/sh -c 'logger -u {sock} -t quick gone before it is read; exec sleep infinity'")},
+            extra_args=[f"--syslog={sock}"])
+    wait_for(lambda: "rfc 5424" in logs(o, "d", "-o", "cat"), what="the messages")
+    recs = {r["MESSAGE"]: r for r in map(json.loads, logs(o, "d", "-o", "json").splitlines())}
+    r = recs["mydaemon: cannot open the spool"]
+    assert (r["OYA_STREAM"], r["PRIORITY"], int(r["_PID"])) == ("syslog", "3", o.main_pid("d"))
+    assert recs["app: rfc 5424 works"]["PRIORITY"] == "6"
+    # logger exits before oya reads its message: its tag names the service
+    wait_for(lambda: "gone before it is read" in logs(o, "quick", "-o", "cat"), what="logger's message")
+    subprocess.run(["logger", "-u", str(sock), "-t", "stranger", "from no service"], check=True, timeout=30)
+    wait_for(lambda: "oya: syslog: stranger: from no service" in o.err(), what="the stranger on stderr")
+    assert o.stop() == 0
+    assert not sock.exists()  # removed at exit

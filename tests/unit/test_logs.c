@@ -141,12 +141,45 @@ static void test_times(void **state)
     assert_int_equal(log_time_parse("2026-11-30x", now, &t), -EINVAL);
 }
 
+static void test_syslog_messages(void **state)
+{
+    (void)state;
+    int prio, pid;
+    char tag[64];
+    const char *text;
+    size_t len;
+    static const struct {
+        const char *msg;
+        int prio, pid;
+        const char *tag, *text;
+    } cases[] = {
+        {"<11>Nov 30 12:43:00 mytag[42]: hello there", 3, 42, "mytag", "hello there"},
+        {"<30>cron[7]: job done\n", 6, 7, "cron", "job done"},
+        {"<13>no tag here: just text", 5, 0, "", "no tag here: just text"},
+        {"<165>1 2026-11-30T12:43:00.000Z host app 1234 ID47 [exampleSDID@32473 iut=\"3\" x=\"a\\]b\"] BOMless msg", 5,
+         1234, "app", "BOMless msg"},
+        {"<14>1 - - - - - - plain", 6, 0, "", "plain"},
+        {"<0>kernel: panic", 0, 0, "kernel", "panic"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_true(log_syslog_parse(cases[i].msg, strlen(cases[i].msg), &prio, tag, sizeof(tag), &pid, &text, &len));
+        assert_int_equal(prio, cases[i].prio);
+        assert_int_equal(pid, cases[i].pid);
+        assert_string_equal(tag, cases[i].tag);
+        assert_int_equal(len, strlen(cases[i].text));
+        assert_memory_equal(text, cases[i].text, len);
+    }
+    static const char *const bad[] = {"", "no priority", "<>x", "<1000>x", "<12"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(log_syslog_parse(bad[i], strlen(bad[i]), &prio, tag, sizeof(tag), &pid, &text, &len));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_round_trip),  cmocka_unit_test(test_priorities),
         cmocka_unit_test(test_ring_drops_oldest_whole_lines), cmocka_unit_test(test_files_rotate_to_the_count),
-        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_times), cmocka_unit_test(test_syslog_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
