@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,16 @@ struct entries {
     struct strv texts; /* the lines the records point into */
 };
 
+static void add_entry(struct entries *e, const char *name, const char *ident, const struct log_rec *r)
+{
+    if (e->n == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 256;
+        e->v = xrealloc(e->v, e->cap * sizeof(*e->v));
+    }
+    e->v[e->n] = (struct entry){*r, ident, name, e->n};
+    e->n++;
+}
+
 static void add_lines(struct entries *e, const char *name, const char *ident, const char *text, size_t len)
 {
     char *own = xstrndup(text, len);
@@ -36,14 +47,8 @@ static void add_lines(struct entries *e, const char *name, const char *ident, co
         char *nl = strchr(line, '\n');
         size_t n = nl ? (size_t)(nl - line) : strlen(line);
         struct log_rec r;
-        if (log_rec_parse(line, n, &r)) {
-            if (e->n == e->cap) {
-                e->cap = e->cap ? 2 * e->cap : 256;
-                e->v = xrealloc(e->v, e->cap * sizeof(*e->v));
-            }
-            e->v[e->n] = (struct entry){r, ident, name, e->n};
-            e->n++;
-        }
+        if (log_rec_parse(line, n, &r))
+            add_entry(e, name, ident, &r);
         line += n + (nl ? 1 : 0);
     }
 }
@@ -57,12 +62,71 @@ static int by_time(const void *a, const void *b)
 }
 
 /* Every file of one service, oldest first: NAME.log.K .. NAME.log.1, NAME.log. false if none exists. */
+struct opts;
+static bool wanted(const struct opts *o, const struct log_rec *r);
+
+/* The last records of one file that pass the filters, until want of them are found: read backwards 64 KiB
+ * at a time, so the tail of a large log costs what the tail holds, not the file. Returns how many. */
+static size_t tail_file(struct entries *e, const char *path, const char *name, const char *ident, size_t want,
+                        const struct opts *o)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    off_t pos = lseek(fd, 0, SEEK_END);
+    size_t found = 0;
+    struct buf carry = {0}; /* the start of a line whose end the later chunk held */
+    while (pos > 0 && found < want) {
+        size_t len = pos > 65536 ? 65536 : (size_t)pos;
+        pos -= (off_t)len;
+        char *text = xmalloc(len + carry.len + 1);
+        ssize_t got = pread(fd, text, len, pos);
+        if (got != (ssize_t)len) {
+            free(text);
+            break;
+        }
+        memcpy(text + len, carry.p ? carry.p : "", carry.len);
+        size_t n = len + carry.len;
+        text[n] = 0;
+        /* before the first newline: a line that began earlier, unless this is the file's start */
+        size_t first = 0;
+        if (pos > 0) {
+            const char *nl = memchr(text, '\n', n);
+            first = nl ? (size_t)(nl - text) + 1 : n;
+        }
+        carry.len = 0;
+        buf_add(&carry, text, first);
+        strv_push(&e->texts, text);
+        size_t end = n;
+        while (end > first && found < want) {
+            size_t stop = end;
+            if (text[stop - 1] == '\n')
+                stop--;
+            size_t begin = stop;
+            while (begin > first && text[begin - 1] != '\n')
+                begin--;
+            struct log_rec r;
+            if (stop > begin && log_rec_parse(text + begin, stop - begin, &r) && wanted(o, &r)) {
+                add_entry(e, name, ident, &r);
+                found++;
+            }
+            end = begin;
+        }
+    }
+    buf_free(&carry);
+    close(fd);
+    return found;
+}
+
 static char *log_path(const char *dir, const char *name, int k)
 {
     return k ? xasprintf("%s/%s.log.%d", dir, name, k) : xasprintf("%s/%s.log", dir, name);
 }
 
-static bool read_files(struct entries *e, const char *dir, const char *name, const char *ident)
+/* Every file of one service (want 0), oldest first; or only its last want records that pass the filters,
+ * newest file first. false if it has no file. */
+static bool read_files(struct entries *e, const char *dir, const char *name, const char *ident, size_t want,
+                       const struct opts *o)
 {
     int rotated = 0;
     for (;; rotated++) {
@@ -73,6 +137,16 @@ static bool read_files(struct entries *e, const char *dir, const char *name, con
             break;
     }
     bool any = false;
+    if (want) {
+        size_t found = 0;
+        for (int k = 0; k <= rotated && found < want; k++) {
+            char *path = log_path(dir, name, k);
+            any = any || access(path, R_OK) == 0;
+            found += tail_file(e, path, name, ident, want - found, o);
+            free(path);
+        }
+        return any;
+    }
     for (int k = rotated; k >= 0; k--) {
         char *path = log_path(dir, name, k);
         struct buf b = {0};
@@ -415,7 +489,7 @@ int cli_logs(struct cli *c, int argc, char **argv)
         for (size_t i = 1; i < rep.n; i++) {
             const struct ctl_record *r = &rep.recs[i];
             const char *name = ctl_get(r, "name"), *ident = ctl_get(r, "identifier");
-            if (o.dir[0] && read_files(&e, o.dir, name, ident))
+            if (o.dir[0] && read_files(&e, o.dir, name, ident, o.lines > 0 ? (size_t)o.lines : 0, &o))
                 continue;
             for (size_t k = 0; k < r->keys.n; k++)
                 if (!strcmp(r->keys.v[k], "line"))
@@ -425,7 +499,8 @@ int cli_logs(struct cli *c, int argc, char **argv)
         if (!o.names.n)
             names_in_dir(o.dir, &o.names);
         for (size_t i = 0; i < o.names.n; i++) {
-            if (!read_files(&e, o.dir, o.names.v[i], o.names.v[i]) && o.names.n == 1) {
+            if (!read_files(&e, o.dir, o.names.v[i], o.names.v[i], o.lines > 0 ? (size_t)o.lines : 0, &o) &&
+                o.names.n == 1) {
                 fprintf(stderr, "oya logs: no log of %s in %s (and no oya running%s%s)\n", o.names.v[i], o.dir,
                         err.p ? ": " : "", err.p ? err.p : "");
                 rc = 1;
