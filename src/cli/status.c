@@ -67,6 +67,9 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
         buf_printf(out, "      Error: %s\n", err);
     else if (eno > 0)
         buf_printf(out, "      Error: %lld (%s)\n", eno, strerror((int)eno));
+    const char *lp = ctl_get(r, "log_problem");
+    if (lp && *lp)
+        buf_printf(out, "        Log: %s\n", lp);
     long long restarts = ctl_get_ll(r, "restarts", 0);
     if (restarts > 0)
         buf_printf(out, "   Restarts: %lld\n", restarts);

@@ -1,8 +1,9 @@
 /* sup/journal: each service's log. Every line a service writes (stdout as "out", stderr as "err") and
  * every line oya says about it ("oya") becomes a record (logs/store.h): kept in the service's ring and,
  * when there is a log directory, appended to DIR/NAME.log (rotated by size). A directory that cannot be
- * written (read-only root, ENOSPC, removed) leaves the service memory-only, said once; its file is tried
- * again at the service's next start. */
+ * written (read-only root, ENOSPC, removed) leaves the service memory-only, said once; the records that
+ * miss the disk are counted (status shows them), and the file is tried again at a record 10 s later, or
+ * at the service's next start: back to disk when it can. No timer: an idle service costs nothing. */
 #include "sup_int.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@ static void file_failed(struct sup *s, struct service *svc, int err)
 {
     log_file_close(&svc->log_file);
     svc->log_file_failed = true;
+    svc->log_file_errno = -err;
+    svc->log_failed_at = clock_mono_usec();
     if (!s->log_dir_warned)
         fprintf(stderr, "oya: %s: cannot write its log in %s (%s); keeping it in memory only\n", svc->unit->name,
                 s->log_dir, strerror(-err));
@@ -24,12 +27,16 @@ void sup_journal_open(struct sup *s, struct service *svc)
 {
     if (!s->log_dir[0] || svc->log_file.fd >= 0)
         return;
-    svc->log_file_failed = false;
     int r = log_file_open(&svc->log_file, s->log_dir, svc->unit->name);
-    if (r < 0)
+    if (r < 0) {
         file_failed(s, svc, r);
-    else
-        s->log_dir_warned = false;
+        return;
+    }
+    if (svc->log_file_failed && svc->log_not_on_disk)
+        fprintf(stderr, "oya: %s: writing its log in %s again (%llu records are in memory only)\n",
+                svc->unit->name, s->log_dir, (unsigned long long)svc->log_not_on_disk);
+    svc->log_file_failed = false;
+    s->log_dir_warned = false;
 }
 
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
@@ -40,7 +47,10 @@ void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind st
         prio = p >= 0 ? p : svc->unit->syslog_level;
     }
     sup_journal_add_as(s, svc, stream, prio,
-                       stream == LOG_OYA ? s->self_pid : svc->st.main_pid ? svc->st.main_pid : svc->st.control_pid,
+                       stream == LOG_OYA                 ? s->self_pid
+                       : svc->st.main_pid                ? svc->st.main_pid
+                       : svc->st.control_pid             ? svc->st.control_pid
+                                                         : svc->st.last_pid, /* read after it exited */
                        text, n);
 }
 
@@ -56,11 +66,15 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
     log_ring_add(&svc->log_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
     if (s->nfollowers)
         sup_followers_push(s, svc, s->journal_line.p, s->journal_line.len - 1);
+    if (svc->log_file_failed && clock_mono_usec() - svc->log_failed_at > 10 * USEC_PER_SEC)
+        sup_journal_open(s, svc);
     if (svc->log_file.fd >= 0) {
         int e = log_file_write(&svc->log_file, s->journal_line.p, s->journal_line.len, &s->log_file_opts);
         if (e < 0)
             file_failed(s, svc, e);
     }
+    if (svc->log_file_failed)
+        svc->log_not_on_disk++;
 }
 
 void sup_journal_tail(const struct service *svc, size_t n, struct buf *out)

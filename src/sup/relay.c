@@ -170,9 +170,10 @@ static void relay_close(struct sup *s, struct log_stream *ls)
     free(ls);
 }
 
-/* Read what the pipe holds (a bounded amount, so one chatty service cannot starve the loop). At the
- * end (final), read everything that is there and close the stream. */
-void sup_relay_read(struct sup *s, struct log_stream *ls, bool final)
+/* Read what the pipe holds (a bounded amount, so one chatty service cannot starve the loop). At EOF
+ * the stream is closed, unless keep_open: then its own event closes it (it may sit in the batch of
+ * events being handled, and must not be freed under it). final: read everything there is, then close. */
+static void relay_read(struct sup *s, struct log_stream *ls, bool final, bool keep_open)
 {
     char chunk[65536];
     struct buf out = {0};
@@ -185,7 +186,8 @@ void sup_relay_read(struct sup *s, struct log_stream *ls, bool final)
         if (n <= 0) {
             relay_out(s, out.p, out.len);
             buf_free(&out);
-            relay_close(s, ls);
+            if (!keep_open)
+                relay_close(s, ls);
             return;
         }
         log_frame(&ls->framer, ls->kind == LOG_ERR ? &ls->svc->prefix_err : &ls->svc->prefix, chunk, (size_t)n,
@@ -193,6 +195,18 @@ void sup_relay_read(struct sup *s, struct log_stream *ls, bool final)
     }
     relay_out(s, out.p, out.len);
     buf_free(&out);
+}
+
+void sup_relay_read(struct sup *s, struct log_stream *ls, bool final)
+{
+    relay_read(s, ls, final, false);
+}
+
+void sup_relay_drain(struct sup *s, const struct service *svc)
+{
+    for (struct log_stream *ls = s->logs; ls; ls = ls->next)
+        if (ls->svc == svc)
+            relay_read(s, ls, false, true);
 }
 
 /* At the end: what is still queued gets a last chance, waiting at most a second for standard output. */

@@ -175,6 +175,9 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kv(b, "condition", st->condition_failed ? st->condition_text : "");
     ctl_reply_kv(b, "condition_kind", !st->condition_failed ? "" : st->assert_failed ? "assert" : "condition");
     ctl_reply_kvf(b, "status_errno", "%d", st->notify_errno);
+    if (svc->log_file_failed)
+        ctl_reply_kvf(b, "log_problem", "memory only: cannot write %s (%s); %llu records not on disk", s->log_dir,
+                      strerror(svc->log_file_errno), (unsigned long long)svc->log_not_on_disk);
     if (view)
         put_pids(s, b, svc, view);
     if (view && view->log_lines && svc->log_ring.len) {

@@ -435,10 +435,12 @@ static void reaped(struct sup *s, const siginfo_t *si)
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
         if (svc->st.main_pid == si->si_pid) {
+            sup_relay_drain(s, svc);
             on_main_exit(s, svc, si->si_code, si->si_status);
             return;
         }
         if (svc->st.control_pid == si->si_pid) {
+            sup_relay_drain(s, svc);
             read_control_report(svc);
             if (svc->st.control_list == UEXEC_START)
                 svc->start_end_ticks = sup_now_ticks();

@@ -61,6 +61,9 @@ struct service {
     struct log_ring log_ring; /* its log: the last records in memory, and its file (journal.c) */
     struct log_file log_file;
     bool log_file_failed;
+    int log_file_errno;        /* why its file could not be written (positive errno) */
+    uint64_t log_failed_at;    /* CLOCK_MONOTONIC usec; the file is tried again 10 s later, at a record */
+    uint64_t log_not_on_disk;  /* records kept in memory only since the file failed */
     uint32_t bus_query;    /* the serial of its GetNameOwner */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
@@ -202,6 +205,8 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before);
 /* relay.c: the services' output pipes, framed and written to oya's stdout */
 void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind);
 void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final: read to EOF and close */
+/* What a service's pipes hold now, read before its exit is told: its last words come before oya's */
+void sup_relay_drain(struct sup *s, const struct service *svc);
 void sup_relay_setup(struct sup *s);  /* in setup: how standard output is written */
 void sup_relay_flush(struct sup *s);  /* standard output is writable again */
 void sup_relay_finish(struct sup *s); /* at teardown: last flush, bounded */

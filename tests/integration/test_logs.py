@@ -24,6 +24,9 @@ def test_a_crash_message_shows_in_status_and_logs(oya, tmp_path):
     assert "FATAL: cannot bind :8080" in st and "starting up" in st
     tail = st.splitlines()[-1]  # the last line of status is the log's last record: oya's own
     assert tail.endswith("failed (Result: exit-code; code=exited, status=1/FAILURE)") and " oya[" in tail
+    # the service's last words come before oya's line about its exit, with its PID
+    assert f"crash[{o.record('crash')['last_pid']}]: FATAL: cannot bind :8080" in st.splitlines()[-2] + \
+        st.splitlines()[-3]
     text = logs(o, "crash", "-o", "cat").splitlines()
     # stdout and stderr come through pipes of their own: in order each, but not against each other
     assert text[0] == f"started, main pid {o.record('crash')['last_pid']}"
@@ -203,3 +206,19 @@ def test_syslog_messages_go_to_the_senders_service(oya, tmp_path):
     wait_for(lambda: "oya: syslog: stranger: from no service" in o.err(), what="the stranger on stderr")
     assert o.stop() == 0
     assert not sock.exists()  # removed at exit
+
+
+def test_unwritable_log_directory_keeps_memory_and_comes_back(oya, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the directory should be\n")
+    logdir = blocker / "logs"
+    o = oya({"m": unit("/bin/sh -c 'echo one; exec sleep infinity'")}, extra_args=["--log-dir", str(logdir)])
+    wait_for(lambda: "one" in logs(o, "m", "-o", "cat"), what="the line, from memory")
+    assert o.err().count("keeping it in memory only") == 1
+    st = o.cli("status", "m").stdout
+    assert f"Log: memory only: cannot write {logdir} (Not a directory);" in st and "records not on disk" in st
+    blocker.unlink()  # the directory can be made now: the next start writes the file again
+    assert o.cli("restart", "m").returncode == 0
+    wait_for(lambda: (logdir / "m.log").exists() and "one" in (logdir / "m.log").read_text(), what="the file")
+    assert "writing its log in" in o.err()
+    assert "Log:" not in o.cli("status", "m").stdout
