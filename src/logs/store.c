@@ -21,11 +21,18 @@ const char *log_stream_name(enum log_stream_kind s)
 
 void log_rec_format(struct buf *b, const struct log_rec *r)
 {
+    /* the date and time of the second, made once per second: a flood formats millions of records */
+    static time_t last = -1;
+    static char when[80];
     time_t t = (time_t)(r->usec / USEC_PER_SEC);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ %s %d %d ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-               tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(r->usec % USEC_PER_SEC), stream_names[r->stream],
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        last = t;
+    }
+    buf_printf(b, "%s.%06uZ %s %d %d ", when, (unsigned)(r->usec % USEC_PER_SEC), stream_names[r->stream],
                r->prio, r->pid);
     /* one record, one line of text: a newline becomes a space, a NUL is written \x00 (and a backslash
      * that would read as such an escape stays as it is: the text is for people and grep, not a codec) */
@@ -241,17 +248,41 @@ static int rotate(struct log_file *f, const struct log_file_opts *o)
 
 int log_file_write(struct log_file *f, const char *data, size_t n, const struct log_file_opts *o)
 {
-    if (f->fd < 0)
-        return -EBADF;
-    if (f->size && f->size + n > o->max_size) {
-        int r = rotate(f, o);
+    /* whole lines, as many as the file has room for; then a new file (a line longer than a whole file
+     * is written alone into a new one) */
+    while (n > 0) {
+        if (f->fd < 0)
+            return -EBADF;
+        size_t take = n;
+        if (f->size + n > o->max_size) {
+            size_t room = f->size < o->max_size ? (size_t)(o->max_size - f->size) : 0;
+            const char *cut = NULL;
+            for (const char *q = data; q < data + room && (q = memchr(q, '\n', (size_t)(data + room - q))); q++)
+                cut = q;
+            if (cut) {
+                take = (size_t)(cut - data) + 1;
+            } else if (f->size) {
+                int r = rotate(f, o);
+                if (r < 0)
+                    return r;
+                continue;
+            } else {
+                const char *nl = memchr(data, '\n', n);
+                take = nl ? (size_t)(nl - data) + 1 : n;
+            }
+        }
+        int r = fd_write_all(f->fd, data, take);
         if (r < 0)
             return r;
+        f->size += take;
+        data += take;
+        n -= take;
+        if (n > 0) {
+            r = rotate(f, o);
+            if (r < 0)
+                return r;
+        }
     }
-    int r = fd_write_all(f->fd, data, n);
-    if (r < 0)
-        return r;
-    f->size += n;
     return 0;
 }
 

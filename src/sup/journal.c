@@ -23,6 +23,27 @@ static void file_failed(struct sup *s, struct service *svc, int err)
     s->log_dir_warned = true;
 }
 
+static void write_pending(struct sup *s, struct service *svc)
+{
+    if (svc->log_pending.len && svc->log_file.fd >= 0) {
+        int e = log_file_write(&svc->log_file, svc->log_pending.p, svc->log_pending.len, &s->log_file_opts);
+        if (e < 0) {
+            svc->log_not_on_disk += 1; /* at least: the batch held one record or more */
+            file_failed(s, svc, e);
+        }
+    }
+    svc->log_pending.len = 0;
+}
+
+void sup_journal_flush(struct sup *s)
+{
+    for (size_t i = 0; i < s->njournal_dirty; i++) {
+        write_pending(s, s->journal_dirty[i]);
+        s->journal_dirty[i]->log_dirty = false;
+    }
+    s->njournal_dirty = 0;
+}
+
 void sup_journal_open(struct sup *s, struct service *svc)
 {
     if (!s->log_dir[0] || svc->log_file.fd >= 0)
@@ -69,9 +90,17 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
     if (svc->log_file_failed && clock_mono_usec() - svc->log_failed_at > 10 * USEC_PER_SEC)
         sup_journal_open(s, svc);
     if (svc->log_file.fd >= 0) {
-        int e = log_file_write(&svc->log_file, s->journal_line.p, s->journal_line.len, &s->log_file_opts);
-        if (e < 0)
-            file_failed(s, svc, e);
+        buf_add(&svc->log_pending, s->journal_line.p, s->journal_line.len);
+        if (!svc->log_dirty) {
+            if (s->njournal_dirty == s->journal_dirty_cap) {
+                s->journal_dirty_cap = s->journal_dirty_cap ? 2 * s->journal_dirty_cap : 16;
+                s->journal_dirty = xrealloc(s->journal_dirty, s->journal_dirty_cap * sizeof(*s->journal_dirty));
+            }
+            s->journal_dirty[s->njournal_dirty++] = svc;
+            svc->log_dirty = true;
+        }
+        if (svc->log_pending.len >= 65536)
+            write_pending(s, svc);
     }
     if (svc->log_file_failed)
         svc->log_not_on_disk++;
@@ -93,6 +122,7 @@ void sup_journal_tail(const struct service *svc, size_t n, struct buf *out)
 
 void sup_journal_close(struct service *svc)
 {
+    buf_free(&svc->log_pending);
     log_file_close(&svc->log_file);
     log_ring_free(&svc->log_ring);
 }

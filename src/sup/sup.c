@@ -809,6 +809,8 @@ static void teardown(struct sup *s)
     sup_relay_finish(s);
     sup_clients_free(s);
     sup_deps_free(s);
+    sup_journal_flush(s);
+    free(s->journal_dirty);
     for (size_t i = 0; i < s->nsvcs; i++) {
         sup_epoll_close(s, &s->svcs[i]->pidfd);
         sup_epoll_close(s, &s->svcs[i]->report_fd);
@@ -985,6 +987,7 @@ int sup_run(const struct sup_options *opts)
         sup_answer_waiters(&s);
         if (finished(&s))
             break;
+        sup_journal_flush(&s); /* the records of this turn reach the files before oya sleeps */
         arm_timer(&s);
         struct epoll_event evs[64];
         int n = epoll_wait(s.epfd, evs, 64, s.jobs_more ? 0 : -1);

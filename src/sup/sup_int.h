@@ -64,6 +64,8 @@ struct service {
     int log_file_errno;        /* why its file could not be written (positive errno) */
     uint64_t log_failed_at;    /* CLOCK_MONOTONIC usec; the file is tried again 10 s later, at a record */
     uint64_t log_not_on_disk;  /* records kept in memory only since the file failed */
+    struct buf log_pending;    /* records for its file not written yet: one write per loop turn */
+    bool log_dirty;            /* in sup's journal_dirty list */
     uint32_t bus_query;    /* the serial of its GetNameOwner */
     enum job_kind job;  /* a start or stop waiting for its order (deps.c) */
     struct dep_list deps[DEP_N]; /* resolved from the unit's names: After= (with others' Before=), ... */
@@ -168,6 +170,8 @@ struct sup {
     bool log_dir_warned;
     struct buf journal_line;        /* the record being written, reused */
     size_t nfollowers;              /* clients following logs (server.c) */
+    struct service **journal_dirty; /* the services with records to write (sup_journal_flush) */
+    size_t njournal_dirty, journal_dirty_cap;
     int syslog_fd;                  /* /dev/log when served (syslog.c); -1 otherwise */
     struct watch syslog_w;
     char syslog_path[108];
@@ -217,6 +221,8 @@ void sup_journal_open(struct sup *s, struct service *svc);
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
                      size_t n);
 void sup_journal_close(struct service *svc);
+/* Write what the services' files are owed: once per turn of the loop, and at the end */
+void sup_journal_flush(struct sup *s);
 /* the same with the PID a record names (a syslog message's sender) */
 void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, int pid,
                         const char *text, size_t n);
