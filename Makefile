@@ -86,6 +86,7 @@ bench: build/oya build/oya-static $(BENCH_BIN)
 	./bench/pid1.sh
 	$(PYTHON) bench/supervisors.py
 	$(PYTHON) bench/scale.py
+	$(PYTHON) bench/logs.py
 
 install: build/oya
 	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya

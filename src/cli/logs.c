@@ -138,13 +138,22 @@ static bool read_files(struct entries *e, const char *dir, const char *name, con
     }
     bool any = false;
     if (want) {
-        size_t found = 0;
+        size_t found = 0, from = e->n;
         for (int k = 0; k <= rotated && found < want; k++) {
             char *path = log_path(dir, name, k);
             any = any || access(path, R_OK) == 0;
             found += tail_file(e, path, name, ident, want - found, o);
             free(path);
         }
+        /* they came newest first: put them back in the order they were written (records of the same
+         * microsecond keep it through the sort) */
+        for (size_t i = from, j = e->n; i + 1 < j; i++, j--) {
+            struct entry t = e->v[i];
+            e->v[i] = e->v[j - 1];
+            e->v[j - 1] = t;
+        }
+        for (size_t i = from; i < e->n; i++)
+            e->v[i].seq = i;
         return any;
     }
     for (int k = rotated; k >= 0; k--) {

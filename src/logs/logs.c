@@ -17,6 +17,9 @@ static void emit(struct log_framer *f, const struct log_prefix *p, const char *l
 {
     if (f->on_line)
         f->on_line(f->ctx, line, n);
+    f->lines++;
+    if (!out)
+        return; /* nothing to print (standard output is /dev/null) */
     if (f->timestamps) {
         struct timespec ts;
         struct tm tm;
@@ -32,7 +35,6 @@ static void emit(struct log_framer *f, const struct log_prefix *p, const char *l
     if (f->red)
         buf_puts(out, "\033[0m");
     buf_putc(out, '\n');
-    f->lines++;
 }
 
 void log_frame(struct log_framer *f, const struct log_prefix *p, const char *data, size_t n, struct buf *out)

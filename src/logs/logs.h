@@ -26,7 +26,7 @@ struct log_framer {
     void *ctx;
 };
 
-/* Append every whole line in data to out, each behind the prefix. */
+/* Append every whole line in data to out, each behind the prefix (out NULL: only on_line sees them). */
 void log_frame(struct log_framer *f, const struct log_prefix *p, const char *data, size_t n, struct buf *out);
 /* At end of stream: emit what is left as a last line. */
 void log_flush(struct log_framer *f, const struct log_prefix *p, struct buf *out);

@@ -32,8 +32,33 @@ void log_rec_format(struct buf *b, const struct log_rec *r)
                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         last = t;
     }
-    buf_printf(b, "%s.%06uZ %s %d %d ", when, (unsigned)(r->usec % USEC_PER_SEC), stream_names[r->stream],
-               r->prio, r->pid);
+    /* by hand: this runs for every line of a flood */
+    char head[128];
+    size_t n = strlen(when);
+    memcpy(head, when, n);
+    head[n++] = '.';
+    unsigned us = (unsigned)(r->usec % USEC_PER_SEC);
+    for (int i = 5; i >= 0; i--, us /= 10)
+        head[n + (size_t)i] = (char)('0' + us % 10);
+    n += 6;
+    head[n++] = 'Z';
+    head[n++] = ' ';
+    size_t sl = strlen(stream_names[r->stream]);
+    memcpy(head + n, stream_names[r->stream], sl);
+    n += sl;
+    head[n++] = ' ';
+    head[n++] = (char)('0' + (r->prio & 7));
+    head[n++] = ' ';
+    char digits[16];
+    int nd = 0;
+    unsigned pid = r->pid > 0 ? (unsigned)r->pid : 0;
+    do
+        digits[nd++] = (char)('0' + pid % 10);
+    while ((pid /= 10) && nd < 15);
+    while (nd)
+        head[n++] = digits[--nd];
+    head[n++] = ' ';
+    buf_add(b, head, n);
     /* one record, one line of text: a newline becomes a space, a NUL is written \x00 (and a backslash
      * that would read as such an escape stays as it is: the text is for people and grep, not a codec) */
     const char *q = r->text, *end = r->text + r->text_len;
@@ -141,13 +166,18 @@ static void ring_grow(struct log_ring *r, size_t want)
     r->start = 0;
 }
 
-/* drop the oldest line */
+/* drop the oldest line: look for its newline in the part before the wrap, then after it */
 static void ring_drop(struct log_ring *r)
 {
-    size_t k = 0;
-    while (k < r->len && r->p[(r->start + k) % r->cap] != '\n')
-        k++;
-    k = k < r->len ? k + 1 : r->len;
+    size_t first = r->len < r->cap - r->start ? r->len : r->cap - r->start;
+    const char *nl = memchr(r->p + r->start, '\n', first);
+    size_t k;
+    if (nl) {
+        k = (size_t)(nl - (r->p + r->start)) + 1;
+    } else {
+        nl = memchr(r->p, '\n', r->len - first);
+        k = nl ? first + (size_t)(nl - r->p) + 1 : r->len;
+    }
     r->start = (r->start + k) % r->cap;
     r->len -= k;
     r->dropped++;

@@ -132,7 +132,7 @@ struct sup {
     size_t nbad;
     struct log_stream *logs;
     int out_fd;          /* where the relay writes (relay.c) */
-    bool out_is_socket, out_watched;
+    bool out_is_socket, out_watched, out_null;
     struct watch out_w;
     struct buf outq;     /* what standard output has not taken yet */
     uint64_t out_dropped; /* whole lines dropped since the queue was last empty */
