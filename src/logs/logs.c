@@ -43,9 +43,10 @@ void log_frame(struct log_framer *f, const struct log_prefix *p, const char *dat
         const char *nl = memchr(data, '\n', n);
         size_t take = nl ? (size_t)(nl - data) : n;
         if (f->partial.len + take > LOG_LINE_MAX) {
-            /* an over-long line: cut it, keeping every byte */
+            /* an over-long line: cut it, keeping every byte, each piece but the last saying so */
             size_t room = LOG_LINE_MAX - f->partial.len;
             buf_add(&f->partial, data, room);
+            buf_puts(&f->partial, LOG_CUT_MARK);
             emit(f, p, f->partial.p, f->partial.len, out);
             f->partial.len = 0;
             data += room;

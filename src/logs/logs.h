@@ -1,12 +1,14 @@
 /* logs: capture of service output. Frames the bytes a service writes into whole lines and renders
  * each as "name | line" (name padded, coloured on a terminal), so partial lines of two services never
- * mix. Lines longer than LOG_LINE_MAX are cut into pieces of that size; nothing is dropped. */
+ * mix. Lines longer than LOG_LINE_MAX are cut into pieces of that size, each but the last ending in
+ * LOG_CUT_MARK; nothing is dropped. */
 #ifndef OYA_LOGS_H
 #define OYA_LOGS_H
 
 #include "../base/base.h"
 
 #define LOG_LINE_MAX 4096
+#define LOG_CUT_MARK " [line cut: it goes on in the next one]" /* the end of each piece of a longer line */
 
 struct log_prefix {
     char text[256]; /* "web   | " with colour codes when enabled */

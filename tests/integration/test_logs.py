@@ -101,17 +101,22 @@ def test_memory_only_and_odd_bytes(oya, tmp_path):
     script.write_text("import sys, time\n"
                       "w = sys.stdout.buffer\n"
                       "w.write(b'nul\\x00inside\\n'); w.write(b'bad utf8 \\xff\\xfe\\n'); w.write(b'cr\\rhere\\n')\n"
-                      "w.write(b'x' * 10000 + b'\\n'); w.write(b'no newline at the end'); w.flush()\n")
-    o = oya({"odd": unit(f"/usr/bin/python3 {script}")}, extra_args=["--log-dir", "none"])
+                      "w.write(b'x' * 10000 + b'\\n'); w.write(b'y' * 1000000); w.write(b'\\nno newline at the end')\n"
+                      "w.flush()\n")
+    o = oya({"odd": unit(f"/usr/bin/python3 {script}")}, extra_args=["--log-dir", "none", "--log-memory", "4M"])
     o.wait_state("odd", "inactive", "dead")
     r = o.cli("logs", "odd", "-o", "json")
     msgs = [json.loads(line)["MESSAGE"] for line in r.stdout.splitlines()]
     assert "nul\\x00inside" in msgs
     assert "cr\rhere" in msgs
     assert any(m.startswith("bad utf8") for m in msgs)
-    long = [m for m in msgs if m and set(m) == {"x"}]
+    mark = " [line cut: it goes on in the next one]"
+    long = [m.removesuffix(mark) for m in msgs if m and set(m.removesuffix(mark)) == {"x"}]
     assert sum(len(m) for m in long) == 10000  # cut in pieces, nothing lost
+    assert [m.endswith(mark) for m in msgs if m.startswith("xxx")] == [True, True, False]  # each piece but the last
     assert "no newline at the end" in msgs  # the partial line at exit is kept
+    ys = [m.removesuffix(mark) for m in msgs if m.startswith("yyy")]
+    assert sum(len(m) for m in ys) == 1000000 and len(ys) == 245  # a 1 MB line without newline, in pieces
     assert not (tmp_path / "logs").exists()
 
 
