@@ -204,9 +204,11 @@ void cli_log_line(const struct cli *c, struct buf *out, const struct log_rec *r,
         json_field(out, "_PID", num, &first);
         snprintf(num, sizeof(num), "%d", r->prio);
         json_field(out, "PRIORITY", num, &first);
-        char *u = xasprintf("%s.service", unit);
-        json_field(out, r->stream == LOG_OYA ? "UNIT" : "_SYSTEMD_UNIT", u, &first);
-        free(u);
+        if (unit[0] != '@') { /* "@oya", oya's own log, is no unit */
+            char *u = xasprintf("%s.service", unit);
+            json_field(out, r->stream == LOG_OYA ? "UNIT" : "_SYSTEMD_UNIT", u, &first);
+            free(u);
+        }
         json_field(out, "_TRANSPORT", r->stream == LOG_OYA ? "journal" : "stdout", &first);
         json_field(out, "OYA_STREAM", log_stream_name(r->stream), &first);
         json_field(out, "MESSAGE", text, &first);

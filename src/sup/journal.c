@@ -106,10 +106,24 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
         svc->log_not_on_disk++;
 }
 
-void sup_journal_tail(const struct service *svc, size_t n, struct buf *out)
+void sup_journal_own(struct sup *s, enum log_stream_kind stream, int prio, int pid, const char *text, size_t n)
+{
+    struct log_rec r = {.usec = clock_real_usec(), .stream = stream, .prio = prio, .pid = pid, .text = text,
+                        .text_len = n};
+    s->journal_line.len = 0;
+    log_rec_format(&s->journal_line, &r);
+    log_ring_add(&s->own_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
+    if (s->log_dir[0] && s->own_file.fd < 0 && !s->own_file.path)
+        log_file_open(&s->own_file, s->log_dir, SUP_OWN_LOG); /* once; on failure, memory only */
+    if (s->own_file.fd >= 0 && log_file_write(&s->own_file, s->journal_line.p, s->journal_line.len,
+                                              &s->log_file_opts) < 0)
+        fd_close(&s->own_file.fd);
+}
+
+static void ring_tail(const struct log_ring *ring, size_t n, struct buf *out)
 {
     struct buf all = {0};
-    log_ring_copy(&svc->log_ring, &all);
+    log_ring_copy(ring, &all);
     size_t start = all.len;
     for (size_t lines = 0; start > 0 && (n == 0 || lines < n); lines++) {
         start--; /* the newline that ends this line */
@@ -118,6 +132,16 @@ void sup_journal_tail(const struct service *svc, size_t n, struct buf *out)
     }
     buf_add(out, all.p + start, all.len - start);
     buf_free(&all);
+}
+
+void sup_journal_tail(const struct service *svc, size_t n, struct buf *out)
+{
+    ring_tail(&svc->log_ring, n, out);
+}
+
+void sup_journal_own_tail(const struct sup *s, size_t n, struct buf *out)
+{
+    ring_tail(&s->own_ring, n, out);
 }
 
 void sup_journal_close(struct service *svc)

@@ -468,7 +468,12 @@ static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
         return;
     }
     struct service **want = xcalloc(n, sizeof(*want));
+    bool own = n == 1; /* oya's own log: with every service, or asked for by its name */
     for (size_t i = 1; i < n; i++) {
+        if (strcmp(args[i], SUP_OWN_LOG) == 0) {
+            own = true;
+            continue;
+        }
         char *name = service_name(args[i]);
         want[i] = sup_lookup(s, name);
         free(name);
@@ -483,8 +488,18 @@ static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
     ctl_reply_kv(&c->out, "dir", s->log_dir);
     ctl_reply_kvf(&c->out, "host_pid", "%d", s->self_pid);
     struct buf lines = {0};
+    if (own) {
+        ctl_reply_record(&c->out, "log");
+        ctl_reply_kv(&c->out, "name", SUP_OWN_LOG);
+        ctl_reply_kv(&c->out, "identifier", "oya");
+        sup_journal_own_tail(s, (size_t)last, &lines);
+        put_lines(&c->out, &lines, "line");
+        lines.len = 0;
+    }
     for (size_t i = 0; i < (n > 1 ? n - 1 : s->nsvcs); i++) {
         const struct service *svc = n > 1 ? want[i + 1] : s->svcs[i];
+        if (!svc)
+            continue; /* (the place of "@oya" among the names) */
         ctl_reply_record(&c->out, "log");
         ctl_reply_kv(&c->out, "name", svc->unit->name);
         ctl_reply_kv(&c->out, "identifier", svc->unit->syslog_identifier ? svc->unit->syslog_identifier
@@ -503,7 +518,8 @@ static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
             c->nfollows = s->nsvcs;
             c->follows = xcalloc(s->nsvcs, sizeof(bool));
             for (size_t i = 1; i < n; i++)
-                c->follows[want[i]->index] = true;
+                if (want[i])
+                    c->follows[want[i]->index] = true;
         }
     } else {
         ctl_reply_end(&c->out);

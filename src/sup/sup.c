@@ -811,6 +811,8 @@ static void teardown(struct sup *s)
     sup_deps_free(s);
     sup_journal_flush(s);
     free(s->journal_dirty);
+    log_file_close(&s->own_file);
+    log_ring_free(&s->own_ring);
     for (size_t i = 0; i < s->nsvcs; i++) {
         sup_epoll_close(s, &s->svcs[i]->pidfd);
         sup_epoll_close(s, &s->svcs[i]->report_fd);
@@ -940,7 +942,8 @@ static bool finished(const struct sup *s)
 int sup_run(const struct sup_options *opts)
 {
     struct sup s = {.opts = opts, .epfd = -1, .sigfd = -1, .timerfd = -1, .listenfd = -1, .procfd = -1, .spare_fd = -1, .out_fd = 1, .inv_fd = -1,
-                    .notify_fd = -1, .bus_fd = -1, .syslog_fd = -1};
+                    .notify_fd = -1, .bus_fd = -1, .syslog_fd = -1,
+                    .own_file = {.fd = -1}};
     s.self_pid = getpid();
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;

@@ -170,6 +170,8 @@ struct sup {
     bool log_dir_warned;
     struct buf journal_line;        /* the record being written, reused */
     size_t nfollowers;              /* clients following logs (server.c) */
+    struct log_ring own_ring;       /* oya's own log, "@oya": syslog messages from no service (journal.c) */
+    struct log_file own_file;
     struct service **journal_dirty; /* the services with records to write (sup_journal_flush) */
     size_t njournal_dirty, journal_dirty_cap;
     int syslog_fd;                  /* /dev/log when served (syslog.c); -1 otherwise */
@@ -221,6 +223,9 @@ void sup_journal_open(struct sup *s, struct service *svc);
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
                      size_t n);
 void sup_journal_close(struct service *svc);
+/* A record in oya's own log, "@oya" (its file DIR/@oya.log, made at the first record) */
+void sup_journal_own(struct sup *s, enum log_stream_kind stream, int prio, int pid, const char *text, size_t n);
+#define SUP_OWN_LOG "@oya" /* not a service name: a unit name never starts with '@' */
 /* Write what the services' files are owed: once per turn of the loop, and at the end */
 void sup_journal_flush(struct sup *s);
 /* the same with the PID a record names (a syslog message's sender) */
@@ -234,6 +239,7 @@ void sup_syslog_close(struct sup *s);
 void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n);
 /* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */
 void sup_journal_tail(const struct service *svc, size_t n, struct buf *out);
+void sup_journal_own_tail(const struct sup *s, size_t n, struct buf *out); /* the same of oya's own log */
 
 /* bus.c: Type=dbus. Wait for svc's BusName= on the bus; false (said once) when there is no bus: the
  * service then runs as Type=simple. sup_bus_settle after each transition: a service that left its start

@@ -3,7 +3,7 @@
  * service its sender belongs to (the kernel tells the sender's PID: SO_PASSCRED), as stream "syslog",
  * with the message's priority, and its tag in front when it is not the service's own name. A sender that
  * is gone already (`logger` exits at once) is matched by its tag, else by its user. What comes from no
- * service is said on oya's stderr. The message formats are logs/'s (RFC 3164 and 5424). */
+ * service goes into oya's own log ("@oya": `oya logs @oya`) and on its stderr. The message formats are logs/'s (RFC 3164 and 5424). */
 #include "sup_int.h"
 
 #include <errno.h>
@@ -95,8 +95,13 @@ static void record(struct sup *s, struct proc_snapshot *snap, bool *have_snap, i
     struct service *svc = *have_snap && pid > 0 ? sup_owner_of(s, snap, pid) : NULL;
     if (!svc && !(*have_snap && proc_snapshot_find(snap, pid)))
         svc = guess_sender(s, tag, uid);
-    if (!svc) {
-        fprintf(stderr, "oya: syslog: %s%s%.*s\n", tag, tag[0] ? ": " : "", (int)len, text);
+    if (!svc) { /* from no service: oya's own log, and its stderr */
+        struct buf b = {0};
+        buf_printf(&b, "%s%s", tag, tag[0] ? ": " : "");
+        buf_add(&b, text, len);
+        sup_journal_own(s, LOG_SYSLOG, prio, pid, b.p, b.len);
+        fprintf(stderr, "oya: syslog: %s\n", b.p);
+        buf_free(&b);
         return;
     }
     const char *ident = svc->unit->syslog_identifier ? svc->unit->syslog_identifier : svc->unit->name;

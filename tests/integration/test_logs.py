@@ -209,8 +209,12 @@ def test_syslog_messages_go_to_the_senders_service(oya, tmp_path):
     wait_for(lambda: "gone before it is read" in logs(o, "quick", "-o", "cat"), what="logger's message")
     subprocess.run(["logger", "-u", str(sock), "-t", "stranger", "from no service"], check=True, timeout=30)
     wait_for(lambda: "oya: syslog: stranger: from no service" in o.err(), what="the stranger on stderr")
+    assert logs(o, "@oya", "-o", "cat") == "stranger: from no service\n"  # oya's own log
+    assert "stranger: from no service" in logs(o, "-o", "cat")  # and among all
     assert o.stop() == 0
     assert not sock.exists()  # removed at exit
+    own = tmp_path / "oya0" / "logs" / "@oya.log"
+    assert own.read_text().endswith("stranger: from no service\n")
 
 
 def test_unwritable_log_directory_keeps_memory_and_comes_back(oya, tmp_path):
