@@ -9,14 +9,23 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void file_failed(struct sup *s, struct service *svc, int err)
 {
+    bool first = !svc->log_file_failed;
     log_file_close(&svc->log_file);
     svc->log_file_failed = true;
     svc->log_file_errno = -err;
     svc->log_failed_at = clock_mono_usec();
+    if (first) { /* in its log too (memory): the story says where the file stops */
+        struct buf b = {0};
+        buf_printf(&b, "cannot write the log file in %s (%s); keeping the log in memory only", s->log_dir,
+                   strerror(-err));
+        sup_journal_add(s, svc, LOG_OYA, 4, b.p, b.len);
+        buf_free(&b);
+    }
     if (!s->log_dir_warned)
         fprintf(stderr, "oya: %s: cannot write its log in %s (%s); keeping it in memory only\n", svc->unit->name,
                 s->log_dir, strerror(-err));
@@ -25,6 +34,14 @@ static void file_failed(struct sup *s, struct service *svc, int err)
 
 static void write_pending(struct sup *s, struct service *svc)
 {
+    if (svc->log_pending.len && svc->log_file.fd >= 0) {
+        /* a file removed under oya (its directory deleted) takes no more lines: make it again */
+        struct stat st;
+        if (fstat(svc->log_file.fd, &st) == 0 && st.st_nlink == 0) {
+            log_file_close(&svc->log_file);
+            sup_journal_open(s, svc);
+        }
+    }
     if (svc->log_pending.len && svc->log_file.fd >= 0) {
         int e = log_file_write(&svc->log_file, svc->log_pending.p, svc->log_pending.len, &s->log_file_opts);
         if (e < 0) {
@@ -53,11 +70,18 @@ void sup_journal_open(struct sup *s, struct service *svc)
         file_failed(s, svc, r);
         return;
     }
-    if (svc->log_file_failed && svc->log_not_on_disk)
-        fprintf(stderr, "oya: %s: writing its log in %s again (%llu records are in memory only)\n",
-                svc->unit->name, s->log_dir, (unsigned long long)svc->log_not_on_disk);
+    bool resumed = svc->log_file_failed && svc->log_not_on_disk;
+    uint64_t missed = svc->log_not_on_disk;
     svc->log_file_failed = false;
+    svc->log_not_on_disk = 0;
     s->log_dir_warned = false;
+    if (resumed) { /* said on stderr, and in the file itself, where the gap is */
+        char text[160];
+        snprintf(text, sizeof(text), "log file written again; %llu records before this one are in memory only",
+                 (unsigned long long)missed);
+        fprintf(stderr, "oya: %s: %s\n", svc->unit->name, text);
+        sup_journal_add(s, svc, LOG_OYA, 4, text, strlen(text));
+    }
 }
 
 void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, const char *text,
@@ -80,6 +104,9 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
 {
     if (s->init)
         return; /* oya init keeps no log: the command's output goes where oya's does */
+    /* first, a failed file tried again (which may add a record of its own: before this one) */
+    if (svc->log_file_failed && clock_mono_usec() - svc->log_failed_at > 10 * USEC_PER_SEC)
+        sup_journal_open(s, svc);
     struct log_rec r = {.usec = clock_real_usec(), .stream = stream, .prio = prio, .pid = pid, .text = text,
                         .text_len = n};
     s->journal_line.len = 0;
@@ -87,8 +114,6 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
     log_ring_add(&svc->log_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
     if (s->nfollowers)
         sup_followers_push(s, svc, s->journal_line.p, s->journal_line.len - 1);
-    if (svc->log_file_failed && clock_mono_usec() - svc->log_failed_at > 10 * USEC_PER_SEC)
-        sup_journal_open(s, svc);
     if (svc->log_file.fd >= 0) {
         buf_add(&svc->log_pending, s->journal_line.p, s->journal_line.len);
         if (!svc->log_dirty) {

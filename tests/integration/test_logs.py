@@ -229,5 +229,20 @@ def test_unwritable_log_directory_keeps_memory_and_comes_back(oya, tmp_path):
     blocker.unlink()  # the directory can be made now: the next start writes the file again
     assert o.cli("restart", "m").returncode == 0
     wait_for(lambda: (logdir / "m.log").exists() and "one" in (logdir / "m.log").read_text(), what="the file")
-    assert "writing its log in" in o.err()
+    assert "log file written again; " in o.err()
     assert "Log:" not in o.cli("status", "m").stdout
+    # the file itself says where the gap is
+    assert "records before this one are in memory only" in (logdir / "m.log").read_text()
+
+
+def test_a_removed_log_directory_is_made_again(oya, tmp_path):
+    import shutil
+    go = tmp_path / "go"
+    logdir = tmp_path / "ld"
+    o = oya({"r": unit(f"/bin/sh -c 'echo first; while [ ! -e {go} ]; do sleep 0.05; done; echo second; "
+                       "exec sleep infinity'")}, extra_args=["--log-dir", str(logdir)])
+    wait_for(lambda: (logdir / "r.log").exists() and "first" in (logdir / "r.log").read_text(), what="the file")
+    shutil.rmtree(logdir)
+    go.write_text("")
+    wait_for(lambda: (logdir / "r.log").exists() and "second" in (logdir / "r.log").read_text(),
+             what="the file made again")
