@@ -104,40 +104,46 @@ int ctl_listen(const char *path, bool private_dir, struct buf *err)
         return r;
     if ((r = make_parent_dir(path, private_dir, err)) < 0)
         return r;
+    /* a socket file is there: another supervisor, or a stale one left by a crash */
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool alive = probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof(a)) == 0;
+    if (probe >= 0)
+        close(probe);
+    if (alive) {
+        buf_printf(err, "another oya is already listening on %s; stop it or use --socket PATH", path);
+        return -EADDRINUSE;
+    }
+    /* made under a temporary name, listening and 0600, then renamed into place: whoever sees the socket
+     * at path can connect (no window between bind and listen), and no other user ever could */
+    struct sockaddr_un tmp = a;
+    int n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%d.new", path, (int)getpid());
+    if (n < 0 || (size_t)n >= sizeof(tmp.sun_path)) {
+        buf_printf(err, "the socket path %s is too long", path);
+        return -ENAMETOOLONG;
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         buf_printf(err, "socket: %s", strerror(errno));
         return -errno;
     }
-    int b = bind(fd, (struct sockaddr *)&a, sizeof(a));
-    if (b < 0 && errno == EADDRINUSE) {
-        /* a socket file is there: another supervisor, or a stale one left by a crash */
-        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        int alive = probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof(a)) == 0;
-        if (probe >= 0)
-            close(probe);
-        if (alive) {
-            buf_printf(err, "another oya is already listening on %s; stop it or use --socket PATH", path);
-            close(fd);
-            return -EADDRINUSE;
-        }
-        unlink(path);
-        b = bind(fd, (struct sockaddr *)&a, sizeof(a));
+    unlink(tmp.sun_path);
+    mode_t old = umask(0177);
+    int b = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
+    umask(old);
+    if (b < 0) {
+        r = -errno;
+        buf_printf(err, "cannot bind %s: %s", path, strerror(errno));
+        close(fd);
+        return r;
     }
-    if (b < 0)
-        goto bind_failed;
-    if (chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+    if (chmod(tmp.sun_path, 0600) < 0 || listen(fd, 64) < 0 || rename(tmp.sun_path, path) < 0) {
         r = -errno;
         buf_printf(err, "cannot listen on %s: %s", path, strerror(errno));
+        unlink(tmp.sun_path);
         close(fd);
         return r;
     }
     return fd;
-bind_failed:
-    r = -errno;
-    buf_printf(err, "cannot bind %s: %s", path, strerror(errno));
-    close(fd);
-    return r;
 }
 
 bool ctl_peer_allowed(int fd, uid_t *uid_out)
