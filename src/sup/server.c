@@ -37,9 +37,7 @@ static void client_close(struct sup *s, struct client *c)
     free(c);
 }
 
-#define FOLLOW_MAX (4u << 20) /* what a follower may leave unread before records are dropped for it */
-
-static void client_flush(struct sup *s, struct client *c)
+void sup_client_flush(struct sup *s, struct client *c)
 {
     while (c->out.len) {
         ssize_t n = send(c->fd, c->out.p, c->out.len, MSG_NOSIGNAL);
@@ -92,7 +90,7 @@ static void reply_now(struct sup *s, struct client *c)
     c->replying = true;
     c->wait = WAIT_NONE;
     c->deadline = clock_mono_usec() + CLIENT_TIMEOUT;
-    client_flush(s, c);
+    sup_client_flush(s, c);
 }
 
 /* What a status reply says of the processes: one /proc scan and one ownership pass for the whole
@@ -132,7 +130,7 @@ static void put_pids(struct sup *s, struct buf *b, const struct service *svc, st
 }
 
 /* Each line of lines (records of the log format) as a field named key */
-static void put_lines(struct buf *b, const struct buf *lines, const char *key)
+void sup_put_lines(struct buf *b, const struct buf *lines, const char *key)
 {
     for (size_t at = 0; at < lines->len;) {
         const char *nl = memchr(lines->p + at, '\n', lines->len - at);
@@ -183,7 +181,7 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     if (view && view->log_lines && svc->log_ring.len) {
         struct buf lines = {0};
         sup_journal_tail(svc, view->log_lines, &lines);
-        put_lines(b, &lines, "logline");
+        sup_put_lines(b, &lines, "logline");
         buf_free(&lines);
     }
 }
@@ -219,7 +217,7 @@ static void put_oya(struct sup *s, struct buf *b)
 }
 
 /* A request's name without ".service" (allocated) */
-static char *service_name(const char *arg)
+char *sup_service_name(const char *arg)
 {
     char *name = xstrdup(arg);
     if (str_endswith(name, ".service") && strlen(name) > 8)
@@ -229,9 +227,9 @@ static char *service_name(const char *arg)
 
 /* An unknown name: "no such service 'x'", with the closest service, bad unit or template name when one is
  * a likely typo */
-static void reply_no_such(struct sup *s, struct client *c, const char *given)
+void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
 {
-    char *name = service_name(given);
+    char *name = sup_service_name(given);
     struct suggest sg;
     suggest_init(&sg, name);
     for (size_t i = 0; i < s->nsvcs; i++)
@@ -253,7 +251,7 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
 {
     size_t *idx = xcalloc(n ? n : 1, sizeof(size_t));
     for (size_t i = 0; i < n; i++) {
-        char *name = service_name(names[i]);
+        char *name = sup_service_name(names[i]);
         struct service *svc = sup_lookup(s, name);
         if (!svc)
             svc = sup_instantiate(s, name); /* postgresql@15-main from postgresql@.service */
@@ -267,7 +265,7 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
             return NULL;
         }
         if (!svc) {
-            reply_no_such(s, c, names[i]);
+            sup_reply_no_such(s, c, names[i]);
             free(idx);
             return NULL;
         }
@@ -292,14 +290,14 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
     struct unit **preview = xcalloc(n ? n : 1, sizeof(*preview));
     const struct bad_unit **bad = xcalloc(n ? n : 1, sizeof(*bad));
     for (size_t i = 0; i < n; i++) {
-        char *name = service_name(args[i]);
+        char *name = sup_service_name(args[i]);
         found[i] = sup_lookup(s, name);
         if (!found[i])
             preview[i] = sup_instance_unit(s, name);
         bad[i] = found[i] || preview[i] ? NULL : sup_find_bad(s, name);
         free(name);
         if (!found[i] && !preview[i] && !bad[i]) {
-            reply_no_such(s, c, args[i]);
+            sup_reply_no_such(s, c, args[i]);
             goto out;
         }
     }
@@ -430,102 +428,6 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
     free(idx);
 }
 
-void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n)
-{
-    for (struct client *c = s->clients, *next; c; c = next) {
-        next = c->next;
-        if (!c->following || (c->follows && (svc->index >= c->nfollows || !c->follows[svc->index])))
-            continue;
-        if (c->out.len > FOLLOW_MAX) {
-            c->follow_dropped++; /* a reader that does not keep up loses records, counted, never oya's loop */
-            continue;
-        }
-        if (c->follow_dropped) {
-            buf_printf(&c->out, "dropped\t%llu\n", (unsigned long long)c->follow_dropped);
-            c->follow_dropped = 0;
-        }
-        char *one = xstrndup(line, n);
-        buf_puts(&c->out, "rec\t");
-        ctl_put_field(&c->out, svc->unit->name);
-        buf_putc(&c->out, '\t');
-        ctl_put_field(&c->out, one);
-        buf_putc(&c->out, '\n');
-        free(one);
-        client_flush(s, c); /* may close c */
-    }
-}
-
-/* logs [--follow] N [NAME...]: where the files are, and the last N records (all: 0) of each service's
- * ring; with --follow the reply ends in "follow" instead of "end", and new records follow as they come */
-static void do_logs(struct sup *s, struct client *c, char **args, size_t n)
-{
-    bool follow = n && strcmp(args[0], "--follow") == 0;
-    if (follow)
-        args++, n--;
-    uint64_t last;
-    if (n < 1 || !str_to_u64(args[0], &last)) {
-        ctl_reply_error(&c->out, "logs needs a count of lines (0: all), then the services (none: all)");
-        return;
-    }
-    struct service **want = xcalloc(n, sizeof(*want));
-    bool own = n == 1; /* oya's own log: with every service, or asked for by its name */
-    for (size_t i = 1; i < n; i++) {
-        if (strcmp(args[i], SUP_OWN_LOG) == 0) {
-            own = true;
-            continue;
-        }
-        char *name = service_name(args[i]);
-        want[i] = sup_lookup(s, name);
-        free(name);
-        if (!want[i]) {
-            reply_no_such(s, c, args[i]);
-            free(want);
-            return;
-        }
-    }
-    ctl_reply_ok(&c->out);
-    ctl_reply_record(&c->out, "journal");
-    ctl_reply_kv(&c->out, "dir", s->log_dir);
-    ctl_reply_kvf(&c->out, "host_pid", "%d", s->self_pid);
-    struct buf lines = {0};
-    if (own) {
-        ctl_reply_record(&c->out, "log");
-        ctl_reply_kv(&c->out, "name", SUP_OWN_LOG);
-        ctl_reply_kv(&c->out, "identifier", "oya");
-        sup_journal_own_tail(s, (size_t)last, &lines);
-        put_lines(&c->out, &lines, "line");
-        lines.len = 0;
-    }
-    for (size_t i = 0; i < (n > 1 ? n - 1 : s->nsvcs); i++) {
-        const struct service *svc = n > 1 ? want[i + 1] : s->svcs[i];
-        if (!svc)
-            continue; /* (the place of "@oya" among the names) */
-        ctl_reply_record(&c->out, "log");
-        ctl_reply_kv(&c->out, "name", svc->unit->name);
-        ctl_reply_kv(&c->out, "identifier", svc->unit->syslog_identifier ? svc->unit->syslog_identifier
-                                                                         : svc->unit->name);
-        ctl_reply_kvf(&c->out, "dropped", "%llu", (unsigned long long)svc->log_ring.dropped);
-        lines.len = 0;
-        sup_journal_tail(svc, (size_t)last, &lines);
-        put_lines(&c->out, &lines, "line");
-    }
-    buf_free(&lines);
-    if (follow) {
-        buf_puts(&c->out, "follow\n");
-        c->following = true;
-        s->nfollowers++;
-        if (n > 1) {
-            c->nfollows = s->nsvcs;
-            c->follows = xcalloc(s->nsvcs, sizeof(bool));
-            for (size_t i = 1; i < n; i++)
-                if (want[i])
-                    c->follows[want[i]->index] = true;
-        }
-    } else {
-        ctl_reply_end(&c->out);
-    }
-    free(want);
-}
 
 static void handle_request(struct sup *s, struct client *c, const char *line)
 {
@@ -552,7 +454,7 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
     } else if (strcmp(verb, "kill") == 0) {
         do_kill(s, c, args, n);
     } else if (strcmp(verb, "logs") == 0) {
-        do_logs(s, c, args, n);
+        sup_do_logs(s, c, args, n);
     } else if (!*verb) {
         ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill");
     } else {
@@ -663,7 +565,7 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
             }
         }
         if (events & EPOLLOUT)
-            client_flush(s, c);
+            sup_client_flush(s, c);
         return;
     }
     if (c->draining) {
@@ -674,7 +576,7 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
         if (events & (EPOLLERR | EPOLLHUP))
             client_close(s, c);
         else
-            client_flush(s, c);
+            sup_client_flush(s, c);
         return;
     }
     if (c->wait != WAIT_NONE) {
@@ -714,7 +616,7 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
                 handle_request(s, c, c->in.p);
             if (c->following) {
                 c->deadline = 0; /* it reads as long as it likes */
-                client_flush(s, c);
+                sup_client_flush(s, c);
             } else if (c->wait == WAIT_NONE) {
                 reply_now(s, c); /* may free c */
             } else {

@@ -6,7 +6,8 @@
  * reaper, spawning, shutdown), load.c (unit files, reloads, templates), announce.c (state-change lines),
  * relay.c (services' output in the foreground), track.c (which processes are a service's), deps.c
  * (dependencies, jobs), notify.c (sd_notify), bus.c (Type=dbus: BusName= on the bus), files.c
- * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), server.c (control socket). */
+ * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), server.c (control socket), journal.c
+ * (each service's log), logreq.c (the logs request and its followers), syslog.c (/dev/log). */
 #ifndef OYA_SUP_H
 #define OYA_SUP_H
 

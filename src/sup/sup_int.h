@@ -235,7 +235,14 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
 void sup_syslog_setup(struct sup *s);
 void sup_syslog_event(struct sup *s);
 void sup_syslog_close(struct sup *s);
-/* server.c: a record (a line of the log format) for the clients that follow svc's log */
+/* server.c, shared with logreq.c: flush a client's reply (a follower stays); a name without ".service";
+ * "no such service" with a suggestion; lines (records) as repeated key fields */
+void sup_client_flush(struct sup *s, struct client *c);
+char *sup_service_name(const char *arg);
+void sup_reply_no_such(struct sup *s, struct client *c, const char *given);
+void sup_put_lines(struct buf *b, const struct buf *lines, const char *key);
+/* logreq.c: the logs request; a record (a line of the log format) for the clients that follow svc's log */
+void sup_do_logs(struct sup *s, struct client *c, char **args, size_t n);
 void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n);
 /* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */
 void sup_journal_tail(const struct service *svc, size_t n, struct buf *out);
