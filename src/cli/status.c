@@ -9,6 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The next "logline" field of a service record from *k on, parsed; false when there is none left */
+static bool next_logline(const struct ctl_record *r, size_t *k, struct log_rec *rec)
+{
+    for (; *k < r->keys.n; ++*k) {
+        const char *line = r->values.v[*k];
+        if (strcmp(r->keys.v[*k], "logline") == 0 && log_rec_parse(line, strlen(line), rec))
+            return true;
+    }
+    return false;
+}
+
 static void active_line(const struct cli *c, const struct ctl_record *r, struct buf *out)
 {
     const char *active = ctl_get(r, "active"), *sub = ctl_get(r, "sub"), *result = ctl_get(r, "result");
@@ -85,11 +96,8 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
     char host[256] = "localhost";
     gethostname(host, sizeof(host) - 1);
     bool first = true;
-    for (size_t k = 0; k < r->keys.n; k++) {
-        struct log_rec rec;
-        const char *line = r->values.v[k];
-        if (strcmp(r->keys.v[k], "logline") != 0 || !log_rec_parse(line, strlen(line), &rec))
-            continue;
+    struct log_rec rec;
+    for (size_t k = 0; next_logline(r, &k, &rec); k++) {
         if (first)
             buf_putc(out, '\n');
         first = false;
@@ -166,11 +174,8 @@ static void json_service(const struct ctl_record *r, struct buf *out)
     }
     buf_puts(out, "],\"log\":[");
     bool first = true;
-    for (size_t k = 0; k < r->keys.n; k++) {
-        struct log_rec rec;
-        const char *line = r->values.v[k];
-        if (strcmp(r->keys.v[k], "logline") != 0 || !log_rec_parse(line, strlen(line), &rec))
-            continue;
+    struct log_rec rec;
+    for (size_t k = 0; next_logline(r, &k, &rec); k++) {
         char *text = xstrndup(rec.text, rec.text_len);
         buf_printf(out, "%s{\"usec\":%llu,\"stream\":\"%s\",\"priority\":%d,\"pid\":%d,\"message\":",
                    first ? "" : ",", (unsigned long long)rec.usec, log_stream_name(rec.stream), rec.prio, rec.pid);

@@ -519,30 +519,33 @@ static uint64_t cpus_usable(void)
 
 /* --- the kernel and the OS --- */
 
-/* Each word "[OP]VERSION" must hold; a word with no operator is a glob on the release */
+/* Every space-separated word of v must hold by one(word): 1, or the first 0 or -errno; -EINVAL if none */
+static int all_words(const char *v, int (*one)(const char *word, const void *ctx), const void *ctx)
+{
+    struct strv words = {0};
+    int r = words_of(v, &words) && words.n ? 1 : -EINVAL;
+    for (size_t i = 0; r == 1 && i < words.n; i++)
+        r = one(words.v[i], ctx);
+    strv_clear(&words);
+    return r;
+}
+
+/* "[OP]VERSION" against the release; with no operator a glob on it */
+static int kernel_version_word(const char *w, const void *ctx)
+{
+    const char *release = ctx, *p = w;
+    enum cmp_op op = take_op(&p, true);
+    if (op == OP_NONE)
+        return unit_glob_match(p, release, false);
+    return *p ? compare_text(op, release, p) : -EINVAL;
+}
+
 static int test_kernel_version(const char *v)
 {
     struct utsname u;
     if (uname(&u) < 0)
         return -errno;
-    struct strv words = {0};
-    if (!words_of(v, &words) || words.n == 0) {
-        strv_clear(&words);
-        return -EINVAL;
-    }
-    int r = 1;
-    for (size_t i = 0; r == 1 && i < words.n; i++) {
-        const char *p = words.v[i];
-        enum cmp_op op = take_op(&p, true);
-        if (op == OP_NONE)
-            r = unit_glob_match(p, u.release, false);
-        else if (!*p)
-            r = -EINVAL;
-        else
-            r = compare_text(op, u.release, p);
-    }
-    strv_clear(&words);
-    return r;
+    return all_words(v, kernel_version_word, u.release);
 }
 
 /* KEY of os-release (/etc/os-release, else /usr/lib/os-release) into out, unquoted; "" when absent */
@@ -566,31 +569,24 @@ static void os_release_value(const char *key, char *out, size_t size)
     }
 }
 
-/* Each word "KEY OP VALUE" must hold; = and != compare text, the others versions, $= globs */
+/* "KEY OP VALUE" against os-release: = and != compare text, the others versions, $= globs */
+static int os_release_word(const char *w, const void *ctx)
+{
+    (void)ctx;
+    size_t klen = strcspn(w, "!<=>$");
+    const char *p = w + klen;
+    enum cmp_op op = take_op(&p, true);
+    if (klen == 0 || op == OP_NONE || !*p)
+        return -EINVAL;
+    char key[128], actual[512];
+    snprintf(key, sizeof(key), "%.*s", (int)klen, w);
+    os_release_value(key, actual, sizeof(actual));
+    return compare_text(op, actual, p);
+}
+
 static int test_os_release(const char *v)
 {
-    struct strv words = {0};
-    if (!words_of(v, &words) || words.n == 0) {
-        strv_clear(&words);
-        return -EINVAL;
-    }
-    int r = 1;
-    for (size_t i = 0; r == 1 && i < words.n; i++) {
-        const char *w = words.v[i];
-        size_t klen = strcspn(w, "!<=>$");
-        const char *p = w + klen;
-        enum cmp_op op = take_op(&p, true);
-        if (klen == 0 || op == OP_NONE || !*p) {
-            r = -EINVAL;
-            break;
-        }
-        char key[128], actual[512];
-        snprintf(key, sizeof(key), "%.*s", (int)klen, w);
-        os_release_value(key, actual, sizeof(actual));
-        r = compare_text(op, actual, p);
-    }
-    strv_clear(&words);
-    return r;
+    return all_words(v, os_release_word, NULL);
 }
 
 static int test_host(const char *v)
