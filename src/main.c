@@ -24,6 +24,7 @@ static void usage(FILE *f)
                "  logs [NAME...] [-n N]      what services said, merged by time, as journalctl -u\n"
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
                "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
+               "  explain PID                one process in plain words: state, reaper, ancestry, service\n"
                "\n"
                "The control socket is --socket PATH, else $OYA_SOCKET, else /run/oya/oya.sock (root)\n"
                "or $XDG_RUNTIME_DIR/oya/oya.sock. oya COMMAND --help tells more.\n");
@@ -36,7 +37,7 @@ static const struct {
     {"up", cli_up},       {"verify", cli_verify}, {"status", cli_status},   {"list", cli_list},
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
-    {"condition", cli_condition}, {"logs", cli_logs},
+    {"condition", cli_condition}, {"logs", cli_logs}, {"explain", cli_explain},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,66 @@
+"""oya explain PID: one process in plain words, read against what the test made it be: a zombie (its
+parent, and who reaps it otherwise), a stopped process, a sleeping one (where in the kernel), and the main
+process of an oya service (its service, a subreaper among its ancestors)."""
+import os
+import signal
+import subprocess
+import time
+
+import psutil
+
+from conftest import OYA, unit, wait_for
+
+
+def explain(pid, sock=None):
+    args = [OYA] + (["--socket", str(sock)] if sock else []) + ["explain", str(pid)]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_a_zombie_names_its_parent_and_its_reaper():
+    code = ("import os, sys, time\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n"
+            "    os._exit(7)\n"
+            "print(pid, flush=True)\n"
+            "time.sleep(60)\n")
+    parent = subprocess.Popen(["/usr/bin/python3", "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        wait_for(lambda: psutil.Process(child).status() == psutil.STATUS_ZOMBIE, what="the zombie")
+        text = explain(child)
+        assert "State:     Z: a zombie" in text
+        assert f"PID {parent.pid} (its parent) has to collect that with wait()" in text
+        assert "exit status 7" in text
+        assert "else to PID 1 of its namespace" in text
+        assert f"<- {parent.pid} python3" in text
+    finally:
+        parent.kill()
+        parent.wait()
+
+
+def test_stopped_and_sleeping_processes():
+    p = subprocess.Popen(["/bin/sleep", "60"])
+    try:
+        wait_for(lambda: psutil.Process(p.pid).status() == psutil.STATUS_SLEEPING, what="sleep")
+        text = explain(p.pid)
+        assert "State:     S: sleeping" in text and "(in the kernel at " in text
+        assert "Command:   /bin/sleep 60" in text and "Program:   /usr/bin/sleep" in text
+        os.kill(p.pid, signal.SIGSTOP)
+        wait_for(lambda: psutil.Process(p.pid).status() == psutil.STATUS_STOPPED, what="the stop")
+        assert "State:     T: stopped by a signal" in explain(p.pid)
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_the_main_process_of_a_service(oya):
+    o = oya({"web": unit("/bin/sleep infinity")})
+    pid = o.wait_state("web", "active", "running")["main_pid"]
+    text = explain(pid, o.sock)
+    assert text.splitlines()[0] == f"PID {pid} (sleep), of the oya service web (its main process)"
+    assert f"<- {o.pid} oya [oya: a subreaper]" in text
+    assert "Signals ignored: PIPE" in text  # IgnoreSIGPIPE=yes, as systemd
+    r = subprocess.run([OYA, "explain", "999999999"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "no process 999999999" in r.stderr
