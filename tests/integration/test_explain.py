@@ -1,6 +1,7 @@
 """oya explain PID: one process in plain words, read against what the test made it be: a zombie (its
 parent, and who reaps it otherwise), a stopped process, a sleeping one (where in the kernel), and the main
 process of an oya service (its service, a subreaper among its ancestors)."""
+import json
 import os
 import signal
 import subprocess
@@ -11,8 +12,8 @@ import psutil
 from conftest import OYA, unit, wait_for
 
 
-def explain(pid, sock=None):
-    args = [OYA] + (["--socket", str(sock)] if sock else []) + ["explain", str(pid)]
+def explain(pid, sock=None, *more):
+    args = [OYA] + (["--socket", str(sock)] if sock else []) + ["explain", str(pid), *more]
     r = subprocess.run(args, capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     return r.stdout
@@ -35,6 +36,10 @@ def test_a_zombie_names_its_parent_and_its_reaper():
         assert "exit status 7" in text
         assert "else to PID 1 of its namespace" in text
         assert f"<- {parent.pid} python3" in text
+        j = json.loads(explain(child, None, "--json"))
+        assert (j["pid"], j["state"], j["exit_status"], j["exit_signal"]) == (child, "Z", 7, 0)
+        assert j["reaper"] == parent.pid and j["ppid"] == parent.pid and j["service"] is None
+        assert [a["pid"] for a in j["ancestry"][:2]] == [child, parent.pid]
     finally:
         parent.kill()
         parent.wait()
@@ -62,5 +67,9 @@ def test_the_main_process_of_a_service(oya):
     assert text.splitlines()[0] == f"PID {pid} (sleep), of the oya service web (its main process)"
     assert f"<- {o.pid} oya [oya: a subreaper]" in text
     assert "Signals ignored: PIPE" in text  # IgnoreSIGPIPE=yes, as systemd
+    j = json.loads(explain(pid, o.sock, "--json"))
+    assert j["service"] == "web" and j["main_process"] and j["signals_ignored"] == ["PIPE"]
+    assert j["command"] == "/bin/sleep infinity" and j["open_fds"] == 3
+    assert any(a["pid"] == o.pid and a["oya"] for a in j["ancestry"])
     r = subprocess.run([OYA, "explain", "999999999"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and "no process 999999999" in r.stderr
