@@ -182,3 +182,17 @@ def test_sigpipe_is_ignored_unless_the_unit_says_no(oya, tmp_path):
     bit = 1 << (13 - 1)  # SIGPIPE
     assert int((tmp_path / "dflt").read_text().split()[1], 16) & bit
     assert not int((tmp_path / "no").read_text().split()[1], 16) & bit
+
+
+def test_services_get_default_dispositions_even_for_libcs_own_signals(oya, tmp_path):
+    """Ignored signals are inherited across exec. oya resets every one for a service, also the real-time
+    signals glibc and musl keep for themselves (32, 33), which their signal() refuses to touch."""
+    wrap = ("import ctypes, os, struct, sys\n"
+            "sa = ctypes.create_string_buffer(struct.pack('QQQQ', 1, 0, 0, 0))  # SIG_IGN\n"
+            "for sig in (32, 33):\n"
+            "    assert ctypes.CDLL(None).syscall(13, sig, sa, None, 8) == 0  # rt_sigaction\n"
+            "os.execv(sys.argv[1], sys.argv[1:])\n")
+    probe = f"/bin/sh -c 'grep ^SigIgn /proc/self/status > {tmp_path / 'ign'}; exec sleep infinity'"
+    oya({"probe": unit(probe)}, wrap=["/usr/bin/python3", "-c", wrap])
+    wait_for(lambda: (tmp_path / "ign").exists() and (tmp_path / "ign").read_text(), what="the probe")
+    assert int((tmp_path / "ign").read_text().split()[1], 16) == 1 << (13 - 1)  # SIGPIPE alone
