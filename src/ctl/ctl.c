@@ -370,11 +370,13 @@ int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_r
     return r;
 }
 
-int ctl_follow(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
-               void (*on_reply)(void *ctx, const struct ctl_reply *rep), void (*on_line)(void *ctx, struct strv *f),
-               void *ctx, struct buf *err)
+int ctl_stream_open(struct ctl_stream *st, const char *path, bool is_default, char *const *fields, size_t nfields,
+                    struct buf *err)
 {
-    memset(rep, 0, sizeof(*rep));
+    memset(st, 0, sizeof(*st));
+    st->fd = -1;
+    st->r = -EPROTO;
+    snprintf(st->path, sizeof(st->path), "%s", path);
     int fd = connect_checked(path, err);
     if (fd < 0 && is_default && (fd == -ENOENT || fd == -ECONNREFUSED)) {
         char alt[4][256];
@@ -394,54 +396,76 @@ int ctl_follow(const char *path, bool is_default, char *const *fields, size_t nf
     if (fd < 0)
         return fd;
     send_request(fd, fields, nfields);
-    struct buf in = {0};
-    bool streaming = false;
-    int r = -EPROTO;
+    st->fd = fd;
+    return 0;
+}
+
+int ctl_stream_read(struct ctl_stream *st, struct ctl_reply *rep, void (*on_reply)(void *ctx, const struct ctl_reply *rep),
+                    void (*on_line)(void *ctx, struct strv *f), void *ctx)
+{
     char chunk[65536];
-    for (;;) {
-        ssize_t got = read(fd, chunk, sizeof(chunk));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        buf_add(&in, chunk, (size_t)got);
-        size_t at = 0;
-        for (char *nl; (nl = memchr(in.p + at, '\n', in.len - at));) {
-            size_t len = (size_t)(nl - (in.p + at));
-            if (!streaming && (len == 6 && memcmp(in.p + at, "follow", 6) == 0)) {
-                /* the reply so far, ended as a plain one */
-                char *head = xasprintf("%.*send\n", (int)at, in.p);
-                r = ctl_parse_reply(head, rep);
-                free(head);
-                streaming = true;
-                if (on_reply)
-                    on_reply(ctx, rep);
-            } else if (!streaming && len == 3 && memcmp(in.p + at, "end", 3) == 0) {
-                r = ctl_parse_reply(in.p, rep); /* an error, or a server that does not follow */
-                if (on_reply)
-                    on_reply(ctx, rep);
-                goto out;
-            } else if (streaming) {
-                char *line = xstrndup(in.p + at, len);
-                struct strv f = {0};
-                ctl_split(line, &f);
-                free(line);
-                on_line(ctx, &f);
-                strv_clear(&f);
-            }
-            at += len + 1;
-            if (!streaming)
-                continue;
-            buf_consume(&in, at);
-            at = 0;
+    ssize_t got = read(st->fd, chunk, sizeof(chunk));
+    if (got < 0 && (errno == EINTR || errno == EAGAIN))
+        return 1;
+    if (got <= 0)
+        return 0;
+    buf_add(&st->in, chunk, (size_t)got);
+    size_t at = 0;
+    for (char *nl; (nl = memchr(st->in.p + at, '\n', st->in.len - at));) {
+        size_t len = (size_t)(nl - (st->in.p + at));
+        if (!st->streaming && (len == 6 && memcmp(st->in.p + at, "follow", 6) == 0)) {
+            /* the reply so far, ended as a plain one */
+            char *head = xasprintf("%.*send\n", (int)at, st->in.p);
+            st->r = ctl_parse_reply(head, rep);
+            free(head);
+            st->streaming = true;
+            if (on_reply)
+                on_reply(ctx, rep);
+        } else if (!st->streaming && len == 3 && memcmp(st->in.p + at, "end", 3) == 0) {
+            st->r = ctl_parse_reply(st->in.p, rep); /* an error, or a server that does not follow */
+            if (on_reply)
+                on_reply(ctx, rep);
+            return 0;
+        } else if (st->streaming) {
+            char *line = xstrndup(st->in.p + at, len);
+            struct strv f = {0};
+            ctl_split(line, &f);
+            free(line);
+            on_line(ctx, &f);
+            strv_clear(&f);
         }
+        at += len + 1;
+        if (!st->streaming)
+            continue;
+        buf_consume(&st->in, at);
+        at = 0;
     }
-out:
-    close(fd);
-    buf_free(&in);
-    if (!streaming && r < 0)
-        buf_printf(err, "the supervisor on %s sent an incomplete reply", path);
-    return r;
+    return 1;
+}
+
+int ctl_stream_close(struct ctl_stream *st, struct buf *err)
+{
+    if (st->fd >= 0)
+        close(st->fd);
+    st->fd = -1;
+    buf_free(&st->in);
+    if (!st->streaming && st->r < 0)
+        buf_printf(err, "the supervisor on %s sent an incomplete reply", st->path);
+    return st->r;
+}
+
+int ctl_follow(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
+               void (*on_reply)(void *ctx, const struct ctl_reply *rep), void (*on_line)(void *ctx, struct strv *f),
+               void *ctx, struct buf *err)
+{
+    memset(rep, 0, sizeof(*rep));
+    struct ctl_stream st;
+    int r = ctl_stream_open(&st, path, is_default, fields, nfields, err);
+    if (r < 0)
+        return r;
+    while (ctl_stream_read(&st, rep, on_reply, on_line, ctx) > 0)
+        ;
+    return ctl_stream_close(&st, err);
 }
 
 const char *ctl_get(const struct ctl_record *r, const char *key)

@@ -53,6 +53,22 @@ int ctl_call(const char *path, char *const *fields, size_t nfields, struct ctl_r
 int ctl_follow(const char *path, bool is_default, char *const *fields, size_t nfields, struct ctl_reply *rep,
                void (*on_reply)(void *ctx, const struct ctl_reply *rep), void (*on_line)(void *ctx, struct strv *f),
                void *ctx, struct buf *err);
+/* The same, read piece by piece, for a client that waits on other fds too: open sends the request (0 or
+ * -errno with err set); read takes what the socket has (one read; it blocks unless st.fd was made
+ * non-blocking), calling on_reply and on_line as ctl_follow does, and returns 1 while the stream goes on,
+ * 0 once the server has closed it or ended a plain reply; close returns what ctl_follow would. */
+struct ctl_stream {
+    int fd;
+    struct buf in;
+    bool streaming;
+    int r;
+    char path[256];
+};
+int ctl_stream_open(struct ctl_stream *st, const char *path, bool is_default, char *const *fields, size_t nfields,
+                    struct buf *err);
+int ctl_stream_read(struct ctl_stream *st, struct ctl_reply *rep, void (*on_reply)(void *ctx, const struct ctl_reply *rep),
+                    void (*on_line)(void *ctx, struct strv *f), void *ctx);
+int ctl_stream_close(struct ctl_stream *st, struct buf *err);
 const char *ctl_get(const struct ctl_record *r, const char *key); /* NULL if absent */
 long long ctl_get_ll(const struct ctl_record *r, const char *key, long long dflt);
 void ctl_reply_free(struct ctl_reply *rep);
