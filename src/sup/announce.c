@@ -47,6 +47,8 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
     const struct svc *st = &svc->st;
     if (st->state == before)
         return;
+    if (s->ntracers)
+        sup_trace(s, "state", st->main_pid, svc, svc_active_state(st), svc_sub_state(st), (const char *)NULL);
     char ex[96], span[64];
     switch (st->state) {
     case SVC_RUNNING:

@@ -13,7 +13,7 @@ void sup_followers_push(struct sup *s, const struct service *svc, const char *li
 {
     for (struct client *c = s->clients, *next; c; c = next) {
         next = c->next;
-        if (!c->following || (c->follows && (svc->index >= c->nfollows || !c->follows[svc->index])))
+        if (!c->following || c->tracing || (c->follows && (svc->index >= c->nfollows || !c->follows[svc->index])))
             continue;
         if (c->out.len > FOLLOW_MAX) {
             c->follow_dropped++; /* a reader that does not keep up loses records, counted, never oya's loop */

@@ -28,7 +28,9 @@ static void client_close(struct sup *s, struct client *c)
     }
     sup_epoll_close(s, &c->fd);
     s->nclients--;
-    if (c->following)
+    if (c->tracing)
+        s->ntracers--;
+    else if (c->following)
         s->nfollowers--;
     free(c->follows);
     buf_free(&c->in);
@@ -455,14 +457,16 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
         do_kill(s, c, args, n);
     } else if (strcmp(verb, "logs") == 0) {
         sup_do_logs(s, c, args, n);
+    } else if (strcmp(verb, "trace") == 0) {
+        sup_do_trace(s, c, args, n);
     } else if (!*verb) {
-        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill");
+        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill, logs, trace");
     } else {
         struct buf shown = {0};
         for (const char *p = verb; *p && shown.len < 64; p++)
             buf_putc(&shown, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
         ctl_reply_error(&c->out, "unknown request '%s' (or wrong arguments); known: ping, status [NAME...], "
-                        "list, start|stop|restart|reload NAME..., kill SIGNAL NAME...", shown.p);
+                        "list, start|stop|restart|reload NAME..., kill SIGNAL NAME..., logs N [NAME...], trace", shown.p);
         buf_free(&shown);
     }
     strv_clear(&f);

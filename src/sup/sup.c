@@ -71,6 +71,22 @@ static bool first_warning(struct service *svc, unsigned step)
     return first;
 }
 
+/* `oya trace`: the main process's exec went through; its command line as the kernel now has it */
+static void trace_exec(struct sup *s, struct service *svc)
+{
+    struct buf cmd = {0};
+    char exe[64], path[4096] = "";
+    snprintf(exe, sizeof(exe), "/proc/%d/exe", svc->st.main_pid);
+    ssize_t n = readlink(exe, path, sizeof(path) - 1);
+    path[n > 0 ? n : 0] = 0;
+    if (proc_read_cmdline_raw(s->procfd, svc->st.main_pid, &cmd) > 0)
+        for (size_t i = 0; i + 1 < cmd.len; i++)
+            if (!cmd.p[i])
+                cmd.p[i] = ' ';
+    sup_trace(s, "exec", svc->st.main_pid, svc, path, cmd.p ? cmd.p : "", (const char *)NULL);
+    buf_free(&cmd);
+}
+
 static void read_report(struct sup *s, struct service *svc)
 {
     if (svc->report_fd < 0)
@@ -88,6 +104,8 @@ static void read_report(struct sup *s, struct service *svc)
     svc->exec_pending = false;
     sup_epoll_close(s, &svc->report_fd);
     if (r == 0) {
+        if (s->ntracers)
+            trace_exec(s, svc);
         enum svc_state before = svc->st.state;
         struct svc_actions a = {0};
         svc_exec_ok(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
@@ -220,6 +238,8 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
             svc->start_uid = child.uid;
         }
     }
+    if (s->ntracers)
+        sup_trace_argv(s, "spawn", child.pid, svc, main ? "main" : unit_exec_name(list), cmd->argv.v);
     svc_spawned(&svc->st, u, child.pid, main, clock_mono_usec(), clock_real_usec(), next);
     if (main && u->type == UNIT_DBUS && !sup_bus_wait_name(s, svc))
         svc_bus_name_owned(&svc->st, u, clock_mono_usec(), clock_real_usec(), next);
@@ -365,8 +385,11 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
             sup_kill(s, svc, a.kill_signal, a.kill_scope);
             if (a.also_sighup)
                 sup_kill(s, svc, SIGHUP, a.kill_scope);
-            if (a.kill_control && svc->st.control_pid)
+            if (a.kill_control && svc->st.control_pid) {
                 kill(svc->st.control_pid, a.kill_signal); /* oya's unreaped child: the PID is still its */
+                if (s->ntracers)
+                    sup_trace(s, "signal", svc->st.control_pid, svc, signal_name(a.kill_signal), (const char *)NULL);
+            }
         }
         if (a.cleanup)
             cleanup(s, svc, a.cleanup_for_restart);
@@ -424,12 +447,59 @@ static void on_main_exit(struct sup *s, struct service *svc, int code, int statu
     sup_apply(s, svc, a, before);
 }
 
+/* `oya trace`: who was collected (main, control, helper or an adopted orphan), how it ended, how long it
+ * lived (born: its start time in clock ticks, 0 if unknown) */
+static void trace_reaped(struct sup *s, const siginfo_t *si, uint64_t born)
+{
+    const struct service *owner = NULL;
+    const char *role = "orphan";
+    for (size_t i = 0; i < s->nhelpers; i++)
+        if (s->helpers[i] == si->si_pid)
+            role = "helper";
+    for (size_t i = 0; i < s->nsvcs && !owner; i++) {
+        if (s->svcs[i]->st.main_pid == si->si_pid)
+            owner = s->svcs[i], role = "main";
+        else if (s->svcs[i]->st.control_pid == si->si_pid)
+            owner = s->svcs[i], role = "control";
+    }
+    char status[16], life[24] = "";
+    snprintf(status, sizeof(status), "%d", si->si_status);
+    uint64_t now = sup_now_ticks();
+    if (born && now >= born)
+        snprintf(life, sizeof(life), "%llu", (unsigned long long)((now - born) * USEC_PER_SEC / (uint64_t)proc_clock_ticks()));
+    sup_trace(s, "reap", si->si_pid, owner, role,
+              si->si_code == CLD_EXITED ? "exited" : si->si_code == CLD_DUMPED ? "dumped" : "killed", status, life,
+              (const char *)NULL);
+}
+
+/* Collect one exited child of type/id (WNOHANG); si_pid 0 if none. While someone traces, the child is
+ * looked at first (WNOWAIT) to read its start time, which the reap event reports as its lifetime. */
+static int collect(struct sup *s, idtype_t type, id_t id, siginfo_t *si, uint64_t *born)
+{
+    memset(si, 0, sizeof(*si));
+    *born = 0;
+    if (!s->ntracers)
+        return waitid(type, id, si, WEXITED | WNOHANG);
+    if (waitid(type, id, si, WEXITED | WNOHANG | WNOWAIT) < 0)
+        return -1;
+    if (si->si_pid == 0)
+        return 0;
+    struct proc_stat st;
+    if (proc_read_stat(s->procfd, si->si_pid, &st) == 0)
+        *born = st.starttime;
+    id_t pid = (id_t)si->si_pid;
+    memset(si, 0, sizeof(*si));
+    return waitid(P_PID, pid, si, WEXITED | WNOHANG);
+}
+
 /* The one reaper: every exited child, main process or adopted orphan, is collected here. */
 /* One collected child: hand its status to whoever owns that PID */
-static void reaped(struct sup *s, const siginfo_t *si)
+static void reaped(struct sup *s, const siginfo_t *si, uint64_t born)
 {
     s->children_gen++;
     warn_reaped(s, si->si_pid);
+    if (s->ntracers)
+        trace_reaped(s, si, born);
     if (helper_reaped(s, si->si_pid))
         return;
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -462,19 +532,18 @@ static void reap(struct sup *s)
     int hint = s->sigchld_pid;
     s->sigchld_pid = 0;
     siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    if (hint > 0 && waitid(P_PID, (id_t)hint, &si, WEXITED | WNOHANG) == 0 && si.si_pid == hint)
-        reaped(s, &si);
+    uint64_t born;
+    if (hint > 0 && collect(s, P_PID, (id_t)hint, &si, &born) == 0 && si.si_pid == hint)
+        reaped(s, &si, born);
     for (;;) {
-        memset(&si, 0, sizeof(si));
-        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0) {
+        if (collect(s, P_ALL, 0, &si, &born) < 0) {
             if (errno == EINTR)
                 continue;
             break; /* ECHILD: nothing left */
         }
         if (si.si_pid == 0)
             break;
-        reaped(s, &si);
+        reaped(s, &si, born);
     }
     sup_check_groups(s);
 }

@@ -7,7 +7,8 @@
  * relay.c (services' output in the foreground), track.c (which processes are a service's), deps.c
  * (dependencies, jobs), notify.c (sd_notify), bus.c (Type=dbus: BusName= on the bus), files.c
  * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), server.c (control socket), journal.c
- * (each service's log), logreq.c (the logs request and its followers), syslog.c (/dev/log). */
+ * (each service's log), logreq.c (the logs request and its followers), syslog.c (/dev/log), trace.c
+ * (process events for `oya trace`). */
 #ifndef OYA_SUP_H
 #define OYA_SUP_H
 

@@ -114,6 +114,7 @@ struct client {
     bool *follows;       /* by service index (nfollows of them); NULL: every service */
     size_t nfollows;
     uint64_t follow_dropped; /* records it could not take (its buffer full), said at the next one */
+    bool tracing;            /* `oya trace`: process events are pushed to it (trace.c), not log records */
     struct client *next;
 };
 
@@ -170,6 +171,7 @@ struct sup {
     bool log_dir_warned;
     struct buf journal_line;        /* the record being written, reused */
     size_t nfollowers;              /* clients following logs (server.c) */
+    size_t ntracers;                /* clients taking process events (trace.c) */
     struct log_ring own_ring;       /* oya's own log, "@oya": syslog messages from no service (journal.c) */
     struct log_file own_file;
     struct service **journal_dirty; /* the services with records to write (sup_journal_flush) */
@@ -244,6 +246,12 @@ void sup_put_lines(struct buf *b, const struct buf *lines, const char *key);
 /* logreq.c: the logs request; a record (a line of the log format) for the clients that follow svc's log */
 void sup_do_logs(struct sup *s, struct client *c, char **args, size_t n);
 void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n);
+/* trace.c: process events for `oya trace`. sup_trace: one event, its fields after svc ending in NULL;
+ * nothing is formatted while nobody traces (test s->ntracers before costly fields). */
+void sup_do_trace(struct sup *s, struct client *c, char **args, size_t n);
+void sup_trace(struct sup *s, const char *kind, int pid, const struct service *svc, ...);
+void sup_trace_argv(struct sup *s, const char *kind, int pid, const struct service *svc, const char *role,
+                    char *const *argv);
 /* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */
 void sup_journal_tail(const struct service *svc, size_t n, struct buf *out);
 void sup_journal_own_tail(const struct sup *s, size_t n, struct buf *out); /* the same of oya's own log */

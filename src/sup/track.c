@@ -316,11 +316,12 @@ static int signal_seen(struct sup *s, const struct proc_stat *seen, int sig)
     return r;
 }
 
-static void signal_main(struct service *svc, int sig)
+static void signal_main(struct sup *s, struct service *svc, int sig)
 {
     if (!svc->st.main_pid)
         return;
-    exec_signal(svc->pidfd, svc->st.main_pid, sig);
+    if (exec_signal(svc->pidfd, svc->st.main_pid, sig) == 0 && s->ntracers)
+        sup_trace(s, "signal", svc->st.main_pid, svc, signal_name(sig), (const char *)NULL);
     /* as systemd does: wake stopped processes so they can act on the signal */
     if (sig != SIGKILL && sig != SIGCONT)
         exec_signal(svc->pidfd, svc->st.main_pid, SIGCONT);
@@ -455,12 +456,12 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
     if (svc->st.main_pid == 0 && sup_only_main_children(s))
         return 0;
     if (scope == KILL_SCOPE_MAIN || main_only(s, svc)) {
-        signal_main(svc, sig);
+        signal_main(s, svc, sig);
         return svc->st.main_pid ? 1 : 0;
     }
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0) {
-        signal_main(svc, sig);
+        signal_main(s, svc, sig);
         return 1;
     }
     int *pids;
@@ -468,13 +469,15 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
     int count = 0;
     for (size_t i = 0; i < n; i++) {
         if (pids[i] == svc->st.main_pid) {
-            signal_main(svc, sig);
+            signal_main(s, svc, sig);
             count++;
             continue;
         }
         const struct proc_stat *p = proc_snapshot_find(&snap, pids[i]);
         if (p && signal_seen(s, p, sig) == 0) {
             count++;
+            if (s->ntracers)
+                sup_trace(s, "signal", p->pid, svc, signal_name(sig), (const char *)NULL);
             if (sig != SIGKILL && sig != SIGCONT)
                 signal_seen(s, p, SIGCONT);
         }
