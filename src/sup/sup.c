@@ -448,8 +448,8 @@ static void on_main_exit(struct sup *s, struct service *svc, int code, int statu
 }
 
 /* `oya trace`: who was collected (main, control, helper or an adopted orphan), how it ended, how long it
- * lived (born: its start time in clock ticks, 0 if unknown) */
-static void trace_reaped(struct sup *s, const siginfo_t *si, uint64_t born)
+ * lived (seen: its stat as a zombie, pid 0 if it could not be read) */
+static void trace_reaped(struct sup *s, const siginfo_t *si, const struct proc_stat *seen)
 {
     const struct service *owner = NULL;
     const char *role = "orphan";
@@ -462,6 +462,11 @@ static void trace_reaped(struct sup *s, const siginfo_t *si, uint64_t born)
         else if (s->svcs[i]->st.control_pid == si->si_pid)
             owner = s->svcs[i], role = "control";
     }
+    /* an orphan: the service whose session it was in (one that made a session of its own is not known) */
+    for (size_t i = 0; i < s->nsvcs && !owner && seen->pid && seen->session > 0; i++)
+        if (s->svcs[i]->sid == seen->session || s->svcs[i]->control_sid == seen->session)
+            owner = s->svcs[i];
+    uint64_t born = seen->pid ? seen->starttime : 0;
     char status[16], life[24] = "";
     snprintf(status, sizeof(status), "%d", si->si_status);
     uint64_t now = sup_now_ticks();
@@ -473,20 +478,19 @@ static void trace_reaped(struct sup *s, const siginfo_t *si, uint64_t born)
 }
 
 /* Collect one exited child of type/id (WNOHANG); si_pid 0 if none. While someone traces, the child is
- * looked at first (WNOWAIT) to read its start time, which the reap event reports as its lifetime. */
-static int collect(struct sup *s, idtype_t type, id_t id, siginfo_t *si, uint64_t *born)
+ * looked at first (WNOWAIT) to read its stat: its start time gives its lifetime, its session its service. */
+static int collect(struct sup *s, idtype_t type, id_t id, siginfo_t *si, struct proc_stat *seen)
 {
     memset(si, 0, sizeof(*si));
-    *born = 0;
+    seen->pid = 0;
     if (!s->ntracers)
         return waitid(type, id, si, WEXITED | WNOHANG);
     if (waitid(type, id, si, WEXITED | WNOHANG | WNOWAIT) < 0)
         return -1;
     if (si->si_pid == 0)
         return 0;
-    struct proc_stat st;
-    if (proc_read_stat(s->procfd, si->si_pid, &st) == 0)
-        *born = st.starttime;
+    if (proc_read_stat(s->procfd, si->si_pid, seen) < 0)
+        seen->pid = 0;
     id_t pid = (id_t)si->si_pid;
     memset(si, 0, sizeof(*si));
     return waitid(P_PID, pid, si, WEXITED | WNOHANG);
@@ -494,12 +498,12 @@ static int collect(struct sup *s, idtype_t type, id_t id, siginfo_t *si, uint64_
 
 /* The one reaper: every exited child, main process or adopted orphan, is collected here. */
 /* One collected child: hand its status to whoever owns that PID */
-static void reaped(struct sup *s, const siginfo_t *si, uint64_t born)
+static void reaped(struct sup *s, const siginfo_t *si, const struct proc_stat *seen)
 {
     s->children_gen++;
     warn_reaped(s, si->si_pid);
     if (s->ntracers)
-        trace_reaped(s, si, born);
+        trace_reaped(s, si, seen);
     if (helper_reaped(s, si->si_pid))
         return;
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -532,18 +536,18 @@ static void reap(struct sup *s)
     int hint = s->sigchld_pid;
     s->sigchld_pid = 0;
     siginfo_t si;
-    uint64_t born;
-    if (hint > 0 && collect(s, P_PID, (id_t)hint, &si, &born) == 0 && si.si_pid == hint)
-        reaped(s, &si, born);
+    struct proc_stat seen;
+    if (hint > 0 && collect(s, P_PID, (id_t)hint, &si, &seen) == 0 && si.si_pid == hint)
+        reaped(s, &si, &seen);
     for (;;) {
-        if (collect(s, P_ALL, 0, &si, &born) < 0) {
+        if (collect(s, P_ALL, 0, &si, &seen) < 0) {
             if (errno == EINTR)
                 continue;
             break; /* ECHILD: nothing left */
         }
         if (si.si_pid == 0)
             break;
-        reaped(s, &si, born);
+        reaped(s, &si, &seen);
     }
     sup_check_groups(s);
 }
