@@ -87,6 +87,7 @@ bench: build/oya build/oya-static $(BENCH_BIN)
 	$(PYTHON) bench/supervisors.py
 	$(PYTHON) bench/scale.py
 	$(PYTHON) bench/logs.py
+	$(PYTHON) bench/trace.py
 
 install: build/oya
 	install -D -m 0755 build/oya $(DESTDIR)$(PREFIX)/bin/oya

@@ -18,7 +18,7 @@ PKGS="$PKGS tini dumb-init"
 PKGS="$PKGS podman runc busybox-static"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
 if [ "${1:-}" = "--bench" ]; then
-    PKGS="$PKGS hyperfine time runit s6 daemontools supervisor"
+    PKGS="$PKGS hyperfine time runit s6 daemontools supervisor forkstat"
 fi
 
 missing=""

@@ -25,6 +25,7 @@ static void usage(FILE *f)
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
                "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
                "  explain PID                one process in plain words: state, reaper, ancestry, service\n"
+               "  trace [NAME...] [-p PID]   processes born and dying, live: fork, exec, exit, by service\n"
                "\n"
                "The control socket is --socket PATH, else $OYA_SOCKET, else /run/oya/oya.sock (root)\n"
                "or $XDG_RUNTIME_DIR/oya/oya.sock. oya COMMAND --help tells more.\n");
@@ -38,6 +39,7 @@ static const struct {
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
     {"condition", cli_condition}, {"logs", cli_logs}, {"explain", cli_explain},
+    {"trace", cli_trace},
 };
 
 int main(int argc, char **argv)
