@@ -16,9 +16,11 @@ PKGS="$PKGS tini dumb-init"
 # a real container runtime for oya-static as PID 1 (tests/integration/test_podman.py): podman with runc,
 # and busybox-static for the image's shell
 PKGS="$PKGS podman runc busybox-static"
+# the interactive `oya top` is driven in a tmux pane (tests/integration/test_top.py)
+PKGS="$PKGS tmux"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
 if [ "${1:-}" = "--bench" ]; then
-    PKGS="$PKGS hyperfine time runit s6 daemontools supervisor forkstat"
+    PKGS="$PKGS hyperfine time runit s6 daemontools supervisor forkstat htop"
 fi
 
 missing=""

@@ -26,6 +26,7 @@ static void usage(FILE *f)
                "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
                "  explain PID                one process in plain words: state, reaper, ancestry, service\n"
                "  trace [NAME...] [-p PID]   processes born and dying, live: fork, exec, exit, by service\n"
+               "  top [-b] [-n N] [-d SECS]  processes live, by service (CPU, memory, switches, states)\n"
                "\n"
                "The control socket is --socket PATH, else $OYA_SOCKET, else /run/oya/oya.sock (root)\n"
                "or $XDG_RUNTIME_DIR/oya/oya.sock. oya COMMAND --help tells more.\n");
@@ -39,7 +40,7 @@ static const struct {
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
     {"condition", cli_condition}, {"logs", cli_logs}, {"explain", cli_explain},
-    {"trace", cli_trace},
+    {"trace", cli_trace}, {"top", cli_top},
 };
 
 int main(int argc, char **argv)

@@ -21,6 +21,7 @@ int cli_up(struct cli *c, int argc, char **argv);
 int cli_logs(struct cli *c, int argc, char **argv);
 int cli_explain(struct cli *c, int argc, char **argv);
 int cli_trace(struct cli *c, int argc, char **argv);
+int cli_top(struct cli *c, int argc, char **argv);
 struct log_rec;
 /* One log record as `oya logs -o FORMAT` shows it (0 short, 1 short-iso, 2 short-precise, 3 cat, 4 json) */
 void cli_log_line(const struct cli *c, struct buf *out, const struct log_rec *r, const char *ident,

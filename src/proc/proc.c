@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #ifndef OYA_NO_THREADS
 #include <pthread.h>
@@ -210,16 +211,25 @@ static void snap_range(void *arg, size_t begin, size_t end)
         j->ok[i] = proc_read_stat(j->procfd, j->pids[i], &j->out[i]) == 0; /* gone: skipped */
 }
 
-int proc_snapshot_read(int procfd, struct proc_snapshot *snap)
+/* An empty snapshot with room for every process /proc lists now (its PIDs in *pids, to free) */
+static int snapshot_begin(int procfd, struct proc_snapshot *snap, int **pids, size_t *n)
 {
     snap->procs = NULL;
     snap->n = 0;
-    int *pids;
-    size_t n;
-    int r = proc_list_pids(procfd, &pids, &n);
+    int r = proc_list_pids(procfd, pids, n);
     if (r < 0)
         return r;
-    snap->procs = xcalloc(n ? n : 1, sizeof(*snap->procs));
+    snap->procs = xcalloc(*n ? *n : 1, sizeof(*snap->procs));
+    return 0;
+}
+
+int proc_snapshot_read(int procfd, struct proc_snapshot *snap)
+{
+    int *pids;
+    size_t n;
+    int r = snapshot_begin(procfd, snap, &pids, &n);
+    if (r < 0)
+        return r;
     bool *ok = xcalloc(n ? n : 1, sizeof(bool));
     struct snap_job job = {procfd, pids, snap->procs, ok};
     proc_parallel(n, snap_range, &job);
@@ -236,6 +246,78 @@ void proc_snapshot_free(struct proc_snapshot *snap)
     free(snap->procs);
     snap->procs = NULL;
     snap->n = 0;
+}
+
+int proc_snapshot_kept(int procfd, struct proc_keeper *k, struct proc_snapshot *snap)
+{
+    int *pids;
+    size_t n;
+    int r = snapshot_begin(procfd, snap, &pids, &n);
+    if (r < 0)
+        return r;
+    int *fds = xmalloc((n ? n : 1) * sizeof(int));
+    size_t old = 0, open_now = 0;
+    struct rlimit lim;
+    size_t keep_max = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur > 256 ? (size_t)lim.rlim_cur - 128 : 0;
+    for (size_t i = 0; i < n; i++) {
+        int fd = -1;
+        while (old < k->n && k->pids[old] < pids[i])
+            close(k->fds[old++]); /* ended since the last snapshot */
+        if (old < k->n && k->pids[old] == pids[i])
+            fd = k->fds[old++];
+        char text[1024];
+        ssize_t got = fd >= 0 ? pread(fd, text, sizeof(text) - 1, 0) : -1;
+        if (got <= 0 && fd >= 0) {
+            close(fd); /* that process ended: the PID is another's now, or nobody's */
+            fd = -1;
+        }
+        if (fd < 0) {
+            char path[32];
+            snprintf(path, sizeof(path), "%d/stat", pids[i]);
+            fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+            got = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+        }
+        fds[i] = -1;
+        if (got <= 0) {
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        text[got] = 0;
+        bool parsed = proc_parse_stat(text, &snap->procs[snap->n]) == 0;
+        snap->n += parsed;
+        if (parsed && open_now < keep_max) {
+            fds[i] = fd;
+            open_now++;
+        } else {
+            close(fd); /* (past what fds allow: read, not kept) */
+        }
+    }
+    while (old < k->n)
+        close(k->fds[old++]);
+    /* keep what is open, in pid order */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fds[i] < 0)
+            continue;
+        pids[kept] = pids[i];
+        fds[kept++] = fds[i];
+    }
+    free(k->pids);
+    free(k->fds);
+    k->pids = pids;
+    k->fds = fds;
+    k->n = kept;
+    return 0;
+}
+
+void proc_keeper_free(struct proc_keeper *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        close(k->fds[i]);
+    free(k->pids);
+    free(k->fds);
+    memset(k, 0, sizeof(*k));
 }
 
 const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int pid)
@@ -443,6 +525,73 @@ int proc_read_sys(int procfd, struct proc_sys *out)
         if (len > 0)
             out->pid_digits = (int)len;
     }
+    return 0;
+}
+
+/* The number after "key" in text (a line start), or 0 */
+static uint64_t keyed_u64(const char *text, const char *key)
+{
+    const char *q = strstr(text, key);
+    uint64_t v = 0;
+    if (q) {
+        q += strlen(key);
+        while (*q == ' ' || *q == '\t' || *q == ':')
+            q++;
+        next_u64(&q, &v);
+    }
+    return v;
+}
+
+int proc_read_load(int procfd, struct proc_load *out)
+{
+    char text[16384];
+    memset(out, 0, sizeof(*out));
+    ssize_t n = file_read_at(procfd, "stat", text, sizeof(text));
+    if (n <= 0)
+        return n < 0 ? (int)n : -EIO;
+    if (str_startswith(text, "cpu ")) {
+        const char *q = text + 4;
+        for (int i = 0; i < 8; i++) {
+            while (*q == ' ')
+                q++;
+            next_u64(&q, &out->cpu[i]);
+        }
+    }
+    out->ctxt = keyed_u64(text, "\nctxt ");
+    out->intr = keyed_u64(text, "\nintr ");
+    out->forks = keyed_u64(text, "\nprocesses ");
+    if (file_read_at(procfd, "loadavg", text, sizeof(text)) > 0) {
+        const char *q = text;
+        for (int i = 0; i < 3 && *q; i++) {
+            out->load[i] = uptime_parse(q); /* (the same decimal form) */
+            q += strcspn(q, " ");
+            q += strspn(q, " ");
+        }
+    }
+    if (file_read_at(procfd, "uptime", text, sizeof(text)) > 0)
+        out->uptime = uptime_parse(text);
+    if (file_read_at(procfd, "meminfo", text, sizeof(text)) > 0) {
+        out->mem_total_kb = keyed_u64(text, "MemTotal:");
+        out->mem_free_kb = keyed_u64(text, "MemFree:");
+        out->mem_avail_kb = keyed_u64(text, "MemAvailable:");
+        out->buffers_kb = keyed_u64(text, "Buffers:");
+        out->cached_kb = keyed_u64(text, "\nCached:");
+        out->sreclaimable_kb = keyed_u64(text, "SReclaimable:");
+        out->swap_total_kb = keyed_u64(text, "SwapTotal:");
+        out->swap_free_kb = keyed_u64(text, "SwapFree:");
+    }
+    return 0;
+}
+
+int proc_read_switches(int procfd, int pid, uint64_t *vol, uint64_t *invol)
+{
+    char path[32], text[4096];
+    snprintf(path, sizeof(path), "%d/status", pid);
+    ssize_t n = file_read_at(procfd, path, text, sizeof(text));
+    if (n <= 0)
+        return n < 0 ? (int)n : -EIO;
+    *vol = keyed_u64(text, "\nvoluntary_ctxt_switches:");
+    *invol = keyed_u64(text, "\nnonvoluntary_ctxt_switches:");
     return 0;
 }
 

@@ -38,6 +38,16 @@ void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), vo
 /* Read every process. Processes that vanish during the scan are skipped. */
 int proc_snapshot_read(int procfd, struct proc_snapshot *snap);
 void proc_snapshot_free(struct proc_snapshot *snap);
+/* The same read again and again (top: a frame a second): each process's stat file is kept open from one
+ * snapshot to the next and read again with pread, which spares the kernel a path walk and an inode per
+ * process (about half the cost). A process that ended reads as gone; its PID, if reused, is opened anew.
+ * Files are kept only while fds last (the soft RLIMIT_NOFILE is raised to the hard one by the caller). */
+struct proc_keeper {
+    int *pids, *fds; /* sorted by pid */
+    size_t n;
+};
+int proc_snapshot_kept(int procfd, struct proc_keeper *k, struct proc_snapshot *snap);
+void proc_keeper_free(struct proc_keeper *k);
 const struct proc_stat *proc_snapshot_find(const struct proc_snapshot *snap, int pid);
 /* Resident set size in bytes from /proc/PID/statm: exact, where stat's rss field is an approximate
  * per-CPU counter read on recent kernels. Returns 0 or -errno. */
@@ -69,6 +79,19 @@ struct proc_sys {
     int pid_digits;        /* digits of /proc/sys/kernel/pid_max */
 };
 int proc_read_sys(int procfd, struct proc_sys *out);
+
+/* The machine's counters, for rates between two readings (top, as vmstat reads them) */
+struct proc_load {
+    uint64_t cpu[8];                /* /proc/stat "cpu": user nice system idle iowait irq softirq steal, ticks */
+    uint64_t ctxt, intr, forks;     /* context switches, interrupts, processes forked: since boot */
+    double load[3];                 /* /proc/loadavg */
+    double uptime;                  /* seconds */
+    uint64_t mem_total_kb, mem_free_kb, mem_avail_kb, buffers_kb, cached_kb, sreclaimable_kb;
+    uint64_t swap_total_kb, swap_free_kb;
+};
+int proc_read_load(int procfd, struct proc_load *out);
+/* voluntary and involuntary context switches of pid (the last lines of /proc/PID/status): 0 or -errno */
+int proc_read_switches(int procfd, int pid, uint64_t *vol, uint64_t *invol);
 
 long proc_clock_ticks(void);
 long proc_page_size(void);
