@@ -60,6 +60,37 @@ def test_stopped_and_sleeping_processes():
         p.wait()
 
 
+def test_a_traced_process_names_its_tracer():
+    """A tracer (here a small python that PTRACE_ATTACHes and waits) stops its tracee: state t, and the
+    tracer's PID."""
+    if os.geteuid() != 0:
+        import pytest
+        pytest.skip("attaching to a process needs root here (Yama ptrace_scope)")
+    p = subprocess.Popen(["/bin/sleep", "60"])
+    code = ("import ctypes, os, sys, time\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "pid = int(sys.argv[1])\n"
+            "assert libc.ptrace(16, pid, None, None) == 0, ctypes.get_errno()  # PTRACE_ATTACH\n"
+            "os.waitpid(pid, os.WUNTRACED | 0x40000000)  # __WALL: the attach stop\n"
+            "print('attached', flush=True)\n"
+            "sys.stdin.read()\n")
+    tracer = subprocess.Popen(["/usr/bin/python3", "-c", code, str(p.pid)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert tracer.stdout.readline().strip() == "attached"
+        wait_for(lambda: open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()[0] == "t", what="t")
+        text = explain(p.pid)
+        assert "State:     t: stopped by its tracer" in text, text
+        assert f"traced by PID {tracer.pid}" in text, text
+        j = json.loads(explain(p.pid, None, "--json"))
+        assert j["state"] == "t" and j["tracer_pid"] == tracer.pid
+    finally:
+        tracer.kill()  # the tracee is detached when its tracer ends
+        tracer.wait()
+        p.kill()
+        p.wait()
+
+
 def test_the_main_process_of_a_service(oya):
     o = oya({"web": unit("/bin/sleep infinity")})
     pid = o.wait_state("web", "active", "running")["main_pid"]
