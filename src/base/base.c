@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -662,6 +663,31 @@ void sigset_add_any(sigset_t *set, int sig)
     unsigned long *w = (unsigned long *)(void *)set;
     if (sig >= 1 && sig <= 64)
         w[(unsigned)(sig - 1) / (8 * sizeof(long))] |= 1UL << ((unsigned)(sig - 1) % (8 * sizeof(long)));
+}
+
+/* the kernel's struct sigaction (x86_64 and most others), for the signals libc refuses */
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+bool signal_is_ignored(int sig)
+{
+    struct sigaction sa;
+    if (sigaction(sig, NULL, &sa) == 0)
+        return sa.sa_handler == SIG_IGN;
+    struct kernel_sigaction k = {0};
+    return errno == EINVAL && syscall(SYS_rt_sigaction, sig, NULL, &k, sizeof(k.mask)) == 0 && k.handler == SIG_IGN;
+}
+
+void signal_set_ignored(int sig, bool ignore)
+{
+    if (signal(sig, ignore ? SIG_IGN : SIG_DFL) != SIG_ERR || errno != EINVAL)
+        return;
+    struct kernel_sigaction k = {.handler = ignore ? SIG_IGN : SIG_DFL};
+    syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
 }
 
 bool sigset_has_any(const sigset_t *set, int sig)

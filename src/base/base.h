@@ -130,6 +130,11 @@ void json_quote(struct buf *b, const char *s);
 void sigset_fill_all(sigset_t *set);
 void sigset_add_any(sigset_t *set, int sig);
 bool sigset_has_any(const sigset_t *set, int sig);
+/* Is sig ignored; set it to default or ignored. Also for the real-time signals libc keeps for itself (32
+ * and 33 in glibc, 32 to 34 in musl), whose sigaction() it refuses: through the system call itself. An
+ * ignored signal is inherited across exec, so what a child starts with depends on these. */
+bool signal_is_ignored(int sig);
+void signal_set_ignored(int sig, bool ignore);
 
 /* Signal names: "TERM", "SIGTERM" or a number; returns -1 if unknown. */
 int signal_from_name(const char *s);

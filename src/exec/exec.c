@@ -548,22 +548,6 @@ static void child_output_files(const struct plan *pl, int rfd)
         child_fail(rfd, STEP_OUTPUT_FILE, errno);
 }
 
-/* Default (or ignored) disposition for sig. libc refuses the real-time signals it keeps for itself (32
- * and 33 in glibc, 32 to 34 in musl), yet an ignored one is inherited across exec: those are set with the
- * system call itself, here in the child just before its exec. */
-static void set_disposition(int sig, bool ignore)
-{
-    if (signal(sig, ignore ? SIG_IGN : SIG_DFL) != SIG_ERR || errno != EINVAL)
-        return;
-    struct {
-        void (*handler)(int);
-        unsigned long flags;
-        void (*restorer)(void);
-        uint64_t mask;
-    } ksa = {.handler = ignore ? SIG_IGN : SIG_DFL};
-    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
-}
-
 static void __attribute__((noreturn)) child_run(const struct plan *pl)
 {
     int rfd = pl->report_fd;
@@ -573,7 +557,7 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
      * oya was started with */
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
-            set_disposition(sig, pl->sigignore && sigset_has_any(pl->sigignore, sig));
+            signal_set_ignored(sig, pl->sigignore && sigset_has_any(pl->sigignore, sig));
     /* IgnoreSIGPIPE= (systemd's default yes); oya init's command keeps what oya was started with */
     if (!pl->sigignore && pl->unit->ignore_sigpipe)
         signal(SIGPIPE, SIG_IGN);

@@ -1024,11 +1024,9 @@ int sup_run(const struct sup_options *opts)
      * tini does (`nohup oya init -- cmd` keeps cmd deaf to SIGHUP) */
     sigprocmask(SIG_BLOCK, NULL, &s.orig_mask);
     sigemptyset(&s.orig_ignored);
-    for (int sig = 1; sig <= 64; sig++) {
-        struct sigaction sa;
-        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+    for (int sig = 1; sig <= 64; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && signal_is_ignored(sig))
             sigset_add_any(&s.orig_ignored, sig);
-    }
     s.quiet = s.init && !opts->init_verbose;
     const char *nc = getenv("NO_COLOR");
     s.color = isatty(1) && !(nc && *nc);
