@@ -88,7 +88,13 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
         char mem[32], cpu[64];
         fmt_bytes(mem, sizeof(mem), p.memory);
         fmt_timespan(cpu, sizeof(cpu), p.cpu, USEC_PER_MSEC);
-        buf_printf(out, "      Tasks: %ld\n     Memory: %s\n        CPU: %s\n  Processes:\n", p.tasks, mem, cpu);
+        const char *cg = ctl_get(r, "cgroup");
+        buf_printf(out, "      Tasks: %ld\n     Memory: %s\n        CPU: %s\n", p.tasks, mem, cpu);
+        /* as systemctl: the tree under the service's cgroup; without one, its processes as /proc shows them */
+        if (cg && *cg)
+            buf_printf(out, "     CGroup: %s\n", cg);
+        else
+            buf_puts(out, "  Processes:\n");
         cli_procs_tree(c, &p, "             ", out);
     }
     cli_procs_free(&p);
@@ -122,6 +128,11 @@ static void print_overview(const struct cli *c, const struct ctl_reply *rep, str
     buf_printf(out, "      State: %s since %s; %s\n", ctl_get(o, "state"), ts, rel);
     buf_printf(out, "        PID: %s\n     Socket: %s\n     Memory: %s\n        CPU: %s\n", pid, ctl_get(o, "socket"),
                mem, cpu);
+    const char *cg = ctl_get(o, "cgroup"), *why = ctl_get(o, "cgroup_why");
+    if (cg && *cg)
+        buf_printf(out, "     CGroup: %s (services in %s)\n", cg, ctl_get(o, "cgroup_subtree"));
+    else if (why && *why)
+        buf_printf(out, "     CGroup: none: %s; services are tracked by /proc\n", why);
     cli_procs_free(&p);
     size_t w = 4;
     for (size_t i = 1; i < rep->n; i++)

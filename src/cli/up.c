@@ -47,6 +47,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     char log_dir[4096];
     cli_log_dir_default(log_dir, sizeof(log_dir));
     uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
+    bool no_cgroups = false;
     bool timestamps = false;
     const char *syslog_path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -64,6 +65,8 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "--log-files (4) old ones. `oya logs` reads them.\n"
                    "Foreground: each line behind \"NAME | \" (stdout) or \"NAME ! \" (stderr, red on a terminal);\n"
                    "--timestamps puts its time in front.\n"
+                   "Each service runs in a cgroup v2 of its own where the unified hierarchy is writable (its\n"
+                   "processes are its cgroup's, however they fork); --no-cgroups tracks them by /proc instead.\n"
                    "--syslog[=PATH|none] serves /dev/log (or PATH) for the services' syslog(3) messages, each kept in the\n"
                    "log of the service that sent it; as PID 1 oya serves /dev/log unless something else does (none: not).\n");
             strv_clear(&paths);
@@ -81,6 +84,10 @@ int cli_up(struct cli *c, int argc, char **argv)
         uint64_t n;
         if (strcmp(argv[i], "--timestamps") == 0) {
             timestamps = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--no-cgroups") == 0) {
+            no_cgroups = true;
             continue;
         }
         if (strcmp(argv[i], "--syslog") == 0 || strncmp(argv[i], "--syslog=", 9) == 0) {
@@ -124,7 +131,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     struct sup_options o = {.socket_path = c->socket, .socket_private = c->socket_private, .paths = paths.v,
                             .npaths = paths.n, .notify_socket = notify, .log_dir = log_dir,
                             .log_memory = (size_t)log_memory, .log_file_size = log_size,
-                            .log_files = (unsigned)log_files, .timestamps = timestamps,
+                            .log_files = (unsigned)log_files, .timestamps = timestamps, .no_cgroups = no_cgroups,
                             .syslog_path = syslog_path};
     int rc = sup_run(&o);
     strv_clear(&paths);

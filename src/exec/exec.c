@@ -24,7 +24,7 @@ extern char **environ;
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
     STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP, STEP_OUTPUT_FILE,
-    STEP_N /* must be last: every step before it has a row in steps[] (checked below) */
+    STEP_CGROUP, STEP_N /* must be last: every step before it has a row in steps[] (checked below) */
 };
 static const struct {
     int code;
@@ -46,6 +46,7 @@ static const struct {
     [STEP_CAPS] = {218, "CAPABILITIES", "drop capabilities from the bounding set"},
     [STEP_NNP] = {227, "NO_NEW_PRIVILEGES", "set no_new_privs"},
     [STEP_OUTPUT_FILE] = {209, "STDOUT", "open the StandardOutput=/StandardError= file as the service's user"},
+    [STEP_CGROUP] = {219, "CGROUP", "move into the service's cgroup"},
 };
 _Static_assert(ARRAY_SIZE(steps) == STEP_N, "every exec step has a code, a name and a description");
 
@@ -95,6 +96,8 @@ struct plan {
     char **sh_argv; /* "/bin/sh" PATH ARGS...: for ENOEXEC, when asked */
     struct strv sh_argv_s;
     const struct unit *unit;
+    int cgroup_fd;          /* the service's cgroup, or -1 */
+    bool cgroup_in_child;   /* clone3 could not start it there: the child moves itself before anything */
 };
 
 const char *exec_status_name(int code)
@@ -551,6 +554,12 @@ static void child_output_files(const struct plan *pl, int rfd)
 static void __attribute__((noreturn)) child_run(const struct plan *pl)
 {
     int rfd = pl->report_fd;
+    if (pl->cgroup_in_child) {
+        int fd = openat(pl->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "0", 1) != 1)
+            child_fail(rfd, STEP_CGROUP, errno);
+        close(fd);
+    }
     sigset_t none;
     sigemptyset(&none);
     /* oya ignores SIGPIPE; a service starts with default dispositions, oya init's command with those
@@ -654,18 +663,35 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     child_fail(rfd, STEP_EXEC, errno);
 }
 
-/* struct clone_args, version 0 (64 bytes), spelled out so no kernel header is needed */
+/* struct clone_args, version 2 (88 bytes: with set_tid and cgroup), spelled out so no kernel header is
+ * needed */
 struct oya_clone_args {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 #define OYA_CLONE_PIDFD 0x00001000ULL
+#define OYA_CLONE_INTO_CGROUP 0x200000000ULL
 
-static int launch(int *pidfd)
+/* A child process, born in cgroup_fd's cgroup when that is not -1 (*in_child then says whether the
+ * kernel could not, and the child has to move itself) */
+static int launch(int *pidfd, int cgroup_fd, bool *in_child)
 {
     struct oya_clone_args args = {.flags = OYA_CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
                                   .exit_signal = SIGCHLD};
     *pidfd = -1;
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    *in_child = false;
+    long pid;
+    if (cgroup_fd >= 0) {
+        args.flags |= OYA_CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup_fd;
+        pid = syscall(SYS_clone3, &args, sizeof(args));
+        if (pid >= 0)
+            return (int)pid;
+        /* a kernel before 5.7 (no CLONE_INTO_CGROUP): born in oya's cgroup, the child moves itself */
+        args.flags &= ~OYA_CLONE_INTO_CGROUP;
+        args.cgroup = 0;
+        *in_child = true;
+    }
+    pid = syscall(SYS_clone3, &args, 64); /* version 0 of the arguments: what every clone3 takes */
     if (pid >= 0)
         return (int)pid;
     if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
@@ -694,8 +720,9 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
         goto out;
     }
     pl.report_fd = pipefd[1];
+    pl.cgroup_fd = req->cgroup_fd;
     int pidfd;
-    int pid = launch(&pidfd);
+    int pid = launch(&pidfd, req->cgroup_fd, &pl.cgroup_in_child);
     if (pid == 0)
         child_run(&pl);
     if (pid < 0) {

@@ -24,6 +24,7 @@ struct exec_request {
     const sigset_t *sigmask;   /* the child's signal mask; NULL: empty */
     const sigset_t *sigignore; /* signals the child starts ignoring; NULL: none (all default) */
     bool sh_fallback;          /* a file exec refuses as not executable (ENOEXEC) runs through /bin/sh */
+    int cgroup_fd;             /* >= 0: the cgroup v2 directory the child is born in; -1: oya's own */
 };
 
 struct exec_child {

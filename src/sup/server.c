@@ -169,6 +169,8 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "exit_code", "%d", st->exit_code);
     ctl_reply_kvf(b, "exit_status", "%d", st->exit_status);
     ctl_reply_kvf(b, "restarts", "%u", st->restarts);
+    if (svc->cg_fd >= 0)
+        ctl_reply_kvf(b, "cgroup", "%s%s%s.service", s->cg_path, strcmp(s->cg_path, "/") ? "/" : "", u->name);
     ctl_reply_kv(b, "exec_error", svc->exec_error);
     ctl_reply_kv(b, "invocation", svc->invocation);
     ctl_reply_kv(b, "status_text", st->status_text);
@@ -209,6 +211,9 @@ static void put_oya(struct sup *s, struct buf *b)
     ctl_reply_kvf(b, "pid", "%d", s->self_pid);
     ctl_reply_kvf(b, "since", "%llu", (unsigned long long)s->started_real);
     ctl_reply_kv(b, "socket", s->socket_path);
+    ctl_reply_kv(b, "cgroup", s->cg_fd >= 0 ? s->cg_self : "");
+    ctl_reply_kv(b, "cgroup_subtree", s->cg_fd >= 0 ? s->cg_path : "");
+    ctl_reply_kv(b, "cgroup_why", s->cg_fd >= 0 ? "" : s->cg_why);
     struct buf paths = {0};
     for (size_t i = 0; i < s->opts->npaths; i++)
         buf_printf(&paths, "%s%s", i ? " " : "", s->opts->paths[i]);

@@ -169,7 +169,15 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         free(m);
     }
     struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1],
-                               .error_fd = errp[1], .extra_env = &env};
+                               .error_fd = errp[1], .extra_env = &env, .cgroup_fd = -1};
+    if (s->cg_fd >= 0) {
+        int cg = sup_cgroup_open(s, svc);
+        if (cg < 0 && !svc->cg_fd_warned) {
+            svc->cg_fd_warned = true;
+            fprintf(stderr, "oya: %s: cannot make its cgroup (%s): tracked by /proc instead\n", u->name, strerror(-cg));
+        }
+        req.cgroup_fd = cg;
+    }
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
     req.nofile_soft = s->nofile_soft;
@@ -346,6 +354,8 @@ static void find_main(struct sup *s, struct service *svc, struct svc_actions *ne
 
 static void cleanup(struct sup *s, struct service *svc, bool for_restart)
 {
+    if (sup_cgroup_populated(svc) == 0)
+        sup_cgroup_close(s, svc);
     sup_pidfile_remove(svc->unit);
     int helper = sup_dirs_remove_runtime(svc->unit, for_restart);
     if (helper > 0) {
@@ -768,6 +778,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     case W_OUTPUT: sup_relay_flush(s); break;
     case W_BUS: sup_bus_event(s, events); break;
     case W_SYSLOG: sup_syslog_event(s); break;
+    case W_CGROUP: sup_cgroup_event(s, w->obj); break; /* populated changed */
     }
 }
 
@@ -877,6 +888,7 @@ static int setup(struct sup *s)
 
 static void teardown(struct sup *s)
 {
+    sup_cgroup_teardown(s);
     while (s->logs)
         sup_relay_read(s, s->logs, true);
     sup_relay_finish(s);
@@ -1018,6 +1030,7 @@ int sup_run(const struct sup_options *opts)
                     .notify_fd = -1, .bus_fd = -1, .syslog_fd = -1,
                     .own_file = {.fd = -1}};
     s.self_pid = getpid();
+    s.cg_fd = -1;
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;
     /* what oya was started with, before it changes anything: oya init hands it on to its command, as
@@ -1044,6 +1057,10 @@ int sup_run(const struct sup_options *opts)
     }
     if (setup(&s) < 0)
         goto out;
+    if (s.init)
+        snprintf(s.cg_why, sizeof(s.cg_why), "not used by oya init (one command, tracked as its process group)");
+    else
+        sup_cgroup_setup(&s);
     if (!s.init)
         sup_syslog_setup(&s);
     if (!s.init)

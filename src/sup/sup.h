@@ -8,7 +8,7 @@
  * (dependencies, jobs), notify.c (sd_notify), bus.c (Type=dbus: BusName= on the bus), files.c
  * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), server.c (control socket), journal.c
  * (each service's log), logreq.c (the logs request and its followers), syslog.c (/dev/log), trace.c
- * (process events for `oya trace`). */
+ * (process events for `oya trace`), cgroup.c (a cgroup v2 per service). */
 #ifndef OYA_SUP_H
 #define OYA_SUP_H
 
@@ -41,6 +41,7 @@ struct sup_options {
     size_t log_memory;
     uint64_t log_file_size;
     unsigned log_files;
+    bool no_cgroups; /* --no-cgroups: track by /proc even where cgroup v2 could be used */
 };
 
 /* oya up: runs until SIGTERM or SIGINT has stopped every service, returns 0.

@@ -11,7 +11,7 @@
 #include "../svc/svc.h"
 #include "sup.h"
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS, W_SYSLOG };
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS, W_SYSLOG, W_CGROUP };
 
 /* what an epoll event points at */
 struct watch {
@@ -78,6 +78,10 @@ struct service {
     unsigned run_uid;   /* the user its main process was started as (0: root) */
     struct claim *claims;
     size_t nclaims;
+    /* its cgroup, SUBTREE/NAME.service (cgroup.c); -1 when oya tracks by /proc */
+    int cg_fd, cg_events_fd;
+    struct watch cg_w;
+    bool cg_fd_warned;
 };
 
 /* a unit file that did not load: listed, never started */
@@ -185,6 +189,11 @@ struct sup {
     struct buf bus_in, bus_out;
     bool bus_authed;
     uint32_t bus_serial;
+    /* cgroup v2 (cgroup.c): oya's subtree (-1: not used, cg_why says why), its path in the hierarchy, the
+     * leaf oya runs in, whether oya made the subtree (and removes it), whether cgroup.kill exists */
+    int cg_fd;
+    char cg_path[2300], cg_self[2300], cg_why[4700];
+    bool cg_made, cg_kill;
 };
 
 /* sup.c */
@@ -255,6 +264,16 @@ void sup_trace_argv(struct sup *s, const char *kind, int pid, const struct servi
 /* The last n lines of its ring (all with n 0), oldest first, each ending in a newline */
 void sup_journal_tail(const struct service *svc, size_t n, struct buf *out);
 void sup_journal_own_tail(const struct sup *s, size_t n, struct buf *out); /* the same of oya's own log */
+
+/* cgroup.c: a cgroup v2 per service where the unified hierarchy is writable (see the file's top) */
+void sup_cgroup_setup(struct sup *s);
+int sup_cgroup_open(struct sup *s, struct service *svc); /* its cgroup dirfd, made if need be; or -errno */
+int sup_cgroup_populated(const struct service *svc);     /* 1, 0, or -1 unknown */
+ssize_t sup_cgroup_pids(const struct service *svc, int **pids);
+bool sup_cgroup_kill(struct sup *s, const struct service *svc); /* cgroup.kill: true if written */
+void sup_cgroup_close(struct sup *s, struct service *svc);      /* removed if empty */
+void sup_cgroup_teardown(struct sup *s);
+void sup_cgroup_event(struct sup *s, struct service *svc); /* its cgroup.events changed */
 
 /* bus.c: Type=dbus. Wait for svc's BusName= on the bus; false (said once) when there is no bus: the
  * service then runs as Type=simple. sup_bus_settle after each transition: a service that left its start

@@ -161,10 +161,39 @@ static int direct_owner(struct sup *s, const struct owner_index *x, const struct
     return -1;
 }
 
+/* With cgroups, a service's processes are those of its cgroup: mark them in own (-1 elsewhere). False
+ * when a service that may have processes has no cgroup to read: then /proc tells (below). */
+static bool owners_by_cgroup(struct sup *s, const struct proc_snapshot *snap, int *own)
+{
+    if (s->cg_fd < 0)
+        return false;
+    for (size_t i = 0; i < snap->n; i++)
+        own[i] = -1;
+    for (size_t k = 0; k < s->nsvcs; k++) {
+        const struct service *svc = s->svcs[k];
+        int *pids;
+        ssize_t m = sup_cgroup_pids(svc, &pids);
+        if (m < 0) {
+            if (svc->st.main_pid || svc->st.control_pid || svc->sid || svc->control_sid)
+                return false; /* a service running outside a cgroup of its own */
+            continue;
+        }
+        for (ssize_t j = 0; j < m; j++) {
+            const struct proc_stat *p = proc_snapshot_find(snap, pids[j]);
+            if (p)
+                own[p - snap->procs] = (int)k;
+        }
+        free(pids);
+    }
+    return true;
+}
+
 int *sup_owners(struct sup *s, const struct proc_snapshot *snap)
 {
     size_t n = snap->n;
     int *own = xcalloc(n ? n : 1, sizeof(int));
+    if (owners_by_cgroup(s, snap, own))
+        return own;
     unsigned char *done = xcalloc(n ? n : 1, 1);
     size_t *path = xcalloc(n ? n : 1, sizeof(size_t));
     struct owner_index x;
@@ -459,6 +488,18 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         signal_main(s, svc, sig);
         return svc->st.main_pid ? 1 : 0;
     }
+    if (sig == SIGKILL && scope == KILL_SCOPE_ALL && sup_cgroup_populated(svc) >= 0) {
+        /* the whole cgroup at once, however its processes forked (cgroup.kill); its main by pidfd too */
+        int populated = sup_cgroup_populated(svc);
+        if (populated > 0 && sup_cgroup_kill(s, svc)) {
+            signal_main(s, svc, sig);
+            if (s->ntracers)
+                sup_trace(s, "signal", 0, svc, "KILL", (const char *)NULL);
+            return 1;
+        }
+        if (populated == 0)
+            return 0;
+    }
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0) {
         signal_main(s, svc, sig);
@@ -501,6 +542,9 @@ bool sup_awaits_empty_group(const struct service *svc)
 
 bool sup_group_empty(struct sup *s, const struct service *svc, struct group_check *g)
 {
+    int populated = sup_cgroup_populated(svc); /* its cgroup says, without a look at /proc */
+    if (populated >= 0)
+        return populated == 0;
     if (svc->st.main_pid == 0) {
         if (!g->children_read) {
             g->children_read = true;

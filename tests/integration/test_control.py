@@ -150,7 +150,7 @@ def test_status_matches_psutil(oya, tmp_path):
     mem = re.search(r"^     Memory: (\S+)$", text, re.M).group(1)
     assert mem == fmt_bytes(sum(p.memory_info().rss for p in procs.values()))
     assert re.search(r"^        CPU: \S+$", text, re.M)
-    tree_lines = text.split("  Processes:\n")[1].split("\n\n")[0].splitlines()  # the log lines follow
+    tree_lines = re.split(r"  Processes:\n|     CGroup: \S+\n", text)[1].split("\n\n")[0].splitlines()  # the log lines follow
     shown = [int(re.search(r"[─](\d+) ", line).group(1)) for line in tree_lines]
     assert sorted(shown) == sorted(procs)
     assert tree_lines[0] == f"             ├─{main.pid} /bin/sh {script}"

@@ -1,0 +1,347 @@
+/* sup/cgroup: one cgroup v2 per service, where the unified hierarchy is mounted and writable for oya.
+ *
+ * Where: the cgroup2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified beside v1 controllers, or a
+ * container's own with a cgroup namespace) and oya's cgroup in it (/proc/self/cgroup). When oya is alone
+ * in its cgroup (a container's PID 1, a unit with Delegate=yes), that cgroup becomes oya's subtree and oya
+ * moves itself into a leaf of it, `init.scope` as PID 1 (as systemd) or `oya.scope`, as the
+ * no-internal-process rule wants before controllers can be enabled for the services. When it shares its
+ * cgroup (started from a shell), its subtree is a new `oya-PID` below it. Each service is
+ * SUBTREE/NAME.service; its processes are born in it (exec: clone3 CLONE_INTO_CGROUP).
+ *
+ * Membership is then the cgroup: a daemon that setsid()s and clears its environment is still its
+ * service's. Emptiness is `populated 0` in cgroup.events, which the loop watches (EPOLLPRI). The last
+ * SIGKILL of a stop is cgroup.kill where the kernel has it. Where none of this can be used (no cgroup2,
+ * read-only, no rights), oya tracks by /proc as before (track.c) and says why. */
+#include "sup_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The mount point and root of a cgroup2 mount that shows own (oya's cgroup; NULL: any) */
+static bool find_mount(const char *own, char *point, size_t psize, char *root, size_t rsize)
+{
+    struct buf b = {0};
+    if (file_read_to_buf("/proc/self/mountinfo", &b) < 0) {
+        buf_free(&b);
+        return false;
+    }
+    bool found = false;
+    for (char *line = b.p, *next; line && *line && !found; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        /* ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+        char *sep = strstr(line, " - ");
+        if (!sep || strncmp(sep + 3, "cgroup2 ", 8) != 0)
+            continue;
+        char *f[5] = {0};
+        char *p = line;
+        for (int i = 0; i < 5 && p; i++) {
+            f[i] = p;
+            p = strchr(p, ' ');
+            if (p)
+                *p++ = 0;
+        }
+        if (!f[3] || !f[4])
+            continue;
+        /* a mount made outside oya's cgroup namespace shows its root as "/.." and the like: not that one */
+        size_t rl = strlen(f[3]);
+        if (own && strcmp(f[3], "/") != 0 && (strncmp(own, f[3], rl) != 0 || (own[rl] && own[rl] != '/')))
+            continue;
+        snprintf(root, rsize, "%s", f[3]);
+        snprintf(point, psize, "%s", f[4]);
+        found = true;
+    }
+    buf_free(&b);
+    return found;
+}
+
+/* oya's own cgroup in the unified hierarchy ("0::/PATH" in /proc/self/cgroup) */
+static bool own_cgroup(char *out, size_t size)
+{
+    char text[4096];
+    int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? fd_read_all(fd, text, sizeof(text) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = 0;
+    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, "0::", 3) == 0) {
+            snprintf(out, size, "%.*s", (int)strcspn(line + 3, "\n"), line + 3);
+            return true;
+        }
+    }
+    return false;
+}
+
+static int write_at(int dirfd, const char *file, const char *text)
+{
+    int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = write(fd, text, strlen(text));
+    int e = errno;
+    close(fd);
+    return n < 0 ? -e : 0;
+}
+
+/* Is oya the only process of the cgroup dirfd is */
+static bool alone_in(int dirfd, int self)
+{
+    char text[256];
+    int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = 0;
+    return atoi(text) == self && !strchr(str_strip(text), '\n');
+}
+
+/* An oya killed before its teardown leaves its oya-PID subtree: remove those of oyas that are gone, once
+ * their services' cgroups are empty (a populated one stays: rmdir refuses it) */
+static void remove_left_behind(int dirfd)
+{
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d));) {
+        int pid;
+        if (strncmp(e->d_name, "oya-", 4) != 0 || !str_to_int(e->d_name + 4, &pid) || pid <= 0 ||
+            kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *sd = sub >= 0 ? fdopendir(sub) : NULL;
+        if (sd) {
+            for (struct dirent *c; (c = readdir(sd));)
+                if (c->d_type == DT_DIR && c->d_name[0] != '.')
+                    unlinkat(sub, c->d_name, AT_REMOVEDIR);
+            closedir(sd);
+        } else if (sub >= 0) {
+            close(sub);
+        }
+        unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+    }
+    closedir(d);
+}
+
+void sup_cgroup_setup(struct sup *s)
+{
+    s->cg_fd = -1;
+    char point[1024], root[1024], own[1024];
+    if (s->opts->no_cgroups) {
+        snprintf(s->cg_why, sizeof(s->cg_why), "not used (--no-cgroups)");
+        return;
+    }
+    if (!own_cgroup(own, sizeof(own))) {
+        snprintf(s->cg_why, sizeof(s->cg_why), "no cgroup2 (unified) hierarchy: oya's cgroup is not in /proc/self/cgroup");
+        return;
+    }
+    if (!find_mount(own, point, sizeof(point), root, sizeof(root))) {
+        snprintf(s->cg_why, sizeof(s->cg_why), "no cgroup2 (unified) hierarchy is mounted where oya can see its cgroup");
+        return;
+    }
+    /* the mount shows the hierarchy from root on (a container's mount may start below the top) */
+    const char *rel = own;
+    if (strcmp(root, "/") != 0) {
+        size_t rl = strlen(root);
+        if (strncmp(own, root, rl) != 0 || (own[rl] && own[rl] != '/')) {
+            snprintf(s->cg_why, sizeof(s->cg_why), "oya's cgroup %s is outside the mounted %s", own, root);
+            return;
+        }
+        rel = own + rl;
+    }
+    char dir[2200];
+    snprintf(dir, sizeof(dir), "%s%s", point, rel);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) < 0) {
+        snprintf(s->cg_why, sizeof(s->cg_why), "cannot write to %s: %s", dir, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    const char *leaf = s->pid1 ? "init.scope" : "oya.scope";
+    char sub[64];
+    /* the hierarchy's real root has no cgroup.events; a cgroup namespace's root (a container's "/") has */
+    bool real_root = strcmp(own, "/") == 0 && faccessat(fd, "cgroup.events", F_OK, 0) < 0;
+    if (!real_root && alone_in(fd, s->self_pid)) {
+        /* oya's own cgroup: it moves into a leaf of it, and the services go beside that leaf */
+        if (mkdirat(fd, leaf, 0755) < 0 && errno != EEXIST) {
+            snprintf(s->cg_why, sizeof(s->cg_why), "cannot make %s/%s: %s", dir, leaf, strerror(errno));
+            close(fd);
+            return;
+        }
+        int leaf_fd = openat(fd, leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int r = leaf_fd >= 0 ? write_at(leaf_fd, "cgroup.procs", "0") : -errno;
+        if (leaf_fd >= 0)
+            close(leaf_fd);
+        if (r < 0) {
+            snprintf(s->cg_why, sizeof(s->cg_why), "cannot move oya into %s/%s: %s", dir, leaf, strerror(-r));
+            close(fd);
+            return;
+        }
+        s->cg_fd = fd;
+        snprintf(s->cg_path, sizeof(s->cg_path), "%s", own);
+        snprintf(s->cg_self, sizeof(s->cg_self), "%s%s%s", own, strcmp(own, "/") ? "/" : "", leaf);
+    } else {
+        /* a cgroup oya shares (a shell's, or the top of the hierarchy): a subtree of its own below it */
+        remove_left_behind(fd);
+        snprintf(sub, sizeof(sub), "oya-%d", s->self_pid);
+        if (mkdirat(fd, sub, 0755) < 0 && errno != EEXIST) {
+            snprintf(s->cg_why, sizeof(s->cg_why), "cannot make %s/%s: %s", dir, sub, strerror(errno));
+            close(fd);
+            return;
+        }
+        s->cg_fd = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        if (s->cg_fd < 0) {
+            snprintf(s->cg_why, sizeof(s->cg_why), "cannot open %s/%s: %s", dir, sub, strerror(errno));
+            return;
+        }
+        s->cg_made = true;
+        snprintf(s->cg_path, sizeof(s->cg_path), "%s%s%s", own, strcmp(own, "/") ? "/" : "", sub);
+        snprintf(s->cg_self, sizeof(s->cg_self), "%s", own);
+    }
+    s->cg_kill = faccessat(s->cg_fd, "cgroup.kill", F_OK, 0) == 0;
+    /* the controllers the subtree has, for the services (best effort: limits come later) */
+    char ctl[512];
+    int cfd = openat(s->cg_fd, "cgroup.controllers", O_RDONLY | O_CLOEXEC);
+    ssize_t n = cfd >= 0 ? read(cfd, ctl, sizeof(ctl) - 1) : -1;
+    if (cfd >= 0)
+        close(cfd);
+    if (n > 0) {
+        ctl[n] = 0;
+        struct buf want = {0};
+        for (char *w = strtok(str_strip(ctl), " "); w; w = strtok(NULL, " "))
+            buf_printf(&want, "%s+%s", want.len ? " " : "", w);
+        if (want.len)
+            write_at(s->cg_fd, "cgroup.subtree_control", want.p); /* refused where processes remain: fine */
+        buf_free(&want);
+    }
+}
+
+/* NAME.service in oya's subtree, made at each start (kept while anything of it runs) */
+int sup_cgroup_open(struct sup *s, struct service *svc)
+{
+    if (s->cg_fd < 0 || svc->cg_fd >= 0)
+        return svc->cg_fd;
+    char name[300];
+    snprintf(name, sizeof(name), "%s.service", svc->unit->name);
+    if (mkdirat(s->cg_fd, name, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    svc->cg_fd = openat(s->cg_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (svc->cg_fd < 0)
+        return -errno;
+    svc->cg_events_fd = openat(svc->cg_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+    if (svc->cg_events_fd >= 0) {
+        svc->cg_w = (struct watch){W_CGROUP, svc};
+        /* a change of populated (or frozen) wakes the loop as EPOLLPRI */
+        sup_epoll_add(s, svc->cg_events_fd, EPOLLPRI, &svc->cg_w);
+    }
+    return svc->cg_fd;
+}
+
+/* populated 1 in the service's cgroup.events: -1 when it cannot be read (then /proc tells) */
+int sup_cgroup_populated(const struct service *svc)
+{
+    if (svc->cg_fd < 0)
+        return -1;
+    char text[256];
+    ssize_t n = svc->cg_events_fd >= 0 ? pread(svc->cg_events_fd, text, sizeof(text) - 1, 0) : -1;
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    const char *p = strstr(text, "populated ");
+    return p ? p[10] == '1' : -1;
+}
+
+/* The PIDs in the service's cgroup (cgroup.procs); -1 when it cannot be read */
+ssize_t sup_cgroup_pids(const struct service *svc, int **pids)
+{
+    *pids = NULL;
+    if (svc->cg_fd < 0)
+        return -1;
+    int fd = openat(svc->cg_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct buf b = {0};
+    int r = fd_read_to_buf(fd, &b);
+    close(fd);
+    if (r < 0) {
+        buf_free(&b);
+        return -1;
+    }
+    size_t n = 0, cap = 0;
+    for (const char *p = b.p ? b.p : ""; *p;) {
+        int pid = atoi(p);
+        if (pid > 0) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                *pids = xrealloc(*pids, cap * sizeof(int));
+            }
+            (*pids)[n++] = pid;
+        }
+        p += strcspn(p, "\n");
+        p += strspn(p, "\n");
+    }
+    buf_free(&b);
+    return (ssize_t)n;
+}
+
+void sup_cgroup_event(struct sup *s, struct service *svc)
+{
+    /* reading the file is what re-arms its notification (kernfs): without it the loop would spin */
+    if (sup_cgroup_populated(svc) == 0)
+        sup_check_groups(s);
+}
+
+bool sup_cgroup_kill(struct sup *s, const struct service *svc)
+{
+    return s->cg_kill && svc->cg_fd >= 0 && write_at(svc->cg_fd, "cgroup.kill", "1") == 0;
+}
+
+/* The service's cgroup goes once it is empty and the service is down (a restart makes it again) */
+void sup_cgroup_close(struct sup *s, struct service *svc)
+{
+    if (svc->cg_fd < 0)
+        return;
+    sup_epoll_close(s, &svc->cg_events_fd);
+    fd_close(&svc->cg_fd);
+    char name[300];
+    snprintf(name, sizeof(name), "%s.service", svc->unit->name);
+    unlinkat(s->cg_fd, name, AT_REMOVEDIR); /* EBUSY while a process is left: it stays, and is reused */
+}
+
+void sup_cgroup_teardown(struct sup *s)
+{
+    for (size_t i = 0; i < s->nsvcs; i++)
+        sup_cgroup_close(s, s->svcs[i]);
+    if (s->cg_fd < 0)
+        return;
+    fd_close(&s->cg_fd);
+    if (s->cg_made) {
+        /* oya-PID below a cgroup oya shares: remove it (oya itself never moved into it) */
+        char point[1024], root[1024], dir[3400];
+        if (find_mount(NULL, point, sizeof(point), root, sizeof(root))) {
+            const char *rel = strcmp(root, "/") ? s->cg_path + strlen(root) : s->cg_path;
+            snprintf(dir, sizeof(dir), "%s%s", point, rel);
+            rmdir(dir);
+        }
+    }
+}

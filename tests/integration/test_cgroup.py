@@ -1,0 +1,135 @@
+"""cgroup v2 tracking, for real where the unified hierarchy is writable (as root on these machines: v2 at
+/sys/fs/cgroup/unified beside the v1 controllers): each service in a cgroup of its own, born there; a daemon
+modelled on postfix's master (a forking start, setsid, `env -i`, a worker) is tracked, shown and stopped
+with nothing left; the cgroups go when their services stop and oya's subtree when oya exits;
+--no-cgroups keeps the /proc tracking and says so."""
+import os
+import re
+
+import psutil
+import pytest
+
+from conftest import unit, wait_for
+
+MASTER = ("/bin/sh -c 'setsid env -i /bin/sh -c \"/bin/sleep 1000 & exec /bin/sleep 1001\" "
+          ">/dev/null 2>&1 </dev/null & exit 0'")
+
+
+def cgroup_of(pid):
+    for line in open(f"/proc/{pid}/cgroup"):
+        if line.startswith("0::"):
+            return line[3:].strip()
+    return None
+
+
+def unified_mount():
+    for line in open("/proc/self/mountinfo"):
+        left, _, right = line.partition(" - ")
+        if right.startswith("cgroup2 "):
+            return left.split()[4]
+    return None
+
+
+def usable(o):
+    text = o.cli("status").stdout
+    m = re.search(r"^     CGroup: (.*)$", text, re.M)
+    if not m or m.group(1).startswith("none"):
+        pytest.skip(f"no cgroup v2 for oya here: {m.group(1) if m else 'no CGroup line'}")
+    return m.group(1)
+
+
+def test_a_daemon_that_escapes_its_session_is_tracked_shown_and_stopped(oya):
+    o = oya({"master": unit(MASTER, "Type=forking"), "web": unit("/bin/sleep infinity")})
+    o.wait_state("master", "active", "running")
+    line = usable(o)
+    subtree = re.search(r"services in (\S+)\)", line).group(1)
+    daemon = wait_for(lambda: [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["/bin/sleep", "1001"]
+                               and cgroup_of(p.pid) == f"{subtree}/master.service"], what="the daemon")[0]
+    worker = [p for p in daemon.children() if p.cmdline() == ["/bin/sleep", "1000"]][0]
+    assert os.getsid(daemon.pid) == daemon.pid and "INVOCATION_ID" not in daemon.environ()
+    assert cgroup_of(worker.pid) == f"{subtree}/master.service"
+    web = o.record("web")["main_pid"]
+    assert cgroup_of(web) == f"{subtree}/web.service"  # born in its own
+    text = o.cli("status", "master").stdout
+    assert f"     CGroup: {subtree}/master.service" in text
+    assert f"─{daemon.pid} /bin/sleep 1001" in text and f"─{worker.pid} /bin/sleep 1000" in text
+    assert o.record("master")["main_pid"] == daemon.pid
+    # stopped with nothing left, and its cgroup gone
+    r = o.cli("stop", "master")
+    assert r.returncode == 0, r.stderr
+    wait_for(lambda: not daemon.is_running() and not worker.is_running(), what="the daemon and its worker to end")
+    top = unified_mount() + subtree
+    wait_for(lambda: not os.path.exists(f"{top}/master.service"), what="the cgroup to go")
+    # started again: a new cgroup, the same name
+    assert o.cli("start", "master").returncode == 0
+    wait_for(lambda: os.path.exists(f"{top}/master.service"), what="the cgroup again")
+    o.stop()
+    assert not os.path.exists(top), "oya's subtree is removed when it exits"
+
+
+def test_no_cgroups_tracks_by_proc_and_says_so(oya):
+    o = oya({"web": unit("/bin/sleep infinity")}, extra_args=["--no-cgroups"])
+    o.wait_state("web", "active", "running")
+    text = o.cli("status").stdout
+    assert "     CGroup: none: not used (--no-cgroups); services are tracked by /proc" in text, text
+    assert "  Processes:" in o.cli("status", "web").stdout
+
+
+def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
+    """As a container's PID 1 with a cgroup namespace of its own (the container's cgroup is its root), oya
+    is alone in its cgroup: it moves itself into init.scope, as systemd does, and each service gets
+    /NAME.service beside it; a service's daemon that setsid()s is in the service's cgroup."""
+    import shutil
+    import signal
+    import subprocess
+    import time
+    from conftest import OYA
+    top = unified_mount()
+    if os.geteuid() != 0 or not top or not shutil.which("unshare") or not os.access(top, os.W_OK):
+        pytest.skip("needs root, unshare and a writable cgroup2 hierarchy")
+    cg = f"{top}/oyatest-{os.getpid()}"
+    os.makedirs(f"{cg}/ct")
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "web.service").write_text(unit("/bin/sh -c 'setsid /bin/sleep 1000 & exec /bin/sleep infinity'"))
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    sock = tmp_path / "oya.sock"
+    inner = f"mount -t cgroup2 none {mnt} && exec {OYA} --socket {sock} up --log-dir none {units}"
+    outer = f"echo $$ > {cg}/ct/cgroup.procs && exec unshare --cgroup /bin/sh -c '{inner}'"
+    p = subprocess.Popen(["unshare", "--pid", "--mount", "--fork", "/bin/sh", "-c", outer],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def procs(rel):
+            try:
+                return [int(x) for x in open(f"{cg}/ct/{rel}/cgroup.procs").read().split()]
+            except OSError:
+                return []
+        wait_for(lambda: len(procs("web.service")) == 2, what="the service's two processes in /web.service")
+        oya_pid = procs("init.scope")
+        assert len(oya_pid) == 1 and psutil.Process(oya_pid[0]).name() == "oya"
+        assert procs("") == []  # nothing left in the container's own cgroup: the no-internal-process rule
+        r = subprocess.run([OYA, "--socket", str(sock), "status"], capture_output=True, text=True, timeout=30)
+        assert "     CGroup: /init.scope (services in /)" in r.stdout, r.stdout
+        sleeper = [q for q in procs("web.service") if psutil.Process(q).cmdline() == ["/bin/sleep", "1000"]]
+        assert sleeper and os.getsid(sleeper[0]) == sleeper[0]
+    finally:
+        p.send_signal(signal.SIGTERM)  # unshare passes nothing on: its child, oya, is PID 1 of the namespace
+        try:
+            oya_pids = [int(x) for x in open(f"{cg}/ct/init.scope/cgroup.procs").read().split()]
+        except OSError:
+            oya_pids = []
+        for q in oya_pids:
+            os.kill(q, signal.SIGTERM)
+        p.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            for d, subs, _ in os.walk(cg, topdown=False):
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    pass
+            if not os.path.exists(cg):
+                break
+            time.sleep(0.05)
+    assert not os.path.exists(cg)
