@@ -22,9 +22,11 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_
 MUSL_CC  ?= musl-gcc
 STATIC_OBJ := $(SRC:src/%.c=build/static/obj/%.o)
 # the static binary is what goes into images: size counts (-Oz: gcc 12 trades speed for size further than
-# -Os; the supervisor waits on the kernel, not on its own code), and C needs no unwind tables
-STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -DOYA_NO_THREADS -Oz -ffunction-sections -fdata-sections \
-                 -fno-asynchronous-unwind-tables -fno-unwind-tables
+# -Os; the supervisor waits on the kernel, not on its own code), and C needs no unwind tables. It is linked
+# at a fixed address (musl -static is not PIE: position-independent code only cost size) and without
+# RELRO padding (musl applies RELRO only in its dynamic linker: a static binary's was never read-only).
+STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -DOYA_NO_THREADS -Oz -fno-pie -ffunction-sections \
+                 -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 
 .PHONY: all run check unit integration deps clean install bench static
 
@@ -52,7 +54,7 @@ build/static/obj/%.o: src/%.c $(HDR)
 	$(MUSL_CC) $(STATIC_CFLAGS) -c -o $@ $<
 
 build/oya-static: $(STATIC_OBJ)
-	$(MUSL_CC) -static -s -Wl,--gc-sections -o $@ $(STATIC_OBJ)
+	$(MUSL_CC) -static -no-pie -s -Wl,--gc-sections -Wl,-z,norelro -o $@ $(STATIC_OBJ)
 
 build/asan/test_%: tests/unit/test_%.c $(ASAN_LIB) $(HDR)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Isrc -o $@ $< $(ASAN_LIB) -lcmocka
