@@ -85,11 +85,24 @@ static void print_service(const struct cli *c, const struct ctl_record *r, struc
     if (restarts > 0)
         buf_printf(out, "   Restarts: %lld\n", restarts);
     if (p.n) {
-        char mem[32], cpu[64];
-        fmt_bytes(mem, sizeof(mem), p.memory);
-        fmt_timespan(cpu, sizeof(cpu), p.cpu, USEC_PER_MSEC);
+        char mem[96], cpu[64];
+        /* the cgroup's figures where there is one, as systemctl shows them */
+        const char *cg_cpu = ctl_get(r, "cpu_usec"), *cg_mem = ctl_get(r, "memory_current");
+        fmt_bytes(mem, sizeof(mem), cg_mem ? strtoull(cg_mem, NULL, 10) : p.memory);
+        if (cg_mem && ctl_get(r, "memory_peak")) {
+            char peak[32];
+            fmt_bytes(peak, sizeof(peak), (uint64_t)ctl_get_ll(r, "memory_peak", 0));
+            snprintf(mem + strlen(mem), sizeof(mem) - strlen(mem), " (peak: %s)", peak);
+        }
+        fmt_timespan(cpu, sizeof(cpu), cg_cpu ? strtoull(cg_cpu, NULL, 10) : p.cpu, USEC_PER_MSEC);
         const char *cg = ctl_get(r, "cgroup");
         buf_printf(out, "      Tasks: %ld\n     Memory: %s\n        CPU: %s\n", p.tasks, mem, cpu);
+        if (ctl_get(r, "io_read_bytes")) {
+            char rd[32], wr[32];
+            fmt_bytes(rd, sizeof(rd), (uint64_t)ctl_get_ll(r, "io_read_bytes", 0));
+            fmt_bytes(wr, sizeof(wr), (uint64_t)ctl_get_ll(r, "io_write_bytes", 0));
+            buf_printf(out, "         IO: %s read, %s written\n", rd, wr);
+        }
         /* as systemctl: the tree under the service's cgroup; without one, its processes as /proc shows them */
         if (cg && *cg)
             buf_printf(out, "     CGroup: %s\n", cg);
@@ -176,8 +189,24 @@ static void json_service(const struct ctl_record *r, struct buf *out)
     cli_exit_text(r, ex, sizeof(ex));
     buf_puts(out, "\"exit\":");
     json_quote(out, ex);
-    buf_printf(out, ",\"tasks\":%ld,\"memory_bytes\":%llu,\"cpu_usec\":%llu,\"processes\":[", p.tasks,
-               (unsigned long long)p.memory, (unsigned long long)p.cpu);
+    /* the cgroup's own figures where oya has one (CPU then counts processes that ended too, as systemd's) */
+    const char *cg_cpu = ctl_get(r, "cpu_usec");
+    buf_printf(out, ",\"tasks\":%ld,\"memory_bytes\":%llu,\"cpu_usec\":%llu,\"cgroup\":", p.tasks,
+               (unsigned long long)p.memory, cg_cpu ? strtoull(cg_cpu, NULL, 10) : (unsigned long long)p.cpu);
+    const char *cg = ctl_get(r, "cgroup");
+    if (cg && *cg)
+        json_quote(out, cg);
+    else
+        buf_puts(out, "null");
+    static const char *const cg_numbers[] = {"memory_current", "memory_peak", "io_read_bytes", "io_write_bytes"};
+    for (size_t i = 0; i < ARRAY_SIZE(cg_numbers); i++)
+        if (ctl_get(r, cg_numbers[i]))
+            buf_printf(out, ",\"%s\":%lld", cg_numbers[i], ctl_get_ll(r, cg_numbers[i], 0));
+    static const char *const psi[] = {"pressure_cpu", "pressure_memory", "pressure_io"};
+    for (size_t i = 0; i < ARRAY_SIZE(psi); i++)
+        if (ctl_get(r, psi[i]))
+            buf_printf(out, ",\"%s_some_avg10\":%s", psi[i], ctl_get(r, psi[i]));
+    buf_puts(out, ",\"processes\":[");
     for (size_t i = 0; i < p.n; i++) {
         buf_printf(out, "%s{\"pid\":%d,\"ppid\":%d,\"command\":", i ? "," : "", p.pids[i], p.ppids[i]);
         json_quote(out, p.cmdlines[i]);

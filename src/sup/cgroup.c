@@ -311,6 +311,58 @@ void sup_cgroup_event(struct sup *s, struct service *svc)
         sup_check_groups(s);
 }
 
+/* A small file of the service's cgroup into text; false if absent */
+static bool read_small(const struct service *svc, const char *file, char *text, size_t size)
+{
+    int fd = openat(svc->cg_fd, file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = fd_read_all(fd, text, size);
+    close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = 0;
+    return true;
+}
+
+static unsigned long long keyed(const char *text, const char *key)
+{
+    const char *p = strstr(text, key);
+    return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+void sup_cgroup_put_accounting(const struct service *svc, struct buf *b)
+{
+    if (svc->cg_fd < 0)
+        return;
+    char text[4096];
+    if (read_small(svc, "cpu.stat", text, sizeof(text)))
+        ctl_reply_kvf(b, "cpu_usec", "%llu", keyed(text, "usage_usec "));
+    if (read_small(svc, "memory.current", text, sizeof(text)))
+        ctl_reply_kvf(b, "memory_current", "%llu", strtoull(text, NULL, 10));
+    if (read_small(svc, "memory.peak", text, sizeof(text)))
+        ctl_reply_kvf(b, "memory_peak", "%llu", strtoull(text, NULL, 10));
+    if (read_small(svc, "io.stat", text, sizeof(text))) {
+        unsigned long long rd = 0, wr = 0; /* one line per device: "MAJ:MIN rbytes=N wbytes=N ..." */
+        for (const char *p = text; (p = strstr(p, "rbytes=")); p++)
+            rd += strtoull(p + 7, NULL, 10);
+        for (const char *p = text; (p = strstr(p, "wbytes=")); p++)
+            wr += strtoull(p + 7, NULL, 10);
+        ctl_reply_kvf(b, "io_read_bytes", "%llu", rd);
+        ctl_reply_kvf(b, "io_write_bytes", "%llu", wr);
+    }
+    static const char *const psi[] = {"cpu.pressure", "memory.pressure", "io.pressure"};
+    static const char *const psi_key[] = {"pressure_cpu", "pressure_memory", "pressure_io"};
+    for (size_t i = 0; i < 3; i++) {
+        if (!read_small(svc, psi[i], text, sizeof(text)))
+            continue;
+        /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=N": the 10 s average of "some" */
+        const char *p = strstr(text, "some avg10=");
+        if (p)
+            ctl_reply_kvf(b, psi_key[i], "%.*s", (int)strcspn(p + 11, " \n"), p + 11);
+    }
+}
+
 bool sup_cgroup_kill(struct sup *s, const struct service *svc)
 {
     return s->cg_kill && svc->cg_fd >= 0 && write_at(svc->cg_fd, "cgroup.kill", "1") == 0;

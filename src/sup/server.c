@@ -115,6 +115,18 @@ static void pid_view_free(struct pid_view *v)
 static void put_pids(struct sup *s, struct buf *b, const struct service *svc, struct pid_view *v)
 {
     struct buf pids = {0};
+    int *cg_pids;
+    ssize_t n = sup_cgroup_pids(svc, &cg_pids);
+    if (n >= 0) {
+        /* its cgroup lists them: no /proc scan (oya status NAME with 200 services reads one file) */
+        for (ssize_t i = 0; i < n; i++)
+            buf_printf(&pids, "%s%d", pids.len ? " " : "", cg_pids[i]);
+        free(cg_pids);
+        ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
+        sup_cgroup_put_accounting(svc, b);
+        buf_free(&pids);
+        return;
+    }
     /* a service that is down and holds no process needs no scan (10,000 inactive services cost none) */
     bool has_processes = svc->st.main_pid || svc->sid || (svc->st.state != SVC_DEAD && svc->st.state != SVC_FAILED);
     if (has_processes && !v->read) {

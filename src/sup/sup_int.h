@@ -274,6 +274,9 @@ bool sup_cgroup_kill(struct sup *s, const struct service *svc); /* cgroup.kill: 
 void sup_cgroup_close(struct sup *s, struct service *svc);      /* removed if empty */
 void sup_cgroup_teardown(struct sup *s);
 void sup_cgroup_event(struct sup *s, struct service *svc); /* its cgroup.events changed */
+/* The cgroup's own figures as status keys: cpu_usec (cpu.stat, kept after processes end), memory_current
+ * and memory_peak (memory controller), io_read_bytes/io_write_bytes (io.stat), the pressure lines */
+void sup_cgroup_put_accounting(const struct service *svc, struct buf *b);
 
 /* bus.c: Type=dbus. Wait for svc's BusName= on the bus; false (said once) when there is no bus: the
  * service then runs as Type=simple. sup_bus_settle after each transition: a service that left its start

@@ -133,3 +133,20 @@ def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
                 break
             time.sleep(0.05)
     assert not os.path.exists(cg)
+
+
+def test_status_counts_the_cgroups_cpu_even_of_processes_gone(oya):
+    """CPU is the cgroup's (cpu.stat): a subshell that burned CPU and ended still counts, as in systemctl
+    status; the pressure (PSI) of the cgroup is in the JSON."""
+    import json
+    burn = "/bin/sh -c '(i=0; while [ $$i -lt 400000 ]; do i=$$((i+1)); done); exec /bin/sleep infinity'"
+    o = oya({"burn": unit(burn)})
+    o.wait_state("burn", "active", "running")
+    usable(o)
+    main = wait_for(lambda: [p for p in psutil.Process(o.pid).children() if p.cmdline() == ["/bin/sleep", "infinity"]],
+                    what="the burner's sleep")[0]
+    rec = json.loads(o.cli("status", "--json", "burn").stdout)["services"][0]
+    alive = sum(sum(p.cpu_times()[:2]) for p in [main]) * 1e6
+    assert rec["cgroup"].endswith("/burn.service")
+    assert rec["cpu_usec"] >= 50_000 and rec["cpu_usec"] > alive + 40_000, (rec["cpu_usec"], alive)
+    assert "pressure_cpu_some_avg10" in rec or not os.path.exists(f"{unified_mount()}{rec['cgroup']}/cpu.pressure")
