@@ -20,6 +20,7 @@ static void usage(FILE *f)
                "  list [--state=S] [--json]  one line per service\n"
                "  start|stop|restart NAME... change services and wait for the outcome\n"
                "  reload NAME...             run ExecReload= and wait for it\n"
+               "  freeze|thaw NAME...        stop every process of services in place, and resume them\n"
                "  kill [-s SIGNAL] NAME...   signal every process of services\n"
                "  logs [NAME...] [-n N]      what services said, merged by time, as journalctl -u\n"
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
@@ -40,7 +41,7 @@ static const struct {
     {"start", cli_start}, {"stop", cli_start},    {"restart", cli_start},   {"reload", cli_start},
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
     {"condition", cli_condition}, {"logs", cli_logs}, {"explain", cli_explain},
-    {"trace", cli_trace}, {"top", cli_top},
+    {"trace", cli_trace}, {"top", cli_top}, {"freeze", cli_start}, {"thaw", cli_start},
 };
 
 int main(int argc, char **argv)

@@ -14,6 +14,8 @@ int cli_start(struct cli *c, int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: oya %s NAME...\nWaits until the services have %s and says how it ended.\n", verb,
                    strcmp(verb, "stop") == 0     ? "stopped"
+                   : strcmp(verb, "freeze") == 0 ? "been frozen (cgroup.freeze: every process stopped, as systemctl freeze)"
+                   : strcmp(verb, "thaw") == 0   ? "been thawed"
                    : strcmp(verb, "reload") == 0 ? "run their ExecReload= commands"
                                                  : "started");
             strv_clear(&fields);
@@ -35,7 +37,16 @@ int cli_start(struct cli *c, int argc, char **argv)
         const char *active = ctl_get(r, "active"), *sub = ctl_get(r, "sub"), *err = ctl_get(r, "exec_error");
         char ex[96];
         cli_exit_text(r, ex, sizeof(ex));
-        if (strcmp(verb, "stop") == 0) {
+        if (strcmp(verb, "freeze") == 0 || strcmp(verb, "thaw") == 0) {
+            bool freeze = verb[0] == 'f';
+            if (ok) {
+                printf("%s: %s (%s, %s)\n", ctl_get(r, "name"), freeze ? "frozen" : "thawed", active, sub);
+            } else {
+                fprintf(stderr, "oya: %s: %s\n", ctl_get(r, "name"),
+                        freeze ? "not frozen: it ended meanwhile" : "not thawed: it ended meanwhile");
+                rc = 1;
+            }
+        } else if (strcmp(verb, "stop") == 0) {
             printf("%s: stopped (%s, %s", ctl_get(r, "name"), active, sub);
             if (strcmp(ctl_get(r, "result"), "success") != 0)
                 printf("; Result: %s", ctl_get(r, "result"));

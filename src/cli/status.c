@@ -31,6 +31,9 @@ static void active_line(const struct cli *c, const struct ctl_record *r, struct 
     if (!failed)
         buf_printf(out, " (%s)", sub);
     buf_puts(out, color ? "\033[0m" : "");
+    const char *fz = ctl_get(r, "freezer");
+    if (fz && strcmp(fz, "frozen") == 0)
+        buf_puts(out, " (frozen)"); /* as systemctl, after `oya freeze` */
     if (strcmp(result, "success") != 0 && strcmp(active, "active") != 0)
         buf_printf(out, " (Result: %s)", result);
     if (since) {
@@ -172,7 +175,7 @@ static void json_service(const struct ctl_record *r, struct buf *out)
     struct cli_procs p;
     cli_procs_read(&p, ctl_get(r, "pids"));
     buf_puts(out, "{");
-    static const char *strings[] = {"name", "description", "path", "load", "active", "sub", "result", "type",
+    static const char *strings[] = {"name", "description", "path", "load", "active", "sub", "freezer", "result", "type",
                                     "restart", "exec_error", "invocation", "status_text", "condition",
                                     "condition_kind", "load_error"};
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {

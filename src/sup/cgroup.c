@@ -306,7 +306,8 @@ ssize_t sup_cgroup_pids(const struct service *svc, int **pids)
 
 void sup_cgroup_event(struct sup *s, struct service *svc)
 {
-    /* reading the file is what re-arms its notification (kernfs): without it the loop would spin */
+    /* reading the file is what re-arms its notification (kernfs): without it the loop would spin; the
+     * loop answers freeze and thaw requests after this (sup_answer_waiters) */
     if (sup_cgroup_populated(svc) == 0)
         sup_check_groups(s);
 }
@@ -361,6 +362,24 @@ void sup_cgroup_put_accounting(const struct service *svc, struct buf *b)
         if (p)
             ctl_reply_kvf(b, psi_key[i], "%.*s", (int)strcspn(p + 11, " \n"), p + 11);
     }
+}
+
+int sup_cgroup_freeze(const struct service *svc, bool freeze)
+{
+    return svc->cg_fd < 0 ? -ENOENT : write_at(svc->cg_fd, "cgroup.freeze", freeze ? "1" : "0");
+}
+
+int sup_cgroup_frozen(const struct service *svc)
+{
+    if (svc->cg_fd < 0)
+        return -1;
+    char text[256];
+    ssize_t n = svc->cg_events_fd >= 0 ? pread(svc->cg_events_fd, text, sizeof(text) - 1, 0) : -1;
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    const char *p = strstr(text, "frozen ");
+    return p ? p[7] == '1' : -1;
 }
 
 bool sup_cgroup_kill(struct sup *s, const struct service *svc)

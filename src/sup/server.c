@@ -181,8 +181,10 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "exit_code", "%d", st->exit_code);
     ctl_reply_kvf(b, "exit_status", "%d", st->exit_status);
     ctl_reply_kvf(b, "restarts", "%u", st->restarts);
-    if (svc->cg_fd >= 0)
+    if (svc->cg_fd >= 0) {
         ctl_reply_kvf(b, "cgroup", "%s%s%s.service", s->cg_path, strcmp(s->cg_path, "/") ? "/" : "", u->name);
+        ctl_reply_kv(b, "freezer", sup_cgroup_frozen(svc) == 1 ? "frozen" : "running");
+    }
     ctl_reply_kv(b, "exec_error", svc->exec_error);
     ctl_reply_kv(b, "invocation", svc->invocation);
     ctl_reply_kv(b, "status_text", st->status_text);
@@ -418,6 +420,44 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
     c->nwaiting = n;
 }
 
+/* freeze|thaw NAME...: cgroup.freeze, answered once cgroup.events says frozen (or thawed) */
+static void do_freeze(struct sup *s, struct client *c, bool freeze, char **args, size_t n)
+{
+    if (n == 0) {
+        ctl_reply_error(&c->out, "name at least one service");
+        return;
+    }
+    size_t *idx = resolve(s, c, args, n);
+    if (!idx)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        const struct service *svc = s->svcs[idx[i]];
+        if (svc->cg_fd < 0) {
+            ctl_reply_error(&c->out, "%s has no cgroup, and freezing needs one: %s", svc->unit->name,
+                            s->cg_fd < 0 ? s->cg_why : "it is not running");
+            free(idx);
+            return;
+        }
+        if (freeze && !svc_is_active(&svc->st)) {
+            ctl_reply_error(&c->out, "%s is not active: there is nothing to freeze", svc->unit->name);
+            free(idx);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int r = sup_cgroup_freeze(s->svcs[idx[i]], freeze);
+        if (r < 0) {
+            ctl_reply_error(&c->out, "cannot %s %s: %s", freeze ? "freeze" : "thaw", s->svcs[idx[i]]->unit->name,
+                            strerror(-r));
+            free(idx);
+            return;
+        }
+    }
+    c->wait = freeze ? WAIT_FREEZE : WAIT_THAW;
+    c->waiting = idx;
+    c->nwaiting = n;
+}
+
 static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
 {
     if (n < 2) {
@@ -474,6 +514,8 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
         do_kill(s, c, args, n);
     } else if (strcmp(verb, "logs") == 0) {
         sup_do_logs(s, c, args, n);
+    } else if (strcmp(verb, "freeze") == 0 || strcmp(verb, "thaw") == 0) {
+        do_freeze(s, c, verb[0] == 'f', args, n);
     } else if (strcmp(verb, "trace") == 0) {
         sup_do_trace(s, c, args, n);
     } else if (!*verb) {
@@ -659,6 +701,8 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
 static bool settled_for(const struct service *svc, enum wait_kind kind)
 {
     const struct svc *st = &svc->st;
+    if (kind == WAIT_FREEZE || kind == WAIT_THAW) /* frozen as asked, or gone */
+        return sup_cgroup_frozen(svc) == (kind == WAIT_FREEZE) || !svc_is_active(st) || svc->cg_fd < 0;
     if (svc->job != JOB_NONE)
         return false; /* still waiting for its turn */
     if (kind == WAIT_STOP)
@@ -673,6 +717,8 @@ static bool settled_for(const struct service *svc, enum wait_kind kind)
 static bool transition_ok(const struct service *svc, enum wait_kind kind)
 {
     const struct svc *st = &svc->st;
+    if (kind == WAIT_FREEZE || kind == WAIT_THAW)
+        return sup_cgroup_frozen(svc) == (kind == WAIT_FREEZE);
     if (kind == WAIT_STOP)
         return true;
     if (kind == WAIT_RELOAD)

@@ -100,7 +100,7 @@ struct log_stream {
     struct log_stream *next;
 };
 
-enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART, WAIT_RELOAD };
+enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART, WAIT_RELOAD, WAIT_FREEZE, WAIT_THAW };
 
 struct client {
     struct watch w;
@@ -274,6 +274,9 @@ bool sup_cgroup_kill(struct sup *s, const struct service *svc); /* cgroup.kill: 
 void sup_cgroup_close(struct sup *s, struct service *svc);      /* removed if empty */
 void sup_cgroup_teardown(struct sup *s);
 void sup_cgroup_event(struct sup *s, struct service *svc); /* its cgroup.events changed */
+/* cgroup.freeze: ask (0 or -errno); frozen: 1, 0, or -1 without a cgroup (from cgroup.events) */
+int sup_cgroup_freeze(const struct service *svc, bool freeze);
+int sup_cgroup_frozen(const struct service *svc);
 /* The cgroup's own figures as status keys: cpu_usec (cpu.stat, kept after processes end), memory_current
  * and memory_peak (memory controller), io_read_bytes/io_write_bytes (io.stat), the pressure lines */
 void sup_cgroup_put_accounting(const struct service *svc, struct buf *b);

@@ -482,6 +482,8 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
 {
     if (scope == KILL_SCOPE_NONE || sig <= 0)
         return 0;
+    if (sup_cgroup_frozen(svc) == 1)
+        sup_cgroup_freeze(svc, false); /* as systemd: a frozen service is thawed to act on its signal */
     if (svc->st.main_pid == 0 && sup_only_main_children(s))
         return 0;
     if (scope == KILL_SCOPE_MAIN || main_only(s, svc)) {

@@ -150,3 +150,31 @@ def test_status_counts_the_cgroups_cpu_even_of_processes_gone(oya):
     assert rec["cgroup"].endswith("/burn.service")
     assert rec["cpu_usec"] >= 50_000 and rec["cpu_usec"] > alive + 40_000, (rec["cpu_usec"], alive)
     assert "pressure_cpu_some_avg10" in rec or not os.path.exists(f"{unified_mount()}{rec['cgroup']}/cpu.pressure")
+
+
+def test_freeze_and_thaw(oya, tmp_path):
+    """oya freeze stops every process of a service in place (cgroup.freeze), as systemctl freeze; status
+    says (frozen); oya thaw resumes them; a frozen service still stops at once (it is thawed first)."""
+    count = tmp_path / "count"
+    o = oya({"tick": unit(f"/bin/sh -c 'while :; do echo x >> {count}; /bin/sleep 0.05; done'")})
+    o.wait_state("tick", "active", "running")
+    usable(o)
+    wait_for(lambda: count.exists() and count.stat().st_size > 0, what="the ticks")
+    r = o.cli("freeze", "tick")
+    assert r.returncode == 0 and r.stdout.startswith("tick: frozen"), r.stdout + r.stderr
+    rec = o.record("tick")
+    assert rec["freezer"] == "frozen"
+    pids = [p["pid"] for p in rec["processes"]]
+    assert "frozen 1" in open(f"{unified_mount()}{rec['cgroup']}/cgroup.events").read()
+    # each waits in the freezer's trap (inlined into get_signal on recent kernels)
+    assert pids and all(open(f"/proc/{p}/wchan").read() in ("do_freezer_trap", "get_signal") for p in pids)
+    assert "(frozen)" in o.cli("status", "tick").stdout
+    size = count.stat().st_size
+    r = o.cli("thaw", "tick")
+    assert r.returncode == 0 and r.stdout.startswith("tick: thawed"), r.stdout + r.stderr
+    wait_for(lambda: count.stat().st_size > size, what="ticks again after the thaw")
+    assert o.cli("freeze", "tick").returncode == 0
+    r = o.cli("stop", "tick")
+    assert r.returncode == 0 and "stopped (inactive, dead)" in r.stdout
+    r = o.cli("freeze", "tick")
+    assert r.returncode != 0 and "freezing needs one" in r.stderr
