@@ -257,18 +257,24 @@ int sup_cgroup_open(struct sup *s, struct service *svc)
     return svc->cg_fd;
 }
 
-/* populated 1 in the service's cgroup.events: -1 when it cannot be read (then /proc tells) */
-int sup_cgroup_populated(const struct service *svc)
+/* A flag of the service's cgroup.events ("populated ", "frozen "): 1, 0, or -1 when it cannot be read.
+ * Reading it is also what re-arms the file's notification. */
+static int events_flag(const struct service *svc, const char *key)
 {
-    if (svc->cg_fd < 0)
+    if (svc->cg_fd < 0 || svc->cg_events_fd < 0)
         return -1;
     char text[256];
-    ssize_t n = svc->cg_events_fd >= 0 ? pread(svc->cg_events_fd, text, sizeof(text) - 1, 0) : -1;
+    ssize_t n = pread(svc->cg_events_fd, text, sizeof(text) - 1, 0);
     if (n <= 0)
         return -1;
     text[n] = 0;
-    const char *p = strstr(text, "populated ");
-    return p ? p[10] == '1' : -1;
+    const char *p = strstr(text, key);
+    return p ? p[strlen(key)] == '1' : -1;
+}
+
+int sup_cgroup_populated(const struct service *svc)
+{
+    return events_flag(svc, "populated ");
 }
 
 /* The PIDs in the service's cgroup (cgroup.procs); -1 when it cannot be read */
@@ -371,15 +377,7 @@ int sup_cgroup_freeze(const struct service *svc, bool freeze)
 
 int sup_cgroup_frozen(const struct service *svc)
 {
-    if (svc->cg_fd < 0)
-        return -1;
-    char text[256];
-    ssize_t n = svc->cg_events_fd >= 0 ? pread(svc->cg_events_fd, text, sizeof(text) - 1, 0) : -1;
-    if (n <= 0)
-        return -1;
-    text[n] = 0;
-    const char *p = strstr(text, "frozen ");
-    return p ? p[7] == '1' : -1;
+    return events_flag(svc, "frozen ");
 }
 
 bool sup_cgroup_kill(struct sup *s, const struct service *svc)
