@@ -7,22 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FOLLOW_MAX (4u << 20) /* what a follower may leave unread before records are dropped for it */
-
 void sup_followers_push(struct sup *s, const struct service *svc, const char *line, size_t n)
 {
     for (struct client *c = s->clients, *next; c; c = next) {
         next = c->next;
         if (!c->following || c->tracing || (c->follows && (svc->index >= c->nfollows || !c->follows[svc->index])))
             continue;
-        if (c->out.len > FOLLOW_MAX) {
-            c->follow_dropped++; /* a reader that does not keep up loses records, counted, never oya's loop */
+        if (!sup_follower_ready(c))
             continue;
-        }
-        if (c->follow_dropped) {
-            buf_printf(&c->out, "dropped\t%llu\n", (unsigned long long)c->follow_dropped);
-            c->follow_dropped = 0;
-        }
         char *one = xstrndup(line, n);
         buf_puts(&c->out, "rec\t");
         ctl_put_field(&c->out, svc->unit->name);

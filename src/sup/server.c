@@ -39,6 +39,22 @@ static void client_close(struct sup *s, struct client *c)
     free(c);
 }
 
+/* what a follower (logs -f, trace) may leave unread before what is pushed to it is dropped */
+#define FOLLOW_MAX (4u << 20)
+
+bool sup_follower_ready(struct client *c)
+{
+    if (c->out.len > FOLLOW_MAX) {
+        c->follow_dropped++; /* a reader that does not keep up loses lines, counted, never oya's loop */
+        return false;
+    }
+    if (c->follow_dropped) {
+        buf_printf(&c->out, "dropped\t%llu\n", (unsigned long long)c->follow_dropped);
+        c->follow_dropped = 0;
+    }
+    return true;
+}
+
 void sup_client_flush(struct sup *s, struct client *c)
 {
     while (c->out.len) {

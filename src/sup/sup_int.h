@@ -249,6 +249,8 @@ void sup_syslog_close(struct sup *s);
 /* server.c, shared with logreq.c: flush a client's reply (a follower stays); a name without ".service";
  * "no such service" with a suggestion; lines (records) as repeated key fields */
 void sup_client_flush(struct sup *s, struct client *c);
+/* A follower may take one more line (its "dropped N" line first, if it lost some); false: count one lost */
+bool sup_follower_ready(struct client *c);
 char *sup_service_name(const char *arg);
 void sup_reply_no_such(struct sup *s, struct client *c, const char *given);
 void sup_put_lines(struct buf *b, const struct buf *lines, const char *key);

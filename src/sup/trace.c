@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRACE_MAX (4u << 20) /* what a tracer may leave unread before events are dropped for it */
-
 void sup_trace(struct sup *s, const char *kind, int pid, const struct service *svc, ...)
 {
     if (!s->ntracers)
@@ -33,14 +31,8 @@ void sup_trace(struct sup *s, const char *kind, int pid, const struct service *s
         next = c->next;
         if (!c->tracing)
             continue;
-        if (c->out.len > TRACE_MAX) {
-            c->follow_dropped++; /* a reader that does not keep up loses events, counted, never oya's loop */
+        if (!sup_follower_ready(c))
             continue;
-        }
-        if (c->follow_dropped) {
-            buf_printf(&c->out, "dropped\t%llu\n", (unsigned long long)c->follow_dropped);
-            c->follow_dropped = 0;
-        }
         buf_add(&c->out, line.p, line.len);
         sup_client_flush(s, c); /* may close c */
     }
