@@ -20,6 +20,53 @@ int proc_open_root(void)
     return fd < 0 ? -errno : fd;
 }
 
+/* The new mount API's numbers are the same on every architecture (Linux 5.2); older libcs lack them */
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#endif
+enum { OYA_FSOPEN_CLOEXEC = 1, OYA_FSCONFIG_CMD_CREATE = 6, OYA_FSMOUNT_CLOEXEC = 1 };
+enum { OYA_MOUNT_ATTR_NOSUID = 0x2, OYA_MOUNT_ATTR_NODEV = 0x4, OYA_MOUNT_ATTR_NOEXEC = 0x8 };
+
+/* Does the proc instance at fd show the caller's PID namespace ("self" names the caller's own PID) */
+static bool proc_is_own(int fd)
+{
+    char link[32];
+    ssize_t n = readlinkat(fd, "self", link, sizeof(link) - 1);
+    if (n <= 0)
+        return false;
+    link[n] = 0;
+    return atoi(link) == (int)getpid();
+}
+
+int proc_open_own_root(bool *own)
+{
+    int fd = proc_open_root();
+    *own = fd >= 0 && proc_is_own(fd);
+    if (*own)
+        return fd;
+    /* a private instance of this namespace, attached nowhere: nothing changes in the mount table */
+    int fs = (int)syscall(SYS_fsopen, "proc", OYA_FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return fd;
+    int mnt = -1;
+    if (syscall(SYS_fsconfig, fs, OYA_FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt = (int)syscall(SYS_fsmount, fs, OYA_FSMOUNT_CLOEXEC,
+                           OYA_MOUNT_ATTR_NOSUID | OYA_MOUNT_ATTR_NODEV | OYA_MOUNT_ATTR_NOEXEC);
+    close(fs);
+    if (mnt < 0)
+        return fd;
+    if (!proc_is_own(mnt)) {
+        close(mnt);
+        return fd;
+    }
+    if (fd >= 0)
+        close(fd);
+    *own = true;
+    return mnt;
+}
+
 /* Parse the next space-separated unsigned field; false on garbage. */
 static bool next_u64(const char **pp, uint64_t *out)
 {

@@ -27,6 +27,10 @@ struct proc_snapshot {
 };
 
 int proc_open_root(void); /* an O_DIRECTORY fd on /proc (or -errno) */
+/* An fd on a proc of the caller's own PID namespace: /proc, or where /proc shows another namespace (a
+ * PID namespace made without a proc mount of its own), a private proc instance attached nowhere (needs
+ * CAP_SYS_ADMIN). *own is false when neither could be had: then /proc (or -errno) is returned. */
+int proc_open_own_root(bool *own);
 /* Parse one /proc/PID/stat text; comm may hold spaces and parentheses (the last ')' ends it). */
 int proc_parse_stat(const char *text, struct proc_stat *out);
 int proc_read_stat(int procfd, int pid, struct proc_stat *out);

@@ -76,8 +76,8 @@ static void trace_exec(struct sup *s, struct service *svc)
 {
     struct buf cmd = {0};
     char exe[64], path[4096] = "";
-    snprintf(exe, sizeof(exe), "/proc/%d/exe", svc->st.main_pid);
-    ssize_t n = readlink(exe, path, sizeof(path) - 1);
+    snprintf(exe, sizeof(exe), "%d/exe", svc->st.main_pid);
+    ssize_t n = readlinkat(s->procfd, exe, path, sizeof(path) - 1);
     path[n > 0 ? n : 0] = 0;
     if (proc_read_cmdline_raw(s->procfd, svc->st.main_pid, &cmd) > 0)
         for (size_t i = 0; i + 1 < cmd.len; i++)
@@ -829,11 +829,16 @@ static int setup(struct sup *s)
     s->epfd = epoll_create1(EPOLL_CLOEXEC);
     s->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
     s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-    s->procfd = proc_open_root();
+    bool own_proc;
+    s->procfd = proc_open_own_root(&own_proc);
     if (s->epfd < 0 || s->sigfd < 0 || s->timerfd < 0 || s->procfd < 0) {
         fprintf(stderr, "oya: cannot set up the event loop: %s\n", strerror(errno));
         return -1;
     }
+    if (!own_proc)
+        fprintf(stderr, "oya: /proc shows the processes of another PID namespace and a proc of oya's own "
+                        "cannot be made here: services in cgroups are tracked by them, the others are not (mount "
+                        "one: mount -t proc proc /proc)\n");
     if (!s->init)
         sup_relay_setup(s);
     s->sig_w = (struct watch){W_SIGNAL, NULL};

@@ -478,15 +478,54 @@ static bool main_only(struct sup *s, const struct service *svc)
     return alone;
 }
 
+/* Signal every process in the service's cgroup. Membership is the cgroup, and no /proc is read (oya's
+ * /proc may even belong to another PID namespace): each PID is opened as a pidfd first and signalled only
+ * if cgroup.procs still lists it afterwards, so a PID reused since the first read is never signalled.
+ * The count signalled, or -1 when the service has no cgroup to read. */
+static int kill_cgroup_members(struct sup *s, struct service *svc, int sig)
+{
+    int *pids, *now;
+    ssize_t n = sup_cgroup_pids(svc, &pids);
+    if (n < 0)
+        return -1;
+    int *fds = xcalloc(n ? (size_t)n : 1, sizeof(int));
+    for (ssize_t i = 0; i < n; i++)
+        fds[i] = pids[i] == svc->st.main_pid ? -1 : exec_pidfd_open(pids[i]);
+    ssize_t m = sup_cgroup_pids(svc, &now);
+    int count = 0;
+    for (ssize_t i = 0; i < n; i++) {
+        if (pids[i] == svc->st.main_pid) {
+            signal_main(s, svc, sig);
+            count++;
+            continue;
+        }
+        bool member = false;
+        for (ssize_t j = 0; j < m && !member; j++)
+            member = now[j] == pids[i];
+        /* without pidfds (before Linux 5.3) the PID itself, just checked to be a member */
+        if (member && (fds[i] >= 0 || fds[i] == -ENOSYS) && exec_signal(fds[i], pids[i], sig) == 0) {
+            count++;
+            if (s->ntracers)
+                sup_trace(s, "signal", pids[i], svc, signal_name(sig), (const char *)NULL);
+            if (sig != SIGKILL && sig != SIGCONT)
+                exec_signal(fds[i], pids[i], SIGCONT);
+        }
+        if (fds[i] >= 0)
+            close(fds[i]);
+    }
+    free(fds);
+    free(now);
+    free(pids);
+    return count;
+}
+
 int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope scope)
 {
     if (scope == KILL_SCOPE_NONE || sig <= 0)
         return 0;
     if (sup_cgroup_frozen(svc) == 1)
         sup_cgroup_freeze(svc, false); /* as systemd: a frozen service is thawed to act on its signal */
-    if (svc->st.main_pid == 0 && sup_only_main_children(s))
-        return 0;
-    if (scope == KILL_SCOPE_MAIN || main_only(s, svc)) {
+    if (scope == KILL_SCOPE_MAIN) {
         signal_main(s, svc, sig);
         return svc->st.main_pid ? 1 : 0;
     }
@@ -502,6 +541,15 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         if (populated == 0)
             return 0;
     }
+    int count = kill_cgroup_members(s, svc, sig);
+    if (count >= 0)
+        return count;
+    if (svc->st.main_pid == 0 && sup_only_main_children(s))
+        return 0;
+    if (main_only(s, svc)) {
+        signal_main(s, svc, sig);
+        return svc->st.main_pid ? 1 : 0;
+    }
     struct proc_snapshot snap;
     if (proc_snapshot_read(s->procfd, &snap) < 0) {
         signal_main(s, svc, sig);
@@ -509,7 +557,7 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
     }
     int *pids;
     size_t n = sup_members(s, svc, &snap, &pids);
-    int count = 0;
+    count = 0;
     for (size_t i = 0; i < n; i++) {
         if (pids[i] == svc->st.main_pid) {
             signal_main(s, svc, sig);

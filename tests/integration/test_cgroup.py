@@ -105,7 +105,14 @@ def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
                 return [int(x) for x in open(f"{cg}/ct/{rel}/cgroup.procs").read().split()]
             except OSError:
                 return []
-        wait_for(lambda: len(procs("web.service")) == 2, what="the service's two processes in /web.service")
+        def cmdlines():
+            try:
+                return sorted(" ".join(psutil.Process(q).cmdline()) for q in procs("web.service"))
+            except psutil.NoSuchProcess:
+                return []
+        # both execs done (a fork not yet exec'd is a process of the cgroup too)
+        wait_for(lambda: cmdlines() == ["/bin/sleep 1000", "/bin/sleep infinity"],
+                 what="the service's two processes in /web.service")
         oya_pid = procs("init.scope")
         assert len(oya_pid) == 1 and psutil.Process(oya_pid[0]).name() == "oya"
         assert procs("") == []  # nothing left in the container's own cgroup: the no-internal-process rule
@@ -133,6 +140,9 @@ def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
                 break
             time.sleep(0.05)
     assert not os.path.exists(cg)
+    # /proc here shows the outer namespace (unshare mounts no proc of its own): oya made a private one
+    err = p.stderr.read().decode()
+    assert "another PID namespace" not in err and "web: stopped" in err, err
 
 
 def test_status_counts_the_cgroups_cpu_even_of_processes_gone(oya):
