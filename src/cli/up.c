@@ -48,6 +48,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     cli_log_dir_default(log_dir, sizeof(log_dir));
     uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
     bool no_cgroups = false;
+    const char *cgroup_root = NULL;
     bool timestamps = false;
     const char *syslog_path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -88,6 +89,10 @@ int cli_up(struct cli *c, int argc, char **argv)
         }
         if (strcmp(argv[i], "--no-cgroups") == 0) {
             no_cgroups = true;
+            continue;
+        }
+        if ((v = option(argc, argv, &i, "--cgroup-root"))) {
+            cgroup_root = v; /* tests: resource control written to a directory shaped like cgroupfs */
             continue;
         }
         if (strcmp(argv[i], "--syslog") == 0 || strncmp(argv[i], "--syslog=", 9) == 0) {
@@ -132,7 +137,7 @@ int cli_up(struct cli *c, int argc, char **argv)
                             .npaths = paths.n, .notify_socket = notify, .log_dir = log_dir,
                             .log_memory = (size_t)log_memory, .log_file_size = log_size,
                             .log_files = (unsigned)log_files, .timestamps = timestamps, .no_cgroups = no_cgroups,
-                            .syslog_path = syslog_path};
+                            .cgroup_root = cgroup_root, .syslog_path = syslog_path};
     int rc = sup_run(&o);
     strv_clear(&paths);
     return rc;

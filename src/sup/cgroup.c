@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* The mount point and root of a cgroup2 mount that shows own (oya's cgroup; NULL: any) */
@@ -110,6 +111,18 @@ static bool alone_in(int dirfd, int self)
     return atoi(text) == self && !strchr(str_strip(text), '\n');
 }
 
+/* The controllers a cgroup has (cgroup.controllers), as " cpu memory pids " for lookups */
+static void controllers_of(int dirfd, char *out, size_t size)
+{
+    char text[512] = "";
+    int fd = openat(dirfd, "cgroup.controllers", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? fd_read_all(fd, text, sizeof(text)) : -1;
+    if (fd >= 0)
+        close(fd);
+    text[n > 0 ? n : 0] = 0;
+    snprintf(out, size, " %s ", str_strip(text));
+}
+
 /* An oya killed before its teardown leaves its oya-PID subtree: remove those of oyas that are gone, once
  * their services' cgroups are empty (a populated one stays: rmdir refuses it) */
 static void remove_left_behind(int dirfd)
@@ -145,6 +158,14 @@ void sup_cgroup_setup(struct sup *s)
 {
     s->cg_fd = -1;
     char point[1024], root[1024], own[1024];
+    if (s->opts->cgroup_root) {
+        /* tests: a directory shaped like cgroupfs receives what would be written; tracking stays /proc */
+        s->cg_fd = open(s->opts->cgroup_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        s->cg_fake = s->cg_fd >= 0;
+        snprintf(s->cg_why, sizeof(s->cg_why), "%s (--cgroup-root: written to, not used for tracking)",
+                 s->opts->cgroup_root);
+        return;
+    }
     if (s->opts->no_cgroups) {
         snprintf(s->cg_why, sizeof(s->cg_why), "not used (--no-cgroups)");
         return;
@@ -219,24 +240,131 @@ void sup_cgroup_setup(struct sup *s)
         snprintf(s->cg_self, sizeof(s->cg_self), "%s", own);
     }
     s->cg_kill = faccessat(s->cg_fd, "cgroup.kill", F_OK, 0) == 0;
-    /* the controllers the subtree has, for the services (best effort: limits come later) */
-    char ctl[512];
-    int cfd = openat(s->cg_fd, "cgroup.controllers", O_RDONLY | O_CLOEXEC);
-    ssize_t n = cfd >= 0 ? read(cfd, ctl, sizeof(ctl) - 1) : -1;
-    if (cfd >= 0)
-        close(cfd);
-    if (n > 0) {
-        ctl[n] = 0;
-        struct buf want = {0};
-        for (char *w = strtok(str_strip(ctl), " "); w; w = strtok(NULL, " "))
-            buf_printf(&want, "%s+%s", want.len ? " " : "", w);
-        if (want.len)
-            write_at(s->cg_fd, "cgroup.subtree_control", want.p); /* refused where processes remain: fine */
-        buf_free(&want);
+    /* the controllers the subtree has, enabled for the services one by one (one the kernel refuses, such
+     * as cpu while a real-time process sits in the subtree, does not keep the others away); limits name
+     * what is missing when a service starts */
+    char ctl[512], *save = NULL;
+    controllers_of(s->cg_fd, ctl, sizeof(ctl));
+    for (char *w = strtok_r(ctl, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char plus[64];
+        snprintf(plus, sizeof(plus), "+%s", w);
+        write_at(s->cg_fd, "cgroup.subtree_control", plus); /* refused where processes remain: fine */
     }
 }
 
-/* NAME.service in oya's subtree, made at each start (kept while anything of it runs) */
+/* min(kernel.pid_max, kernel.threads-max): what TasksMax=N% is a percentage of, as systemd counts it */
+static uint64_t system_tasks_max(void)
+{
+    char text[64];
+    uint64_t best = UINT64_MAX, v;
+    static const char *const files[] = {"/proc/sys/kernel/pid_max", "/proc/sys/kernel/threads-max"};
+    for (size_t i = 0; i < 2; i++) {
+        int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? fd_read_all(fd, text, sizeof(text)) : -1;
+        if (fd >= 0)
+            close(fd);
+        text[n > 0 ? n : 0] = 0;
+        if (n > 0 && str_to_u64(str_strip(text), &v) && v < best)
+            best = v;
+    }
+    return best == UINT64_MAX ? 4194304 : best;
+}
+
+/* "DEVICE\tWHAT=VALUE" of a unit into io's "MAJ:MIN WHAT=VALUE" ("MAJ:MIN N" for a weight): the block
+ * device itself, or the one a file lives on */
+static bool io_line(const char *v, char *out, size_t size)
+{
+    const char *tab = strchr(v, '\t');
+    if (!tab)
+        return false;
+    char *dev = xstrndup(v, (size_t)(tab - v));
+    struct stat st;
+    int r = stat(dev, &st);
+    free(dev);
+    if (r < 0)
+        return false;
+    dev_t d = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+    const char *what = tab + 1;
+    if (str_startswith(what, "weight="))
+        snprintf(out, size, "%u:%u %s", major(d), minor(d), what + 7);
+    else
+        snprintf(out, size, "%u:%u %s", major(d), minor(d), what);
+    return true;
+}
+
+/* Say once per service what of its resource control could not be applied, on stderr and in its log */
+static void limit_not_applied(struct sup *s, struct service *svc, const char *key, const char *why)
+{
+    char text[600];
+    snprintf(text, sizeof(text), "%s= not applied: %s", key, why);
+    for (size_t i = 0; i < svc->limits_said.n; i++)
+        if (!strcmp(svc->limits_said.v[i], text))
+            return;
+    strv_add(&svc->limits_said, text);
+    fprintf(stderr, "oya: %s: %s\n", svc->unit->name, text);
+    sup_journal_add(s, svc, LOG_OYA, 4, text, strlen(text));
+}
+
+/* Write the unit's resource control into its cgroup dirfd, each where its controller is available */
+static void apply_limits(struct sup *s, struct service *svc, int dirfd)
+{
+    const struct unit *u = svc->unit;
+    char have[512], value[600];
+    controllers_of(s->cg_fake ? s->cg_fd : dirfd, have, sizeof(have)); /* a test root lists them at its top */
+    struct unit_cgroup_set extra[2];
+    size_t nextra = 0;
+    char quota[64], tasks[32];
+    if (u->cpu_quota_percent) {
+        uint64_t period = u->cpu_quota_period_usec ? u->cpu_quota_period_usec : 100000;
+        snprintf(quota, sizeof(quota), "%llu %llu", (unsigned long long)(u->cpu_quota_percent * period / 100),
+                 (unsigned long long)period);
+        extra[nextra++] = (struct unit_cgroup_set){"CPUQuota", "cpu", "cpu.max", quota};
+    }
+    if (u->tasks_max) {
+        if (u->tasks_max == UINT64_MAX)
+            snprintf(tasks, sizeof(tasks), "max");
+        else
+            snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long)(u->tasks_max_percent
+                                                    ? system_tasks_max() / 100 * u->tasks_max : u->tasks_max));
+        extra[nextra++] = (struct unit_cgroup_set){"TasksMax", "pids", "pids.max", tasks};
+    }
+    for (size_t i = 0; i < u->ncgroup_sets + nextra; i++) {
+        const struct unit_cgroup_set *c = i < u->ncgroup_sets ? &u->cgroup_sets[i] : &extra[i - u->ncgroup_sets];
+        char want[64];
+        snprintf(want, sizeof(want), " %s ", c->controller);
+        if (!strstr(have, want)) {
+            char why[300];
+            snprintf(why, sizeof(why), "the %s controller is not available to oya's cgroups%s", c->controller,
+                     s->cg_fd >= 0 && !s->cg_fake ? " (not enabled above them, or bound to a v1 hierarchy)" : "");
+            limit_not_applied(s, svc, c->key, why);
+            continue;
+        }
+        const char *text = c->value;
+        if (strchr(c->value, '\t')) {
+            if (!io_line(c->value, value, sizeof(value))) {
+                limit_not_applied(s, svc, c->key, "its device cannot be found");
+                continue;
+            }
+            text = value;
+        }
+        /* a test root is a plain directory: its files are made, and each write is a line of its own */
+        char line[700];
+        int len = snprintf(line, sizeof(line), s->cg_fake ? "%s\n" : "%s", text);
+        int fd = openat(dirfd, c->file, O_WRONLY | O_CLOEXEC | (s->cg_fake ? O_CREAT | O_APPEND : 0), 0644);
+        ssize_t w = fd >= 0 && len > 0 ? write(fd, line, (size_t)len) : -1;
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        if (w < 0) {
+            char why[300];
+            snprintf(why, sizeof(why), "cannot write %s: %s", c->file, strerror(e));
+            limit_not_applied(s, svc, c->key, why);
+        }
+    }
+}
+
+/* NAME.service in oya's subtree, made at each start (kept while anything of it runs), with the unit's
+ * resource control written into it. With a test root (--cgroup-root) only the writing happens. */
 int sup_cgroup_open(struct sup *s, struct service *svc)
 {
     if (s->cg_fd < 0 || svc->cg_fd >= 0)
@@ -245,9 +373,15 @@ int sup_cgroup_open(struct sup *s, struct service *svc)
     snprintf(name, sizeof(name), "%s.service", svc->unit->name);
     if (mkdirat(s->cg_fd, name, 0755) < 0 && errno != EEXIST)
         return -errno;
-    svc->cg_fd = openat(s->cg_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (svc->cg_fd < 0)
+    int fd = openat(s->cg_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
         return -errno;
+    apply_limits(s, svc, fd);
+    if (s->cg_fake) {
+        close(fd);
+        return -ENOTSUP; /* a directory shaped like cgroupfs: the processes stay where oya is */
+    }
+    svc->cg_fd = fd;
     svc->cg_events_fd = openat(svc->cg_fd, "cgroup.events", O_RDONLY | O_CLOEXEC);
     if (svc->cg_events_fd >= 0) {
         svc->cg_w = (struct watch){W_CGROUP, svc};

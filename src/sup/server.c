@@ -241,9 +241,10 @@ static void put_oya(struct sup *s, struct buf *b)
     ctl_reply_kvf(b, "pid", "%d", s->self_pid);
     ctl_reply_kvf(b, "since", "%llu", (unsigned long long)s->started_real);
     ctl_reply_kv(b, "socket", s->socket_path);
-    ctl_reply_kv(b, "cgroup", s->cg_fd >= 0 ? s->cg_self : "");
-    ctl_reply_kv(b, "cgroup_subtree", s->cg_fd >= 0 ? s->cg_path : "");
-    ctl_reply_kv(b, "cgroup_why", s->cg_fd >= 0 ? "" : s->cg_why);
+    bool cg = s->cg_fd >= 0 && !s->cg_fake;
+    ctl_reply_kv(b, "cgroup", cg ? s->cg_self : "");
+    ctl_reply_kv(b, "cgroup_subtree", cg ? s->cg_path : "");
+    ctl_reply_kv(b, "cgroup_why", cg ? "" : s->cg_why);
     struct buf paths = {0};
     for (size_t i = 0; i < s->opts->npaths; i++)
         buf_printf(&paths, "%s%s", i ? " " : "", s->opts->paths[i]);
@@ -450,7 +451,7 @@ static void do_freeze(struct sup *s, struct client *c, bool freeze, char **args,
         const struct service *svc = s->svcs[idx[i]];
         if (svc->cg_fd < 0) {
             ctl_reply_error(&c->out, "%s has no cgroup, and freezing needs one: %s", svc->unit->name,
-                            s->cg_fd < 0 ? s->cg_why : "it is not running");
+                            s->cg_fd < 0 || s->cg_fake ? s->cg_why : "it is not running");
             free(idx);
             return;
         }

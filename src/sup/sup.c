@@ -172,7 +172,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
                                .error_fd = errp[1], .extra_env = &env, .cgroup_fd = -1};
     if (s->cg_fd >= 0) {
         int cg = sup_cgroup_open(s, svc);
-        if (cg < 0 && !svc->cg_fd_warned) {
+        if (cg < 0 && cg != -ENOTSUP && !svc->cg_fd_warned) {
             svc->cg_fd_warned = true;
             fprintf(stderr, "oya: %s: cannot make its cgroup (%s): tracked by /proc instead\n", u->name, strerror(-cg));
         }
@@ -908,6 +908,7 @@ static void teardown(struct sup *s)
         sup_epoll_close(s, &s->svcs[i]->report_fd);
         fd_close(&s->svcs[i]->control_report_fd);
         strv_clear(&s->svcs[i]->start_env);
+        strv_clear(&s->svcs[i]->limits_said);
         free(s->svcs[i]->claims);
         sup_journal_close(s->svcs[i]);
         unit_free(s->svcs[i]->unit);

@@ -42,6 +42,7 @@ struct sup_options {
     uint64_t log_file_size;
     unsigned log_files;
     bool no_cgroups; /* --no-cgroups: track by /proc even where cgroup v2 could be used */
+    const char *cgroup_root; /* tests: a directory shaped like cgroupfs that resource control is written to */
 };
 
 /* oya up: runs until SIGTERM or SIGINT has stopped every service, returns 0.

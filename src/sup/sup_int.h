@@ -82,6 +82,7 @@ struct service {
     int cg_fd, cg_events_fd;
     struct watch cg_w;
     bool cg_fd_warned;
+    struct strv limits_said; /* "KEY= not applied: why" lines said once (cgroup.c) */
 };
 
 /* a unit file that did not load: listed, never started */
@@ -194,6 +195,7 @@ struct sup {
     int cg_fd;
     char cg_path[2300], cg_self[2300], cg_why[4700];
     bool cg_made, cg_kill;
+    bool cg_fake; /* --cgroup-root (tests): resource control written there, processes tracked by /proc */
 };
 
 /* sup.c */

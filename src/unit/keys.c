@@ -819,8 +819,7 @@ static int parse_not_applied(struct unit *u, const struct key *k, const char *v,
     return 0;
 }
 
-/* TasksMax=: N, N% (of the system's limit) or infinity; kept for when oya manages cgroups (issue 15),
- * listed as not applied until then */
+/* TasksMax=: N, N% (of the system's limit) or infinity; pids.max of the service's cgroup */
 static int parse_tasks_max(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     uint64_t n;
@@ -842,7 +841,16 @@ static int parse_tasks_max(struct unit *u, const struct key *k, const char *v, s
     } else {
         return bad_value(c, "write a number of tasks, a percentage like 80%%, or infinity");
     }
-    return parse_not_applied(u, k, v, c);
+    (void)k;
+    return 0;
+}
+
+/* The resource-control keys (resource.c): cgroup v2 settings the supervisor writes at each start */
+static int parse_resource(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    char err[256] = "";
+    int r = unit_resource_parse(u, k->name, v, err, sizeof(err));
+    return r < 0 ? bad_value(c, "%s", err) : 0;
 }
 
 /* rlimit values: "N", "soft:hard", "infinity"; bytes take K/M/G/T/P/E (1024-based), LimitCPU takes
@@ -1058,6 +1066,22 @@ static struct key keys[] = {
     {"Service", "BusName", parse_bus_name, 0, 0},
     {"Service", "IgnoreSIGPIPE", parse_bool, FIELD(ignore_sigpipe), 0},
     {"Service", "TasksMax", parse_tasks_max, 0, 0},
+    {"Service", "MemoryMin", parse_resource, 0, 0},
+    {"Service", "MemoryLow", parse_resource, 0, 0},
+    {"Service", "MemoryHigh", parse_resource, 0, 0},
+    {"Service", "MemoryMax", parse_resource, 0, 0},
+    {"Service", "MemorySwapMax", parse_resource, 0, 0},
+    {"Service", "CPUWeight", parse_resource, 0, 0},
+    {"Service", "CPUQuota", parse_resource, 0, 0},
+    {"Service", "CPUQuotaPeriodSec", parse_resource, 0, 0},
+    {"Service", "AllowedCPUs", parse_resource, 0, 0},
+    {"Service", "AllowedMemoryNodes", parse_resource, 0, 0},
+    {"Service", "IOWeight", parse_resource, 0, 0},
+    {"Service", "IODeviceWeight", parse_resource, 0, 0},
+    {"Service", "IOReadBandwidthMax", parse_resource, 0, 0},
+    {"Service", "IOWriteBandwidthMax", parse_resource, 0, 0},
+    {"Service", "IOReadIOPSMax", parse_resource, 0, 0},
+    {"Service", "IOWriteIOPSMax", parse_resource, 0, 0},
     {"Service", "DynamicUser", parse_dynamic_user, 0, 0},
     {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
     {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
@@ -1107,8 +1131,8 @@ static const char *not_applied_keys[] = {
     "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYPath", "TTYReset",
     "TTYVHangup", "TTYVTDisallocate", "TTYRows", "TTYColumns", "FileDescriptorStoreMax",
     "Sockets", "Slice", "Delegate", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
-    "CPUQuota", "CPUWeight", "CPUShares", "StartupCPUWeight", "MemoryMax",
-    "MemoryHigh", "MemoryLow", "MemoryMin", "MemoryLimit", "MemorySwapMax", "IOWeight", "IODeviceWeight",
+    "CPUShares", "StartupCPUWeight",
+    "MemoryLimit",
     "CPUAccounting", "MemoryAccounting", "IOAccounting", "TasksAccounting", "IPAccounting", "OOMPolicy",
     "ManagedOOMSwap", "ManagedOOMMemoryPressure", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst",
     "LogExtraFields", "LogNamespace", "Personality", "TimerSlackNSec", "USBFunctionDescriptors",
@@ -1134,9 +1158,9 @@ static const char *not_applied_keys[] = {
     /* what [Unit] holds, given in [Service] as systemd still accepts */
     "StartLimitAction", "FailureAction", "RebootArgument",
     /* resource control (cgroups) */
-    "AllowedCPUs", "StartupAllowedCPUs", "AllowedMemoryNodes", "StartupAllowedMemoryNodes", "StartupCPUShares",
-    "CPUQuotaPeriodSec", "DefaultMemoryMin", "DefaultMemoryLow", "StartupIOWeight", "IOReadBandwidthMax",
-    "IOWriteBandwidthMax", "IOReadIOPSMax", "IOWriteIOPSMax", "IODeviceLatencyTargetSec", "BlockIOAccounting",
+    "StartupAllowedCPUs", "StartupAllowedMemoryNodes", "StartupCPUShares",
+    "DefaultMemoryMin", "DefaultMemoryLow", "StartupIOWeight",
+    "IODeviceLatencyTargetSec", "BlockIOAccounting",
     "BlockIOWeight", "StartupBlockIOWeight", "BlockIODeviceWeight", "BlockIOReadBandwidth",
     "BlockIOWriteBandwidth", "DisableControllers", "IPIngressFilterPath", "IPEgressFilterPath",
     "ManagedOOMMemoryPressureLimit", "ManagedOOMPreference", "BPFProgram", "SocketBindAllow", "SocketBindDeny",

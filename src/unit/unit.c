@@ -68,6 +68,7 @@ void unit_free(struct unit *u)
     for (int d = 0; d < UDIR_N; d++)
         strv_clear(&u->dirs[d]);
     strv_clear(&u->aliases);
+    unit_resource_free(u);
     strv_clear(&u->not_applied);
     for (size_t i = 0; i < u->n_conds; i++)
         free(u->conds[i].value);

@@ -152,6 +152,11 @@ struct unit {
     bool ignore_sigpipe;
     bool default_dependencies; /* DefaultDependencies= (yes): on sysinit.target/basic.target when loaded */
     uint64_t tasks_max;      /* TasksMax=: UINT64_MAX infinity, 0 unset; a percentage with tasks_max_percent */
+    /* resource control (resource.c): cgroup files and values; CPUQuota= as a percentage of one CPU (0:
+     * unset) over CPUQuotaPeriodSec= (0: 100ms) */
+    struct unit_cgroup_set *cgroup_sets;
+    size_t ncgroup_sets;
+    uint64_t cpu_quota_percent, cpu_quota_period_usec;
     bool tasks_max_percent; /* IgnoreSIGPIPE= (default yes): the service starts with SIGPIPE ignored */
     bool private_tmp;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */
@@ -234,6 +239,17 @@ const char *unit_type_name(enum unit_type t);
 const char *unit_restart_name(enum unit_restart r);
 const char *unit_kill_mode_name(enum unit_kill_mode m);
 const char *unit_exec_name(enum unit_exec e); /* "ExecStartPre" ... */
+
+/* One cgroup v2 setting from a resource-control key: the key, the controller it needs, the file and
+ * the value to write; for io.weight and io.max per device the value is "DEVICE\tWHAT=VALUE" (the
+ * device's numbers are looked up when it is written) */
+struct unit_cgroup_set {
+    const char *key, *controller, *file;
+    char *value;
+};
+/* The resource-control key KEY=V: 1 taken, 0 not one of them, -1 a bad value (why in err) */
+int unit_resource_parse(struct unit *u, const char *key, const char *v, char *err, size_t errsize);
+void unit_resource_free(struct unit *u);
 const char *unit_dir_base(enum unit_dir d);   /* "/run", "/var/lib", ... */
 const char *unit_dir_env(enum unit_dir d);    /* "RUNTIME_DIRECTORY", ... */
 const char *unit_dir_key(enum unit_dir d);    /* "RuntimeDirectory", ... */

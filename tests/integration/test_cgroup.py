@@ -188,3 +188,57 @@ def test_freeze_and_thaw(oya, tmp_path):
     assert r.returncode == 0 and "stopped (inactive, dead)" in r.stdout
     r = o.cli("freeze", "tick")
     assert r.returncode != 0 and "freezing needs one" in r.stderr
+
+
+LIMITS = """MemoryMin=1M
+MemoryLow=2M
+MemoryHigh=50%
+MemoryMax=512M
+MemorySwapMax=0
+CPUWeight=200
+CPUQuota=150%
+CPUQuotaPeriodSec=50ms
+AllowedCPUs=0-1 3
+TasksMax=64
+IOWeight=300
+IOReadBandwidthMax=/ 10M
+IOWriteIOPSMax=/ 1000
+"""
+
+
+def test_resource_control_written_as_cgroupfs_takes_it(oya, tmp_path):
+    """The files and values each resource-control key becomes, checked in a directory shaped like cgroupfs
+    (--cgroup-root, for tests); a controller it lacks (cpuset here) is said once as not applied."""
+    root = tmp_path / "cgroot"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpu io memory pids\n")
+    o = oya({"lim": unit("/bin/sleep infinity", LIMITS)}, extra_args=["--cgroup-root", str(root)])
+    o.wait_state("lim", "active", "running")
+    d = root / "lim.service"
+    wait_for(lambda: (d / "io.max").exists(), what="the files")
+    phys = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    got = {f.name: f.read_text() for f in d.iterdir()}
+    dev = os.stat("/").st_dev
+    assert got == {
+        "memory.min": "1048576\n", "memory.low": "2097152\n", "memory.high": f"{phys // 100 * 50}\n",
+        "memory.max": "536870912\n", "memory.swap.max": "0\n", "cpu.weight": "200\n",
+        "cpu.max": "75000 50000\n", "pids.max": "64\n", "io.weight": "default 300\n",
+        "io.max": f"{os.major(dev)}:{os.minor(dev)} rbps=10485760\n{os.major(dev)}:{os.minor(dev)} wiops=1000\n",
+    }, got
+    wait_for(lambda: "lim: AllowedCPUs= not applied: the cpuset controller is not available" in o.err(),
+             what="the cpuset key said as not applied")
+    assert o.err().count("AllowedCPUs= not applied") == 1
+    assert "  Processes:" in o.cli("status", "lim").stdout  # tracked by /proc: the test root is not cgroupfs
+
+
+def test_resource_control_without_the_controller_is_said(oya):
+    """On this hierarchy (v2 beside v1 controllers) no controller is free for oya: MemoryMax= is said not
+    applied, naming the controller, and the service runs."""
+    o = oya({"m": unit("/bin/sleep infinity", "MemoryMax=64M")})
+    o.wait_state("m", "active", "running")
+    usable(o)
+    controllers = open(f"{unified_mount()}/cgroup.controllers").read().split()
+    if "memory" in controllers:
+        pytest.skip("the memory controller is available here: the limit applies (see the cgroupfs test)")
+    wait_for(lambda: "m: MemoryMax= not applied: the memory controller is not available" in o.err(),
+             what="MemoryMax= said as not applied")

@@ -357,13 +357,13 @@ static void test_systemd_defaults(void **state)
     char *e = parse_error(SVC("DynamicUser=yes\n"));
     assert_non_null(strstr(e, "DynamicUser=yes: oya does not allocate transient users yet"));
     free(e);
-    /* TasksMax= takes no specifiers (a % is a percentage) and is kept, listed as not applied */
+    /* TasksMax= takes no specifiers (a % is a percentage); it is applied to the cgroup, not listed as not applied */
     struct unit_diag d = {0};
     u = unit_parse("t", "t.service", SVC("TasksMax=99%\n"), &d);
     assert_non_null(u);
     assert_int_equal(d.errors, 0);
     assert_true(u->tasks_max == 99 && u->tasks_max_percent);
-    assert_true(strv_contains(&u->not_applied, "TasksMax"));
+    assert_false(strv_contains(&u->not_applied, "TasksMax"));
     unit_free(u);
     buf_free(&d.text);
     d = (struct unit_diag){0};
@@ -374,6 +374,67 @@ static void test_systemd_defaults(void **state)
     buf_free(&d.text);
     e = parse_error(SVC("TasksMax=101%\n"));
     free(e);
+}
+
+/* The value a unit's resource control writes into a cgroup file, NULL when none */
+static const char *cgroup_value(const struct unit *u, const char *file)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < u->ncgroup_sets; i++)
+        if (!strcmp(u->cgroup_sets[i].file, file))
+            v = u->cgroup_sets[i].value;
+    return v;
+}
+
+static void test_resource_control(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok(SVC("MemoryMax=512M\nMemoryHigh=infinity\nMemoryLow=1G\nMemorySwapMax=0\n"
+                                  "CPUWeight=200\nIOWeight=50\nAllowedCPUs=0-1 3\nAllowedMemoryNodes=0\n"
+                                  "CPUQuota=150%\nCPUQuotaPeriodSec=50ms\n"
+                                  "IOReadBandwidthMax=/dev/sda 10M\nIOReadBandwidthMax=/dev/sdb infinity\n"
+                                  "IODeviceWeight=/dev/sda 300\n"));
+    assert_string_equal(cgroup_value(u, "memory.max"), "536870912");
+    assert_string_equal(cgroup_value(u, "memory.high"), "max");
+    assert_string_equal(cgroup_value(u, "memory.low"), "1073741824");
+    assert_string_equal(cgroup_value(u, "memory.swap.max"), "0");
+    assert_string_equal(cgroup_value(u, "cpu.weight"), "200");
+    assert_string_equal(cgroup_value(u, "cpuset.cpus"), "0-1,3");
+    assert_string_equal(cgroup_value(u, "cpuset.mems"), "0");
+    assert_true(u->cpu_quota_percent == 150 && u->cpu_quota_period_usec == 50000);
+    size_t io = 0;
+    for (size_t i = 0; i < u->ncgroup_sets; i++)
+        io += !strcmp(u->cgroup_sets[i].file, "io.max");
+    assert_int_equal(io, 2); /* one line per device */
+    assert_string_equal(cgroup_value(u, "io.max"), "/dev/sdb\trbps=max");
+    assert_string_equal(cgroup_value(u, "io.weight"), "/dev/sda\tweight=300");
+    unit_free(u);
+    /* a later assignment wins; an empty one resets (memory.max back to max, the devices forgotten) */
+    u = parse_ok(SVC("MemoryMax=1G\nMemoryMax=\nIOWriteIOPSMax=/dev/sda 100\nIOWriteIOPSMax=\n"));
+    assert_string_equal(cgroup_value(u, "memory.max"), "max");
+    assert_null(cgroup_value(u, "io.max"));
+    unit_free(u);
+    /* bad values are errors naming the key, with what to write */
+    static const struct {
+        const char *text, *hint;
+    } bad[] = {
+        {"MemoryMax=lots\n", "MemoryMax=lots: write bytes"},
+        {"MemorySwapMax=50%\n", "MemorySwapMax=50%: write bytes (1024, 512M, 2G), or infinity"},
+        {"CPUWeight=0\n", "CPUWeight=0: a weight is 1 to 10000"},
+        {"CPUQuota=50\n", "CPUQuota=50: write a percentage of one CPU"},
+        {"CPUQuotaPeriodSec=5s\n", "CPUQuotaPeriodSec=5s: a period is 1ms to 1s"},
+        {"AllowedCPUs=a-b\n", "AllowedCPUs=a-b: write a list"},
+        {"IOReadBandwidthMax=sda 1M\n", "IOReadBandwidthMax=sda 1M: write a device path and a value"},
+        {"IODeviceWeight=/dev/sda\n", "IODeviceWeight=/dev/sda: write a device path and a weight"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/true\n%s", bad[i].text);
+        char *e = parse_error(text);
+        if (!strstr(e, bad[i].hint))
+            fail_msg("%s gave: %s", bad[i].text, e);
+        free(e);
+    }
 }
 
 static void test_continuation_then_comments_at_end(void **state)
@@ -602,9 +663,9 @@ static void test_diagnostics(void **state)
          "with '!' to negate and '|' to make it triggering)\n"},
         {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
         /* systemd keys oya does not carry out are not "unknown": one line lists them, [Unit]'s too */
-        {"[Unit]\nOnFailureJobMode=fail\n" SVC("CPUQuota=50%\n"),
+        {"[Unit]\nOnFailureJobMode=fail\n" SVC("Delegate=yes\n"),
          "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): "
-         "OnFailureJobMode, CPUQuota\n"},
+         "OnFailureJobMode, Delegate\n"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(warnings); i++) {
         struct unit_diag d;
@@ -965,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_env_file),      cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_unit_section_keys), cmocka_unit_test(test_service_keys),
         cmocka_unit_test(test_environment_keys), cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_resource_control),
         cmocka_unit_test(test_syntax),        cmocka_unit_test(test_diagnostics),
         cmocka_unit_test(test_command_lists_and_files),
         cmocka_unit_test(test_specifiers_and_templates),
