@@ -46,7 +46,7 @@ static const struct {
     [STEP_CAPS] = {218, "CAPABILITIES", "drop capabilities from the bounding set"},
     [STEP_NNP] = {227, "NO_NEW_PRIVILEGES", "set no_new_privs"},
     [STEP_OUTPUT_FILE] = {209, "STDOUT", "open the StandardOutput=/StandardError= file as the service's user"},
-    [STEP_CGROUP] = {219, "CGROUP", "move into the service's cgroup"},
+    [STEP_CGROUP] = {219, "CGROUP", "set up the service's cgroup"},
 };
 _Static_assert(ARRAY_SIZE(steps) == STEP_N, "every exec step has a code, a name and a description");
 
@@ -559,6 +559,14 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
         if (fd < 0 || write(fd, "0", 1) != 1)
             child_fail(rfd, STEP_CGROUP, errno);
         close(fd);
+    }
+    if (pl->unit->delegate && pl->cgroup_fd >= 0 && pl->set_creds) {
+        /* Delegate=: the cgroup and the files that manage its subtree belong to the service's user, as
+         * the kernel's delegation model has it (still root here, before the credentials change) */
+        static const char *const files[] = {"", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"};
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+            if (fchownat(pl->cgroup_fd, files[i], pl->uid, pl->gid, i == 0 ? AT_EMPTY_PATH : 0) < 0)
+                child_fail(rfd, STEP_CGROUP, errno);
     }
     sigset_t none;
     sigemptyset(&none);

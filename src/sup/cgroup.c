@@ -123,6 +123,27 @@ static void controllers_of(int dirfd, char *out, size_t size)
     snprintf(out, size, " %s ", str_strip(text));
 }
 
+/* How deep below a service's cgroup oya looks: a delegated service (Delegate=) makes its own subtree,
+ * and a hostile one must not make oya recurse without end */
+enum { CGROUP_DEPTH_MAX = 16 };
+
+/* Remove the cgroup name below dirfd and every cgroup below it, deepest first (rmdir refuses one that
+ * still has a process: it stays) */
+static void remove_tree(int dirfd, const char *name, int depth)
+{
+    int fd = depth < CGROUP_DEPTH_MAX ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (d) {
+        for (struct dirent *e; (e = readdir(d));)
+            if (e->d_type == DT_DIR && e->d_name[0] != '.')
+                remove_tree(fd, e->d_name, depth + 1);
+        closedir(d);
+    } else if (fd >= 0) {
+        close(fd);
+    }
+    unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 /* An oya killed before its teardown leaves its oya-PID subtree: remove those of oyas that are gone, once
  * their services' cgroups are empty (a populated one stays: rmdir refuses it) */
 static void remove_left_behind(int dirfd)
@@ -139,17 +160,7 @@ static void remove_left_behind(int dirfd)
         if (strncmp(e->d_name, "oya-", 4) != 0 || !str_to_int(e->d_name + 4, &pid) || pid <= 0 ||
             kill(pid, 0) == 0 || errno != ESRCH)
             continue;
-        int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *sd = sub >= 0 ? fdopendir(sub) : NULL;
-        if (sd) {
-            for (struct dirent *c; (c = readdir(sd));)
-                if (c->d_type == DT_DIR && c->d_name[0] != '.')
-                    unlinkat(sub, c->d_name, AT_REMOVEDIR);
-            closedir(sd);
-        } else if (sub >= 0) {
-            close(sub);
-        }
-        unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+        remove_tree(dirfd, e->d_name, 0);
     }
     closedir(d);
 }
@@ -250,6 +261,15 @@ void sup_cgroup_setup(struct sup *s)
         snprintf(plus, sizeof(plus), "+%s", w);
         write_at(s->cg_fd, "cgroup.subtree_control", plus); /* refused where processes remain: fine */
     }
+    char on[512];
+    int sfd = openat(s->cg_fd, "cgroup.subtree_control", O_RDONLY | O_CLOEXEC);
+    ssize_t n = sfd >= 0 ? fd_read_all(sfd, on, sizeof(on) - 1) : -1;
+    if (sfd >= 0)
+        close(sfd);
+    on[n > 0 ? n : 0] = 0;
+    char padded[520];
+    snprintf(padded, sizeof(padded), " %s ", str_strip(on));
+    s->cg_memory = strstr(padded, " memory ") != NULL;
 }
 
 /* min(kernel.pid_max, kernel.threads-max): what TasksMax=N% is a percentage of, as systemd counts it */
@@ -309,9 +329,12 @@ static void limit_not_applied(struct sup *s, struct service *svc, const char *ke
 static void apply_limits(struct sup *s, struct service *svc, int dirfd)
 {
     const struct unit *u = svc->unit;
+    svc->cg_unit = u;
+    if (!u->ncgroup_sets && !u->cpu_quota_percent && !u->tasks_max && u->oom_policy != OOM_KILL)
+        return; /* nothing to write: no read of the controllers either (a mass start makes hundreds) */
     char have[512], value[600];
     controllers_of(s->cg_fake ? s->cg_fd : dirfd, have, sizeof(have)); /* a test root lists them at its top */
-    struct unit_cgroup_set extra[2];
+    struct unit_cgroup_set extra[3];
     size_t nextra = 0;
     char quota[64], tasks[32];
     if (u->cpu_quota_percent) {
@@ -328,6 +351,8 @@ static void apply_limits(struct sup *s, struct service *svc, int dirfd)
                                                     ? system_tasks_max() / 100 * u->tasks_max : u->tasks_max));
         extra[nextra++] = (struct unit_cgroup_set){"TasksMax", "pids", "pids.max", tasks};
     }
+    if (u->oom_policy == OOM_KILL) /* the kernel kills the whole cgroup at once */
+        extra[nextra++] = (struct unit_cgroup_set){"OOMPolicy", "memory", "memory.oom.group", "1"};
     for (size_t i = 0; i < u->ncgroup_sets + nextra; i++) {
         const struct unit_cgroup_set *c = i < u->ncgroup_sets ? &u->cgroup_sets[i] : &extra[i - u->ncgroup_sets];
         char want[64];
@@ -363,12 +388,36 @@ static void apply_limits(struct sup *s, struct service *svc, int dirfd)
     }
 }
 
+/* memory.events' oom_kill: how many of the service's processes the OOM killer killed; -1 without the file.
+ * Reading it re-arms the file's notification. */
+static long long oom_kills(const struct service *svc)
+{
+    char text[512];
+    ssize_t n = svc->cg_mem_fd >= 0 ? pread(svc->cg_mem_fd, text, sizeof(text) - 1, 0) : -1;
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    for (const char *line = text; *line; line += strcspn(line, "\n"), line += *line == '\n') {
+        uint64_t v;
+        char num[32];
+        if (str_startswith(line, "oom_kill ") &&
+            snprintf(num, sizeof(num), "%.*s", (int)strcspn(line + 9, "\n"), line + 9) > 0 && str_to_u64(num, &v))
+            return (long long)v;
+    }
+    return -1;
+}
+
 /* NAME.service in oya's subtree, made at each start (kept while anything of it runs), with the unit's
  * resource control written into it. With a test root (--cgroup-root) only the writing happens. */
 int sup_cgroup_open(struct sup *s, struct service *svc)
 {
-    if (s->cg_fd < 0 || svc->cg_fd >= 0)
+    if (s->cg_fd < 0)
+        return -1;
+    if (svc->cg_fd >= 0) {
+        if (svc->cg_unit != svc->unit)
+            apply_limits(s, svc, svc->cg_fd); /* kept over a restart, and the unit file was reloaded */
         return svc->cg_fd;
+    }
     char name[300];
     snprintf(name, sizeof(name), "%s.service", svc->unit->name);
     if (mkdirat(s->cg_fd, name, 0755) < 0 && errno != EEXIST)
@@ -388,7 +437,31 @@ int sup_cgroup_open(struct sup *s, struct service *svc)
         /* a change of populated (or frozen) wakes the loop as EPOLLPRI */
         sup_epoll_add(s, svc->cg_events_fd, EPOLLPRI, &svc->cg_w);
     }
+    /* the OOM killer's kills are counted in memory.events, which notifies as cgroup.events does */
+    svc->cg_mem_fd = s->cg_memory ? openat(svc->cg_fd, "memory.events", O_RDONLY | O_CLOEXEC) : -1;
+    if (svc->cg_mem_fd >= 0) {
+        long long n = oom_kills(svc);
+        svc->oom_kills = n > 0 ? (uint64_t)n : 0; /* a cgroup kept from before has its count */
+        svc->cg_mem_w = (struct watch){W_OOM, svc};
+        sup_epoll_add(s, svc->cg_mem_fd, EPOLLPRI, &svc->cg_mem_w);
+    }
     return svc->cg_fd;
+}
+
+bool sup_cgroup_oom_check(struct sup *s, struct service *svc, bool main_killed)
+{
+    long long n = oom_kills(svc);
+    if (n < 0 || (uint64_t)n <= svc->oom_kills)
+        return false;
+    svc->oom_kills = (uint64_t)n;
+    static const char text[] = "a process of the service was killed by the OOM killer";
+    fprintf(stderr, "oya: %s: %s\n", svc->unit->name, text);
+    sup_journal_add(s, svc, LOG_OYA, 5, text, sizeof(text) - 1);
+    enum svc_state before = svc->st.state;
+    struct svc_actions a = {0};
+    svc_oom(&svc->st, svc->unit, main_killed, clock_mono_usec(), clock_real_usec(), &a);
+    sup_apply(s, svc, a, before);
+    return true;
 }
 
 /* A flag of the service's cgroup.events ("populated ", "frozen "): 1, 0, or -1 when it cannot be read.
@@ -411,13 +484,11 @@ int sup_cgroup_populated(const struct service *svc)
     return events_flag(svc, "populated ");
 }
 
-/* The PIDs in the service's cgroup (cgroup.procs); -1 when it cannot be read */
-ssize_t sup_cgroup_pids(const struct service *svc, int **pids)
+/* Append the PIDs of dirfd's cgroup.procs and of every cgroup below it to *pids; -1 when the top one
+ * cannot be read */
+static int collect_procs(int dirfd, int depth, int **pids, size_t *n, size_t *cap)
 {
-    *pids = NULL;
-    if (svc->cg_fd < 0)
-        return -1;
-    int fd = openat(svc->cg_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+    int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
     struct buf b = {0};
@@ -427,20 +498,52 @@ ssize_t sup_cgroup_pids(const struct service *svc, int **pids)
         buf_free(&b);
         return -1;
     }
-    size_t n = 0, cap = 0;
     for (const char *p = b.p ? b.p : ""; *p;) {
         int pid = atoi(p);
         if (pid > 0) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 8;
-                *pids = xrealloc(*pids, cap * sizeof(int));
+            if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 8;
+                *pids = xrealloc(*pids, *cap * sizeof(int));
             }
-            (*pids)[n++] = pid;
+            (*pids)[(*n)++] = pid;
         }
         p += strcspn(p, "\n");
         p += strspn(p, "\n");
     }
     buf_free(&b);
+    if (depth >= CGROUP_DEPTH_MAX)
+        return 0;
+    int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return 0;
+    }
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_type != DT_DIR || e->d_name[0] == '.')
+            continue;
+        int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) {
+            collect_procs(sub, depth + 1, pids, n, cap);
+            close(sub);
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+ssize_t sup_cgroup_pids(const struct service *svc, int **pids)
+{
+    *pids = NULL;
+    if (svc->cg_fd < 0)
+        return -1;
+    size_t n = 0, cap = 0;
+    if (collect_procs(svc->cg_fd, 0, pids, &n, &cap) < 0) {
+        free(*pids);
+        *pids = NULL;
+        return -1;
+    }
     return (ssize_t)n;
 }
 
@@ -525,10 +628,11 @@ void sup_cgroup_close(struct sup *s, struct service *svc)
     if (svc->cg_fd < 0)
         return;
     sup_epoll_close(s, &svc->cg_events_fd);
+    sup_epoll_close(s, &svc->cg_mem_fd);
     fd_close(&svc->cg_fd);
     char name[300];
     snprintf(name, sizeof(name), "%s.service", svc->unit->name);
-    unlinkat(s->cg_fd, name, AT_REMOVEDIR); /* EBUSY while a process is left: it stays, and is reused */
+    remove_tree(s->cg_fd, name, 0); /* EBUSY while a process is left: it stays, and is reused */
 }
 
 void sup_cgroup_teardown(struct sup *s)

@@ -92,7 +92,7 @@ struct service *sup_add_service(struct sup *s, struct unit *u)
     svc->index = s->nsvcs++;
     svc->unit = u;
     svc->pidfd = svc->report_fd = svc->control_report_fd = -1;
-    svc->cg_fd = svc->cg_events_fd = -1;
+    svc->cg_fd = svc->cg_events_fd = svc->cg_mem_fd = -1;
     svc->log_file.fd = -1;
     svc->pidfd_w = (struct watch){W_PIDFD, svc};
     svc->report_w = (struct watch){W_REPORT, svc};

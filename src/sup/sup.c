@@ -354,8 +354,8 @@ static void find_main(struct sup *s, struct service *svc, struct svc_actions *ne
 
 static void cleanup(struct sup *s, struct service *svc, bool for_restart)
 {
-    if (sup_cgroup_populated(svc) == 0)
-        sup_cgroup_close(s, svc);
+    if (!for_restart && sup_cgroup_populated(svc) == 0)
+        sup_cgroup_close(s, svc); /* kept for an automatic restart: its next process is born there */
     sup_pidfile_remove(svc->unit);
     int helper = sup_dirs_remove_runtime(svc->unit, for_restart);
     if (helper > 0) {
@@ -449,6 +449,8 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
 
 static void on_main_exit(struct sup *s, struct service *svc, int code, int status)
 {
+    if (code == CLD_KILLED && status == SIGKILL)
+        sup_cgroup_oom_check(s, svc, true); /* the OOM killer's SIGKILL: Result: oom-kill, not signal */
     read_report(s, svc); /* a failed exec wrote its report before exiting */
     release_main(s, svc);
     enum svc_state before = svc->st.state;
@@ -779,6 +781,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
     case W_BUS: sup_bus_event(s, events); break;
     case W_SYSLOG: sup_syslog_event(s); break;
     case W_CGROUP: sup_cgroup_event(s, w->obj); break; /* populated changed */
+    case W_OOM: sup_cgroup_oom_check(s, w->obj, false); break; /* memory.events changed */
     }
 }
 

@@ -11,7 +11,7 @@
 #include "../svc/svc.h"
 #include "sup.h"
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS, W_SYSLOG, W_CGROUP };
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_LOG, W_REPORT, W_PIDFD, W_NOTIFY, W_OUTPUT, W_BUS, W_SYSLOG, W_CGROUP, W_OOM };
 
 /* what an epoll event points at */
 struct watch {
@@ -81,6 +81,10 @@ struct service {
     /* its cgroup, SUBTREE/NAME.service (cgroup.c); -1 when oya tracks by /proc */
     int cg_fd, cg_events_fd;
     struct watch cg_w;
+    int cg_mem_fd;      /* its memory.events (the memory controller's), -1 without it */
+    struct watch cg_mem_w;
+    uint64_t oom_kills; /* memory.events' oom_kill as last seen */
+    const struct unit *cg_unit; /* the unit whose resource control the cgroup has (a reload changes it) */
     bool cg_fd_warned;
     struct strv limits_said; /* "KEY= not applied: why" lines said once (cgroup.c) */
 };
@@ -195,7 +199,8 @@ struct sup {
     int cg_fd;
     char cg_path[2300], cg_self[2300], cg_why[4700];
     bool cg_made, cg_kill;
-    bool cg_fake; /* --cgroup-root (tests): resource control written there, processes tracked by /proc */
+    bool cg_fake;   /* --cgroup-root (tests): resource control written there, processes tracked by /proc */
+    bool cg_memory; /* the memory controller reaches the services' cgroups (memory.events is there) */
 };
 
 /* sup.c */
@@ -278,6 +283,9 @@ bool sup_cgroup_kill(struct sup *s, const struct service *svc); /* cgroup.kill: 
 void sup_cgroup_close(struct sup *s, struct service *svc);      /* removed if empty */
 void sup_cgroup_teardown(struct sup *s);
 void sup_cgroup_event(struct sup *s, struct service *svc); /* its cgroup.events changed */
+/* Did the OOM killer kill in the service's cgroup since last seen: then say so and tell its machine
+ * (main_killed: the kill ended the main process, whose exit is fed next) */
+bool sup_cgroup_oom_check(struct sup *s, struct service *svc, bool main_killed);
 /* cgroup.freeze: ask (0 or -errno); frozen: 1, 0, or -1 without a cgroup (from cgroup.events) */
 int sup_cgroup_freeze(const struct service *svc, bool freeze);
 int sup_cgroup_frozen(const struct service *svc);

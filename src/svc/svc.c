@@ -52,7 +52,8 @@ static bool should_restart(const struct unit *u, enum svc_result r)
     case RESTART_ON_SUCCESS: return r == RESULT_SUCCESS;
     case RESTART_ON_FAILURE: return r != RESULT_SUCCESS;
     case RESTART_ON_ABNORMAL:
-        return r == RESULT_SIGNAL || r == RESULT_CORE_DUMP || r == RESULT_TIMEOUT || r == RESULT_WATCHDOG;
+        return r == RESULT_SIGNAL || r == RESULT_CORE_DUMP || r == RESULT_TIMEOUT || r == RESULT_WATCHDOG ||
+               r == RESULT_OOM_KILL;
     case RESTART_ON_ABORT: return r == RESULT_SIGNAL || r == RESULT_CORE_DUMP;
     case RESTART_ON_WATCHDOG: return r == RESULT_WATCHDOG;
     }
@@ -742,6 +743,44 @@ static void watchdog_fire(struct svc *s, const struct unit *u, uint64_t now, uin
     enter_stop_signal(s, u, SIGABRT, now, now_real, a);
 }
 
+void svc_oom(struct svc *s, const struct unit *u, bool main_killed, uint64_t now, uint64_t now_real,
+             struct svc_actions *a)
+{
+    if (u->oom_policy == OOM_CONTINUE)
+        return;
+    if (main_killed) {
+        if (s->state != SVC_DEAD && s->state != SVC_FAILED && s->state != SVC_AUTO_RESTART &&
+            s->result == RESULT_SUCCESS)
+            s->result = RESULT_OOM_KILL;
+        return;
+    }
+    switch (s->state) {
+    case SVC_CONDITION:
+    case SVC_START_PRE:
+    case SVC_START:
+    case SVC_START_POST:
+        fail_start(s, u, RESULT_OOM_KILL, now, now_real, a);
+        return;
+    case SVC_RUNNING:
+    case SVC_EXITED:
+        if (s->result == RESULT_SUCCESS)
+            s->result = RESULT_OOM_KILL;
+        s->stop_reason = STOP_MAIN_EXITED; /* Restart= decides, as after a crash */
+        enter_stop(s, u, now, now_real, a);
+        return;
+    case SVC_STOP:
+    case SVC_STOP_SIGTERM:
+    case SVC_STOP_SIGKILL:
+    case SVC_STOP_POST:
+        /* already on its way down: the kill is what it ended with */
+        if (s->result == RESULT_SUCCESS)
+            s->result = RESULT_OOM_KILL;
+        return;
+    default:
+        return; /* down, or a reload under way (as systemd: left alone) */
+    }
+}
+
 void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
     if (s->watchdog_deadline && now >= s->watchdog_deadline) {
@@ -849,7 +888,7 @@ const char *svc_sub_state(const struct svc *s)
 const char *svc_result_name(enum svc_result r)
 {
     static const char *names[] = {"success", "resources", "exit-code", "signal", "core-dump",
-                                  "timeout", "start-limit-hit", "protocol", "watchdog", "dependency"};
+                                  "timeout", "start-limit-hit", "protocol", "watchdog", "dependency", "oom-kill"};
     return names[r];
 }
 

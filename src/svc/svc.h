@@ -34,6 +34,7 @@ enum svc_result {
     RESULT_PROTOCOL, /* Type=notify: the main process exited cleanly before READY=1 */
     RESULT_WATCHDOG, /* WatchdogSec= passed without WATCHDOG=1 */
     RESULT_DEPENDENCY, /* a unit it Requires=/BindsTo=/Requisite= failed or is missing */
+    RESULT_OOM_KILL,   /* the OOM killer killed a process of it (and OOMPolicy= is not continue) */
 };
 
 /* Why the service is going down: decides what happens when the last process is gone. */
@@ -135,6 +136,11 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
                      uint64_t now_real, struct svc_actions *a);
 void svc_group_empty(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
                      struct svc_actions *a);
+/* The OOM killer killed a process of the service: as OOMPolicy= says (stop, kill: stop it with Result:
+ * oom-kill, Restart= deciding; continue: nothing). main_killed: the kill is what ended the main process,
+ * whose exit svc_main_exited is fed next: only the result is taken here, the exit does the rest. */
+void svc_oom(struct svc *s, const struct unit *u, bool main_killed, uint64_t now, uint64_t now_real,
+             struct svc_actions *a);
 void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
 void svc_notify_parse(const char *text, size_t n, struct svc_notify_msg *m);

@@ -221,6 +221,41 @@ static int parse_kill_mode(struct unit *u, const struct key *k, const char *v, s
     return 0;
 }
 
+/* Delegate=: a boolean, or a list of controllers (each then delegated; oya enables every controller its
+ * subtree has, so the list only turns delegation on); empty turns it on, as systemd */
+static int parse_delegate(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (!*v || unit_parse_bool(v, &u->delegate) == 0) {
+        if (!*v)
+            u->delegate = true;
+        return 0;
+    }
+    static const char *const known[] = {"cpu",          "cpuacct",     "cpuset",      "io",
+                                        "blkio",        "memory",      "devices",     "pids",
+                                        "bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind",
+                                        "bpf-restrict-network-interfaces"};
+    char *copy = xstrdup(v), *save = NULL;
+    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        if (name_index(w, known, ARRAY_SIZE(known)) < 0)
+            unit_diag_add(c->diag, false, "%s:%u: Delegate=%s: %s is not a cgroup controller, ignored", c->path,
+                          c->line, v, w);
+    free(copy);
+    u->delegate = true;
+    return 0;
+}
+
+static int parse_oom_policy(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    static const char *const names[] = {"stop", "continue", "kill"};
+    int i = name_index(v, names, ARRAY_SIZE(names));
+    if (i < 0)
+        return bad_value(c, "unknown policy; accepted: stop, continue, kill");
+    u->oom_policy = (enum unit_oom_policy)i;
+    return 0;
+}
+
 static int parse_signal(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     int sig = signal_from_name(v);
@@ -1103,6 +1138,8 @@ static struct key keys[] = {
     {"Service", "SendSIGKILL", parse_bool, FIELD(send_sigkill), 0},
     {"Service", "SendSIGHUP", parse_bool, FIELD(send_sighup), 0},
     {"Service", "KillMode", parse_kill_mode, 0, 0},
+    {"Service", "OOMPolicy", parse_oom_policy, 0, 0},
+    {"Service", "Delegate", parse_delegate, 0, 0},
     {"Service", "SuccessExitStatus", parse_success_status, 0, 0},
     {"Service", "RemainAfterExit", parse_bool, FIELD(remain_after_exit), 0},
     {"Service", "NotifyAccess", parse_notify_access, 0, 0},
@@ -1130,10 +1167,10 @@ static const char *not_yet_keys[] = {
 static const char *not_applied_keys[] = {
     "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYPath", "TTYReset",
     "TTYVHangup", "TTYVTDisallocate", "TTYRows", "TTYColumns", "FileDescriptorStoreMax",
-    "Sockets", "Slice", "Delegate", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
+    "Sockets", "Slice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
     "CPUShares", "StartupCPUWeight",
     "MemoryLimit",
-    "CPUAccounting", "MemoryAccounting", "IOAccounting", "TasksAccounting", "IPAccounting", "OOMPolicy",
+    "CPUAccounting", "MemoryAccounting", "IOAccounting", "TasksAccounting", "IPAccounting",
     "ManagedOOMSwap", "ManagedOOMMemoryPressure", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst",
     "LogExtraFields", "LogNamespace", "Personality", "TimerSlackNSec", "USBFunctionDescriptors",
     "USBFunctionStrings", "RuntimeMaxSec", "RuntimeRandomizedExtraSec", "TimeoutAbortSec",

@@ -20,6 +20,8 @@ enum unit_restart {
     RESTART_ON_WATCHDOG,
 };
 enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
+/* OOMPolicy=: what a kill by the OOM killer does to the service (systemd's default: stop) */
+enum unit_oom_policy { OOM_STOP, OOM_CONTINUE, OOM_KILL };
 
 /* ExecStart= prefixes */
 #define EXEC_IGNORE_FAILURE 1 /* '-' */
@@ -117,6 +119,7 @@ struct unit {
     bool send_sigkill;       /* SendSIGKILL= (default yes): no: after the timeout, leave what is left */
     bool send_sighup;        /* SendSIGHUP=: SIGHUP right after KillSignal= (for shells) */
     enum unit_kill_mode kill_mode;
+    enum unit_oom_policy oom_policy;
     bool success_status[256]; /* true when that exit code counts as success */
     bool success_signal[65]; /* 1 when death by that signal counts as success */
     bool remain_after_exit;
@@ -142,6 +145,7 @@ struct unit {
     int io_class, io_priority;        /* IOSchedulingClass= (0: unset), IOSchedulingPriority= (-1: unset) */
     uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
     bool no_new_privileges;
+    bool delegate; /* Delegate=: the service manages a cgroup subtree of its own (owned by its User=) */
     struct strv supplementary_groups; /* SupplementaryGroups=: names or numbers, added to the user's */
     struct strv unset_environment;    /* UnsetEnvironment=: NAME (any value) or NAME=VALUE (that one) */
     int syslog_level;            /* SyslogLevel= (6, info): the priority of a line without a <N> prefix */

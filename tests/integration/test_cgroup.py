@@ -75,10 +75,12 @@ def test_no_cgroups_tracks_by_proc_and_says_so(oya):
     assert "  Processes:" in o.cli("status", "web").stdout
 
 
-def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
+@pytest.mark.parametrize("mount_proc", [True, False], ids=["mount-proc", "outer-proc"])
+def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path, mount_proc):
     """As a container's PID 1 with a cgroup namespace of its own (the container's cgroup is its root), oya
     is alone in its cgroup: it moves itself into init.scope, as systemd does, and each service gets
-    /NAME.service beside it; a service's daemon that setsid()s is in the service's cgroup."""
+    /NAME.service beside it; a service's daemon that setsid()s is in the service's cgroup. With a /proc of
+    its own (--mount-proc, as a container has) and without one (/proc shows the outer namespace)."""
     import shutil
     import signal
     import subprocess
@@ -97,7 +99,8 @@ def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
     sock = tmp_path / "oya.sock"
     inner = f"mount -t cgroup2 none {mnt} && exec {OYA} --socket {sock} up --log-dir none {units}"
     outer = f"echo $$ > {cg}/ct/cgroup.procs && exec unshare --cgroup /bin/sh -c '{inner}'"
-    p = subprocess.Popen(["unshare", "--pid", "--mount", "--fork", "/bin/sh", "-c", outer],
+    p = subprocess.Popen(["unshare", "--pid", "--mount", "--fork"] + (["--mount-proc"] if mount_proc else []) +
+                         ["/bin/sh", "-c", outer],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         def procs(rel):
@@ -140,7 +143,7 @@ def test_pid1_in_new_pid_and_cgroup_namespaces(tmp_path):
                 break
             time.sleep(0.05)
     assert not os.path.exists(cg)
-    # /proc here shows the outer namespace (unshare mounts no proc of its own): oya made a private one
+    # without --mount-proc /proc shows the outer namespace: oya made a private one
     err = p.stderr.read().decode()
     assert "another PID namespace" not in err and "web: stopped" in err, err
 
@@ -203,6 +206,7 @@ TasksMax=64
 IOWeight=300
 IOReadBandwidthMax=/ 10M
 IOWriteIOPSMax=/ 1000
+OOMPolicy=kill
 """
 
 
@@ -224,6 +228,7 @@ def test_resource_control_written_as_cgroupfs_takes_it(oya, tmp_path):
         "memory.max": "536870912\n", "memory.swap.max": "0\n", "cpu.weight": "200\n",
         "cpu.max": "75000 50000\n", "pids.max": "64\n", "io.weight": "default 300\n",
         "io.max": f"{os.major(dev)}:{os.minor(dev)} rbps=10485760\n{os.major(dev)}:{os.minor(dev)} wiops=1000\n",
+        "memory.oom.group": "1\n",
     }, got
     wait_for(lambda: "lim: AllowedCPUs= not applied: the cpuset controller is not available" in o.err(),
              what="the cpuset key said as not applied")
@@ -242,3 +247,81 @@ def test_resource_control_without_the_controller_is_said(oya):
         pytest.skip("the memory controller is available here: the limit applies (see the cgroupfs test)")
     wait_for(lambda: "m: MemoryMax= not applied: the memory controller is not available" in o.err(),
              what="MemoryMax= said as not applied")
+
+
+HOG = "/usr/bin/python3 -c 'x = bytearray(1 << 30)'"
+
+
+@pytest.mark.parametrize("policy,result", [("stop", "oom-kill"), ("kill", "oom-kill"), ("continue", "signal")])
+def test_oom_kill_for_real(oya, policy, result):
+    """A service over its MemoryMax= is killed by the kernel's OOM killer: with OOMPolicy=stop (the default)
+    or kill it ends with Result: oom-kill and its log says why; with continue the main process's SIGKILL is
+    a plain Result: signal (as systemd's TEST-32-OOMPOLICY). Needs the memory controller in oya's subtree."""
+    top = unified_mount()
+    if not top or "memory" not in open(f"{top}/cgroup.controllers").read().split():
+        pytest.skip("the memory controller is not in the cgroup v2 hierarchy here (bound to v1): no OOM kill "
+                    "can be caused within a service's cgroup")
+    o = oya({"hog": unit(HOG, f"MemoryMax=32M\nMemorySwapMax=0\nOOMPolicy={policy}")})
+    usable(o)
+    wait_for(lambda: o.cli("status", "hog").stdout.count("inactive (dead)") + o.cli("status", "hog").stdout.count(
+        "failed (Result") > 0, what="the hog to end")
+    said = re.search(r"hog: MemoryMax= not applied: (.*)", o.err())
+    if said:
+        pytest.skip(f"the memory controller does not reach oya's subtree: {said.group(1)}")
+    text = o.cli("status", "hog").stdout
+    assert f"Result: {result}" in text, text
+    # every policy logs the kill; only what it does to the service differs
+    assert "a process of the service was killed by the OOM killer" in o.cli("logs", "hog").stdout
+
+
+DELEGATED = """#!/bin/sh
+# a delegated service's own subtree, as a container runtime makes one: a worker in a cgroup of its own
+d={mount}$(sed -n 's/^0:://p' /proc/self/cgroup)
+mkdir "$d/worker" || exit 71
+/bin/sh -c 'echo $$ > "$1/worker/cgroup.procs" && exec /bin/sleep 1000' worker "$d" &
+exec /bin/sleep 1001
+"""
+
+
+@pytest.mark.parametrize("delegate", [True, False])
+def test_delegate_gives_the_user_its_subtree(oya, unpriv_user, open_tmp, delegate):
+    """Delegate=yes: the service's cgroup and its cgroup.procs, cgroup.threads and cgroup.subtree_control
+    belong to its User=, so it can make cgroups below its own and move its processes there; those are
+    still the service's (status lists them, a stop ends them) and the whole subtree goes when it stops.
+    Without Delegate= the unprivileged user cannot make one (exit 71)."""
+    top = unified_mount()
+    if not top or not os.access(top, os.W_OK):
+        pytest.skip("needs a writable cgroup2 hierarchy")
+    script = open_tmp / "delegated.sh"
+    script.write_text(DELEGATED.format(mount=top))
+    script.chmod(0o755)
+    extra = f"User={unpriv_user.pw_name}\n" + ("Delegate=yes\n" if delegate else "")
+    o = oya({"rt": unit(str(script), extra)})
+    usable(o)
+    if not delegate:
+        o.wait_state("rt", "failed", "failed")
+        assert "status=71" in o.cli("status", "rt").stdout
+        return
+    try:
+        o.wait_state("rt", "active", "running")
+    except AssertionError:
+        raise AssertionError(o.cli("status", "rt").stdout + o.err())
+    text = ""
+
+    def both_listed():
+        nonlocal text
+        text = o.cli("status", "rt").stdout
+        return "sleep 1000" in text and "sleep 1001" in text
+    wait_for(both_listed, what="the worker in rt.service/worker listed as the service's")
+    cg = re.search(r"^     CGroup: (\S+)", text, re.M).group(1)
+    d = f"{top}{cg}"
+    st = os.stat(d)
+    assert (st.st_uid, st.st_gid) == (unpriv_user.pw_uid, unpriv_user.pw_gid)
+    for f in ("cgroup.procs", "cgroup.threads", "cgroup.subtree_control"):
+        assert os.stat(f"{d}/{f}").st_uid == unpriv_user.pw_uid, f
+    assert os.stat(f"{d}/cgroup.events").st_uid == 0  # the rest stays root's
+    worker = [int(x) for x in open(f"{d}/worker/cgroup.procs").read().split()]
+    assert len(worker) == 1 and psutil.Process(worker[0]).cmdline() == ["/bin/sleep", "1000"]
+    o.cli("stop", "rt", check=True)
+    assert not psutil.pid_exists(worker[0]) or psutil.Process(worker[0]).status() == psutil.STATUS_ZOMBIE
+    wait_for(lambda: not os.path.exists(d), what="the service's cgroup and its worker cgroup removed")

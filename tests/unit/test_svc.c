@@ -636,6 +636,86 @@ static void test_watchdog(void **state)
     world_free(&w);
 }
 
+static struct svc_actions oom(struct world *w)
+{
+    struct svc_actions a = {0};
+    svc_oom(&w->s, w->u, false, w->now, w->now, &a);
+    return a;
+}
+
+/* The OOM killer (systemd's OOMPolicy=): stop and kill end the service with Result: oom-kill, ExecStop=
+ * first for a running one, Restart= deciding (on-abnormal counts it); continue leaves it alone, so a
+ * main process the kernel killed ends with Result: signal, as TEST-32-OOMPOLICY expects */
+static void test_oom_policy(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/x\nExecStop=/bin/stop\nRestart=on-abnormal");
+    assert_int_equal(w.u->oom_policy, OOM_STOP);
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    struct svc_actions a = oom(&w);
+    assert_int_equal(w.s.state, SVC_STOP);
+    assert_true(a.spawn && a.spawn_list == UEXEC_STOP);
+    assert_int_equal(w.s.result, RESULT_OOM_KILL);
+    assert_string_equal(svc_result_name(w.s.result), "oom-kill");
+    struct svc_actions b = {0};
+    svc_spawned(&w.s, w.u, ++w.next_pid, false, w.now, w.now, &b);
+    exited(&w, CLD_KILLED, SIGKILL); /* the main process: the kernel's SIGKILL */
+    struct svc_actions c = {0};
+    svc_control_exited(&w.s, w.u, CLD_EXITED, 0, w.now, w.now, &c);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    assert_int_equal(w.s.result, RESULT_OOM_KILL);
+    world_free(&w);
+
+    /* during the start: the start fails; with no Restart= the service is failed */
+    world_init(&w, "Type=notify\nExecStart=/x\nOOMPolicy=kill");
+    assert_int_equal(w.u->oom_policy, OOM_KILL);
+    spawned(&w, start(&w));
+    a = oom(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_ALL);
+    exited(&w, CLD_KILLED, SIGKILL);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.result, RESULT_OOM_KILL);
+    world_free(&w);
+
+    /* continue: nothing changes; the main process killed by the kernel is a plain signal */
+    world_init(&w, "ExecStart=/x\nOOMPolicy=continue\nKillMode=process");
+    spawned(&w, start(&w));
+    a = oom(&w);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_false(a.spawn || a.kill_signal);
+    exited(&w, CLD_KILLED, SIGKILL);
+    assert_int_equal(w.s.state, SVC_FAILED);
+    assert_int_equal(w.s.result, RESULT_SIGNAL);
+    world_free(&w);
+
+    /* the kill ended the main process (its SIGKILL comes next): the result is taken, the exit does the rest */
+    world_init(&w, "ExecStart=/x\nKillMode=process\nRestart=on-failure");
+    spawned(&w, start(&w));
+    a = (struct svc_actions){0};
+    svc_oom(&w.s, w.u, true, w.now, w.now, &a);
+    assert_false(a.spawn || a.kill_signal);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    exited(&w, CLD_KILLED, SIGKILL);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    assert_int_equal(w.s.result, RESULT_OOM_KILL);
+    world_free(&w);
+
+    /* a service already down is not touched */
+    world_init(&w, "ExecStart=/x\nKillMode=process");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    oom(&w);
+    assert_int_equal(w.s.state, SVC_DEAD);
+    assert_int_equal(w.s.result, RESULT_SUCCESS);
+    world_free(&w);
+}
+
 /* "infinity" saturates: it never wraps around into a deadline in the past (systemd's usec_add) */
 static void test_infinity_never_wraps(void **state)
 {
@@ -982,7 +1062,7 @@ int main(void)
         cmocka_unit_test(test_notify_ready_and_start_timeout),
         cmocka_unit_test(test_notify_exit_before_ready_is_protocol),
         cmocka_unit_test(test_notify_stopping_sends_no_signal),
-        cmocka_unit_test(test_watchdog),
+        cmocka_unit_test(test_watchdog), cmocka_unit_test(test_oom_policy),
         cmocka_unit_test(test_infinity_never_wraps),
         cmocka_unit_test(test_oneshot_has_no_start_timeout_by_default),
         cmocka_unit_test(test_start_pre_start_post_stop_post_in_order),

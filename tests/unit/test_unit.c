@@ -409,6 +409,19 @@ static void test_resource_control(void **state)
     assert_string_equal(cgroup_value(u, "io.max"), "/dev/sdb\trbps=max");
     assert_string_equal(cgroup_value(u, "io.weight"), "/dev/sda\tweight=300");
     unit_free(u);
+    /* Delegate=: a boolean, a list of controllers, or empty (on, as systemd) */
+    static const struct {
+        const char *text;
+        bool on;
+    } delegate[] = {{"Delegate=yes\n", true}, {"Delegate=no\n", false}, {"Delegate=cpu memory\n", true},
+                    {"Delegate=\n", true}, {"Delegate=yes\nDelegate=no\n", false}};
+    for (size_t i = 0; i < ARRAY_SIZE(delegate); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "[Service]\nExecStart=/bin/true\n%s", delegate[i].text);
+        u = parse_ok(text);
+        assert_int_equal(u->delegate, delegate[i].on);
+        unit_free(u);
+    }
     /* a later assignment wins; an empty one resets (memory.max back to max, the devices forgotten) */
     u = parse_ok(SVC("MemoryMax=1G\nMemoryMax=\nIOWriteIOPSMax=/dev/sda 100\nIOWriteIOPSMax=\n"));
     assert_string_equal(cgroup_value(u, "memory.max"), "max");
@@ -426,6 +439,7 @@ static void test_resource_control(void **state)
         {"AllowedCPUs=a-b\n", "AllowedCPUs=a-b: write a list"},
         {"IOReadBandwidthMax=sda 1M\n", "IOReadBandwidthMax=sda 1M: write a device path and a value"},
         {"IODeviceWeight=/dev/sda\n", "IODeviceWeight=/dev/sda: write a device path and a weight"},
+        {"OOMPolicy=maybe\n", "OOMPolicy=maybe: unknown policy; accepted: stop, continue, kill"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         char text[256];
@@ -663,9 +677,10 @@ static void test_diagnostics(void **state)
          "with '!' to negate and '|' to make it triggering)\n"},
         {"Key=1\n" SVC(""), "oya: t.service:1: Key= is outside of any section, ignored\n"},
         /* systemd keys oya does not carry out are not "unknown": one line lists them, [Unit]'s too */
-        {"[Unit]\nOnFailureJobMode=fail\n" SVC("Delegate=yes\n"),
+        {"[Unit]\nOnFailureJobMode=fail\n" SVC("Slice=web.slice\n"),
          "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): "
-         "OnFailureJobMode, Delegate\n"},
+         "OnFailureJobMode, Slice\n"},
+        {SVC("Delegate=cpu frobs\n"), "oya: t.service:3: Delegate=cpu frobs: frobs is not a cgroup controller, ignored\n"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(warnings); i++) {
         struct unit_diag d;
