@@ -30,7 +30,7 @@ int main(void)
     while (d && (de = readdir(d))) {
         if (de->d_name[0] < '1' || de->d_name[0] > '9')
             continue;
-        char path[64], stat[1024], cmd[4096];
+        char path[300], stat[1024], cmd[4096]; /* a name is at most 255 bytes */
         snprintf(path, sizeof(path), "%s/stat", de->d_name);
         if (read_at(procfd, path, stat, sizeof(stat)) <= 0)
             continue;

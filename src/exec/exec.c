@@ -92,7 +92,7 @@ struct plan {
     cpu_set_t cpus; /* CPUAffinity= */
     bool inherit_stdio, process_group, take_terminal;
     rlim_t nofile_soft;
-    const sigset_t *sigmask, *sigignore;
+    const sigset_t *sigmask, *sigignore, *parent_ignored;
     char **sh_argv; /* "/bin/sh" PATH ARGS...: for ENOEXEC, when asked */
     struct strv sh_argv_s;
     const struct unit *unit;
@@ -422,6 +422,7 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     pl->nofile_soft = (rlim_t)req->nofile_soft;
     pl->sigmask = req->sigmask;
     pl->sigignore = req->sigignore;
+    pl->parent_ignored = req->parent_ignored;
     if (req->sh_fallback) {
         strv_add(&pl->sh_argv_s, "/bin/sh");
         strv_add(&pl->sh_argv_s, pl->path);
@@ -572,9 +573,12 @@ static void __attribute__((noreturn)) child_run(const struct plan *pl)
     sigemptyset(&none);
     /* oya ignores SIGPIPE; a service starts with default dispositions, oya init's command with those
      * oya was started with */
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            signal_set_ignored(sig, pl->sigignore && sigset_has_any(pl->sigignore, sig));
+    for (int sig = 1; sig < NSIG; sig++) {
+        bool want = pl->sigignore && sigset_has_any(pl->sigignore, sig);
+        if (sig != SIGKILL && sig != SIGSTOP &&
+            (!pl->parent_ignored || want != sigset_has_any(pl->parent_ignored, sig)))
+            signal_set_ignored(sig, want); /* a handler needs no reset: exec does that */
+    }
     /* IgnoreSIGPIPE= (systemd's default yes); oya init's command keeps what oya was started with */
     if (!pl->sigignore && pl->unit->ignore_sigpipe)
         signal(SIGPIPE, SIG_IGN);

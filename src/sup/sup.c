@@ -181,6 +181,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
     req.nofile_soft = s->nofile_soft;
+    req.parent_ignored = &s->ignored_now;
     req.watchdog_usec = main && svc->st.watchdog_usec != USEC_INFINITY ? svc->st.watchdog_usec : 0;
     if (s->init) {
         /* oya init passes its terminal, output, signal mask and ignored signals straight through, and
@@ -808,6 +809,12 @@ static int setup(struct sup *s)
     /* the system call itself: glibc's sigprocmask quietly leaves out the signals it keeps (32, 33) */
     syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, NULL, (size_t)8);
     signal(SIGPIPE, SIG_IGN);
+    /* what a child inherits as ignored, read once now that oya's own dispositions are set (spawn then
+     * changes only those) */
+    sigemptyset(&s->ignored_now);
+    for (int sig = 1; sig <= 64; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && signal_is_ignored(sig))
+            sigset_add_any(&s->ignored_now, sig);
     /* a few fds per service and per client: the soft limit goes up to the hard one (services get the
      * original back, see exec_request.nofile_soft) */
     struct rlimit nofile;

@@ -171,6 +171,7 @@ struct sup {
     bool reaper; /* PID 1 or a child subreaper: every orphan below oya comes to oya */
     bool pid1;
     sigset_t orig_mask, orig_ignored; /* as oya was started: oya init's command gets them (tini's rule) */
+    sigset_t ignored_now; /* the dispositions a child inherits as ignored (spawn resets only those) */
     uint64_t init_kill_at; /* oya init: SIGKILL the command then, if it is still there (0: no) */
     size_t name_width;
     bool color;
