@@ -93,7 +93,11 @@ static void record(struct sup *s, struct proc_snapshot *snap, bool *have_snap, i
     if (!*have_snap)
         *have_snap = proc_snapshot_read(s->procfd, snap) == 0;
     struct service *svc = *have_snap && pid > 0 ? sup_owner_of(s, snap, pid) : NULL;
-    if (!svc && !(*have_snap && proc_snapshot_find(snap, pid)))
+    /* gone, or a zombie already, also since the snapshot (a cgroup no longer lists an exited process):
+     * the tag or the user tells */
+    const struct proc_stat *p = *have_snap ? proc_snapshot_find(snap, pid) : NULL;
+    struct proc_stat now;
+    if (!svc && (!p || p->state == 'Z' || proc_read_stat(s->procfd, pid, &now) < 0 || now.state == 'Z'))
         svc = guess_sender(s, tag, uid);
     if (!svc) { /* from no service: oya's own log, and its stderr */
         struct buf b = {0};
