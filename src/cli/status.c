@@ -43,6 +43,12 @@ static void active_line(const struct cli *c, const struct ctl_record *r, struct 
         buf_printf(out, " since %s; %s", ts, rel);
     }
     buf_putc(out, '\n');
+    const char *in = ctl_get(r, "restart_in_usec");
+    if (in && *in) {
+        char left[64];
+        fmt_timespan(left, sizeof(left), strtoull(in, NULL, 10), USEC_PER_MSEC * 100);
+        buf_printf(out, "    Restart: next in %s (try %s)\n", left, ctl_get(r, "restart_try"));
+    }
 }
 
 static void print_service(const struct cli *c, const struct ctl_record *r, struct buf *out)

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "../sup/sup.h"
+#include "../unit/unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,8 @@ int cli_up(struct cli *c, int argc, char **argv)
     char log_dir[4096];
     cli_log_dir_default(log_dir, sizeof(log_dir));
     uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
-    bool no_cgroups = false;
+    bool no_cgroups = false, exit_when_idle = false;
+    int failure_action = UA_NONE;
     const char *cgroup_root = NULL;
     bool timestamps = false;
     const char *syslog_path = NULL;
@@ -69,7 +71,11 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "Each service runs in a cgroup v2 of its own where the unified hierarchy is writable (its\n"
                    "processes are its cgroup's, however they fork); --no-cgroups tracks them by /proc instead.\n"
                    "--syslog[=PATH|none] serves /dev/log (or PATH) for the services' syslog(3) messages, each kept in the\n"
-                   "log of the service that sent it; as PID 1 oya serves /dev/log unless something else does (none: not).\n");
+                   "log of the service that sent it; as PID 1 oya serves /dev/log unless something else does (none: not).\n"
+                   "--failure-action=ACTION: what a service failing for good does when its unit sets no\n"
+                   "FailureAction= (exit: stop everything and exit with its status; see docs/supervision.md).\n"
+                   "--exit-when-idle: exit once no service is active, starting or waiting to restart (0 when all\n"
+                   "ended well, else the status of the first that failed).\n");
             strv_clear(&paths);
             return 0;
         }
@@ -89,6 +95,20 @@ int cli_up(struct cli *c, int argc, char **argv)
         }
         if (strcmp(argv[i], "--no-cgroups") == 0) {
             no_cgroups = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--exit-when-idle") == 0) {
+            exit_when_idle = true;
+            continue;
+        }
+        if ((v = option(argc, argv, &i, "--failure-action"))) {
+            failure_action = unit_action_from_name(v);
+            if (failure_action < 0) {
+                fprintf(stderr, "oya up: --failure-action=%s: unknown action; use none, exit, exit-force, reboot, "
+                                "poweroff or halt (each also -force, -immediate)\n", v);
+                strv_clear(&paths);
+                return 2;
+            }
             continue;
         }
         if ((v = option(argc, argv, &i, "--cgroup-root"))) {
@@ -137,7 +157,8 @@ int cli_up(struct cli *c, int argc, char **argv)
                             .npaths = paths.n, .notify_socket = notify, .log_dir = log_dir,
                             .log_memory = (size_t)log_memory, .log_file_size = log_size,
                             .log_files = (unsigned)log_files, .timestamps = timestamps, .no_cgroups = no_cgroups,
-                            .cgroup_root = cgroup_root, .syslog_path = syslog_path};
+                            .cgroup_root = cgroup_root, .syslog_path = syslog_path,
+                            .failure_action = failure_action, .exit_when_idle = exit_when_idle};
     int rc = sup_run(&o);
     strv_clear(&paths);
     return rc;

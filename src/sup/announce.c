@@ -108,8 +108,12 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
     case SVC_STOP_SIGKILL: say(s, svc, "stop timed out; sending SIGKILL"); break;
     case SVC_AUTO_RESTART:
         exit_text(st, ex, sizeof(ex));
-        fmt_timespan(span, sizeof(span), svc->unit->restart_sec, USEC_PER_MSEC);
-        say(s, svc, "exited (%s%s%s); restarting in %s", ex, svc->exec_error[0] ? ": " : "", svc->exec_error, span);
+        fmt_timespan(span, sizeof(span), st->restart_delay, USEC_PER_MSEC);
+        if (svc->unit->restart_steps) /* the delay grows (RestartSteps=): say which try comes */
+            say(s, svc, "exited (%s%s%s); restarting in %s (try %u)", ex, svc->exec_error[0] ? ": " : "",
+                svc->exec_error, span, st->restarts + 1);
+        else
+            say(s, svc, "exited (%s%s%s); restarting in %s", ex, svc->exec_error[0] ? ": " : "", svc->exec_error, span);
         break;
     case SVC_DEAD:
         if (st->condition_failed)

@@ -197,6 +197,11 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "exit_code", "%d", st->exit_code);
     ctl_reply_kvf(b, "exit_status", "%d", st->exit_status);
     ctl_reply_kvf(b, "restarts", "%u", st->restarts);
+    if (st->state == SVC_AUTO_RESTART && st->deadline && st->deadline != USEC_INFINITY) {
+        uint64_t now = clock_mono_usec();
+        ctl_reply_kvf(b, "restart_in_usec", "%llu", (unsigned long long)(st->deadline > now ? st->deadline - now : 0));
+        ctl_reply_kvf(b, "restart_try", "%u", st->restarts + 1);
+    }
     if (svc->cg_fd >= 0) {
         ctl_reply_kvf(b, "cgroup", "%s%s%s.service", s->cg_path, strcmp(s->cg_path, "/") ? "/" : "", u->name);
         ctl_reply_kv(b, "freezer", sup_cgroup_frozen(svc) == 1 ? "frozen" : "running");

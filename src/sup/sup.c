@@ -429,6 +429,7 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
             sup_group_check_done(&g);
         }
         sup_announce(s, svc, before);
+        sup_unit_transition(s, svc, before);
         before = svc->st.state;
         if (!next.spawn && !next.kill_signal && !next.check_group && !next.find_main && !next.cleanup &&
             !next.new_invocation)
@@ -565,23 +566,30 @@ static void reap(struct sup *s)
     sup_check_groups(s);
 }
 
-static void start_shutdown(struct sup *s, int sig)
+void sup_shutdown(struct sup *s, bool force)
 {
-    s->term_signals++;
-    if (s->term_signals == 1) {
-        fprintf(stderr, "oya: SIG%s: stopping %zu services\n", signal_name(sig), s->nsvcs);
+    if (!s->shutting_down) {
         s->shutting_down = true;
         /* every stop waits for the units ordered after its unit (After=), so they go down in reverse */
         for (size_t i = 0; i < s->nsvcs; i++)
             sup_job_stop(s, s->svcs[i]);
         sup_jobs_dispatch(s);
-    } else {
-        /* asked again: do not wait for the stop timeouts */
-        fprintf(stderr, "oya: SIG%s again: killing every service now\n", signal_name(sig));
+    }
+    if (force) /* do not wait for the stop timeouts */
         for (size_t i = 0; i < s->nsvcs; i++)
             if (!svc_is_settled(&s->svcs[i]->st) || s->svcs[i]->st.main_pid)
                 sup_kill(s, s->svcs[i], SIGKILL, KILL_SCOPE_ALL);
-    }
+}
+
+static void start_shutdown(struct sup *s, int sig)
+{
+    s->term_signals++;
+    s->shutdown_asked = true;
+    if (s->term_signals == 1)
+        fprintf(stderr, "oya: SIG%s: stopping %zu services\n", signal_name(sig), s->nsvcs);
+    else
+        fprintf(stderr, "oya: SIG%s again: killing every service now\n", signal_name(sig));
+    sup_shutdown(s, s->term_signals > 1);
 }
 
 /* oya init: hand a signal to the command, or with -g to its whole process group */
@@ -1037,7 +1045,7 @@ static int init_service(struct sup *s)
 
 static bool finished(const struct sup *s)
 {
-    return all_down(s) && (s->shutting_down || s->init);
+    return all_down(s) && (s->shutting_down || s->init || s->opts->exit_when_idle);
 }
 
 int sup_run(const struct sup_options *opts)
@@ -1117,11 +1125,18 @@ int sup_run(const struct sup_options *opts)
         if (opts->init_verbose)
             fprintf(stderr, "oya init: the command ended; exiting with %d\n", rc);
     } else {
-        fprintf(stderr, "oya: all services stopped\n");
+        rc = sup_exit_status(&s);
+        if (s.opts->exit_when_idle && !s.shutting_down)
+            fprintf(stderr, "oya: no service is active, starting or waiting to restart (--exit-when-idle); exiting "
+                            "with %d\n", rc);
+        else
+            fprintf(stderr, "oya: all services stopped\n");
+        if (s.exit_rc_set)
+            fprintf(stderr, "oya: exiting with %d\n", rc);
         sup_previous_done(&s);
-        rc = 0;
     }
 out:
     teardown(&s);
+    sup_finish_action(&s); /* the machine's init asked to reboot, power off or halt: now */
     return rc;
 }

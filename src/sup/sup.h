@@ -42,6 +42,8 @@ struct sup_options {
     uint64_t log_file_size;
     unsigned log_files;
     bool no_cgroups; /* --no-cgroups: track by /proc even where cgroup v2 could be used */
+    int failure_action;  /* --failure-action: an enum unit_action for units without FailureAction= (0: none) */
+    bool exit_when_idle; /* --exit-when-idle: exit once nothing is active, starting or waiting to restart */
     const char *cgroup_root; /* tests: a directory shaped like cgroupfs that resource control is written to */
 };
 

@@ -171,7 +171,12 @@ struct sup {
     bool reaper; /* PID 1 or a child subreaper: every orphan below oya comes to oya */
     bool pid1;
     sigset_t orig_mask, orig_ignored; /* as oya was started: oya init's command gets them (tini's rule) */
-    sigset_t ignored_now; /* the dispositions a child inherits as ignored (spawn resets only those) */
+    sigset_t ignored_now;
+    /* action.c: the status oya exits with, set by the first FailureAction=/SuccessAction= that ran; what
+     * --exit-when-idle reports; the reboot(2) command to end with as the machine's init (0: none) */
+    int exit_rc, first_failure_rc, reboot_cmd;
+    bool exit_rc_set, first_failure_set;
+    bool shutdown_asked; /* SIGTERM, SIGINT or a shutdown request: an ordinary exit, status 0 */ /* the dispositions a child inherits as ignored (spawn resets only those) */
     uint64_t init_kill_at; /* oya init: SIGKILL the command then, if it is still there (0: no) */
     size_t name_width;
     bool color;
@@ -204,7 +209,15 @@ struct sup {
     bool cg_memory; /* the memory controller reaches the services' cgroups (memory.events is there) */
 };
 
+/* action.c */
+void sup_unit_transition(struct sup *s, struct service *svc, enum svc_state before); /* after each change */
+int sup_exit_status(const struct sup *s);
+void sup_finish_action(struct sup *s); /* as the machine's init: reboot, power off or halt if asked */
+
 /* sup.c */
+/* Stop every service (each within its timeouts, in reverse order) and exit once all are down; force: kill
+ * what runs now */
+void sup_shutdown(struct sup *s, bool force);
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
 /* Watch pid as the service's main process from now on (its pidfd in the loop); -errno if it is gone */
 int sup_watch_main(struct sup *s, struct service *svc, int pid);

@@ -1,6 +1,7 @@
 /* svc: the per-service state machine, as a set of transitions. See svc.h for the contract. */
 #include "svc.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,10 +240,12 @@ void svc_start(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         s->limit_begin = 0;
         s->limit_count = 0;
         s->restarts = 0;
+        s->backoff = 0;
         do_spawn(s, u, now, now_real, a);
         return;
     case SVC_DEAD:
         s->restarts = 0;
+        s->backoff = 0;
         do_spawn(s, u, now, now_real, a);
         return;
     case SVC_AUTO_RESTART:
@@ -338,9 +341,15 @@ static void finish_stop(struct svc *s, const struct unit *u, uint64_t now, uint6
     a->cleanup = true;
     if (why == STOP_MAIN_EXITED && restart_wanted(s, u)) {
         a->cleanup_for_restart = true;
+        /* a run as long as the longest delay was a good one: the backoff starts over */
+        if (s->up_since && u->restart_max_delay != USEC_INFINITY && now - s->up_since >= u->restart_max_delay)
+            s->backoff = 0;
         set_state(s, SVC_AUTO_RESTART, now_real);
         /* RestartSec=infinity: the restart waits for a start by hand */
-        s->deadline = deadline_after(now, u->restart_sec);
+        s->restart_delay = svc_restart_delay(u, s->backoff);
+        s->deadline = deadline_after(now, s->restart_delay);
+        if (s->backoff < UINT_MAX)
+            s->backoff++;
         return;
     }
     if (s->result == RESULT_SUCCESS)
@@ -381,6 +390,8 @@ static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uin
         return;
     }
     if (s->main_pid || s->main_unknown) {
+        if (s->state != SVC_RUNNING)
+            s->up_since = now;
         set_state(s, SVC_RUNNING, now_real);
         return;
     }
@@ -741,6 +752,34 @@ static void watchdog_fire(struct svc *s, const struct unit *u, uint64_t now, uin
     s->stop_reason = STOP_MAIN_EXITED; /* Restart= decides, as after a crash */
     /* systemd's WatchdogSignal= default: SIGABRT, so the hung process leaves a core dump */
     enter_stop_signal(s, u, SIGABRT, now, now_real, a);
+}
+
+uint64_t svc_restart_delay(const struct unit *u, unsigned step)
+{
+    uint64_t r0 = u->restart_sec, rn = u->restart_max_delay;
+    if (u->restart_steps == 0 || rn == USEC_INFINITY || r0 == USEC_INFINITY || r0 >= rn || step == 0)
+        return r0;
+    if (step >= u->restart_steps)
+        return rn;
+    /* r_i = r_0 * (r_n / r_0) ^ (i / n); from 1 ms when RestartSec=0. The n-th root q of r_n / r_0 by
+     * bisection (no libm), then r_0 * q^i */
+    double base = r0 ? (double)r0 : 1000.0, ratio = (double)rn / base;
+    unsigned n = u->restart_steps;
+    double lo = 1.0, hi = ratio, q = ratio;
+    for (int k = 0; k < 100; k++) {
+        q = (lo + hi) / 2;
+        double p = 1.0;
+        for (unsigned j = 0; j < n && p <= ratio; j++)
+            p *= q;
+        if (p > ratio)
+            hi = q;
+        else
+            lo = q;
+    }
+    double v = base;
+    for (unsigned i = 0; i < step; i++)
+        v *= q;
+    return v >= (double)rn ? rn : (uint64_t)v;
 }
 
 void svc_oom(struct svc *s, const struct unit *u, bool main_killed, uint64_t now, uint64_t now_real,

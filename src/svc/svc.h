@@ -78,6 +78,9 @@ struct svc {
     uint64_t since_real;   /* when the state last changed (CLOCK_REALTIME usec) */
     uint64_t active_since_real;
     unsigned restarts; /* automatic restarts so far */
+    unsigned backoff;  /* RestartSteps=: the step of the next delay (0: RestartSec=); a long run resets it */
+    uint64_t up_since; /* CLOCK_MONOTONIC usec when it last became active (RestartSteps= resets by it) */
+    uint64_t restart_delay; /* the delay of the restart awaited (AUTO_RESTART), for status */
     uint64_t limit_begin;
     unsigned limit_count;
     /* sd_notify state */
@@ -148,6 +151,9 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
                 uint64_t now_real, struct svc_actions *a);
 /* The earliest deadline the machine waits for (start, stop, restart or watchdog); 0 = none. */
 uint64_t svc_next_deadline(const struct svc *s);
+/* The delay before automatic restart number step+1 (0-based step): RestartSec= growing geometrically to
+ * RestartMaxDelaySec= over RestartSteps= steps, as systemd 254 */
+uint64_t svc_restart_delay(const struct unit *u, unsigned step);
 
 /* Is the exit (code as in siginfo si_code, status) clean for this unit, per SuccessExitStatus=? */
 bool svc_exit_clean(const struct unit *u, int code, int status);

@@ -245,6 +245,44 @@ static int parse_delegate(struct unit *u, const struct key *k, const char *v, st
     return 0;
 }
 
+static const char *const action_names[UA_N] = {
+    "none", "exit", "exit-force", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force",
+    "poweroff-immediate", "halt", "halt-force", "halt-immediate", "kexec", "kexec-force", "soft-reboot",
+    "soft-reboot-force"};
+
+const char *unit_action_name(enum unit_action a)
+{
+    return a < UA_N ? action_names[a] : "?";
+}
+
+int unit_action_from_name(const char *name)
+{
+    return name_index(name, action_names, UA_N);
+}
+
+/* FailureAction=, SuccessAction=, StartLimitAction= (k->offset), the first also marking itself given */
+static int parse_action(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    int a = *v ? unit_action_from_name(v) : UA_NONE;
+    if (a < 0)
+        return bad_value(c, "unknown action; accepted: none, exit, exit-force, reboot, poweroff, halt (each also "
+                            "-force, -immediate), kexec, soft-reboot");
+    *AT(u, k, enum unit_action) = (enum unit_action)a;
+    if (k->arg == 1)
+        u->failure_action_set = *v != 0;
+    return 0;
+}
+
+/* FailureActionExitStatus=, SuccessActionExitStatus=: 0-255, empty for the main process's own */
+static int parse_action_status(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    uint64_t n = 0;
+    if (*v && (!str_to_u64(v, &n) || n > 255))
+        return bad_value(c, "an exit status is 0 to 255 (empty: the main process's own)");
+    *AT(u, k, int) = *v ? (int)n : -1;
+    return 0;
+}
+
 static int parse_oom_policy(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
@@ -1040,6 +1078,15 @@ static struct key keys[] = {
     {"Unit", "After", parse_list, FIELD(after), 0},
     {"Unit", "Before", parse_list, FIELD(before), 0},
     {"Unit", "Wants", parse_list, FIELD(wants), 0},
+    {"Unit", "OnFailure", parse_list, FIELD(on_failure), 0},
+    {"Unit", "OnSuccess", parse_list, FIELD(on_success), 0},
+    {"Unit", "FailureAction", parse_action, FIELD(failure_action), 1},
+    {"Unit", "SuccessAction", parse_action, FIELD(success_action), 0},
+    {"Unit", "StartLimitAction", parse_action, FIELD(start_limit_action), 0},
+    {"Service", "FailureAction", parse_action, FIELD(failure_action), 1},
+    {"Service", "StartLimitAction", parse_action, FIELD(start_limit_action), 0},
+    {"Unit", "FailureActionExitStatus", parse_action_status, FIELD(failure_action_exit_status), 0},
+    {"Unit", "SuccessActionExitStatus", parse_action_status, FIELD(success_action_exit_status), 0},
     {"Unit", "Requires", parse_list, FIELD(requires), 0},
     {"Unit", "BindsTo", parse_list, FIELD(binds_to), 0},
     {"Unit", "BindTo", parse_list, FIELD(binds_to), 0},                   /* systemd's old spellings */
@@ -1129,6 +1176,8 @@ static struct key keys[] = {
     {"Service", "UMask", parse_umask, 0, 0},
     {"Service", "Restart", parse_restart, 0, 0},
     {"Service", "RestartSec", parse_timespan_key, FIELD(restart_sec), 0},
+    {"Service", "RestartSteps", parse_unsigned, FIELD(restart_steps), 0},
+    {"Service", "RestartMaxDelaySec", parse_timespan_key, FIELD(restart_max_delay), 0},
     {"Service", "TimeoutStartSec", parse_timespan_key, FIELD(timeout_start), 1},
     {"Service", "TimeoutStopSec", parse_timespan_key, FIELD(timeout_stop), 1},
     {"Service", "TimeoutSec", parse_timeout_both, 0, 0},
@@ -1193,7 +1242,7 @@ static const char *not_applied_keys[] = {
     "CoredumpFilter", "NUMAPolicy", "NUMAMask", "ExecSearchPath", "TimeoutCleanSec", "TimeoutStartFailureMode",
     "TimeoutStopFailureMode", "PassEnvironment", "SyslogFacility",
     /* what [Unit] holds, given in [Service] as systemd still accepts */
-    "StartLimitAction", "FailureAction", "RebootArgument",
+    "RebootArgument",
     /* resource control (cgroups) */
     "StartupAllowedCPUs", "StartupAllowedMemoryNodes", "StartupCPUShares",
     "DefaultMemoryMin", "DefaultMemoryLow", "StartupIOWeight",
@@ -1207,10 +1256,10 @@ static const char *not_applied_keys[] = {
 /* [Unit]'s keys that oya accepts without carrying them out */
 static const char *not_applied_unit_keys[] = {
     "AllowIsolate", "RefuseManualStart", "RefuseManualStop", "StopWhenUnneeded",
-    "OnFailure", "OnSuccess", "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
-    "JobTimeoutSec", "JobRunningTimeoutSec", "JobTimeoutAction", "JobTimeoutRebootArgument", "SuccessAction",
-    "FailureAction", "SuccessActionExitStatus", "FailureActionExitStatus", "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf", "Upholds",
-    "CollectMode", "RebootArgument", "SourcePath", "StartLimitAction", "OnFailureIsolate", NULL,
+    "OnFailureJobMode", "OnSuccessJobMode", "IgnoreOnIsolate",
+    "JobTimeoutSec", "JobRunningTimeoutSec", "JobTimeoutAction", "JobTimeoutRebootArgument",
+    "PropagatesStopTo", "StopPropagatedFrom", "JoinsNamespaceOf", "Upholds",
+    "CollectMode", "RebootArgument", "SourcePath", "OnFailureIsolate", NULL,
 };
 
 static bool in_list(const char *const *list, const char *key)
@@ -1297,7 +1346,8 @@ static int condition_kind(const char *section, const char *key)
  * is literal. Conditions are expanded as well (condition_kind). */
 static const char *const expanding_keys[] = {
     "Description", "Documentation", "After", "Before", "Wants", "Requires", "BindsTo", "PartOf",
-    "PropagatesReloadTo", "ReloadPropagatedFrom", "Requisite", "Conflicts", "RequiresMountsFor",
+    "PropagatesReloadTo", "ReloadPropagatedFrom", "Requisite", "Conflicts", "RequiresMountsFor", "OnFailure",
+    "OnSuccess",
     "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", "ExecCondition",
     "PIDFile", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
     "SyslogIdentifier", "StandardOutput", "StandardError", "CPUAffinity", "Environment", "EnvironmentFile",

@@ -22,6 +22,8 @@ static struct unit *unit_new(const char *name, const char *path)
     u->umask = -1;
     u->restart = RESTART_NO;
     u->restart_sec = 100 * USEC_PER_MSEC;
+    u->restart_max_delay = USEC_INFINITY;
+    u->failure_action_exit_status = u->success_action_exit_status = -1;
     u->start_limit_interval = 10 * USEC_PER_SEC;
     u->start_limit_burst = 5;
     u->timeout_start = 0; /* unset: 90s, or no timeout for Type=oneshot (validate) */
@@ -68,6 +70,8 @@ void unit_free(struct unit *u)
     for (int d = 0; d < UDIR_N; d++)
         strv_clear(&u->dirs[d]);
     strv_clear(&u->aliases);
+    strv_clear(&u->on_failure);
+    strv_clear(&u->on_success);
     unit_resource_free(u);
     strv_clear(&u->not_applied);
     for (size_t i = 0; i < u->n_conds; i++)

@@ -20,6 +20,15 @@ enum unit_restart {
     RESTART_ON_WATCHDOG,
 };
 enum unit_kill_mode { KILL_CONTROL_GROUP, KILL_MIXED, KILL_PROCESS, KILL_NONE };
+/* FailureAction=, SuccessAction=, StartLimitAction=: what the end of a unit does to oya (systemd's
+ * emergency actions); in a container the reboot family means exit (see sup/action.c) */
+enum unit_action {
+    UA_NONE, UA_EXIT, UA_EXIT_FORCE, UA_REBOOT, UA_REBOOT_FORCE, UA_REBOOT_IMMEDIATE, UA_POWEROFF,
+    UA_POWEROFF_FORCE, UA_POWEROFF_IMMEDIATE, UA_HALT, UA_HALT_FORCE, UA_HALT_IMMEDIATE, UA_KEXEC,
+    UA_KEXEC_FORCE, UA_SOFT_REBOOT, UA_SOFT_REBOOT_FORCE, UA_N
+};
+const char *unit_action_name(enum unit_action a);
+int unit_action_from_name(const char *name); /* an enum unit_action, or -1 */
 /* OOMPolicy=: what a kill by the OOM killer does to the service (systemd's default: stop) */
 enum unit_oom_policy { OOM_STOP, OOM_CONTINUE, OOM_KILL };
 
@@ -93,6 +102,10 @@ struct unit {
     struct strv documentation;
     /* dependencies, as written: full unit names ("redis.service", "network.target") */
     struct strv after, before, wants, requires, binds_to, part_of, requisite, conflicts;
+    struct strv on_failure, on_success; /* OnFailure=, OnSuccess=: units started when this one fails/ends */
+    enum unit_action failure_action, success_action, start_limit_action;
+    bool failure_action_set;  /* FailureAction= given (else oya up --failure-action= applies) */
+    int failure_action_exit_status, success_action_exit_status; /* 0-255; -1: the main process's */
     struct strv propagates_reload_to, reload_propagated_from; /* PropagatesReloadTo=, ReloadPropagatedFrom= */
     bool is_target; /* NAME.target: no processes, a synchronisation point (name keeps ".target") */
     uint64_t start_limit_interval; /* usec */
@@ -111,6 +124,8 @@ struct unit {
     struct unit_limit limits[UNIT_MAX_LIMITS]; /* indexed by RLIMIT_* */
     enum unit_restart restart;
     uint64_t restart_sec;
+    unsigned restart_steps;        /* RestartSteps=: steps from RestartSec= up to RestartMaxDelaySec= (0: none) */
+    uint64_t restart_max_delay;    /* RestartMaxDelaySec= (USEC_INFINITY: unset) */
     uint64_t timeout_start; /* USEC_INFINITY: none; for the start types that wait (notify, oneshot) */
     uint64_t timeout_stop;  /* USEC_INFINITY: no timeout */
     int kill_signal;

@@ -716,6 +716,45 @@ static void test_oom_policy(void **state)
     world_free(&w);
 }
 
+/* RestartSteps=/RestartMaxDelaySec=: geometric from RestartSec= to the maximum, as systemd 254 */
+static void test_restart_backoff(void **state)
+{
+    (void)state;
+    struct unit *u = mk("ExecStart=/x\nRestart=always\nRestartSec=100ms\nRestartSteps=3\nRestartMaxDelaySec=800ms");
+    static const uint64_t want[] = {100, 200, 400, 800, 800};
+    for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+        uint64_t got = svc_restart_delay(u, i);
+        if (got + 1000 < want[i] * 1000 || got > want[i] * 1000 + 1000)
+            fail_msg("step %u: %llu usec, want %llu ms", i, (unsigned long long)got, (unsigned long long)want[i]);
+    }
+    unit_free(u);
+    /* no steps, or no maximum: RestartSec= every time */
+    u = mk("ExecStart=/x\nRestartSec=2s\nRestartMaxDelaySec=10s");
+    assert_int_equal(svc_restart_delay(u, 5), 2 * SEC);
+    unit_free(u);
+    /* the machine: each automatic restart waits the next delay; a long run starts over */
+    struct world w;
+    world_init(&w, "ExecStart=/x\nRestart=always\nRestartSec=1s\nRestartSteps=2\nRestartMaxDelaySec=4s\n"
+                   "KillMode=process\nStartLimitBurst=0");
+    spawned(&w, start(&w));
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.deadline, w.now + 1 * SEC);
+    w.now = w.s.deadline;
+    spawned(&w, timer(&w));
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.deadline, w.now + 2 * SEC);
+    w.now = w.s.deadline;
+    spawned(&w, timer(&w));
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.deadline, w.now + 4 * SEC);
+    w.now = w.s.deadline;
+    spawned(&w, timer(&w));
+    w.now += 5 * SEC; /* up longer than the longest delay */
+    exited(&w, CLD_EXITED, 1);
+    assert_int_equal(w.s.deadline, w.now + 1 * SEC);
+    world_free(&w);
+}
+
 /* "infinity" saturates: it never wraps around into a deadline in the past (systemd's usec_add) */
 static void test_infinity_never_wraps(void **state)
 {
@@ -1062,7 +1101,7 @@ int main(void)
         cmocka_unit_test(test_notify_ready_and_start_timeout),
         cmocka_unit_test(test_notify_exit_before_ready_is_protocol),
         cmocka_unit_test(test_notify_stopping_sends_no_signal),
-        cmocka_unit_test(test_watchdog), cmocka_unit_test(test_oom_policy),
+        cmocka_unit_test(test_watchdog), cmocka_unit_test(test_oom_policy), cmocka_unit_test(test_restart_backoff),
         cmocka_unit_test(test_infinity_never_wraps),
         cmocka_unit_test(test_oneshot_has_no_start_timeout_by_default),
         cmocka_unit_test(test_start_pre_start_post_stop_post_in_order),

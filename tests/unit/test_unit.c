@@ -409,6 +409,27 @@ static void test_resource_control(void **state)
     assert_string_equal(cgroup_value(u, "io.max"), "/dev/sdb\trbps=max");
     assert_string_equal(cgroup_value(u, "io.weight"), "/dev/sda\tweight=300");
     unit_free(u);
+    /* the actions on a unit's end, in [Unit] (FailureAction= also in [Service], as systemd accepts) */
+    u = parse_ok("[Unit]\nFailureAction=exit-force\nSuccessAction=poweroff\nStartLimitAction=reboot-immediate\n"
+                 "FailureActionExitStatus=42\nOnFailure=a.service b@%n.service\nOnSuccess=c.service\n"
+                 "[Service]\nExecStart=/bin/true\nRestartSteps=4\nRestartMaxDelaySec=1min\n");
+    assert_int_equal(u->failure_action, UA_EXIT_FORCE);
+    assert_true(u->failure_action_set);
+    assert_int_equal(u->success_action, UA_POWEROFF);
+    assert_int_equal(u->start_limit_action, UA_REBOOT_IMMEDIATE);
+    assert_int_equal(u->failure_action_exit_status, 42);
+    assert_int_equal(u->success_action_exit_status, -1);
+    assert_int_equal(u->on_failure.n, 2);
+    assert_string_equal(u->on_failure.v[1], "b@t.service.service");
+    assert_string_equal(u->on_success.v[0], "c.service");
+    assert_int_equal(u->restart_steps, 4);
+    assert_true(u->restart_max_delay == 60 * USEC_PER_SEC);
+    assert_string_equal(unit_action_name(UA_HALT_FORCE), "halt-force");
+    assert_int_equal(unit_action_from_name("soft-reboot"), UA_SOFT_REBOOT);
+    unit_free(u);
+    char *e = parse_error("[Unit]\nFailureActionExitStatus=300\n[Service]\nExecStart=/bin/true\n");
+    assert_non_null(strstr(e, "FailureActionExitStatus=300: an exit status is 0 to 255"));
+    free(e);
     /* Delegate=: a boolean, a list of controllers, or empty (on, as systemd) */
     static const struct {
         const char *text;
@@ -440,6 +461,7 @@ static void test_resource_control(void **state)
         {"IOReadBandwidthMax=sda 1M\n", "IOReadBandwidthMax=sda 1M: write a device path and a value"},
         {"IODeviceWeight=/dev/sda\n", "IODeviceWeight=/dev/sda: write a device path and a weight"},
         {"OOMPolicy=maybe\n", "OOMPolicy=maybe: unknown policy; accepted: stop, continue, kill"},
+        {"FailureAction=explode\n", "FailureAction=explode: unknown action; accepted: none, exit"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         char text[256];
