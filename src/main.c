@@ -22,6 +22,8 @@ static void usage(FILE *f)
                "  reload NAME...             run ExecReload= and wait for it\n"
                "  freeze|thaw NAME...        stop every process of services in place, and resume them\n"
                "  kill [-s SIGNAL] NAME...   signal every process of services\n"
+               "  daemon-reload              read the unit files again (as SIGHUP)\n"
+               "  shutdown [--now]           stop every service and end oya\n"
                "  logs [NAME...] [-n N]      what services said, merged by time, as journalctl -u\n"
                "  ps [OPTIONS]               list processes like procps ps (aux, -ef, -o ...)\n"
                "  tree [OPTIONS] [PID|USER]  the process tree like psmisc pstree; --services by service\n"
@@ -42,6 +44,7 @@ static const struct {
     {"kill", cli_kill},   {"ps", cli_ps},         {"tree", cli_tree},       {"init", cli_init},
     {"condition", cli_condition}, {"logs", cli_logs}, {"explain", cli_explain},
     {"trace", cli_trace}, {"top", cli_top}, {"freeze", cli_start}, {"thaw", cli_start},
+    {"daemon-reload", cli_daemon_reload}, {"shutdown", cli_shutdown},
 };
 
 int main(int argc, char **argv)

@@ -35,6 +35,8 @@ int cli_status(struct cli *c, int argc, char **argv);
 int cli_list(struct cli *c, int argc, char **argv);
 int cli_start(struct cli *c, int argc, char **argv); /* start, stop, restart and reload */
 int cli_kill(struct cli *c, int argc, char **argv);
+int cli_daemon_reload(struct cli *c, int argc, char **argv);
+int cli_shutdown(struct cli *c, int argc, char **argv);
 int cli_ps(struct cli *c, int argc, char **argv);
 int cli_init(struct cli *c, int argc, char **argv);
 

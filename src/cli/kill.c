@@ -1,4 +1,5 @@
-/* cli/kill: `oya kill [-s SIGNAL] NAME...` sends a signal to every process of the services. */
+/* cli/kill: `oya kill [-s SIGNAL|-SIGNAL] [--kill-whom=main|control|all] NAME...` sends a signal to the
+ * processes of the services, as systemctl kill does. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -7,7 +8,7 @@
 
 int cli_kill(struct cli *c, int argc, char **argv)
 {
-    const char *sig = "TERM";
+    const char *sig = "TERM", *whom = NULL;
     struct strv fields = {0};
     strv_add(&fields, "kill");
     strv_add(&fields, sig);
@@ -16,11 +17,21 @@ int cli_kill(struct cli *c, int argc, char **argv)
             sig = argv[++i];
         } else if (str_startswith(argv[i], "--signal=")) {
             sig = argv[i] + 9;
+        } else if (str_startswith(argv[i], "--kill-whom=") || str_startswith(argv[i], "--kill-who=")) {
+            whom = strchr(argv[i], '=') + 1;
+            if (strcmp(whom, "main") && strcmp(whom, "control") && strcmp(whom, "all")) {
+                fprintf(stderr, "oya kill: %s: use main, control or all\n", argv[i]);
+                strv_clear(&fields);
+                return 2;
+            }
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: oya kill [-s SIGNAL] NAME...\nSend SIGNAL (default TERM) to every process of the "
-                   "services.\n");
+            printf("usage: oya kill [-s SIGNAL|-SIGNAL] [--kill-whom=main|control|all] NAME...\nSend SIGNAL "
+                   "(default TERM; -9, -KILL, -SIGKILL, --signal=KILL alike) to every process of the\nservices, "
+                   "or only to the main or the control process.\n");
             strv_clear(&fields);
             return 0;
+        } else if (argv[i][0] == '-' && argv[i][1] && signal_from_name(argv[i] + 1) > 0) {
+            sig = argv[i] + 1; /* -9, -KILL, -SIGKILL, as kill(1) */
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "oya kill: unknown option %s; see oya kill --help\n", argv[i]);
             strv_clear(&fields);
@@ -31,7 +42,19 @@ int cli_kill(struct cli *c, int argc, char **argv)
     }
     free(fields.v[1]);
     fields.v[1] = xstrdup(sig);
-    if (fields.n < 3) {
+    if (whom) { /* "kill SIG whom=W NAME...": the names move one place on */
+        struct strv with = {0};
+        char *w = xasprintf("whom=%s", whom);
+        for (size_t i = 0; i < fields.n; i++) {
+            strv_add(&with, fields.v[i]);
+            if (i == 1)
+                strv_add(&with, w);
+        }
+        free(w);
+        strv_clear(&fields);
+        fields = with;
+    }
+    if (fields.n < 3 + (whom != NULL)) {
         fprintf(stderr, "oya kill: name at least one service\n");
         strv_clear(&fields);
         return 2;

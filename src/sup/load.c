@@ -139,16 +139,36 @@ static char *name_of_file(const char *path)
     return xstrndup(base, str_endswith(base, ".service") ? n - strlen(".service") : n);
 }
 
+static size_t words(const struct buf *b)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->len; i++)
+        n += b->p[i] != ' ' && (i == 0 || b->p[i - 1] == ' ');
+    return n;
+}
+
 /* Read the unit files named on the command line. At start-up each loaded unit becomes a service. At a
  * reload (SIGHUP, like systemd's daemon-reload): a known name takes its new definition, used from its
  * next start; a new name is added and started; a service whose file is gone is stopped and kept as
  * "not-found"; a unit that now has errors keeps its previous definition. */
 int sup_load_units(struct sup *s, bool reload)
 {
+    struct sup_reload r;
+    int rc = sup_reload_units(s, reload, &r);
+    buf_free(&r.added);
+    buf_free(&r.changed);
+    buf_free(&r.removed);
+    buf_free(&r.unchanged);
+    return rc;
+}
+
+int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
+{
+    memset(r, 0, sizeof(*r));
     struct strv files = {0};
     for (size_t i = 0; i < s->opts->npaths; i++)
         load_path(s, s->opts->paths[i], &files);
-    size_t before = s->nsvcs, added = 0, updated = 0, removed = 0;
+    size_t before = s->nsvcs;
     bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
     strv_clear(&s->templates);
     sup_bad_units_clear(s);
@@ -197,13 +217,20 @@ int sup_load_units(struct sup *s, bool reload)
             continue;
         }
         if (svc) {
-            unit_free(svc->unit); /* only reached at a reload */
-            svc->unit = u;
+            /* only reached at a reload: the same text (and path) is unchanged, whatever the file's time */
+            bool same = !svc->removed && svc->unit->text_hash == u->text_hash && !strcmp(svc->unit->path, u->path);
+            buf_printf(same ? &r->unchanged : &r->changed, "%s%s", (same ? r->unchanged : r->changed).len ? " " : "",
+                       u->name);
+            if (same) {
+                unit_free(u); /* the service keeps its unit: nothing to apply at its next start */
+            } else {
+                unit_free(svc->unit);
+                svc->unit = u;
+            }
             svc->removed = false;
-            updated++;
         } else {
             svc = sup_add_service(s, u);
-            added++;
+            buf_printf(&r->added, "%s%s", r->added.len ? " " : "", u->name);
         }
         seen[svc->index] = true;
     }
@@ -220,9 +247,15 @@ int sup_load_units(struct sup *s, bool reload)
             fd_write_all(2, d.text.p, d.text.len);
         buf_free(&d.text);
         if (u) {
-            unit_free(svc->unit);
-            svc->unit = u;
-            updated++;
+            bool same = svc->unit->text_hash == u->text_hash;
+            buf_printf(same ? &r->unchanged : &r->changed, "%s%s", (same ? r->unchanged : r->changed).len ? " " : "",
+                       u->name);
+            if (same) {
+                unit_free(u);
+            } else {
+                unit_free(svc->unit);
+                svc->unit = u;
+            }
         }
         seen[i] = true;
     }
@@ -232,15 +265,15 @@ int sup_load_units(struct sup *s, bool reload)
             struct service *svc = s->svcs[i];
             if (!seen[i] && !svc->removed) {
                 svc->removed = true;
-                removed++;
+                buf_printf(&r->removed, "%s%s", r->removed.len ? " " : "", svc->unit->name);
                 request(s, svc, false);
             }
         }
         sup_deps_resolve(s);
         for (size_t i = before; i < s->nsvcs; i++)
             sup_job_start(s, s->svcs[i]);
-        fprintf(stderr, "oya: SIGHUP: reloaded unit files: %zu added, %zu updated, %zu removed\n", added, updated,
-                removed);
+        fprintf(stderr, "oya: reloaded unit files: %zu added, %zu changed, %zu removed, %zu unchanged\n",
+                words(&r->added), words(&r->changed), words(&r->removed), words(&r->unchanged));
     }
     free(seen);
     return s->nsvcs || s->templates.n ? 0 : -1;

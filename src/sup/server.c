@@ -491,13 +491,28 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
         ctl_reply_error(&c->out, "'%s' is not a signal; use a name like TERM, SIGHUP or a number", args[0]);
         return;
     }
-    size_t *idx = resolve(s, c, args + 1, n - 1);
+    /* "whom=main|control|all" (systemctl kill --kill-whom=): the main process, the control process, or
+     * every process of the service (the default) */
+    bool has_whom = n > 2 && str_startswith(args[1], "whom=");
+    const char *whom = has_whom ? args[1] + 5 : "all";
+    size_t skip = has_whom ? 2 : 1;
+    if (strcmp(whom, "all") && strcmp(whom, "main") && strcmp(whom, "control")) {
+        ctl_reply_error(&c->out, "whom=%s: use main, control or all", whom);
+        return;
+    }
+    size_t *idx = resolve(s, c, args + skip, n - skip);
     if (!idx)
         return;
     struct buf recs = {0};
-    for (size_t i = 0; i + 1 < n; i++) {
+    for (size_t i = 0; i + skip < n; i++) {
         struct service *svc = s->svcs[idx[i]];
-        int count = sup_kill(s, svc, sig, KILL_SCOPE_ALL);
+        int count = 0;
+        if (whom[0] == 'c') {
+            if (svc->st.control_pid && kill(svc->st.control_pid, sig) == 0) /* oya's unreaped child */
+                count = 1;
+        } else {
+            count = sup_kill(s, svc, sig, whom[0] == 'm' ? KILL_SCOPE_MAIN : KILL_SCOPE_ALL);
+        }
         ctl_reply_record(&recs, "killed");
         ctl_reply_kv(&recs, "name", svc->unit->name);
         ctl_reply_kvf(&recs, "count", "%d", count);
@@ -509,6 +524,42 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
     free(idx);
 }
 
+
+/* `oya daemon-reload`: re-read the unit files (as SIGHUP), answered with what changed */
+static void do_daemon_reload(struct sup *s, struct client *c)
+{
+    if (s->shutting_down) {
+        ctl_reply_error(&c->out, "oya is shutting down; the unit files are not read again");
+        return;
+    }
+    struct sup_reload r;
+    sup_reload_units(s, true, &r);
+    ctl_reply_ok(&c->out);
+    ctl_reply_record(&c->out, "reload");
+    ctl_reply_kv(&c->out, "added", r.added.p ? r.added.p : "");
+    ctl_reply_kv(&c->out, "changed", r.changed.p ? r.changed.p : "");
+    ctl_reply_kv(&c->out, "removed", r.removed.p ? r.removed.p : "");
+    ctl_reply_kv(&c->out, "unchanged", r.unchanged.p ? r.unchanged.p : "");
+    ctl_reply_end(&c->out);
+    buf_free(&r.added);
+    buf_free(&r.changed);
+    buf_free(&r.removed);
+    buf_free(&r.unchanged);
+}
+
+/* `oya shutdown [now]`: stop everything (now: kill it) and exit; the answer comes when all is down */
+static void do_shutdown(struct sup *s, struct client *c, char **args, size_t n)
+{
+    bool now = n == 1 && strcmp(args[0], "now") == 0;
+    if (n > 1 || (n == 1 && !now)) {
+        ctl_reply_error(&c->out, "shutdown takes nothing, or 'now'");
+        return;
+    }
+    fprintf(stderr, "oya: shutdown requested: %s %zu services\n", now ? "killing" : "stopping", s->nsvcs);
+    s->shutdown_asked = true;
+    c->wait = WAIT_EXIT;
+    sup_shutdown(s, now);
+}
 
 static void handle_request(struct sup *s, struct client *c, const char *line)
 {
@@ -540,14 +591,20 @@ static void handle_request(struct sup *s, struct client *c, const char *line)
         do_freeze(s, c, verb[0] == 'f', args, n);
     } else if (strcmp(verb, "trace") == 0) {
         sup_do_trace(s, c, args, n);
+    } else if (strcmp(verb, "daemon-reload") == 0 && n == 0) {
+        do_daemon_reload(s, c);
+    } else if (strcmp(verb, "shutdown") == 0) {
+        do_shutdown(s, c, args, n);
     } else if (!*verb) {
-        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill, logs, trace");
+        ctl_reply_error(&c->out, "empty request; known: ping, status, list, start, stop, restart, reload, kill, logs, "
+                                 "trace, daemon-reload, shutdown");
     } else {
         struct buf shown = {0};
         for (const char *p = verb; *p && shown.len < 64; p++)
             buf_putc(&shown, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
         ctl_reply_error(&c->out, "unknown request '%s' (or wrong arguments); known: ping, status [NAME...], "
-                        "list, start|stop|restart|reload NAME..., kill SIGNAL NAME..., logs N [NAME...], trace", shown.p);
+                        "list, start|stop|restart|reload NAME..., kill SIGNAL NAME..., logs N [NAME...], trace, "
+                        "daemon-reload, shutdown [now]", shown.p);
         buf_free(&shown);
     }
     strv_clear(&f);
@@ -756,7 +813,7 @@ void sup_answer_waiters(struct sup *s)
 {
     for (struct client *c = s->clients, *next; c; c = next) {
         next = c->next;
-        if (c->wait == WAIT_NONE || c->replying)
+        if (c->wait == WAIT_NONE || c->replying || (c->wait == WAIT_EXIT && !s->loop_done))
             continue;
         bool done = true;
         for (size_t i = 0; i < c->nwaiting && done; i++)

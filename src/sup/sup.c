@@ -678,6 +678,15 @@ static void on_signal(struct sup *s)
         for (size_t i = 0; i < got; i++) {
             if (si[i].ssi_signo == SIGCHLD)
                 s->sigchld_pid = (int)si[i].ssi_pid;
+            /* the terminal oya runs in hung up (the kernel sends that SIGHUP; kill -HUP is a user's): as any
+             * foreground program, oya stops; as PID 1 SIGHUP always means: read the unit files again */
+            if (si[i].ssi_signo == SIGHUP && si[i].ssi_code == SI_KERNEL && !s->pid1 && !s->init) {
+                if (!s->shutting_down)
+                    fprintf(stderr, "oya: the terminal hung up: stopping %zu services\n", s->nsvcs);
+                s->shutdown_asked = true;
+                sup_shutdown(s, false);
+                continue;
+            }
             on_signal_one(s, (int)si[i].ssi_signo);
         }
         if (got < sizeof(si) / sizeof(si[0]))
@@ -1117,6 +1126,7 @@ int sup_run(const struct sup_options *opts)
             dispatch(&s, evs[i].data.ptr, evs[i].events);
     }
     finish_strays(&s);
+    s.loop_done = true;
     sup_answer_waiters(&s);
     if (s.init) {
         rc = init_exit_code(&s);

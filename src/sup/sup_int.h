@@ -105,7 +105,8 @@ struct log_stream {
     struct log_stream *next;
 };
 
-enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART, WAIT_RELOAD, WAIT_FREEZE, WAIT_THAW };
+/* what a client's reply waits for: its services to settle, or (WAIT_EXIT, `oya shutdown`) oya's end */
+enum wait_kind { WAIT_NONE, WAIT_START, WAIT_STOP, WAIT_RESTART, WAIT_RELOAD, WAIT_FREEZE, WAIT_THAW, WAIT_EXIT };
 
 struct client {
     struct watch w;
@@ -176,7 +177,8 @@ struct sup {
      * --exit-when-idle reports; the reboot(2) command to end with as the machine's init (0: none) */
     int exit_rc, first_failure_rc, reboot_cmd;
     bool exit_rc_set, first_failure_set;
-    bool shutdown_asked; /* SIGTERM, SIGINT or a shutdown request: an ordinary exit, status 0 */ /* the dispositions a child inherits as ignored (spawn resets only those) */
+    bool shutdown_asked; /* SIGTERM, SIGINT or a shutdown request: an ordinary exit, status 0 */
+    bool loop_done;      /* every service is down: `oya shutdown` is answered now */ /* the dispositions a child inherits as ignored (spawn resets only those) */
     uint64_t init_kill_at; /* oya init: SIGKILL the command then, if it is still there (0: no) */
     size_t name_width;
     bool color;
@@ -229,6 +231,11 @@ void sup_epoll_close(struct sup *s, int *fd);
 /* load.c: unit files, reloads, templates, lookups */
 int sup_load_units(struct sup *s, bool reload); /* -1 when there is nothing at all to supervise */
 struct service *sup_add_service(struct sup *s, struct unit *u);
+/* What a reload found, as space-separated names */
+struct sup_reload {
+    struct buf added, changed, removed, unchanged;
+};
+int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r); /* the caller frees r's buffers */
 void sup_make_prefixes(struct sup *s);
 struct service *sup_find(struct sup *s, const char *name);   /* by name */
 struct service *sup_lookup(struct sup *s, const char *name); /* by name or Alias= */

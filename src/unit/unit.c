@@ -325,6 +325,12 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
         goto out;
     }
     u = unit_parse_kind(name, path, text.p ? text.p : "", target, diag);
+    if (u) {
+        uint64_t h = 14695981039346656037ull;
+        for (size_t i = 0; i < text.len; i++)
+            h = (h ^ (unsigned char)text.p[i]) * 1099511628211ull;
+        u->text_hash = h;
+    }
 out:
     buf_free(&text);
     free(name);

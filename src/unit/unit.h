@@ -102,6 +102,7 @@ struct unit {
     struct strv documentation;
     /* dependencies, as written: full unit names ("redis.service", "network.target") */
     struct strv after, before, wants, requires, binds_to, part_of, requisite, conflicts;
+    uint64_t text_hash; /* of the file's text (FNV-1a): a reload tells changed from unchanged by it */
     struct strv on_failure, on_success; /* OnFailure=, OnSuccess=: units started when this one fails/ends */
     enum unit_action failure_action, success_action, start_limit_action;
     bool failure_action_set;  /* FailureAction= given (else oya up --failure-action= applies) */

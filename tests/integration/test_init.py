@@ -176,7 +176,12 @@ def test_every_forwarded_signal_reaches_the_command(init, tmp_path, ns):
     wait_for(ready.exists, what="the recorder")
     for name in FORWARDED:
         i.signal(getattr(signal, name))
-        wait_for(lambda: log.exists() and name in log.read_text().split(), what=f"{name} to arrive")
+        try:
+            wait_for(lambda: log.exists() and name in log.read_text().split(), what=f"{name} to arrive")
+        except AssertionError as e:  # what oya said, and where things were, for a failure seen once in CI
+            state = psutil.Process(i.pid).status() if psutil.pid_exists(i.pid) else "gone"
+            raise AssertionError(f"{e}; oya {i.pid} {state}; log {log.read_text() if log.exists() else None!r}; "
+                                 f"oya said: {i.stderr()!r}") from None
     i.signal(signal.SIGTERM)
     assert i.wait() == 0  # the command exited 0 on SIGTERM
     assert log.read_text().split() == FORWARDED + ["SIGTERM"]
