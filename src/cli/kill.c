@@ -62,15 +62,23 @@ int cli_kill(struct cli *c, int argc, char **argv)
     struct ctl_reply rep;
     int rc = cli_call(c, fields.v, fields.n, &rep);
     strv_clear(&fields);
+    bool missing = false;
     for (size_t i = 0; rc == 0 && i < rep.n; i++) {
+        if (strcmp(rep.recs[i].type, "missing") == 0) {
+            fprintf(stderr, "oya: %s\n", ctl_get(&rep.recs[i], "error"));
+            missing = true;
+            continue;
+        }
         long long n = ctl_get_ll(&rep.recs[i], "count", 0);
         if (n == 0) {
             fprintf(stderr, "oya: %s: no process to signal\n", ctl_get(&rep.recs[i], "name"));
             rc = 1;
         } else {
-            printf("%s: sent %s to %lld process%s\n", ctl_get(&rep.recs[i], "name"), sig, n, n == 1 ? "" : "es");
+            const char *name = signal_name(signal_from_name(sig)); /* -9, KILL, SIGKILL: said as SIGKILL */
+            printf("%s: sent %s%s to %lld process%s\n", ctl_get(&rep.recs[i], "name"), name ? "SIG" : "",
+                   name ? name : sig, n, n == 1 ? "" : "es");
         }
     }
     ctl_reply_free(&rep);
-    return rc;
+    return rc ? rc : missing ? 4 : 0;
 }

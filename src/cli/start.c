@@ -31,8 +31,14 @@ int cli_start(struct cli *c, int argc, char **argv)
     struct ctl_reply rep;
     int rc = cli_call(c, fields.v, fields.n, &rep);
     strv_clear(&fields);
+    bool missing = false;
     for (size_t i = 0; rc == 0 && i < rep.n; i++) {
         const struct ctl_record *r = &rep.recs[i];
+        if (strcmp(r->type, "missing") == 0) { /* a name it did not know: the others went on, as systemctl */
+            fprintf(stderr, "oya: %s\n", ctl_get(r, "error"));
+            missing = true;
+            continue;
+        }
         bool ok = strcmp(ctl_get(r, "ok") ? ctl_get(r, "ok") : "0", "1") == 0;
         const char *active = ctl_get(r, "active"), *sub = ctl_get(r, "sub"), *err = ctl_get(r, "exec_error");
         char ex[96];
@@ -80,5 +86,5 @@ int cli_start(struct cli *c, int argc, char **argv)
         }
     }
     ctl_reply_free(&rep);
-    return rc;
+    return rc ? rc : missing ? 4 : 0;
 }

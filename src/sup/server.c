@@ -35,6 +35,7 @@ static void client_close(struct sup *s, struct client *c)
     free(c->follows);
     buf_free(&c->in);
     buf_free(&c->out);
+    buf_free(&c->missing);
     free(c->waiting);
     free(c);
 }
@@ -288,11 +289,16 @@ void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
     free(name);
 }
 
-/* Resolve names (with or without ".service"), making instances from templates; on an unknown one,
- * reply an error and return NULL. */
-static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
+/* Resolve names (with or without ".service"), making instances from templates. As systemctl, a command
+ * acts on the names it knows and says which it does not: each unknown one (or one whose file did not
+ * load) becomes a "missing" record in c->missing, sent with the reply. Only when none is known is the
+ * request refused (NULL, the first one's error replied). *found is how many indexes came back. */
+static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n, size_t *found)
 {
     size_t *idx = xcalloc(n ? n : 1, sizeof(size_t));
+    *found = 0;
+    buf_free(&c->missing);
+    struct buf first = {0};
     for (size_t i = 0; i < n; i++) {
         char *name = sup_service_name(names[i]);
         struct service *svc = sup_lookup(s, name);
@@ -300,21 +306,50 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n)
             svc = sup_instantiate(s, name); /* postgresql@15-main from postgresql@.service */
         const struct bad_unit *bad = svc ? NULL : sup_find_bad(s, name);
         free(name);
+        if (svc) {
+            bool dup = false;
+            for (size_t k = 0; k < *found; k++)
+                dup = dup || idx[k] == svc->index;
+            if (!dup)
+                idx[(*found)++] = svc->index;
+            continue;
+        }
+        struct buf msg = {0};
+        struct client scratch = {0};
         if (bad) {
             const char *nl = strchr(bad->error, '\n');
-            ctl_reply_error(&c->out, "%s did not load: %.*s (`oya status %s` tells all)", names[i],
+            ctl_reply_error(&scratch.out, "%s did not load: %.*s (`oya status %s` tells all)", names[i],
                             (int)(nl ? nl - bad->error : (long)strlen(bad->error)), bad->error, names[i]);
-            free(idx);
-            return NULL;
+        } else {
+            sup_reply_no_such(s, &scratch, names[i]);
         }
-        if (!svc) {
-            sup_reply_no_such(s, c, names[i]);
-            free(idx);
-            return NULL;
-        }
-        idx[i] = svc->index;
+        /* "error<TAB>message\n" as replied: the message alone is kept */
+        const char *text = scratch.out.p ? scratch.out.p : "";
+        const char *tab = strchr(text, '\t');
+        buf_printf(&msg, "%.*s", (int)strcspn(tab ? tab + 1 : text, "\n"), tab ? tab + 1 : text);
+        buf_free(&scratch.out);
+        if (!first.len)
+            buf_add(&first, msg.p, msg.len);
+        ctl_reply_record(&c->missing, "missing");
+        ctl_reply_kv(&c->missing, "name", names[i]);
+        ctl_reply_kv(&c->missing, "error", msg.p ? msg.p : "");
+        buf_free(&msg);
     }
+    if (*found == 0) {
+        ctl_reply_error(&c->out, "%s", first.p ? first.p : "name at least one service");
+        buf_free(&c->missing);
+        free(idx);
+        idx = NULL;
+    }
+    buf_free(&first);
     return idx;
+}
+
+/* The "missing" records of the names the request did not know, appended to a reply */
+static void put_missing(struct client *c)
+{
+    buf_add(&c->out, c->missing.p ? c->missing.p : "", c->missing.len);
+    buf_free(&c->missing);
 }
 
 /* Status looks and keeps nothing: an instance of a template that is not running is shown as its
@@ -396,7 +431,7 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
         ctl_reply_error(&c->out, "oya is shutting down; nothing can be started");
         return;
     }
-    size_t *idx = resolve(s, c, args, n);
+    size_t *idx = resolve(s, c, args, n, &n);
     if (!idx)
         return;
     for (size_t i = 0; i < n && kind != WAIT_STOP; i++) {
@@ -449,7 +484,7 @@ static void do_freeze(struct sup *s, struct client *c, bool freeze, char **args,
         ctl_reply_error(&c->out, "name at least one service");
         return;
     }
-    size_t *idx = resolve(s, c, args, n);
+    size_t *idx = resolve(s, c, args, n, &n);
     if (!idx)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -500,11 +535,12 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
         ctl_reply_error(&c->out, "whom=%s: use main, control or all", whom);
         return;
     }
-    size_t *idx = resolve(s, c, args + skip, n - skip);
+    size_t found;
+    size_t *idx = resolve(s, c, args + skip, n - skip, &found);
     if (!idx)
         return;
     struct buf recs = {0};
-    for (size_t i = 0; i + skip < n; i++) {
+    for (size_t i = 0; i < found; i++) {
         struct service *svc = s->svcs[idx[i]];
         int count = 0;
         if (whom[0] == 'c') {
@@ -519,6 +555,7 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
     }
     ctl_reply_ok(&c->out);
     buf_add(&c->out, recs.p ? recs.p : "", recs.len);
+    put_missing(c);
     ctl_reply_end(&c->out);
     buf_free(&recs);
     free(idx);
@@ -826,6 +863,7 @@ void sup_answer_waiters(struct sup *s)
             put_service(s, &c->out, svc, NULL);
             ctl_reply_kv(&c->out, "ok", transition_ok(svc, c->wait) ? "1" : "0");
         }
+        put_missing(c);
         ctl_reply_end(&c->out);
         reply_now(s, c);
     }

@@ -125,6 +125,7 @@ struct client {
     size_t nfollows;
     uint64_t follow_dropped; /* records it could not take (its buffer full), said at the next one */
     bool tracing;            /* `oya trace`: process events are pushed to it (trace.c), not log records */
+    struct buf missing;      /* "missing" records of the names a request did not know, sent with its reply */
     struct client *next;
 };
 

@@ -98,7 +98,7 @@ def test_kill_forms(oya):
     wait_for(lambda: psutil.Process(main).children(), what="w's background sleep")
     kids = psutil.Process(main).children()
     r = o.cli("kill", "--kill-whom=main", "-s", "USR1", "w", check=True)
-    assert "sent USR1 to 1 process" in r.stdout
+    assert "sent SIGUSR1 to 1 process" in r.stdout
     o.wait_state("w", "failed")
     assert [k for k in kids if k.is_running()]  # the other process was not signalled
     for form in (["-9"], ["-KILL"], ["-SIGKILL"], ["--signal=KILL"]):
@@ -111,3 +111,19 @@ def test_kill_forms(oya):
     for k in kids:
         k.kill()
     assert o.cli("kill", "--kill-whom=nobody", "x").returncode == 2
+
+
+def test_unknown_names_are_reported_and_the_others_acted_on(oya):
+    """As systemctl: `oya stop nosuch ticker` stops ticker and says nosuch is unknown (exit 4); with no
+    known name at all the request is refused, with a did-you-mean."""
+    o = oya({"ticker": unit("/bin/sleep 1000")})
+    o.wait_state("ticker", "active", "running")
+    r = o.cli("stop", "nosuch", "ticker")
+    assert r.returncode == 4 and "ticker: stopped" in r.stdout and "no such service 'nosuch'" in r.stderr, r
+    o.wait_state("ticker", "inactive")
+    r = o.cli("start", "ticker", "nosuch")
+    assert r.returncode == 4 and "ticker: started" in r.stdout, r
+    r = o.cli("kill", "-TERM", "nosuch", "ticker")
+    assert r.returncode == 4 and "ticker: sent SIGTERM to 1 process" in r.stdout, r
+    r = o.cli("stop", "tickr")
+    assert r.returncode == 4 and "did you mean 'ticker'?" in r.stderr and not r.stdout, r

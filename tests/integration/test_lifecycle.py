@@ -47,7 +47,7 @@ def test_start_stop_restart_kill(oya, tmp_path):
     # and Restart=no leaves the service inactive
     r = o.cli("kill", "-s", "TERM", "svc")
     assert r.returncode == 0, r.stderr
-    assert "svc: sent TERM to 1 process" in r.stdout
+    assert "svc: sent SIGTERM to 1 process" in r.stdout
     rec = o.wait_state("svc", "inactive", "dead")
     assert rec["exit"] == "code=killed, signal=SIGTERM"
 
