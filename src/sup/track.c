@@ -541,6 +541,10 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         if (populated == 0)
             return 0;
     }
+    if (sup_cgroup_populated(svc) == 0) { /* nothing left in its cgroup: no list to read */
+        signal_main(s, svc, sig);
+        return svc->st.main_pid ? 1 : 0;
+    }
     int count = kill_cgroup_members(s, svc, sig);
     if (count >= 0)
         return count;
