@@ -4,9 +4,13 @@
 #include "../sup/sup.h"
 #include "../unit/unit.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* "1M", "512K", "2G" or bytes; false if it is not a size */
 static bool parse_size(const char *v, uint64_t *out)
@@ -41,6 +45,69 @@ static const char *option(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
+/* oya up -d: the supervisor goes on in a session of its own, its output to /dev/null (the log store
+ * keeps what services and oya say); this process waits until every service has started or failed and
+ * says so: 0 when none failed, 1 otherwise or when oya ended first. */
+static int up_detached(struct sup_options *o)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        fprintf(stderr, "oya up: %s\n", strerror(errno));
+        return 1;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "oya up: cannot start in the background: %s\n", strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        setsid();
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int fd = 0; fd < 3 && null >= 0; fd++)
+            dup2(null, fd);
+        if (null > 2)
+            close(null);
+        o->detach = true;
+        o->ready_fd = p[1];
+        _exit(sup_run(o));
+    }
+    close(p[1]);
+    char line[4096];
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = read(p[0], line + got, sizeof(line) - 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (got == sizeof(line) - 1)
+            break;
+    }
+    close(p[0]);
+    line[got] = 0;
+    line[strcspn(line, "\n")] = 0;
+    const char *where = o->socket_path ? o->socket_path : "none";
+    if (str_startswith(line, "ok ")) {
+        printf("oya: supervising %s services in the background (pid %d), control socket %s\n", line + 3, (int)pid,
+               where);
+        return 0;
+    }
+    if (str_startswith(line, "failed ")) {
+        fprintf(stderr, "oya: running in the background (pid %d, control socket %s); failed to start:%s "
+                        "(oya status NAME tells why)\n", (int)pid, where, line + 6);
+        return 1;
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    fprintf(stderr, "oya up: oya ended before its services started (%s %d); run it in the foreground to see "
+                    "why\n", WIFEXITED(status) ? "exit status" : "signal",
+            WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    return 1;
+}
+
 int cli_up(struct cli *c, int argc, char **argv)
 {
     struct strv paths = {0};
@@ -48,7 +115,7 @@ int cli_up(struct cli *c, int argc, char **argv)
     char log_dir[4096];
     cli_log_dir_default(log_dir, sizeof(log_dir));
     uint64_t log_memory = 1024 * 1024, log_size = 8 * 1024 * 1024, log_files = 4;
-    bool no_cgroups = false, exit_when_idle = false;
+    bool no_cgroups = false, exit_when_idle = false, detach = false;
     int failure_action = UA_NONE;
     const char *cgroup_root = NULL;
     bool timestamps = false;
@@ -74,6 +141,8 @@ int cli_up(struct cli *c, int argc, char **argv)
                    "log of the service that sent it; as PID 1 oya serves /dev/log unless something else does (none: not).\n"
                    "--failure-action=ACTION: what a service failing for good does when its unit sets no\n"
                    "FailureAction= (exit: stop everything and exit with its status; see docs/supervision.md).\n"
+                   "-d, --detach: go on in the background, returning once every service has started or failed\n"
+                   "(exit 1 if one failed); the log store keeps what they say.\n"
                    "--exit-when-idle: exit once no service is active, starting or waiting to restart (0 when all\n"
                    "ended well, else the status of the first that failed).\n");
             strv_clear(&paths);
@@ -95,6 +164,10 @@ int cli_up(struct cli *c, int argc, char **argv)
         }
         if (strcmp(argv[i], "--no-cgroups") == 0) {
             no_cgroups = true;
+            continue;
+        }
+        if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--detach") == 0) {
+            detach = true;
             continue;
         }
         if (strcmp(argv[i], "--exit-when-idle") == 0) {
@@ -159,7 +232,7 @@ int cli_up(struct cli *c, int argc, char **argv)
                             .log_files = (unsigned)log_files, .timestamps = timestamps, .no_cgroups = no_cgroups,
                             .cgroup_root = cgroup_root, .syslog_path = syslog_path,
                             .failure_action = failure_action, .exit_when_idle = exit_when_idle};
-    int rc = sup_run(&o);
+    int rc = detach ? up_detached(&o) : sup_run(&o);
     strv_clear(&paths);
     return rc;
 }

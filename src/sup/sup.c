@@ -1052,6 +1052,29 @@ static int init_service(struct sup *s)
     return 0;
 }
 
+/* oya up -d: once every service has started (or failed, or ended), tell the waiting parent how */
+static void tell_ready(struct sup *s, bool ending)
+{
+    if (s->ready_fd < 0)
+        return;
+    struct buf failed = {0};
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const struct service *svc = s->svcs[i];
+        if (!ending && (svc->job != JOB_NONE || !svc_is_settled(&svc->st) || svc->exec_pending))
+            return;
+        if (svc->st.state == SVC_FAILED)
+            buf_printf(&failed, " %s", svc->unit->name);
+    }
+    char line[64];
+    if (failed.len)
+        fd_write_all(s->ready_fd, "failed", 6), fd_write_all(s->ready_fd, failed.p, failed.len);
+    else
+        fd_write_all(s->ready_fd, line, (size_t)snprintf(line, sizeof(line), "ok %zu", s->nsvcs));
+    fd_write_all(s->ready_fd, "\n", 1);
+    buf_free(&failed);
+    fd_close(&s->ready_fd);
+}
+
 static bool finished(const struct sup *s)
 {
     return all_down(s) && (s->shutting_down || s->init || s->opts->exit_when_idle);
@@ -1064,6 +1087,7 @@ int sup_run(const struct sup_options *opts)
                     .own_file = {.fd = -1}};
     s.self_pid = getpid();
     s.cg_fd = -1;
+    s.ready_fd = opts->detach ? opts->ready_fd : -1;
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;
     /* what oya was started with, before it changes anything: oya init hands it on to its command, as
@@ -1109,6 +1133,7 @@ int sup_run(const struct sup_options *opts)
         run_timers(&s);
         sup_jobs_dispatch(&s);
         sup_answer_waiters(&s);
+        tell_ready(&s, false);
         if (finished(&s))
             break;
         sup_journal_flush(&s); /* the records of this turn reach the files before oya sleeps */
@@ -1126,6 +1151,7 @@ int sup_run(const struct sup_options *opts)
             dispatch(&s, evs[i].data.ptr, evs[i].events);
     }
     finish_strays(&s);
+    tell_ready(&s, true);
     s.loop_done = true;
     sup_answer_waiters(&s);
     if (s.init) {
@@ -1146,6 +1172,7 @@ int sup_run(const struct sup_options *opts)
         sup_previous_done(&s);
     }
 out:
+    fd_close(&s.ready_fd); /* nothing loaded: the parent of oya up -d sees the end without a line */
     teardown(&s);
     sup_finish_action(&s); /* the machine's init asked to reboot, power off or halt: now */
     return rc;

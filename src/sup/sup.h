@@ -44,6 +44,10 @@ struct sup_options {
     bool no_cgroups; /* --no-cgroups: track by /proc even where cgroup v2 could be used */
     int failure_action;  /* --failure-action: an enum unit_action for units without FailureAction= (0: none) */
     bool exit_when_idle; /* --exit-when-idle: exit once nothing is active, starting or waiting to restart */
+    /* oya up -d: once every service has started or failed, one line goes to ready_fd ("ok N" or "failed
+     * NAME...") and it is closed: the parent that waits on it then returns */
+    bool detach;
+    int ready_fd;
     const char *cgroup_root; /* tests: a directory shaped like cgroupfs that resource control is written to */
 };
 

@@ -127,3 +127,23 @@ def test_unknown_names_are_reported_and_the_others_acted_on(oya):
     assert r.returncode == 4 and "ticker: sent SIGTERM to 1 process" in r.stdout, r
     r = o.cli("stop", "tickr")
     assert r.returncode == 4 and "did you mean 'ticker'?" in r.stderr and not r.stdout, r
+
+
+def test_up_detached_returns_once_services_started(tmp_path):
+    """oya up -d: returns once every service has started (0) or one failed (1, naming it); oya goes on in
+    the background until `oya shutdown`."""
+    units = tmp_path / "units"
+    units.mkdir()
+    (units / "a.service").write_text(unit("/bin/sleep 1000"))
+    (units / "late.service").write_text(unit("/bin/sh -c 'sleep 0.4; exec sleep 1000'", "Type=exec"))
+    sock = tmp_path / "oya.sock"
+    up = [OYA, "--socket", str(sock), "up", "-d", "--log-dir", str(tmp_path / "logs"), str(units)]
+    r = subprocess.run(up, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "supervising 2 services in the background" in r.stdout, r
+    st = subprocess.run([OYA, "--socket", str(sock), "status", "a", "late"], capture_output=True, text=True)
+    assert st.returncode == 0, st.stdout  # both active already when -d returned
+    assert subprocess.run([OYA, "--socket", str(sock), "shutdown"], capture_output=True, timeout=60).returncode == 0
+    (units / "bad.service").write_text(unit("/nonexistent/program"))
+    r = subprocess.run(up, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "failed to start: bad" in r.stderr, r
+    assert subprocess.run([OYA, "--socket", str(sock), "shutdown"], capture_output=True, timeout=60).returncode == 0
