@@ -2,8 +2,117 @@
  * transition, says how it ended, and exits non-zero when one of them failed. */
 #include "cli.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* What comes at the end of the wait a service is in, by its sub-state */
+static const char *escalation(const char *sub)
+{
+    if (!strcmp(sub, "stop-sigterm"))
+        return "SIGKILL";
+    if (!strcmp(sub, "stop-sigkill"))
+        return "giving up";
+    if (!strcmp(sub, "stop") || !strcmp(sub, "stop-post"))
+        return "SIGTERM";
+    if (!strcmp(sub, "auto-restart"))
+        return "restart";
+    return "timeout";
+}
+
+/* One progress line, on stderr, for the services still in a transition: what each waits for, the time
+ * left before the next step, the processes left (as systemctl shows a job running) */
+static void progress(struct cli *c, char *const *names, size_t n, double waited)
+{
+    struct strv f = {0};
+    strv_add(&f, "status");
+    strv_add(&f, "--lines=0");
+    for (size_t i = 0; i < n; i++)
+        strv_add(&f, names[i]);
+    struct ctl_reply rep;
+    struct buf err = {0};
+    int r = ctl_call_default(c->socket, c->socket_private, f.v, f.n, &rep, &err);
+    strv_clear(&f);
+    buf_free(&err);
+    if (r < 0)
+        return;
+    struct buf line = {0};
+    for (size_t i = 0; i < rep.n; i++) {
+        const struct ctl_record *rec = &rep.recs[i];
+        const char *active = ctl_get(rec, "active"), *sub = ctl_get(rec, "sub");
+        if (!active || !sub || !strcmp(active, "active") || !strcmp(active, "inactive") || !strcmp(active, "failed"))
+            continue;
+        buf_printf(&line, "%s%s: %s (%s)", line.len ? "; " : "", ctl_get(rec, "name"), active, sub);
+        const char *in = ctl_get(rec, "deadline_in_usec");
+        if (in) {
+            char left[48];
+            fmt_timespan(left, sizeof(left), strtoull(in, NULL, 10), 100 * USEC_PER_MSEC);
+            buf_printf(&line, ", %s in %s", escalation(sub), left);
+        }
+        const char *pids = ctl_get(rec, "pids");
+        size_t procs = 0;
+        for (const char *p = pids ? pids : ""; *p; p++)
+            procs += *p != ' ' && (p == pids || p[-1] == ' ');
+        if (procs)
+            buf_printf(&line, ", %zu process%s left", procs, procs == 1 ? "" : "es");
+    }
+    ctl_reply_free(&rep);
+    if (line.len)
+        fprintf(stderr, "\r\033[Kwaiting %.0fs for %s", waited, line.p);
+    buf_free(&line);
+}
+
+/* Send the request; on a terminal, while the answer is awaited, say after a second what is awaited and
+ * keep it current (twice a second); the line is cleared when the answer comes */
+static int call_with_progress(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep)
+{
+    if (!isatty(2))
+        return cli_call(c, fields, n, rep);
+    struct ctl_stream st;
+    struct buf err = {0};
+    int r = ctl_stream_open(&st, c->socket, c->socket_private, fields, n, &err);
+    if (r < 0) {
+        fprintf(stderr, "oya: %s\n", err.p ? err.p : strerror(-r));
+        buf_free(&err);
+        return 1;
+    }
+    memset(rep, 0, sizeof(*rep));
+    uint64_t start = clock_mono_usec();
+    bool shown = false;
+    for (;;) {
+        struct pollfd p = {.fd = st.fd, .events = POLLIN};
+        int k = poll(&p, 1, shown ? 500 : 1000);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k == 0) {
+            progress(c, fields + 1, n - 1, (double)(clock_mono_usec() - start) / 1e6);
+            shown = true;
+            continue;
+        }
+        if (ctl_stream_read(&st, rep, NULL, NULL, NULL) == 0)
+            break;
+    }
+    if (shown)
+        fprintf(stderr, "\r\033[K");
+    r = ctl_stream_close(&st, &err);
+    if (r < 0) {
+        fprintf(stderr, "oya: %s\n", err.p ? err.p : "the supervisor sent an incomplete reply");
+        buf_free(&err);
+        ctl_reply_free(rep);
+        return 1;
+    }
+    buf_free(&err);
+    if (!rep->ok) {
+        fprintf(stderr, "oya: %s\n", rep->error ? rep->error : "the supervisor refused the request");
+        r = strstr(rep->error ? rep->error : "", "no such service") ? 4 : 1;
+        ctl_reply_free(rep);
+        return r;
+    }
+    return 0;
+}
 
 int cli_start(struct cli *c, int argc, char **argv)
 {
@@ -29,7 +138,7 @@ int cli_start(struct cli *c, int argc, char **argv)
         return 2;
     }
     struct ctl_reply rep;
-    int rc = cli_call(c, fields.v, fields.n, &rep);
+    int rc = call_with_progress(c, fields.v, fields.n, &rep);
     strv_clear(&fields);
     bool missing = false;
     for (size_t i = 0; rc == 0 && i < rep.n; i++) {

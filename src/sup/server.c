@@ -198,6 +198,10 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
     ctl_reply_kvf(b, "exit_code", "%d", st->exit_code);
     ctl_reply_kvf(b, "exit_status", "%d", st->exit_status);
     ctl_reply_kvf(b, "restarts", "%u", st->restarts);
+    if (st->deadline && st->deadline != USEC_INFINITY) { /* what a waiting `oya stop` shows (progress) */
+        uint64_t t = clock_mono_usec();
+        ctl_reply_kvf(b, "deadline_in_usec", "%llu", (unsigned long long)(st->deadline > t ? st->deadline - t : 0));
+    }
     if (st->state == SVC_AUTO_RESTART && st->deadline && st->deadline != USEC_INFINITY) {
         uint64_t now = clock_mono_usec();
         ctl_reply_kvf(b, "restart_in_usec", "%llu", (unsigned long long)(st->deadline > now ? st->deadline - now : 0));

@@ -585,9 +585,12 @@ static void start_shutdown(struct sup *s, int sig)
 {
     s->term_signals++;
     s->shutdown_asked = true;
-    if (s->term_signals == 1)
-        fprintf(stderr, "oya: SIG%s: stopping %zu services\n", signal_name(sig), s->nsvcs);
-    else
+    if (s->term_signals == 1) {
+        fprintf(stderr, "oya: SIG%s: stopping %zu services (%s again to kill them now)\n", signal_name(sig), s->nsvcs,
+                sig == SIGINT ? "Ctrl-C" : "the same signal");
+        if (isatty(2))
+            s->stop_progress_at = clock_mono_usec() + 3 * USEC_PER_SEC;
+    } else
         fprintf(stderr, "oya: SIG%s again: killing every service now\n", signal_name(sig));
     sup_shutdown(s, s->term_signals > 1);
 }
@@ -694,10 +697,35 @@ static void on_signal(struct sup *s)
     }
 }
 
+/* While oya up stops everything in front of a person (stderr a terminal): every few seconds, what is
+ * still going and what comes next for it */
+static void stop_progress(struct sup *s, uint64_t now)
+{
+    struct buf b = {0};
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const struct svc *st = &s->svcs[i]->st;
+        if (!svc_is_stopping(st))
+            continue;
+        buf_printf(&b, "%s%s (%s", b.len ? ", " : "", s->svcs[i]->unit->name, svc_sub_state(st));
+        if (st->deadline && st->deadline != USEC_INFINITY) {
+            char left[48];
+            fmt_timespan(left, sizeof(left), st->deadline > now ? st->deadline - now : 0, USEC_PER_SEC);
+            buf_printf(&b, ", %s in %s", st->state == SVC_STOP_SIGTERM ? "SIGKILL" : "the next step", left);
+        }
+        buf_putc(&b, ')');
+    }
+    if (b.len)
+        fprintf(stderr, "oya: still stopping: %s\n", b.p);
+    buf_free(&b);
+    s->stop_progress_at = b.len ? now + 5 * USEC_PER_SEC : 0;
+}
+
 static void run_timers(struct sup *s)
 {
     uint64_t now = clock_mono_usec();
     sup_clients_timers(s, now);
+    if (s->stop_progress_at && s->stop_progress_at <= now)
+        stop_progress(s, now);
     if (s->init_kill_at && s->init_kill_at <= now)
         init_kill(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -736,6 +764,8 @@ static void arm_timer(struct sup *s)
     uint64_t c = sup_clients_deadline(s);
     if (c && (!next || c < next))
         next = c;
+    if (s->stop_progress_at && (!next || s->stop_progress_at < next))
+        next = s->stop_progress_at;
     if (s->init_kill_at && (!next || s->init_kill_at < next))
         next = s->init_kill_at;
     if (next == s->armed_deadline)

@@ -180,7 +180,8 @@ struct sup {
     bool exit_rc_set, first_failure_set;
     bool shutdown_asked; /* SIGTERM, SIGINT or a shutdown request: an ordinary exit, status 0 */
     bool loop_done;      /* every service is down: `oya shutdown` is answered now */
-    int ready_fd;        /* oya up -d: told once the first starts have settled; -1 after */ /* the dispositions a child inherits as ignored (spawn resets only those) */
+    int ready_fd;        /* oya up -d: told once the first starts have settled; -1 after */
+    uint64_t stop_progress_at; /* stopping on a terminal: when to say what is still going (0: never) */ /* the dispositions a child inherits as ignored (spawn resets only those) */
     uint64_t init_kill_at; /* oya init: SIGKILL the command then, if it is still there (0: no) */
     size_t name_width;
     bool color;

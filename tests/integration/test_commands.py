@@ -147,3 +147,77 @@ def test_up_detached_returns_once_services_started(tmp_path):
     r = subprocess.run(up, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "failed to start: bad" in r.stderr, r
     assert subprocess.run([OYA, "--socket", str(sock), "shutdown"], capture_output=True, timeout=60).returncode == 0
+
+
+def read_pty(master, until, timeout=30):
+    """What a pty's master gives until `until` is in it (or the other side closed)."""
+    import select
+    import time
+    got = b""
+    deadline = time.monotonic() + timeout
+    while until not in got and time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            got += chunk
+    return got.decode(errors="replace")
+
+
+def deaf(ready, timeout=4):
+    """A service deaf to SIGTERM (it waits out TimeoutStopSec=), ready once ready exists"""
+    return unit(f"/bin/sh -c 'trap \"\" TERM; touch {ready}; while :; do sleep 1; done'", f"TimeoutStopSec={timeout}")
+
+
+def test_stop_on_a_terminal_shows_what_it_waits_for(oya, tmp_path):
+    """On a terminal, `oya stop` says after a second what it waits for (state, time to SIGKILL, processes
+    left) and keeps it current; the line is cleared for the final one. Not on a terminal: only the final."""
+    ready = tmp_path / "ready"
+    o = oya({"deaf": deaf(ready)})
+    wait_for(ready.exists, what="the trap")
+    master, slave = os.openpty()
+    p = subprocess.Popen([OYA, "--socket", str(o.sock), "stop", "deaf"], stdin=subprocess.DEVNULL, stdout=slave,
+                         stderr=slave)
+    os.close(slave)
+    text = read_pty(master, b"deaf: stopped")
+    os.close(master)
+    assert p.wait(timeout=30) == 0
+    assert "waiting 1s for deaf: deactivating (stop-sigterm), SIGKILL in " in text, text
+    assert "process" in text and "left" in text, text
+    assert "\r\x1b[Kdeaf: stopped (failed, failed; Result: timeout)" in text, repr(text)
+    ready.unlink()
+    o.cli("start", "deaf", check=True)
+    wait_for(ready.exists, what="the trap")
+    r = o.cli("stop", "deaf")  # not a terminal
+    assert "waiting" not in r.stderr and "deaf: stopped" in r.stdout
+
+
+def test_ctrl_c_says_what_is_still_stopping(tmp_path):
+    """The first Ctrl-C of oya up on a terminal says how to kill at once, then names what is still stopping
+    every few seconds."""
+    units = tmp_path / "units"
+    units.mkdir()
+    ready = tmp_path / "ready"
+    (units / "deaf.service").write_text(deaf(ready, 6))
+    master, slave = os.openpty()
+    sock = tmp_path / "oya.sock"
+    p = subprocess.Popen([OYA, "--socket", str(sock), "up", "--log-dir", "none", str(units)],
+                         stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    try:
+        read_pty(master, b"deaf: started")
+        wait_for(ready.exists, what="the trap")
+        p.send_signal(2)
+        text = read_pty(master, b"all services stopped", timeout=30)
+        assert p.wait(timeout=30) == 0
+        assert "SIGINT: stopping 1 services (Ctrl-C again to kill them now)" in text, text
+        assert "oya: still stopping: deaf (stop-sigterm, SIGKILL in " in text, text
+    finally:
+        os.close(master)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
