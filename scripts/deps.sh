@@ -15,7 +15,7 @@ PKGS="$PKGS dbus-daemon python3-dbus"
 PKGS="$PKGS tini dumb-init"
 # a real container runtime for oya-static as PID 1 (tests/integration/test_podman.py): podman with runc,
 # and busybox-static for the image's shell
-PKGS="$PKGS podman runc busybox-static"
+PKGS="$PKGS podman runc busybox-static catatonit" # catatonit: the pause process of `podman kube play` pods
 # the interactive `oya top` is driven in a tmux pane (tests/integration/test_top.py)
 PKGS="$PKGS tmux"
 # `scripts/deps.sh --bench` adds what `make bench` measures against and with
