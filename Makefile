@@ -28,7 +28,16 @@ STATIC_OBJ := $(SRC:src/%.c=build/static/obj/%.o)
 STATIC_CFLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -DOYA_NO_THREADS -Oz -fno-pie -ffunction-sections \
                  -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 
-.PHONY: all run check unit integration deps clean install bench static
+# make fuzz: the libFuzzer harnesses of tests/fuzz (clang), each run FUZZ_SECONDS on a corpus seeded from
+# tests/fuzz/corpus, the machine's unit files and the demo; a crash, leak, timeout or blow-up fails it
+FUZZ_CC  ?= clang
+FUZZ_FLAGS := -std=c17 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 -pthread -fno-omit-frame-pointer \
+              -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all run check unit integration deps clean install bench static fuzz
 
 all: build/oya
 
@@ -74,7 +83,18 @@ integration: build/asan/oya build/oya build/oya-static
 
 check: deps
 	$(MAKE) unit
+	$(MAKE) fuzz FUZZ_SECONDS=3
 	$(MAKE) integration
+
+build/fuzz/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_LIB)
+
+fuzz: $(FUZZERS) build/oya
+	./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # make bench: every scenario, oya beside the anchors in one run; writes docs/benchmarks.md
 BENCH_BIN := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))

@@ -4,6 +4,8 @@
 set -eu
 
 PKGS="gcc make libc6-dev libcmocka-dev musl-tools python3 python3-pytest python3-psutil procps psmisc util-linux passwd"
+# the libFuzzer harnesses of tests/fuzz (make fuzz; make check runs each for a few seconds)
+PKGS="$PKGS clang libclang-rt-14-dev"
 # real daemons started from their own unit files by the tests (tests/integration/test_debian.py)
 PKGS="$PKGS nginx redis-server postgresql"
 # systemd-analyze, what `oya condition` is compared with (tests/integration/test_conditions.py); systemd is

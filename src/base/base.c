@@ -621,6 +621,11 @@ static size_t edit_distance(const char *a, const char *b)
 
 void suggest_try(struct suggest *sg, const char *candidate)
 {
+    /* at most 3 edits are ever suggested (suggest_result): a length that differs more, or a word too long
+     * to be a typo of a name, needs no distance (which costs the product of the lengths) */
+    size_t wl = strlen(sg->word), cl = strlen(candidate);
+    if ((wl > cl ? wl - cl : cl - wl) > 3 || wl > 64)
+        return;
     size_t d = edit_distance(sg->word, candidate);
     if (d < sg->dist) {
         sg->dist = d;

@@ -81,7 +81,7 @@ static bool next_u64(const char **pp, uint64_t *out)
     uint64_t v = 0;
     while (*p >= '0' && *p <= '9')
         v = v * 10 + (uint64_t)(*p++ - '0');
-    *out = neg ? (uint64_t)(-(int64_t)v) : v;
+    *out = neg ? 0 - v : v; /* unsigned: -9223372036854775808 and beyond wrap, never overflow */
     *pp = p;
     return true;
 }

@@ -1410,8 +1410,11 @@ void unit_key_set(struct unit *u, const char *section, const char *key, const ch
     } else if (key_not_yet(key)) {
         parse_not_yet(u, NULL, value, c);
     } else if (!str_startswith(key, "X-")) {
-        char hint[96];
-        key_suggestion(section, key, hint, sizeof(hint));
+        char hint[96] = "";
+        /* the closest key for the first few unknown ones: a file of thousands of bogus keys must not
+         * cost a search over every key name for each */
+        if (c->suggestions++ < 16)
+            key_suggestion(section, key, hint, sizeof(hint));
         unit_diag_add(c->diag, false, "%s:%u: unknown key %s in [%s], ignored%s", c->path, c->line, key, section,
                       hint);
     }

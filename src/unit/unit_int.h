@@ -12,6 +12,7 @@ struct parse_ctx {
     struct unit_diag *diag;
     unsigned exec_start_line;
     bool notify_access_set;
+    unsigned suggestions; /* did-you-mean searches made for this file's unknown keys (a few suffice) */
 };
 
 /* "oya: TEXT" as a diagnostic line; error counts towards the unit not loading */
