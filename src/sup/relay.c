@@ -138,7 +138,7 @@ static void journal_line(void *ctx, const char *line, size_t n)
 }
 
 /* Watch the read end of a service's output pipe (taken over: closed with the stream) */
-void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind)
+int sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind)
 {
     struct log_stream *ls = xcalloc(1, sizeof(*ls));
     ls->fd = fd;
@@ -150,10 +150,16 @@ void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_
     ls->framer.timestamps = s->opts->timestamps;
     ls->framer.red = kind == LOG_ERR && s->color;
     ls->w = (struct watch){W_LOG, ls};
+    fd_set_nonblock(ls->fd);
+    int r = sup_epoll_add(s, ls->fd, EPOLLIN, &ls->w);
+    if (r < 0) { /* never an unread pipe: the caller fails the start */
+        log_framer_free(&ls->framer);
+        free(ls);
+        return r;
+    }
     ls->next = s->logs;
     s->logs = ls;
-    fd_set_nonblock(ls->fd);
-    sup_epoll_add(s, ls->fd, EPOLLIN, &ls->w);
+    return 0;
 }
 
 static void relay_close(struct sup *s, struct log_stream *ls)

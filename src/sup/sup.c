@@ -22,11 +22,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
+int sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
 {
     struct epoll_event ev = {.events = events, .data.ptr = w};
-    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-        fprintf(stderr, "oya: epoll_ctl: %s\n", strerror(errno));
+    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+        return 0;
+    int e = errno;
+    fprintf(stderr, "oya: epoll_ctl: %s\n", strerror(e));
+    return -e;
 }
 
 void sup_epoll_close(struct sup *s, int *fd)
@@ -156,10 +159,27 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     const struct exec_cmd *cmd = current_cmd(svc, list);
     /* stdout and stderr each through a pipe of their own, so the log tells them apart */
     int out[2] = {-1, -1}, errp[2] = {-1, -1};
+    /* a pipe that cannot be made or watched fails the start (never output silently lost, never a pipe
+     * nobody reads: the service would block once it is full) */
+    const char *why = NULL;
+    int err_no = 0;
     if (!s->init && pipe2(out, O_CLOEXEC) < 0)
-        out[0] = out[1] = -1;
-    if (!s->init && u->std_error == OUT_LOG && pipe2(errp, O_CLOEXEC) < 0)
-        errp[0] = errp[1] = -1;
+        why = "cannot make the pipe for its output", err_no = errno;
+    else if (!s->init && u->std_error == OUT_LOG && pipe2(errp, O_CLOEXEC) < 0)
+        why = "cannot make the pipe for its output", err_no = errno;
+    else if (out[0] >= 0 && (err_no = -sup_relay_open(s, svc, out[0], LOG_OUT)) > 0)
+        why = "cannot watch its output pipe", fd_close(&out[0]);
+    else if (errp[0] >= 0 && (err_no = -sup_relay_open(s, svc, errp[0], LOG_ERR)) > 0)
+        why = "cannot watch its output pipe", fd_close(&errp[0]);
+    if (why) {
+        fd_close(&out[1]);
+        fd_close(&errp[1]);
+        fd_close(&errp[0]); /* one not handed to a relay yet; one that was ends at its EOF */
+        snprintf(svc->exec_error, sizeof(svc->exec_error), "%s: %s (status=209/STDOUT)", why, strerror(err_no));
+        fprintf(stderr, "oya: %s: cannot start %s: %s\n", u->name, cmd->path, svc->exec_error);
+        svc_spawn_failed(&svc->st, u, main, clock_mono_usec(), clock_real_usec(), next);
+        return;
+    }
     struct strv env = {0};
     for (size_t i = 0; i < svc->start_env.n; i++)
         strv_add(&env, svc->start_env.v[i]);
@@ -196,11 +216,9 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     struct buf err = {0};
     int r = exec_spawn(&req, &child, &err);
     strv_clear(&env);
-    fd_close(&out[1]);
+    fd_close(&out[1]); /* the relays see EOF once the child has let its copies go */
     fd_close(&errp[1]);
     if (r < 0) {
-        fd_close(&out[0]);
-        fd_close(&errp[0]);
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s", err.p ? err.p : strerror(-r));
         buf_free(&err);
         /* said, but not once per attempt: a crash loop that cannot fork must not flood the log */
@@ -214,10 +232,6 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     buf_free(&err);
     s->children_gen++;
     sup_notify_allow_uid(s, child.uid);
-    if (out[0] >= 0)
-        sup_relay_open(s, svc, out[0], LOG_OUT);
-    if (errp[0] >= 0)
-        sup_relay_open(s, svc, errp[0], LOG_ERR);
     if (main) {
         sup_epoll_close(s, &svc->pidfd);
         sup_epoll_close(s, &svc->report_fd);

@@ -226,7 +226,7 @@ void sup_shutdown(struct sup *s, bool force);
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
 /* Watch pid as the service's main process from now on (its pidfd in the loop); -errno if it is gone */
 int sup_watch_main(struct sup *s, struct service *svc, int pid);
-void sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w);
+int sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w); /* 0, or -errno (said) */
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */
 void sup_epoll_close(struct sup *s, int *fd);
@@ -251,7 +251,8 @@ const struct bad_unit *sup_find_bad(const struct sup *s, const char *name);
 void sup_announce(struct sup *s, struct service *svc, enum svc_state before);
 
 /* relay.c: the services' output pipes, framed and written to oya's stdout */
-void sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind);
+/* Read fd (a service's output pipe) into its log; -errno when the loop cannot watch it (fd left open) */
+int sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind);
 void sup_relay_read(struct sup *s, struct log_stream *ls, bool final); /* final: read to EOF and close */
 /* What a service's pipes hold now, read before its exit is told: its last words come before oya's */
 void sup_relay_drain(struct sup *s, const struct service *svc);

@@ -559,3 +559,25 @@ def test_output_fifo_blocks_only_the_service(oya, unpriv_user, user_dir, heartbe
     heartbeat.wait_running(n=len(heartbeat.beats()) + 10)
     assert heartbeat.longest_gap(since) < MAX_GAP
     o.cli("stop", "s", check=True)  # the waiting process is stopped like any other
+
+
+def test_out_of_fds_fails_the_start_not_the_output(oya, tmp_path):
+    """A start whose output pipe cannot be made (oya out of fds) fails with why (209/STDOUT), instead of
+    running with its output silently thrown away; oya goes on and the next start works."""
+    beats = tmp_path / "beats"
+    o = oya({"s": unit(f"/bin/sh -c 'echo beat >> {beats}; echo said; sleep 0.3; exit 1'",
+                       "Restart=always\nRestartSec=100ms\nStartLimitIntervalSec=0")}, nofile=(64, 64))
+    wait_for(lambda: beats.exists(), what="a first run")
+    held = []
+    try:
+        for _ in range(80):
+            held.append(connect(o.sock))
+        wait_for(lambda: "cannot make the pipe for its output: Too many open files (status=209/STDOUT)" in o.err(),
+                 what="a start failing for want of a pipe")
+    finally:
+        for c in held:
+            c.close()
+    n = len(beats.read_text().split())
+    wait_for(lambda: len(beats.read_text().split()) > n + 1, what="starts working again")
+    wait_for(lambda: o.cli("list").returncode == 0, what="oya to serve again")
+    assert "said" in o.cli("logs", "s", "-o", "cat").stdout
