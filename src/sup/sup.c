@@ -1031,6 +1031,41 @@ static void init_kill_tree(struct sup *s)
     sup_kill(s, svc, SIGKILL, KILL_SCOPE_ALL); /* what is still there; the loop below reaps it */
 }
 
+/* Wait (up to deadline) for a child to change state: SIGCHLD on the signalfd. false once the deadline
+ * has passed. Other signals read meanwhile are dropped: oya is ending. */
+static bool wait_for_child(struct sup *s, uint64_t deadline)
+{
+    uint64_t now = clock_mono_usec();
+    if (now >= deadline)
+        return false;
+    struct pollfd p = {.fd = s->sigfd, .events = POLLIN};
+    int r = poll(&p, 1, (int)((deadline - now + 999) / 1000));
+    if (r > 0) {
+        struct signalfd_siginfo si[16];
+        while (read(s->sigfd, si, sizeof(si)) > 0)
+            ;
+    }
+    return r > 0 || (r < 0 && errno == EINTR);
+}
+
+/* The children oya could not reap by its deadline, each with what it is stuck in */
+static void say_unreaped(struct sup *s)
+{
+    struct proc_snapshot snap;
+    if (proc_snapshot_read(s->procfd, &snap) < 0)
+        return;
+    for (size_t i = 0; i < snap.n; i++) {
+        const struct proc_stat *p = &snap.procs[i];
+        if (p->ppid != s->self_pid || p->state == 'Z')
+            continue;
+        char wchan[64] = "";
+        proc_read_wchan(s->procfd, p->pid, wchan, sizeof(wchan));
+        fprintf(stderr, "oya: could not reap %d (%s), state %c%s%s: leaving it\n", p->pid, p->comm, p->state,
+                wchan[0] ? ", waiting in " : "", wchan);
+    }
+    proc_snapshot_free(&snap);
+}
+
 static void finish_strays(struct sup *s)
 {
     if (s->init) {
@@ -1040,11 +1075,17 @@ static void finish_strays(struct sup *s)
         else
             return;
     }
+    /* everything below is bounded: a process stuck in the kernel (state D) must not hold oya forever */
+    uint64_t deadline = clock_mono_usec() + 10 * USEC_PER_SEC;
     /* oya's own helpers finish their work first (a directory half removed would be left behind) */
     for (size_t i = 0; i < s->nhelpers; i++) {
         siginfo_t si;
-        while (waitid(P_PID, (id_t)s->helpers[i], &si, WEXITED) < 0 && errno == EINTR)
-            ;
+        for (;;) {
+            memset(&si, 0, sizeof(si));
+            int r = waitid(P_PID, (id_t)s->helpers[i], &si, WEXITED | WNOHANG);
+            if ((r < 0 && errno != EINTR) || (r == 0 && si.si_pid) || !wait_for_child(s, deadline))
+                break;
+        }
     }
     s->nhelpers = 0;
     for (int round = 0; round < 50; round++) {
@@ -1054,12 +1095,11 @@ static void finish_strays(struct sup *s)
             break;
         if (round == 0)
             fprintf(stderr, "oya: killing %d leftover process%s\n", n, n == 1 ? "" : "es");
-        siginfo_t si;
-        memset(&si, 0, sizeof(si));
-        while (waitid(P_ALL, 0, &si, WEXITED) < 0 && errno == EINTR)
-            ;
+        if (!wait_for_child(s, deadline))
+            break;
     }
     reap(s);
+    say_unreaped(s);
 }
 
 /* oya init's exit status: the command's exit code, 128+N when signal N killed it, 0 for a code given
