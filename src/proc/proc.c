@@ -207,6 +207,10 @@ void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), vo
 {
     fn(arg, 0, n);
 }
+
+void proc_no_threads(void)
+{
+}
 #else
 struct chunk {
     void (*fn)(void *arg, size_t begin, size_t end);
@@ -221,12 +225,19 @@ static void *chunk_run(void *p)
     return NULL;
 }
 
+static bool threads_allowed = true;
+
+void proc_no_threads(void)
+{
+    threads_allowed = false;
+}
+
 void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), void *arg)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = cpus > 1 ? (size_t)(cpus < 4 ? cpus : 4) : 1;
-    if (n < 512)
-        threads = 1; /* not worth a thread */
+    if (n < 512 || !threads_allowed)
+        threads = 1; /* not worth a thread, or a process that must have none */
     struct chunk chunks[4];
     pthread_t tids[4];
     bool started[4] = {false};

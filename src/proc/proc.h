@@ -39,6 +39,9 @@ int proc_list_pids(int procfd, int **pids, size_t *n);
 /* Run fn over [0, n) in contiguous chunks, on as many threads as there are CPUs (at most 4) when n is
  * large enough to be worth it: reading /proc is kernel work that both cores can share. */
 void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), void *arg);
+/* From now on this process starts no thread (the supervisor: it forks with raw clone3, and a thread in
+ * it would be one more thing a fork must reason about); the scans run on the calling thread */
+void proc_no_threads(void);
 /* Read every process. Processes that vanish during the scan are skipped. */
 int proc_snapshot_read(int procfd, struct proc_snapshot *snap);
 void proc_snapshot_free(struct proc_snapshot *snap);

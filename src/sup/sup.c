@@ -1171,6 +1171,7 @@ int sup_run(const struct sup_options *opts)
                     .own_file = {.fd = -1}};
     s.self_pid = getpid();
     s.cg_fd = -1;
+    proc_no_threads(); /* the supervisor never has a thread: its /proc scans run here, in the loop */
     s.ready_fd = opts->detach ? opts->ready_fd : -1;
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;

@@ -7,6 +7,7 @@ import subprocess
 import time
 
 import psutil
+import pytest
 
 from conftest import OYA, end_adopted_orphans, unit, wait_for
 
@@ -115,3 +116,28 @@ def test_kill_mode_none_leaves_processes_until_shutdown(oya):
     assert psutil.Process(pid).is_running()
     assert o.stop() == 0
     wait_for(lambda: not psutil.pid_exists(pid), what="shutdown to end it")
+
+
+def test_supervisor_starts_no_thread_even_for_big_scans(oya, tmp_path):
+    """With more than 512 processes the /proc scan of `oya ps` runs on several threads; the supervisor's
+    own scans (status, stop) never do: it forks with raw clone3 and has no thread, ever (watched with
+    strace: no clone with CLONE_THREAD)."""
+    import shutil
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed")
+    ready = tmp_path / "ready"
+    o = oya({"many": unit(f"/bin/sh -c 'for i in $$(seq 600); do sleep 1000 & done; touch {ready}; wait'",
+                          "KillMode=control-group")}, extra_args=["--no-cgroups"])  # the /proc scans
+    wait_for(ready.exists, timeout=60, what="600 processes")
+    log = tmp_path / "strace.log"
+    tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=clone,clone3", "-o", str(log), "-p", str(o.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: log.exists(), what="strace to attach")
+        r = o.cli("status", "many")
+        assert r.returncode == 0 and "Tasks:" in r.stdout
+        o.cli("stop", "many", check=True)
+    finally:
+        tracer.terminate()
+        tracer.wait(timeout=30)
+    assert "CLONE_THREAD" not in log.read_text()
