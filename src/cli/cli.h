@@ -42,6 +42,8 @@ int cli_init(struct cli *c, int argc, char **argv);
 
 /* Send a request; on failure print "oya: ...", free the reply and return the exit code to use. */
 int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep);
+/* The same for a reply got otherwise: r the call's result (-errno with err set), then the reply's ok */
+int cli_reply_check(int r, struct buf *err, struct ctl_reply *rep);
 /* "code=exited, status=1/FAILURE" from a service record's exit fields; "" if it has not exited. */
 void cli_exit_text(const struct ctl_record *r, char *out, size_t size);
 /* The coloured state dot ("●", "×", "○") for a service record. */

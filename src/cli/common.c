@@ -16,13 +16,18 @@ int cli_call(struct cli *c, char *const *fields, size_t n, struct ctl_reply *rep
 {
     struct buf err = {0};
     int r = ctl_call_default(c->socket, c->socket_private, fields, n, rep, &err);
+    return cli_reply_check(r, &err, rep);
+}
+
+int cli_reply_check(int r, struct buf *err, struct ctl_reply *rep)
+{
     if (r < 0) {
-        fprintf(stderr, "oya: %s\n", err.p);
-        buf_free(&err);
+        fprintf(stderr, "oya: %s\n", err->p ? err->p : "the supervisor sent an incomplete reply");
+        buf_free(err);
         ctl_reply_free(rep);
         return 1;
     }
-    buf_free(&err);
+    buf_free(err);
     if (!rep->ok) {
         fprintf(stderr, "oya: %s\n", rep->error ? rep->error : "the supervisor refused the request");
         r = strstr(rep->error ? rep->error : "", "no such service") ? 4 : 1;

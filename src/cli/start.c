@@ -98,20 +98,7 @@ static int call_with_progress(struct cli *c, char *const *fields, size_t n, stru
     if (shown)
         fprintf(stderr, "\r\033[K");
     r = ctl_stream_close(&st, &err);
-    if (r < 0) {
-        fprintf(stderr, "oya: %s\n", err.p ? err.p : "the supervisor sent an incomplete reply");
-        buf_free(&err);
-        ctl_reply_free(rep);
-        return 1;
-    }
-    buf_free(&err);
-    if (!rep->ok) {
-        fprintf(stderr, "oya: %s\n", rep->error ? rep->error : "the supervisor refused the request");
-        r = strstr(rep->error ? rep->error : "", "no such service") ? 4 : 1;
-        ctl_reply_free(rep);
-        return r;
-    }
-    return 0;
+    return cli_reply_check(r, &err, rep);
 }
 
 int cli_start(struct cli *c, int argc, char **argv)

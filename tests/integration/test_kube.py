@@ -11,11 +11,10 @@ import subprocess
 import tarfile
 import uuid
 
-import psutil
 import pytest
 
 from conftest import ROOT, wait_for
-from test_podman import PODMAN, STATIC, why_not
+from test_podman import PODMAN, STATIC, reap_conmon, why_not
 
 DOC = ROOT / "docs" / "containers.md"
 # a database that runs until told to fail (by a file), exiting 9 as the doc's example says
@@ -66,21 +65,7 @@ def image(tmp_path_factory):
         pytest.skip(f"podman cannot import an image here: {r.stderr.strip()}")
     yield name, work
     podman("rmi", "-f", name)
-
-    def conmon_running():  # podman's monitors, adopted by this subreaper, end with their containers
-        running = False
-        for c in psutil.Process().children():
-            try:
-                if c.name() != "conmon":
-                    continue
-                if c.status() == psutil.STATUS_ZOMBIE:
-                    os.waitpid(c.pid, 0)
-                else:
-                    running = True
-            except (psutil.NoSuchProcess, ChildProcessError):
-                pass
-        return running
-    wait_for(lambda: not conmon_running(), timeout=30, what="conmon to end")
+    reap_conmon()
 
 
 def play(image, work, manifest, **changes):

@@ -38,6 +38,25 @@ def why_not():
     return None
 
 
+def reap_conmon():
+    """conmon, podman's monitor, double-forks and ends with its container: this test process (a subreaper)
+    adopted it, so it waits for it to end and reaps it, instead of leaving it behind."""
+    def conmon_running():
+        running = False
+        for c in psutil.Process().children():
+            try:
+                if c.name() != "conmon":
+                    continue
+                if c.status() == psutil.STATUS_ZOMBIE:
+                    os.waitpid(c.pid, 0)
+                else:
+                    running = True
+            except (psutil.NoSuchProcess, ChildProcessError):
+                pass
+        return running
+    wait_for(lambda: not conmon_running(), timeout=30, what="conmon to end")
+
+
 @pytest.fixture(scope="module")
 def image(tmp_path_factory):
     reason = why_not()
@@ -65,22 +84,7 @@ def image(tmp_path_factory):
         pytest.skip(f"podman cannot start a container here: {probe.stderr.strip()}")
     yield name
     podman("rmi", "-f", name)
-    # conmon, podman's monitor, double-forks and ends with its container: this test process (a subreaper)
-    # adopted it, so it waits for it to end and reaps it, instead of leaving it behind
-    def conmon_running():
-        running = False
-        for c in psutil.Process().children():
-            try:
-                if c.name() != "conmon":
-                    continue
-                if c.status() == psutil.STATUS_ZOMBIE:
-                    os.waitpid(c.pid, 0)
-                else:
-                    running = True
-            except (psutil.NoSuchProcess, ChildProcessError):
-                pass
-        return running
-    wait_for(lambda: not conmon_running(), timeout=30, what="conmon to end")
+    reap_conmon()
 
 
 class Container:
