@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "logs/logs.h"
 #include "logs/store.h"
 
 #include <errno.h>
@@ -174,12 +175,71 @@ static void test_syslog_messages(void **state)
         assert_false(log_syslog_parse(bad[i], strlen(bad[i]), &prio, tag, sizeof(tag), &pid, &text, &len));
 }
 
+struct lines {
+    struct strv v;
+};
+
+static void collect(void *ctx, const char *line, size_t n)
+{
+    struct lines *l = ctx;
+    char *s = xstrndup(line, n);
+    strv_add(&l->v, s);
+    free(s);
+}
+
+/* Framing what a service writes: whole lines behind the prefix, a partial line kept until its end (or
+ * the end of the stream), a line past LOG_LINE_MAX cut into pieces, nothing lost */
+static void test_framing(void **state)
+{
+    (void)state;
+    struct lines got = {0};
+    struct log_framer f = {.on_line = collect, .ctx = &got};
+    struct log_prefix p;
+    log_prefix_make(&p, "web", 5, 0, '|');
+    struct buf out = {0};
+    log_frame(&f, &p, "one\ntw", 6, &out);
+    assert_int_equal(got.v.n, 1);
+    log_frame(&f, &p, "o\n\nthree", 8, &out);
+    assert_int_equal(got.v.n, 3); /* "three" waits for its end */
+    log_flush(&f, &p, &out);      /* the stream ended: it is a last line */
+    assert_int_equal(got.v.n, 4);
+    static const char *const want[] = {"one", "two", "", "three"};
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(got.v.v[i], want[i]);
+    static const char rendered[] = "web   | one\nweb   | two\nweb   | \nweb   | three\n";
+    assert_int_equal(out.len, sizeof(rendered) - 1);
+    assert_memory_equal(out.p, rendered, out.len);
+    strv_clear(&got.v);
+    buf_free(&out);
+    /* a line of 10,000 bytes: pieces of LOG_LINE_MAX, all its bytes there */
+    char *big = malloc(10001);
+    memset(big, 'x', 10000);
+    big[10000] = '\n';
+    log_frame(&f, &p, big, 10001, NULL);
+    log_flush(&f, &p, NULL);
+    size_t total = 0;
+    for (size_t i = 0; i < got.v.n; i++) {
+        size_t len = strlen(got.v.v[i]);
+        if (i + 1 < got.v.n) { /* every piece but the last says it was cut */
+            assert_true(len >= strlen(LOG_CUT_MARK));
+            assert_string_equal(got.v.v[i] + len - strlen(LOG_CUT_MARK), LOG_CUT_MARK);
+            len -= strlen(LOG_CUT_MARK);
+        }
+        assert_true(len <= LOG_LINE_MAX);
+        total += len;
+    }
+    assert_true(got.v.n >= 3 && total == 10000);
+    free(big);
+    strv_clear(&got.v);
+    log_framer_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_round_trip),  cmocka_unit_test(test_priorities),
         cmocka_unit_test(test_ring_drops_oldest_whole_lines), cmocka_unit_test(test_files_rotate_to_the_count),
-        cmocka_unit_test(test_times), cmocka_unit_test(test_syslog_messages),
+        cmocka_unit_test(test_times), cmocka_unit_test(test_syslog_messages), cmocka_unit_test(test_framing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
