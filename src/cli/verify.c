@@ -70,26 +70,12 @@ int cli_verify(struct cli *c, int argc, char **argv)
     }
     struct strv paths = {0}, given = {0};
     for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) < 0) {
-            fprintf(stderr, "oya: %s: %s\n", argv[i], strerror(errno));
+        struct buf err = {0};
+        if (unit_list_files(argv[i], &paths, &err) < 0) { /* a directory that cannot be read too */
+            fprintf(stderr, "oya: %s\n", err.p);
             bad = 1;
-            continue;
         }
-        if (!S_ISDIR(st.st_mode)) {
-            strv_add(&paths, argv[i]);
-            continue;
-        }
-        struct dirent **list;
-        int n = scandir(argv[i], &list, NULL, alphasort);
-        for (int k = 0; k < n; k++) {
-            if ((str_endswith(list[k]->d_name, ".service") || str_endswith(list[k]->d_name, ".target")) &&
-                list[k]->d_name[0] != '.')
-                strv_push(&paths, xasprintf("%s/%s", argv[i], list[k]->d_name));
-            free(list[k]);
-        }
-        if (n >= 0)
-            free(list);
+        buf_free(&err);
     }
     for (size_t i = 0; i < paths.n; i++) {
         const char *base = strrchr(paths.v[i], '/');

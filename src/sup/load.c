@@ -53,35 +53,17 @@ struct service *sup_lookup(struct sup *s, const char *name)
     return NULL;
 }
 
-static int load_path(struct sup *s, const char *path, struct strv *files)
+static int load_path(const char *path, struct strv *files)
 {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        strv_add(files, path);
-        return 0;
-    }
-    struct dirent **list;
-    int n = scandir(path, &list, NULL, alphasort);
-    if (n < 0) {
-        fprintf(stderr, "oya: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
+    struct buf err = {0};
     size_t before = files->n;
-    for (int i = 0; i < n; i++) {
-        if ((str_endswith(list[i]->d_name, ".service") || str_endswith(list[i]->d_name, ".target")) &&
-            list[i]->d_name[0] != '.')
-            strv_push(files, xasprintf("%s/%s", path, list[i]->d_name));
-        free(list[i]);
-    }
-    free(list);
-    if (files->n == before)
+    int r = unit_list_files(path, files, &err);
+    if (r < 0)
+        fprintf(stderr, "oya: %s\n", err.p);
+    else if (files->n == before)
         fprintf(stderr, "oya: %s: no .service files in this directory\n", path);
-    (void)s;
-    return 0;
+    buf_free(&err);
+    return r < 0 ? -1 : 0;
 }
 
 struct service *sup_add_service(struct sup *s, struct unit *u)
@@ -167,7 +149,7 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
     memset(r, 0, sizeof(*r));
     struct strv files = {0};
     for (size_t i = 0; i < s->opts->npaths; i++)
-        load_path(s, s->opts->paths[i], &files);
+        load_path(s->opts->paths[i], &files);
     size_t before = s->nsvcs;
     bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
     strv_clear(&s->templates);

@@ -4,6 +4,7 @@
 #include "unit_int.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static struct unit *unit_new(const char *name, const char *path)
 {
@@ -282,6 +284,35 @@ struct unit *unit_parse_kind(const char *name, const char *path, const char *tex
 bool unit_is_template_file(const char *path)
 {
     return str_endswith(path, "@.service");
+}
+
+int unit_list_files(const char *path, struct strv *files, struct buf *err)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        int e = errno;
+        buf_printf(err, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        strv_add(files, path);
+        return 0;
+    }
+    struct dirent **list;
+    int n = scandir(path, &list, NULL, alphasort);
+    if (n < 0) {
+        int e = errno;
+        buf_printf(err, "%s: %s", path, strerror(e));
+        return -e;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        if ((str_endswith(name, ".service") || str_endswith(name, ".target")) && name[0] != '.')
+            strv_push(files, xasprintf("%s/%s", path, name));
+        free(list[i]);
+    }
+    free(list);
+    return 0;
 }
 
 struct unit *unit_load(const char *path, struct unit_diag *diag)

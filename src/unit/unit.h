@@ -197,6 +197,9 @@ struct unit *unit_parse_kind(const char *name, const char *path, const char *tex
                              struct unit_diag *diag);
 /* Read and parse FILE. The name comes from the file name. */
 struct unit *unit_load(const char *path, struct unit_diag *diag);
+/* The unit files a path names, appended to files: the path itself when it is not a directory, else its
+ * NAME.service and NAME.target files (not hidden ones), sorted. 0, or -errno with "PATH: why" in err. */
+int unit_list_files(const char *path, struct strv *files, struct buf *err);
 /* A template file (NAME@.service) made into the unit NAME@INSTANCE: its specifiers see the instance. */
 struct unit *unit_load_instance(const char *path, const char *instance, struct unit_diag *diag);
 bool unit_is_template_file(const char *path); /* ends in "@.service" */
