@@ -181,6 +181,8 @@ static const char *const restart_names[] = {"no", "always", "on-success", "on-fa
 static const char *const kill_mode_names[] = {"control-group", "mixed", "process", "none"};
 static const char *const notify_access_names[] = {"none", "main", "exec", "all"};
 
+static const char *const oom_policy_names[] = {"stop", "continue", "kill"};
+
 static int name_index(const char *v, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -189,35 +191,35 @@ static int name_index(const char *v, const char *const *names, size_t n)
     return -1;
 }
 
-static int parse_notify_access(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    int i = name_index(v, notify_access_names, ARRAY_SIZE(notify_access_names));
-    if (i < 0)
-        return bad_value(c, "unknown value; accepted: none, main, exec, all");
-    u->notify_access = (enum unit_notify_access)i;
-    c->notify_access_set = true;
-    return 0;
-}
+/* The keys whose value is one of a list of names, each into an enum field (k->arg picks the row): one
+ * parser, and the error lists what is accepted */
+enum { ENUM_RESTART, ENUM_KILL_MODE, ENUM_NOTIFY_ACCESS, ENUM_OOM_POLICY };
+static const struct enum_key {
+    const char *const *names;
+    size_t n;
+    const char *what; /* "unknown WHAT; accepted: ..." */
+} enum_keys[] = {
+    [ENUM_RESTART] = {restart_names, ARRAY_SIZE(restart_names), "policy"},
+    [ENUM_KILL_MODE] = {kill_mode_names, ARRAY_SIZE(kill_mode_names), "mode"},
+    [ENUM_NOTIFY_ACCESS] = {notify_access_names, ARRAY_SIZE(notify_access_names), "value"},
+    [ENUM_OOM_POLICY] = {oom_policy_names, ARRAY_SIZE(oom_policy_names), "policy"},
+};
 
-static int parse_restart(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+static int parse_enum(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
-    (void)k;
-    int i = name_index(v, restart_names, ARRAY_SIZE(restart_names));
-    if (i < 0)
-        return bad_value(c, "unknown policy; accepted: no, always, on-success, on-failure, on-abnormal, on-abort, "
-                            "on-watchdog");
-    u->restart = (enum unit_restart)i;
-    return 0;
-}
-
-static int parse_kill_mode(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    int i = name_index(v, kill_mode_names, ARRAY_SIZE(kill_mode_names));
-    if (i < 0)
-        return bad_value(c, "unknown mode; accepted: control-group, mixed, process, none");
-    u->kill_mode = (enum unit_kill_mode)i;
+    const struct enum_key *e = &enum_keys[k->arg];
+    int i = name_index(v, e->names, e->n);
+    if (i < 0) {
+        struct buf list = {0};
+        for (size_t j = 0; j < e->n; j++)
+            buf_printf(&list, "%s%s", j ? ", " : "", e->names[j]);
+        bad_value(c, "unknown %s; accepted: %s", e->what, list.p);
+        buf_free(&list);
+        return -EINVAL;
+    }
+    *AT(u, k, int) = i; /* every one of these enums starts at 0 with the table's order */
+    if (k->arg == ENUM_NOTIFY_ACCESS)
+        c->notify_access_set = true;
     return 0;
 }
 
@@ -280,17 +282,6 @@ static int parse_action_status(struct unit *u, const struct key *k, const char *
     if (*v && (!str_to_u64(v, &n) || n > 255))
         return bad_value(c, "an exit status is 0 to 255 (empty: the main process's own)");
     *AT(u, k, int) = *v ? (int)n : -1;
-    return 0;
-}
-
-static int parse_oom_policy(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)k;
-    static const char *const names[] = {"stop", "continue", "kill"};
-    int i = name_index(v, names, ARRAY_SIZE(names));
-    if (i < 0)
-        return bad_value(c, "unknown policy; accepted: stop, continue, kill");
-    u->oom_policy = (enum unit_oom_policy)i;
     return 0;
 }
 
@@ -1174,7 +1165,7 @@ static struct key keys[] = {
     {"Service", "User", parse_user, FIELD(user), 0},
     {"Service", "Group", parse_user, FIELD(group), 0},
     {"Service", "UMask", parse_umask, 0, 0},
-    {"Service", "Restart", parse_restart, 0, 0},
+    {"Service", "Restart", parse_enum, FIELD(restart), ENUM_RESTART},
     {"Service", "RestartSec", parse_timespan_key, FIELD(restart_sec), 0},
     {"Service", "RestartSteps", parse_unsigned, FIELD(restart_steps), 0},
     {"Service", "RestartMaxDelaySec", parse_timespan_key, FIELD(restart_max_delay), 0},
@@ -1186,12 +1177,12 @@ static struct key keys[] = {
     {"Service", "FinalKillSignal", parse_signal, FIELD(final_kill_signal), 0},
     {"Service", "SendSIGKILL", parse_bool, FIELD(send_sigkill), 0},
     {"Service", "SendSIGHUP", parse_bool, FIELD(send_sighup), 0},
-    {"Service", "KillMode", parse_kill_mode, 0, 0},
-    {"Service", "OOMPolicy", parse_oom_policy, 0, 0},
+    {"Service", "KillMode", parse_enum, FIELD(kill_mode), ENUM_KILL_MODE},
+    {"Service", "OOMPolicy", parse_enum, FIELD(oom_policy), ENUM_OOM_POLICY},
     {"Service", "Delegate", parse_delegate, 0, 0},
     {"Service", "SuccessExitStatus", parse_success_status, 0, 0},
     {"Service", "RemainAfterExit", parse_bool, FIELD(remain_after_exit), 0},
-    {"Service", "NotifyAccess", parse_notify_access, 0, 0},
+    {"Service", "NotifyAccess", parse_enum, FIELD(notify_access), ENUM_NOTIFY_ACCESS},
     {"Service", "WatchdogSec", parse_timespan_key, FIELD(watchdog_usec), 0},
     LIMIT_KEY(0), LIMIT_KEY(1), LIMIT_KEY(2), LIMIT_KEY(3), LIMIT_KEY(4), LIMIT_KEY(5), LIMIT_KEY(6),
     LIMIT_KEY(7), LIMIT_KEY(8), LIMIT_KEY(9), LIMIT_KEY(10), LIMIT_KEY(11), LIMIT_KEY(12), LIMIT_KEY(13),
