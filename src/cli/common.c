@@ -2,7 +2,6 @@
  * and the process facts and tree that `oya status` shows. */
 #include "cli.h"
 
-#include "../exec/exec.h"
 #include "../proc/proc.h"
 
 #include <signal.h>
@@ -52,16 +51,7 @@ void cli_log_dir_default(char *out, size_t size)
 
 void cli_exit_text(const struct ctl_record *r, char *out, size_t size)
 {
-    long long code = ctl_get_ll(r, "exit_code", 0), status = ctl_get_ll(r, "exit_status", 0);
-    out[0] = 0;
-    if (code == CLD_EXITED) {
-        const char *name = status == 0 ? "SUCCESS" : status == 1 ? "FAILURE" : exec_status_name((int)status);
-        snprintf(out, size, "code=exited, status=%lld%s%s", status, name ? "/" : "", name ? name : "");
-    } else if (code == CLD_KILLED || code == CLD_DUMPED) {
-        const char *name = signal_name((int)status);
-        snprintf(out, size, "code=%s, signal=%s%s", code == CLD_DUMPED ? "dumped" : "killed", name ? "SIG" : "",
-                 name ? name : "?");
-    }
+    exit_text(out, size, (int)ctl_get_ll(r, "exit_code", 0), (int)ctl_get_ll(r, "exit_status", 0));
 }
 
 const char *cli_dot(const struct cli *c, const char *active)

@@ -27,28 +27,28 @@ enum exec_step {
     STEP_CGROUP, STEP_N /* must be last: every step before it has a row in steps[] (checked below) */
 };
 static const struct {
-    int code;
-    const char *name, *what;
+    int code; /* systemd's exit status for it; its name is base's exit_status_name() */
+    const char *what;
 } steps[] = {
-    [STEP_SETSID] = {220, "SETSID", "setsid"},
-    [STEP_STDIO] = {209, "STDOUT", "set up standard input and output"},
-    [STEP_FDS] = {202, "FDS", "close inherited file descriptors"},
-    [STEP_LIMITS] = {205, "LIMITS", "set resource limits"},
-    [STEP_CHDIR] = {200, "CHDIR", "change to the working directory"},
-    [STEP_GROUP] = {216, "GROUP", "set group credentials"},
-    [STEP_USER] = {217, "USER", "set user credentials"},
-    [STEP_EXEC] = {203, "EXEC", "execute"},
-    [STEP_NICE] = {201, "NICE", "set the nice level"},
-    [STEP_OOM] = {206, "OOM_ADJUST", "set the OOM score adjustment"},
-    [STEP_IOPRIO] = {213, "IOPRIO", "set the I/O scheduling class"},
-    [STEP_AFFINITY] = {215, "CPUAFFINITY", "set the CPU affinity"},
-    [STEP_NAMESPACE] = {226, "NAMESPACE", "set up the private /tmp (PrivateTmp=)"},
-    [STEP_CAPS] = {218, "CAPABILITIES", "drop capabilities from the bounding set"},
-    [STEP_NNP] = {227, "NO_NEW_PRIVILEGES", "set no_new_privs"},
-    [STEP_OUTPUT_FILE] = {209, "STDOUT", "open the StandardOutput=/StandardError= file as the service's user"},
-    [STEP_CGROUP] = {219, "CGROUP", "set up the service's cgroup"},
+    [STEP_SETSID] = {220, "setsid"},
+    [STEP_STDIO] = {209, "set up standard input and output"},
+    [STEP_FDS] = {202, "close inherited file descriptors"},
+    [STEP_LIMITS] = {205, "set resource limits"},
+    [STEP_CHDIR] = {200, "change to the working directory"},
+    [STEP_GROUP] = {216, "set group credentials"},
+    [STEP_USER] = {217, "set user credentials"},
+    [STEP_EXEC] = {203, "execute"},
+    [STEP_NICE] = {201, "set the nice level"},
+    [STEP_OOM] = {206, "set the OOM score adjustment"},
+    [STEP_IOPRIO] = {211, "set the I/O scheduling class"},
+    [STEP_AFFINITY] = {215, "set the CPU affinity"},
+    [STEP_NAMESPACE] = {226, "set up the private /tmp (PrivateTmp=)"},
+    [STEP_CAPS] = {218, "drop capabilities from the bounding set"},
+    [STEP_NNP] = {227, "set no_new_privs"},
+    [STEP_OUTPUT_FILE] = {209, "open the StandardOutput=/StandardError= file as the service's user"},
+    [STEP_CGROUP] = {219, "set up the service's cgroup"},
 };
-_Static_assert(ARRAY_SIZE(steps) == STEP_N, "every exec step has a code, a name and a description");
+_Static_assert(ARRAY_SIZE(steps) == STEP_N, "every exec step has a code and a description");
 
 /* for tests and messages: the code and name of step i (0 <= i < exec_step_count()) */
 int exec_step_count(void)
@@ -58,10 +58,10 @@ int exec_step_count(void)
 
 const char *exec_step_name_at(int i, int *code)
 {
-    if (i < 0 || i >= STEP_N || !steps[i].name || !steps[i].what)
+    if (i < 0 || i >= STEP_N || !steps[i].what)
         return NULL;
     *code = steps[i].code;
-    return steps[i].name;
+    return exit_status_name(steps[i].code);
 }
 
 struct exec_report {
@@ -99,14 +99,6 @@ struct plan {
     int cgroup_fd;          /* the service's cgroup, or -1 */
     bool cgroup_in_child;   /* clone3 could not start it there: the child moves itself before anything */
 };
-
-const char *exec_status_name(int code)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(steps); i++)
-        if (steps[i].code == code)
-            return steps[i].name;
-    return NULL;
-}
 
 int exec_pidfd_open(int pid)
 {
@@ -778,6 +770,6 @@ int exec_read_report(int err_fd, char *msg, size_t size, unsigned *step)
         return 2;
     }
     snprintf(msg, size, "failed to %s: %s (status=%d/%s)", steps[rep.step].what, strerror(rep.err),
-             steps[rep.step].code, steps[rep.step].name);
+             steps[rep.step].code, exit_status_name(steps[rep.step].code));
     return 1;
 }

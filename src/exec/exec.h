@@ -53,8 +53,6 @@ int exec_read_report(int err_fd, char *msg, size_t size, unsigned *step);
 int exec_step_count(void);
 const char *exec_step_name_at(int i, int *code);
 
-/* systemd's names for the exit codes of failed start steps (203 = "EXEC"); NULL for others. */
-const char *exec_status_name(int code);
 
 /* Signal a process through its pidfd (never a recycled PID); falls back to kill() without pidfds. */
 int exec_pidfd_open(int pid);

@@ -28,19 +28,6 @@ static void say(struct sup *s, struct service *svc, const char *fmt, ...)
     buf_free(&b);
 }
 
-static void exit_text(const struct svc *st, char *out, size_t size)
-{
-    const char *name = NULL;
-    if (st->exit_code == CLD_EXITED) {
-        name = st->exit_status == 0 ? "SUCCESS" : st->exit_status == 1 ? "FAILURE" : exec_status_name(st->exit_status);
-        snprintf(out, size, "code=exited, status=%d%s%s", st->exit_status, name ? "/" : "", name ? name : "");
-    } else {
-        name = signal_name(st->exit_status);
-        snprintf(out, size, "code=%s, signal=%s%s", st->exit_code == CLD_DUMPED ? "dumped" : "killed",
-                 name ? "SIG" : "", name ? name : "?");
-    }
-}
-
 /* One line on stderr for every state change worth knowing about. */
 void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
 {
@@ -66,7 +53,7 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
     case SVC_RELOAD: say(s, svc, "reloading: ExecReload=, pid %d", st->control_pid); break;
     case SVC_STOP:
         if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
-            exit_text(st, ex, sizeof(ex));
+            exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
             say(s, svc, "main process exited (%s); ExecStop=, pid %d", ex, st->control_pid);
         } else {
             say(s, svc, "stopping: ExecStop=, pid %d", st->control_pid);
@@ -87,17 +74,17 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_TIMEOUT &&
             (before == SVC_CONDITION || before == SVC_START_PRE || before == SVC_START_POST ||
              (before == SVC_START && svc->unit->type == UNIT_FORKING))) {
-            exit_text(st, ex, sizeof(ex));
+            exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
             say(s, svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0) {
-            exit_text(st, ex, sizeof(ex));
+            exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
             say(s, svc, "main process exited (%s); stopping what is left", ex);
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_TIMEOUT) {
             say(s, svc, "start timed out (TimeoutStartSec=); stopping");
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_WATCHDOG) {
             say(s, svc, "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGABRT");
         } else if (st->stop_reason == STOP_MAIN_EXITED && st->result != RESULT_SUCCESS) {
-            exit_text(st, ex, sizeof(ex));
+            exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
             say(s, svc, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
         } else if (st->stop_reason == STOP_MAIN_EXITED) {
             say(s, svc, "stopping by itself (STOPPING=1)");
@@ -107,7 +94,7 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
         break;
     case SVC_STOP_SIGKILL: say(s, svc, "stop timed out; sending SIGKILL"); break;
     case SVC_AUTO_RESTART:
-        exit_text(st, ex, sizeof(ex));
+        exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
         fmt_timespan(span, sizeof(span), st->restart_delay, USEC_PER_MSEC);
         if (svc->unit->restart_steps) /* the delay grows (RestartSteps=): say which try comes */
             say(s, svc, "exited (%s%s%s); restarting in %s (try %u)", ex, svc->exec_error[0] ? ": " : "",
@@ -121,7 +108,7 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
                 st->condition_text);
         else if (st->exit_code && before != SVC_STOP_SIGTERM && before != SVC_STOP_SIGKILL && before != SVC_STOP &&
                  before != SVC_STOP_POST && before != SVC_EXITED) {
-            exit_text(st, ex, sizeof(ex));
+            exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
             say(s, svc, "exited (%s)", ex);
         } else {
             say(s, svc, "stopped");
@@ -129,7 +116,7 @@ void sup_announce(struct sup *s, struct service *svc, enum svc_state before)
         break;
     case SVC_FAILED:
         if (st->exit_code) {
-            exit_text(st, ex, sizeof(ex));
+            exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
             say(s, svc, "failed (Result: %s; %s)%s%s", svc_result_name(st->result), ex,
                 svc->exec_error[0] ? ": " : "", svc->exec_error);
         } else {

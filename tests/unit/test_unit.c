@@ -335,10 +335,11 @@ static void test_exec_steps_are_named(void **state)
         const char *name = exec_step_name_at(i, &code);
         assert_non_null(name);
         assert_true(code >= 200 && code < 256);
-        assert_non_null(exec_status_name(code));
+        assert_non_null(exit_status_name(code));
     }
-    assert_string_equal(exec_status_name(215), "CPUAFFINITY");
-    assert_string_equal(exec_status_name(227), "NO_NEW_PRIVILEGES");
+    assert_string_equal(exit_status_name(215), "CPUAFFINITY");
+    assert_string_equal(exit_status_name(211), "IOPRIO"); /* systemd's EXIT_IOPRIO (213 is SECUREBITS) */
+    assert_string_equal(exit_status_name(227), "NO_NEW_PRIVILEGES");
 }
 
 /* systemd's defaults and refusals: NotifyAccess=main with a watchdog, IgnoreSIGPIPE=yes, DynamicUser=yes
