@@ -559,7 +559,7 @@ static void reaped(struct sup *s, const siginfo_t *si, const struct proc_stat *s
 /* waitid(P_ALL) looks at every child of oya, so with 10,000 services each call is that long. The PID a
  * SIGCHLD named is collected first with waitid(P_PID), which looks at that child alone; the P_ALL pass
  * that follows still finds whatever a coalesced SIGCHLD did not name (standard signals do not queue). */
-static void reap(struct sup *s)
+void sup_reap(struct sup *s)
 {
     int hint = s->sigchld_pid;
     s->sigchld_pid = 0;
@@ -609,68 +609,14 @@ static void start_shutdown(struct sup *s, int sig)
     sup_shutdown(s, s->term_signals > 1);
 }
 
-/* oya init: hand a signal to the command, or with -g to its whole process group */
-static void forward(struct sup *s, int sig)
-{
-    struct service *svc = s->svcs[0];
-    int pid = svc->st.main_pid;
-    if (sig > 0 && sig < 65 && s->opts->init_rewrite[sig])
-        sig = s->opts->init_rewrite[sig] < 0 ? 0 : s->opts->init_rewrite[sig]; /* dumb-init's -r s:r */
-    if (!pid || !sig)
-        return;
-    if (s->opts->init_verbose)
-        fprintf(stderr, "oya init: forwarding SIG%s to %s %d\n", signal_name(sig) ? signal_name(sig) : "?",
-                s->opts->init_group ? "process group" : "pid", pid);
-    if (s->opts->init_group)
-        kill(-pid, sig);
-    else
-        exec_signal(svc->pidfd, pid, sig);
-}
-
-static void on_init_signal(struct sup *s, int sig)
-{
-    struct service *svc = s->svcs[0];
-    if (sig == SIGCHLD) {
-        reap(s);
-    } else {
-        /* every signal goes to the command once, unchanged (no SIGCONT after it, unlike a stop of
-         * oya up's services); oya exits as soon as the command has. SIGTERM and SIGINT also start the
-         * grace period, after which a command that ignored them is SIGKILLed (--grace 0: at once). */
-        forward(s, sig);
-        if ((sig == SIGTERM || sig == SIGINT) && !s->shutting_down && svc->st.main_pid) {
-            s->shutting_down = true;
-            s->init_kill_at = usec_add(clock_mono_usec(), s->opts->init_grace);
-            if (s->opts->init_verbose)
-                fprintf(stderr, "oya init: SIG%s: SIGKILL in %llums unless the command has ended\n",
-                        signal_name(sig), (unsigned long long)(s->opts->init_grace / USEC_PER_MSEC));
-        }
-    }
-}
-
-/* oya init: the grace period after SIGTERM/SIGINT ran out and the command is still there */
-static void init_kill(struct sup *s)
-{
-    s->init_kill_at = 0;
-    struct service *svc = s->svcs[0];
-    if (!svc->st.main_pid)
-        return;
-    if (s->opts->init_verbose)
-        fprintf(stderr, "oya init: the grace period is over: SIGKILL to %s %d\n",
-                s->opts->init_group ? "process group" : "pid", svc->st.main_pid);
-    if (s->opts->init_group)
-        kill(-svc->st.main_pid, SIGKILL);
-    else
-        exec_signal(svc->pidfd, svc->st.main_pid, SIGKILL);
-}
-
 static void on_signal_one(struct sup *s, int sig)
 {
     if (s->init) {
-        on_init_signal(s, sig);
+        sup_init_signal(s, sig);
         return;
     }
     switch (sig) {
-    case SIGCHLD: reap(s); break;
+    case SIGCHLD: sup_reap(s); break;
     case SIGTERM:
     case SIGINT: start_shutdown(s, sig); break;
     case SIGHUP:
@@ -741,7 +687,7 @@ static void run_timers(struct sup *s)
     if (s->stop_progress_at && s->stop_progress_at <= now)
         stop_progress(s, now);
     if (s->init_kill_at && s->init_kill_at <= now)
-        init_kill(s);
+        sup_init_kill(s);
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
         uint64_t d = svc_next_deadline(&svc->st);
@@ -837,7 +783,7 @@ static void dispatch(struct sup *s, struct watch *w, uint32_t events)
         read_report(s, svc);
         break;
     }
-    case W_PIDFD: reap(s); main_gone_elsewhere(s, w->obj); break;
+    case W_PIDFD: sup_reap(s); main_gone_elsewhere(s, w->obj); break;
     case W_NOTIFY: sup_notify_event(s); break;
     case W_OUTPUT: sup_relay_flush(s); break;
     case W_BUS: sup_bus_event(s, events); break;
@@ -1009,28 +955,6 @@ static void teardown(struct sup *s)
     sup_notify_close(s);
 }
 
-/* After every service stopped: kill and reap whatever oya adopted that no service claimed. */
-/* oya init --kill-tree, not PID 1: what the command left below oya gets SIGTERM, then SIGKILL once the
- * grace period is over (as PID 1 the kernel ends them all when oya exits; by default, as tini, they
- * are left to whoever is above oya). */
-static void init_kill_tree(struct sup *s)
-{
-    struct service *svc = s->svcs[0]; /* under oya init, everything below oya is the command's */
-    int n = sup_kill(s, svc, SIGTERM, KILL_SCOPE_ALL);
-    if (n && s->opts->init_verbose)
-        fprintf(stderr, "oya init: --kill-tree: SIGTERM to %d process%s left\n", n, n == 1 ? "" : "es");
-    uint64_t deadline = usec_add(clock_mono_usec(), s->opts->init_grace);
-    for (bool empty = n == 0; !empty && clock_mono_usec() < deadline;) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL); /* oya is on its way out: nothing else waits for this loop */
-        reap(s);
-        struct group_check g = {0};
-        empty = sup_group_empty(s, svc, &g);
-        sup_group_check_done(&g);
-    }
-    sup_kill(s, svc, SIGKILL, KILL_SCOPE_ALL); /* what is still there; the loop below reaps it */
-}
-
 /* Wait (up to deadline) for a child to change state: SIGCHLD on the signalfd. false once the deadline
  * has passed. Other signals read meanwhile are dropped: oya is ending. */
 static bool wait_for_child(struct sup *s, uint64_t deadline)
@@ -1066,12 +990,13 @@ static void say_unreaped(struct sup *s)
     proc_snapshot_free(&snap);
 }
 
+/* After every service stopped: kill and reap whatever oya adopted that no service claimed. */
 static void finish_strays(struct sup *s)
 {
     if (s->init) {
         /* tini's rule: oya init ends with its command. As PID 1 the kernel ends what is left. */
         if (s->opts->init_kill_tree && !s->pid1)
-            init_kill_tree(s);
+            sup_init_kill_tree(s);
         else
             return;
     }
@@ -1089,7 +1014,7 @@ static void finish_strays(struct sup *s)
     }
     s->nhelpers = 0;
     for (int round = 0; round < 50; round++) {
-        reap(s);
+        sup_reap(s);
         int n = sup_kill_strays(s, SIGKILL);
         if (n == 0)
             break;
@@ -1098,42 +1023,8 @@ static void finish_strays(struct sup *s)
         if (!wait_for_child(s, deadline))
             break;
     }
-    reap(s);
+    sup_reap(s);
     say_unreaped(s);
-}
-
-/* oya init's exit status: the command's exit code, 128+N when signal N killed it, 0 for a code given
- * with -e; 127/126 when it could not be started at all, as shells say. */
-static int init_exit_code(const struct sup *s)
-{
-    const struct service *svc = s->svcs[0];
-    const struct svc *st = &svc->st;
-    int code;
-    if (st->exit_code == CLD_EXITED && st->exit_status == 203 && strstr(svc->exec_error, "failed to execute"))
-        code = strstr(svc->exec_error, "No such file") ? 127 : 126;
-    else if (st->exit_code == CLD_EXITED)
-        code = st->exit_status;
-    else if (st->exit_code == CLD_KILLED || st->exit_code == CLD_DUMPED)
-        code = 128 + st->exit_status;
-    else
-        code = svc->exec_error[0] ? 127 : 1;
-    for (size_t i = 0; i < s->opts->init_nzero; i++)
-        if (s->opts->init_zero_codes[i] == code)
-            return 0;
-    return code;
-}
-
-static int init_service(struct sup *s)
-{
-    const char *base = strrchr(s->opts->init_argv[0], '/');
-    struct unit *u = unit_from_argv(base ? base + 1 : s->opts->init_argv[0], s->opts->init_argv);
-    /* SIGTERM to the command (or its group with -g), SIGKILL to what is left after the grace period */
-    /* only the command counts: oya init ends when it does (what it left is not waited for) */
-    u->kill_mode = KILL_PROCESS;
-    u->start_limit_burst = 0;
-    sup_add_service(s, u);
-    sup_make_prefixes(s);
-    return 0;
 }
 
 /* oya up -d: once every service has started (or failed, or ended), tell the waiting parent how */
@@ -1192,7 +1083,7 @@ int sup_run(const struct sup_options *opts)
     s.log_file_opts = (struct log_file_opts){opts->log_file_size ? opts->log_file_size : 8u << 20, opts->log_files};
     int rc = 1;
     if (s.init) {
-        init_service(&s);
+        sup_init_service(&s);
     } else if (sup_load_units(&s, false) < 0) {
         fprintf(stderr, "oya: no service or template could be loaded; nothing to supervise\n");
         goto out;
@@ -1240,7 +1131,7 @@ int sup_run(const struct sup_options *opts)
     s.loop_done = true;
     sup_answer_waiters(&s);
     if (s.init) {
-        rc = init_exit_code(&s);
+        rc = sup_init_exit_code(&s);
         if (s.svcs[0]->exec_error[0])
             fprintf(stderr, "oya init: %s\n", s.svcs[0]->exec_error);
         if (opts->init_verbose)

@@ -219,7 +219,15 @@ void sup_unit_transition(struct sup *s, struct service *svc, enum svc_state befo
 int sup_exit_status(const struct sup *s);
 void sup_finish_action(struct sup *s); /* as the machine's init: reboot, power off or halt if asked */
 
+/* init.c: oya init */
+void sup_init_service(struct sup *s);        /* the one service running the command */
+void sup_init_signal(struct sup *s, int sig); /* a signal oya init got: reap, or hand it to the command */
+void sup_init_kill(struct sup *s);           /* the grace period is over: SIGKILL the command */
+void sup_init_kill_tree(struct sup *s);      /* --kill-tree, not PID 1: end what the command left */
+int sup_init_exit_code(const struct sup *s); /* the command's status, as oya init's */
+
 /* sup.c */
+void sup_reap(struct sup *s); /* collect every child that has ended and feed each to its service */
 /* Stop every service (each within its timeouts, in reverse order) and exit once all are down; force: kill
  * what runs now */
 void sup_shutdown(struct sup *s, bool force);
