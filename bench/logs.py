@@ -17,10 +17,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OYA = os.path.join(ROOT, "build", "oya")
+ROOT, OYA, REPORT = report.ROOT, report.OYA, report.REPORT
 LINES = os.path.join(ROOT, "build", "bench", "lines")
-REPORT = os.path.join(ROOT, "docs", "benchmarks.md")
 BYTES = int(os.environ.get("BENCH_LOG_BYTES", str(1 << 30)))
 FILE = 64 << 20  # each tool rotates at 64 MiB and keeps enough files to hold the whole flood
 KEEP = BYTES * 2 // FILE + 4
@@ -147,9 +145,7 @@ def main():
     if "s6-log" in res:
         ratio = res["s6-log"][0] / w
         goals.insert(0, ("oya's throughput / s6-log's", ratio, ">= 2", ratio >= 2))
-    out += ["", "| goal | measured | target | met |", "|---|---:|---:|:---:|"]
-    for g, v, t, ok in goals:
-        out.append(f"| {g} | {v:.2f} | {t} | {'yes' if ok else 'NO'} |")
+    out += report.goals(goals)
     out += ["", "Reproduce: `make bench` (or `python3 bench/logs.py`; `BENCH_LOG_BYTES` changes the size)."]
     report.put_section(REPORT, "Logs:", "\n".join(out))
     print("\n".join(out))

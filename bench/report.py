@@ -5,6 +5,9 @@ import os
 import platform
 import subprocess
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OYA = os.path.join(ROOT, "build", "oya")
+REPORT = os.path.join(ROOT, "docs", "benchmarks.md")
 HEAD = "# Benchmarks\n\nEvery number here was measured by `make bench` in one run, the anchors beside oya.\n\n"
 
 
@@ -22,6 +25,14 @@ def machine(pkgs=()):
     vs = ", ".join(f"{p} {ver(p)}" for p in pkgs)
     return (f"Measured {datetime.date.today().isoformat()} on {os.cpu_count()} cores, Linux {platform.release()}"
             + (f"; {vs}" if vs else "") + ".")
+
+
+def goals(rows):
+    """The goals table closing a section: (goal, measured, target, met) rows."""
+    out = ["", "| goal | measured | target | met |", "|---|---:|---:|:---:|"]
+    for g, v, t, ok in rows:
+        out.append(f"| {g} | {v:.2f} | {t} | {'yes' if ok else 'NO'} |")
+    return out
 
 
 def put_section(report, title, section):

@@ -22,9 +22,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OYA = os.path.join(ROOT, "build", "oya")
-REPORT = os.path.join(ROOT, "docs", "benchmarks.md")
+ROOT, OYA, REPORT = report.ROOT, report.OYA, report.REPORT
 N_STATUS = int(os.environ.get("BENCH_STATUS_SERVICES", "1000"))
 N_CHAIN = int(os.environ.get("BENCH_CHAIN_UNITS", "10000"))
 N_ENV = 100000

@@ -20,10 +20,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OYA = os.path.join(ROOT, "build", "oya")
+ROOT, OYA, REPORT = report.ROOT, report.OYA, report.REPORT
 IDLE = os.path.join(ROOT, "build", "bench", "idle")
-REPORT = os.path.join(ROOT, "docs", "benchmarks.md")
 N = int(os.environ.get("BENCH_PROCS", "5000"))
 RUNS = 7
 LIVE_SECS = 6.0
@@ -99,9 +97,7 @@ def main():
     if "procps top" in frame:
         r = frame["oya top"] / frame["procps top"]
         goals.append(("oya top / procps top, live frame (CPU)", r, "<= 0.5", r <= 0.5))
-    out += ["", "| goal | measured | target | met |", "|---|---:|---:|:---:|"]
-    for g, v, t, ok in goals:
-        out.append(f"| {g} | {v:.2f} | {t} | {'yes' if ok else 'NO'} |")
+    out += report.goals(goals)
     out += ["", "Reproduce: `make bench` (or `python3 bench/top.py`; `BENCH_PROCS` changes the count)."]
     report.put_section(REPORT, "Top:", "\n".join(out))
     print("\n".join(out))

@@ -17,10 +17,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OYA = os.path.join(ROOT, "build", "oya")
+ROOT, OYA, REPORT = report.ROOT, report.OYA, report.REPORT
 STORM = os.path.join(ROOT, "build", "bench", "storm")
-REPORT = os.path.join(ROOT, "docs", "benchmarks.md")
 N = int(os.environ.get("BENCH_STORM", "20000"))
 ROUNDS = int(os.environ.get("BENCH_STORM_ROUNDS", "3"))
 
