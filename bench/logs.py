@@ -147,8 +147,7 @@ def main():
         goals.insert(0, ("oya's throughput / s6-log's", ratio, ">= 2", ratio >= 2))
     out += report.goals(goals)
     out += ["", "Reproduce: `make bench` (or `python3 bench/logs.py`; `BENCH_LOG_BYTES` changes the size)."]
-    report.put_section(REPORT, "Logs:", "\n".join(out))
-    print("\n".join(out))
+    report.publish(REPORT, "Logs:", out)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,13 @@ def goals(rows):
     return out
 
 
+def publish(report, title, lines):
+    """Print a scenario's section and put it in report in place of its previous one."""
+    text = "\n".join(lines)
+    put_section(report, title, text)
+    print(text)
+
+
 def put_section(report, title, section):
     """Replace the section of report whose heading starts with '## ' + title (or append it)."""
     text = open(report).read() if os.path.exists(report) else HEAD

@@ -178,8 +178,7 @@ def main():
         "Reproduce: `make bench` (or `python3 bench/scale.py`; `BENCH_STATUS_SERVICES` and "
         "`BENCH_CHAIN_UNITS` change the sizes).",
     ]
-    report.put_section(REPORT, "Scale", "\n".join(lines))
-    print("\n".join(lines))
+    report.publish(REPORT, "Scale", lines)
 
 
 if __name__ == "__main__":

@@ -99,8 +99,7 @@ def main():
         goals.append(("oya top / procps top, live frame (CPU)", r, "<= 0.5", r <= 0.5))
     out += report.goals(goals)
     out += ["", "Reproduce: `make bench` (or `python3 bench/top.py`; `BENCH_PROCS` changes the count)."]
-    report.put_section(REPORT, "Top:", "\n".join(out))
-    print("\n".join(out))
+    report.publish(REPORT, "Top:", out)
 
 
 if __name__ == "__main__":

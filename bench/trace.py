@@ -114,8 +114,7 @@ def main():
         out.append(f"| {g} | {v:.1f} % | {t} | {'yes' if ok else 'NO'} |")
     out += ["", "Reproduce: `make bench` (or `python3 bench/trace.py`; `BENCH_STORM` and `BENCH_STORM_ROUNDS` "
             "change the size)."]
-    report.put_section(REPORT, "Trace:", "\n".join(out))
-    print("\n".join(out))
+    report.publish(REPORT, "Trace:", out)
 
 
 if __name__ == "__main__":
