@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* The status a service's end stands for: its main process's exit code, 128+N for signal N, and for a
- * failure without a code of its own (a timeout, the start limit, a dependency) 1 */
+ * failure without a code of its own (a timeout, the start limit, a dependency: 0 or none) 1 */
 static int status_of(const struct service *svc, bool failure)
 {
     const struct svc *st = &svc->st;
@@ -22,9 +22,8 @@ static int status_of(const struct service *svc, bool failure)
         code = st->exit_status;
     else if (st->exit_code == CLD_KILLED || st->exit_code == CLD_DUMPED)
         code = 128 + st->exit_status;
-    if (failure && (code == 0 || st->result == RESULT_START_LIMIT || st->result == RESULT_DEPENDENCY ||
-                    st->result == RESULT_TIMEOUT || st->result == RESULT_WATCHDOG))
-        code = code ? code : 1;
+    if (failure && code == 0)
+        code = 1;
     return code & 0xff;
 }
 

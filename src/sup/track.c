@@ -529,9 +529,9 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         signal_main(s, svc, sig);
         return svc->st.main_pid ? 1 : 0;
     }
-    if (sig == SIGKILL && scope == KILL_SCOPE_ALL && sup_cgroup_populated(svc) >= 0) {
+    int populated = sup_cgroup_populated(svc); /* 1, 0, or -1 without a cgroup */
+    if (sig == SIGKILL && scope == KILL_SCOPE_ALL && populated >= 0) {
         /* the whole cgroup at once, however its processes forked (cgroup.kill); its main by pidfd too */
-        int populated = sup_cgroup_populated(svc);
         if (populated > 0 && sup_cgroup_kill(s, svc)) {
             signal_main(s, svc, sig);
             if (s->ntracers)
@@ -541,7 +541,7 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         if (populated == 0)
             return 0;
     }
-    if (sup_cgroup_populated(svc) == 0) { /* nothing left in its cgroup: no list to read */
+    if (populated == 0) { /* nothing left in its cgroup: no list to read */
         signal_main(s, svc, sig);
         return svc->st.main_pid ? 1 : 0;
     }
