@@ -695,6 +695,14 @@ void signal_set_ignored(int sig, bool ignore)
     syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
 }
 
+size_t str_count_words(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s ? s : ""; *p; p++)
+        n += *p != ' ' && (p == s || p[-1] == ' ');
+    return n;
+}
+
 bool sigset_has_any(const sigset_t *set, int sig)
 {
     const unsigned long *w = (const unsigned long *)(const void *)set;

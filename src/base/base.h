@@ -139,6 +139,7 @@ void signal_set_ignored(int sig, bool ignore);
 /* Signal names: "TERM", "SIGTERM" or a number; returns -1 if unknown. */
 int signal_from_name(const char *s);
 const char *signal_name(int sig); /* "TERM" (no SIG prefix), or NULL */
+size_t str_count_words(const char *s); /* the space-separated words of s (NULL: none) */
 /* exit.c: systemd's name of an exit status ("FAILURE", "EXEC"; NULL for one it does not name), and
  * "code=exited, status=1/FAILURE" or "code=killed, signal=SIGTERM" for how a process ended ("" for no
  * code: it has not) */

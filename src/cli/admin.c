@@ -23,9 +23,7 @@ int cli_daemon_reload(struct cli *c, int argc, char **argv)
     for (size_t i = 0; i < rep.n; i++)
         for (size_t g = 0; g < 4; g++) {
             const char *names = ctl_get(&rep.recs[i], groups[g]);
-            size_t n = 0;
-            for (const char *p = names ? names : ""; *p; p++)
-                n += *p != ' ' && (p == names || p[-1] == ' ');
+            size_t n = str_count_words(names);
             printf("%-9s %zu%s%s\n", groups[g], n, n ? ": " : "", n ? names : "");
         }
     ctl_reply_free(&rep);

@@ -52,10 +52,7 @@ static void progress(struct cli *c, char *const *names, size_t n, double waited)
             fmt_timespan(left, sizeof(left), strtoull(in, NULL, 10), 100 * USEC_PER_MSEC);
             buf_printf(&line, ", %s in %s", escalation(sub), left);
         }
-        const char *pids = ctl_get(rec, "pids");
-        size_t procs = 0;
-        for (const char *p = pids ? pids : ""; *p; p++)
-            procs += *p != ' ' && (p == pids || p[-1] == ' ');
+        size_t procs = str_count_words(ctl_get(rec, "pids"));
         if (procs)
             buf_printf(&line, ", %zu process%s left", procs, procs == 1 ? "" : "es");
     }

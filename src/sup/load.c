@@ -121,14 +121,6 @@ static char *name_of_file(const char *path)
     return xstrndup(base, str_endswith(base, ".service") ? n - strlen(".service") : n);
 }
 
-static size_t words(const struct buf *b)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < b->len; i++)
-        n += b->p[i] != ' ' && (i == 0 || b->p[i - 1] == ' ');
-    return n;
-}
-
 /* Read the unit files named on the command line. At start-up each loaded unit becomes a service. At a
  * reload (SIGHUP, like systemd's daemon-reload): a known name takes its new definition, used from its
  * next start; a new name is added and started; a service whose file is gone is stopped and kept as
@@ -255,7 +247,8 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
         for (size_t i = before; i < s->nsvcs; i++)
             sup_job_start(s, s->svcs[i]);
         fprintf(stderr, "oya: reloaded unit files: %zu added, %zu changed, %zu removed, %zu unchanged\n",
-                words(&r->added), words(&r->changed), words(&r->removed), words(&r->unchanged));
+                str_count_words(r->added.p), str_count_words(r->changed.p), str_count_words(r->removed.p),
+                str_count_words(r->unchanged.p));
     }
     free(seen);
     return s->nsvcs || s->templates.n ? 0 : -1;

@@ -274,8 +274,8 @@ char *sup_service_name(const char *arg)
 }
 
 /* An unknown name: "no such service 'x'", with the closest service, bad unit or template name when one is
- * a likely typo */
-void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
+ * a likely typo; appended to out */
+static void no_such_text(struct sup *s, const char *given, struct buf *out)
 {
     char *name = sup_service_name(given);
     struct suggest sg;
@@ -286,11 +286,18 @@ void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
         suggest_try(&sg, s->bad[i].name);
     const char *best = suggest_result(&sg);
     if (best)
-        ctl_reply_error(&c->out, "no such service '%s'; did you mean '%s'? (`oya list` shows the services)", given,
-                        best);
+        buf_printf(out, "no such service '%s'; did you mean '%s'? (`oya list` shows the services)", given, best);
     else
-        ctl_reply_error(&c->out, "no such service '%s'; `oya list` shows the services", given);
+        buf_printf(out, "no such service '%s'; `oya list` shows the services", given);
     free(name);
+}
+
+void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
+{
+    struct buf text = {0};
+    no_such_text(s, given, &text);
+    ctl_reply_error(&c->out, "%s", text.p);
+    buf_free(&text);
 }
 
 /* Resolve names (with or without ".service"), making instances from templates. As systemctl, a command
@@ -319,19 +326,13 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n, 
             continue;
         }
         struct buf msg = {0};
-        struct client scratch = {0};
         if (bad) {
             const char *nl = strchr(bad->error, '\n');
-            ctl_reply_error(&scratch.out, "%s did not load: %.*s (`oya status %s` tells all)", names[i],
-                            (int)(nl ? nl - bad->error : (long)strlen(bad->error)), bad->error, names[i]);
+            buf_printf(&msg, "%s did not load: %.*s (`oya status %s` tells all)", names[i],
+                       (int)(nl ? nl - bad->error : (long)strlen(bad->error)), bad->error, names[i]);
         } else {
-            sup_reply_no_such(s, &scratch, names[i]);
+            no_such_text(s, names[i], &msg);
         }
-        /* "error<TAB>message\n" as replied: the message alone is kept */
-        const char *text = scratch.out.p ? scratch.out.p : "";
-        const char *tab = strchr(text, '\t');
-        buf_printf(&msg, "%.*s", (int)strcspn(tab ? tab + 1 : text, "\n"), tab ? tab + 1 : text);
-        buf_free(&scratch.out);
         if (!first.len)
             buf_add(&first, msg.p, msg.len);
         ctl_reply_record(&c->missing, "missing");
