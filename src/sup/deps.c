@@ -246,6 +246,7 @@ void sup_job_start(struct sup *s, struct service *svc)
     if (svc->job == JOB_START || svc->removed)
         return;
     svc->job = JOB_START;
+    s->jobs_dirty = true;
     /* pull in what it needs or wants; stop what it conflicts with */
     static const enum dep_kind pulls[] = {DEP_REQUIRES, DEP_WANTS, DEP_BINDS_TO};
     for (size_t k = 0; k < ARRAY_SIZE(pulls); k++)
@@ -268,6 +269,7 @@ void sup_job_stop(struct sup *s, struct service *svc)
     if (svc->job == JOB_STOP)
         return;
     svc->job = JOB_STOP;
+    s->jobs_dirty = true;
     /* what requires it, is bound to it or is part of it goes down with it */
     static const enum dep_kind carry[] = {DEP_REQUIRES, DEP_BINDS_TO, DEP_PART_OF};
     for (size_t k = 0; k < ARRAY_SIZE(carry); k++)
@@ -346,12 +348,15 @@ static bool stop_ready(struct sup *s, struct service *svc)
 void sup_jobs_dispatch(struct sup *s)
 {
     s->jobs_more = false;
+    if (!s->jobs_dirty)
+        return; /* no job queued and no state changed since the last pass */
+    s->jobs_dirty = false;
     int done = 0;
     for (int rounds = 0; rounds < 10000; rounds++) { /* bounded: each pass runs or fails at least one job */
         bool progress = false;
         for (size_t i = 0; i < s->nsvcs; i++) {
             if (done >= JOBS_PER_BATCH) {
-                s->jobs_more = true;
+                s->jobs_more = s->jobs_dirty = true;
                 return;
             }
             struct service *svc = s->svcs[i];

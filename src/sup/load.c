@@ -139,6 +139,7 @@ int sup_load_units(struct sup *s, bool reload)
 int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
 {
     memset(r, 0, sizeof(*r));
+    s->jobs_dirty = s->timers_dirty = true; /* services may come and go: the loop looks at each again */
     struct strv files = {0};
     for (size_t i = 0; i < s->opts->npaths; i++)
         load_path(s->opts->paths[i], &files);

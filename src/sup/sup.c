@@ -404,6 +404,7 @@ static bool helper_reaped(struct sup *s, int pid)
 /* Carry out a state machine's actions, feeding back the events they cause, until it asks nothing. */
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before)
 {
+    s->jobs_dirty = s->timers_dirty = true;
     for (int guard = 0; guard < 64; guard++) {
         struct svc_actions next = {0};
         if (a.kill_signal) {
@@ -688,6 +689,8 @@ static void run_timers(struct sup *s)
         stop_progress(s, now);
     if (s->init_kill_at && s->init_kill_at <= now)
         sup_init_kill(s);
+    if (!s->timers_dirty && (!s->svc_deadline || now < s->svc_deadline))
+        return; /* no service's deadline has come (arm_timer found the earliest) */
     for (size_t i = 0; i < s->nsvcs; i++) {
         struct service *svc = s->svcs[i];
         uint64_t d = svc_next_deadline(&svc->st);
@@ -712,15 +715,20 @@ static void run_timers(struct sup *s)
  * supervisor never wakes up. */
 static void arm_timer(struct sup *s)
 {
-    uint64_t next = 0;
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        uint64_t d = svc_next_deadline(&s->svcs[i]->st);
-        uint64_t f = s->svcs[i]->find_main_at;
-        if (f && (!d || f < d))
-            d = f;
-        if (d && (!next || d < next))
-            next = d;
+    if (s->timers_dirty) {
+        uint64_t first = 0;
+        for (size_t i = 0; i < s->nsvcs; i++) {
+            uint64_t d = svc_next_deadline(&s->svcs[i]->st);
+            uint64_t f = s->svcs[i]->find_main_at;
+            if (f && (!d || f < d))
+                d = f;
+            if (d && (!first || d < first))
+                first = d;
+        }
+        s->svc_deadline = first;
+        s->timers_dirty = false;
     }
+    uint64_t next = s->svc_deadline;
     uint64_t c = sup_clients_deadline(s);
     if (c && (!next || c < next))
         next = c;

@@ -160,6 +160,12 @@ struct sup {
     size_t nhelpers;
     bool shutting_down;
     bool jobs_more;
+    /* a loop turn looks at every service only when something may have changed: a state machine was fed
+     * (sup_apply), a job was queued or the unit set was loaded. Otherwise sup_jobs_dispatch has nothing to
+     * do and the earliest service deadline is still svc_deadline, so a turn that only serves a client
+     * costs nothing per service. */
+    bool jobs_dirty, timers_dirty;
+    uint64_t svc_deadline;
     int sigchld_pid; /* the PID the last SIGCHLD named: reaped first (reap) */
     /* sup_only_main_children's answer holds until oya's children may have changed: a new loop
      * iteration (an orphan may have been adopted meanwhile), a spawn or a reap bump the generation */
