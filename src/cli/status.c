@@ -293,10 +293,13 @@ int cli_status(struct cli *c, int argc, char **argv)
         }
     }
     bool named = fields.n > 1;
-    if (lines >= 0) { /* "--lines=N" goes first, before the names */
+    if (lines >= 0 || json) { /* options go first, before the names */
         struct strv with = {0};
         strv_add(&with, "status");
-        strv_push(&with, xasprintf("--lines=%lld", lines));
+        if (lines >= 0)
+            strv_push(&with, xasprintf("--lines=%lld", lines));
+        if (json)
+            strv_add(&with, "--pressure");
         for (size_t i = 1; i < fields.n; i++)
             strv_add(&with, fields.v[i]);
         strv_clear(&fields);

@@ -116,6 +116,7 @@ static void reply_now(struct sup *s, struct client *c)
  * request, however many services it names (taken the first time a service needs it). */
 struct pid_view {
     size_t log_lines; /* the last lines of each service's log to add ("logline"), as systemctl status */
+    bool pressure;    /* the cgroup's PSI figures too */
     bool read, ok;
     struct proc_snapshot snap;
     int *owner;
@@ -140,7 +141,7 @@ static void put_pids(struct sup *s, struct buf *b, const struct service *svc, st
             buf_printf(&pids, "%s%d", pids.len ? " " : "", cg_pids[i]);
         free(cg_pids);
         ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
-        sup_cgroup_put_accounting(svc, b);
+        sup_cgroup_put_accounting(s, svc, v->pressure, b);
         buf_free(&pids);
         return;
     }
@@ -361,13 +362,18 @@ static void put_missing(struct client *c)
  * template would make it (inactive), without adding a service for every name asked about. */
 static void do_status(struct sup *s, struct client *c, char **args, size_t n)
 {
-    uint64_t log_lines = 10; /* "--lines=N" first: how many of each service's last log lines */
-    if (n && str_startswith(args[0], "--lines=")) {
-        if (!str_to_u64(args[0] + 8, &log_lines) || log_lines > 100000) {
+    /* options first: "--lines=N", how many of each service's last log lines; "--pressure", the PSI
+     * figures too (status --json shows them; three more files per service to read) */
+    uint64_t log_lines = 10;
+    bool pressure = false;
+    for (; n && str_startswith(args[0], "--"); args++, n--) {
+        if (strcmp(args[0], "--pressure") == 0) {
+            pressure = true;
+        } else if (!str_startswith(args[0], "--lines=") || !str_to_u64(args[0] + 8, &log_lines) ||
+                   log_lines > 100000) {
             ctl_reply_error(&c->out, "%s: give a number of lines", args[0]);
             return;
         }
-        args++, n--;
     }
     struct service **found = xcalloc(n ? n : 1, sizeof(*found));
     struct unit **preview = xcalloc(n ? n : 1, sizeof(*preview));
@@ -385,7 +391,8 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
         }
     }
     ctl_reply_ok(&c->out);
-    struct pid_view view = {.log_lines = n ? (size_t)log_lines : 0}; /* the overview shows no log lines */
+    struct pid_view view = {.log_lines = n ? (size_t)log_lines : 0, /* the overview shows no log lines */
+                            .pressure = pressure};
     if (n == 0) {
         put_oya(s, &c->out);
         for (size_t i = 0; i < s->nsvcs; i++)

@@ -218,6 +218,7 @@ struct sup {
     bool cg_made, cg_kill;
     bool cg_fake;   /* --cgroup-root (tests): resource control written there, processes tracked by /proc */
     bool cg_memory; /* the memory controller reaches the services' cgroups (memory.events is there) */
+    bool cg_io;     /* and the io controller (io.stat) */
 };
 
 /* action.c */
@@ -330,7 +331,7 @@ int sup_cgroup_freeze(const struct service *svc, bool freeze);
 int sup_cgroup_frozen(const struct service *svc);
 /* The cgroup's own figures as status keys: cpu_usec (cpu.stat, kept after processes end), memory_current
  * and memory_peak (memory controller), io_read_bytes/io_write_bytes (io.stat), the pressure lines */
-void sup_cgroup_put_accounting(const struct service *svc, struct buf *b);
+void sup_cgroup_put_accounting(const struct sup *s, const struct service *svc, bool pressure, struct buf *b);
 
 /* bus.c: Type=dbus. Wait for svc's BusName= on the bus; false (said once) when there is no bus: the
  * service then runs as Type=simple. sup_bus_settle after each transition: a service that left its start
