@@ -711,7 +711,11 @@ void sup_accept(struct sup *s)
             ctl_reply_error(&c->out, "permission denied: uid %d may not control this oya (only root and uid %u)",
                             (int)uid, (unsigned)geteuid());
             reply_now(s, c);
+            continue;
         }
+        /* a client writes its request as soon as it is connected: most often it is there already, and is
+         * answered without another turn of the loop (EAGAIN otherwise: epoll says when it comes) */
+        sup_client_event(s, c, EPOLLIN); /* may free c */
     }
 }
 
