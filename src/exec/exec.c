@@ -1,6 +1,7 @@
-/* exec: launch with clone3(CLONE_PIDFD) (fallback fork + pidfd_open), new session, stdio wiring,
- * rlimits, umask, working directory, credentials, environment. */
-#include "exec.h"
+/* exec, the parent side: the plan (argv, environment, credentials, paths, all prepared before the
+ * clone), the launch (clone3 CLONE_VM|CLONE_PIDFD into the service's cgroup; fallbacks: a copy by clone3,
+ * then fork + pidfd_open), the plans kept for children that still share oya's memory, the exec report. */
+#include "exec_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
+#include <poll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,16 +21,7 @@
 
 extern char **environ;
 
-/* the steps that can fail in the child, with systemd's exit code for each */
-enum exec_step {
-    STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
-    STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_NNP, STEP_OUTPUT_FILE,
-    STEP_CGROUP, STEP_N /* must be last: every step before it has a row in steps[] (checked below) */
-};
-static const struct {
-    int code; /* systemd's exit status for it; its name is base's exit_status_name() */
-    const char *what;
-} steps[] = {
+const struct exec_step_info exec_steps[] = {
     [STEP_SETSID] = {220, "setsid"},
     [STEP_STDIO] = {209, "set up standard input and output"},
     [STEP_FDS] = {202, "close inherited file descriptors"},
@@ -48,7 +40,7 @@ static const struct {
     [STEP_OUTPUT_FILE] = {209, "open the StandardOutput=/StandardError= file as the service's user"},
     [STEP_CGROUP] = {219, "set up the service's cgroup"},
 };
-_Static_assert(ARRAY_SIZE(steps) == STEP_N, "every exec step has a code and a description");
+_Static_assert(ARRAY_SIZE(exec_steps) == STEP_N, "every exec step has a code and a description");
 
 /* for tests and messages: the code and name of step i (0 <= i < exec_step_count()) */
 int exec_step_count(void)
@@ -58,47 +50,11 @@ int exec_step_count(void)
 
 const char *exec_step_name_at(int i, int *code)
 {
-    if (i < 0 || i >= STEP_N || !steps[i].what)
+    if (i < 0 || i >= STEP_N || !exec_steps[i].what)
         return NULL;
-    *code = steps[i].code;
-    return exit_status_name(steps[i].code);
+    *code = exec_steps[i].code;
+    return exit_status_name(exec_steps[i].code);
 }
-
-struct exec_report {
-    int step;
-    int err;
-    int warning; /* 1: the step was skipped, as systemd skips it without the privilege; exec goes on */
-};
-
-struct plan {
-    char *path;
-    char **argv, **envp;
-    struct strv argv_s, env_s;
-    char *cwd;
-    bool cwd_optional;
-    bool set_creds;
-    uid_t uid;
-    gid_t gid;
-    gid_t *groups;
-    int ngroups;
-    int umask;
-    int devnull, out_fd, report_fd;
-    int err_log_fd; /* stderr's own pipe to the log, or -1 (then out_fd) */
-    int stdout_fd, stderr_fd; /* where 1 and 2 go, before any file of StandardOutput=file: is opened */
-    const char *file_path[2]; /* StandardOutput=/StandardError= file:, append:, truncate: (NULL: none) */
-    int file_flags[2];
-    char oom[16]; /* OOMScoreAdjust= as written to /proc/self/oom_score_adj; "" if unset */
-    bool set_cpus;
-    cpu_set_t cpus; /* CPUAffinity= */
-    bool inherit_stdio, process_group, take_terminal;
-    rlim_t nofile_soft;
-    const sigset_t *sigmask, *sigignore, *parent_ignored;
-    char **sh_argv; /* "/bin/sh" PATH ARGS...: for ENOEXEC, when asked */
-    struct strv sh_argv_s;
-    const struct unit *unit;
-    int cgroup_fd;          /* the service's cgroup, or -1 */
-    bool cgroup_in_child;   /* clone3 could not start it there: the child moves itself before anything */
-};
 
 int exec_pidfd_open(int pid)
 {
@@ -339,6 +295,8 @@ static void plan_free(struct plan *pl)
     strv_clear(&pl->sh_argv_s);
     free(pl->cwd);
     free(pl->groups);
+    free(pl->file_path[0]);
+    free(pl->file_path[1]);
     fd_close(&pl->devnull);
 }
 
@@ -357,7 +315,7 @@ static void plan_output(struct plan *pl, int stream, enum unit_output o, const c
     case OUT_FILE: break;
     }
     *fd = pl->devnull;
-    pl->file_path[stream] = path;
+    pl->file_path[stream] = xstrdup(path);
     pl->file_flags[stream] = flags;
 }
 
@@ -400,7 +358,7 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         pl->stderr_fd = pl->stdout_fd;
     /* what the child applies, prepared here: between fork and exec there is no formatting */
     if (u->oom_score_adjust_set)
-        snprintf(pl->oom, sizeof(pl->oom), "%d", u->oom_score_adjust);
+        pl->oom_len = (size_t)snprintf(pl->oom, sizeof(pl->oom), "%d", u->oom_score_adjust);
     CPU_ZERO(&pl->cpus);
     for (int cpu = 0; cpu < 1024 && cpu < CPU_SETSIZE; cpu++) {
         if (u->cpu_affinity[cpu / 64] & (1ULL << (cpu % 64))) {
@@ -412,9 +370,15 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     pl->process_group = req->process_group;
     pl->take_terminal = req->take_terminal;
     pl->nofile_soft = (rlim_t)req->nofile_soft;
-    pl->sigmask = req->sigmask;
-    pl->sigignore = req->sigignore;
-    pl->parent_ignored = req->parent_ignored;
+    /* values, not pointers: the caller's sets may change while the child still reads them */
+    if ((pl->has_sigmask = req->sigmask))
+        pl->sigmask = *req->sigmask;
+    if ((pl->has_sigignore = req->sigignore))
+        pl->sigignore = *req->sigignore;
+    if ((pl->has_parent_ignored = req->parent_ignored))
+        pl->parent_ignored = *req->parent_ignored;
+    pl->same_file = pl->file_path[0] && pl->file_path[1] && strcmp(pl->file_path[0], pl->file_path[1]) == 0 &&
+                    pl->file_flags[0] == pl->file_flags[1];
     if (req->sh_fallback) {
         strv_add(&pl->sh_argv_s, "/bin/sh");
         strv_add(&pl->sh_argv_s, pl->path);
@@ -422,249 +386,9 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
             strv_add(&pl->sh_argv_s, pl->argv_s.v[i]);
         pl->sh_argv = strv_array(&pl->sh_argv_s);
     }
+    pl->unit_copy = *u; /* the child may outlive the caller's unit (a reload while it starts) */
+    pl->unit = &pl->unit_copy;
     return 0;
-}
-
-/* In the child: only async-signal-safe calls from here to execve. */
-/* A privileged setting that cannot be applied where oya lacks the capability (a container): systemd
- * goes on ("assuming containerized execution"), and so does oya, saying so through the report pipe. */
-static void child_warn(int report_fd, enum exec_step step, int err)
-{
-    struct exec_report rep = {step, err, 1};
-    ssize_t w;
-    do {
-        w = write(report_fd, &rep, sizeof(rep));
-    } while (w < 0 && errno == EINTR);
-}
-
-static bool is_privilege_error(int err)
-{
-    return err == EPERM || err == EACCES;
-}
-
-static void __attribute__((noreturn)) child_fail(int report_fd, enum exec_step step, int err)
-{
-    struct exec_report rep = {step, err, 0};
-    ssize_t w;
-    do {
-        w = write(report_fd, &rep, sizeof(rep));
-    } while (w < 0 && errno == EINTR);
-    _exit(steps[step].code);
-}
-
-/* Nice=, OOMScoreAdjust=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet=: between fork
- * and exec, so only system calls (no allocation, no stdio). */
-static void child_tune(const struct plan *pl, int rfd)
-{
-    const struct unit *u = pl->unit;
-    if (u->nice_set && setpriority(PRIO_PROCESS, 0, u->nice) < 0)
-        child_fail(rfd, STEP_NICE, errno);
-    if (pl->oom[0]) {
-        ssize_t n = (ssize_t)strlen(pl->oom);
-        int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, pl->oom, (size_t)n) != n) {
-            if (!is_privilege_error(errno))
-                child_fail(rfd, STEP_OOM, errno);
-            child_warn(rfd, STEP_OOM, errno); /* no CAP_SYS_RESOURCE: a lower score is not allowed */
-        }
-        if (fd >= 0)
-            close(fd);
-    }
-    if (u->io_class || u->io_priority >= 0) {
-        int class = u->io_class ? u->io_class : 2 /* best-effort */, prio = u->io_priority >= 0 ? u->io_priority : 4;
-        if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (class << 13) | (class == 3 ? 0 : prio)) < 0)
-            child_fail(rfd, STEP_IOPRIO, errno);
-    }
-    if (pl->set_cpus && sched_setaffinity(0, sizeof(pl->cpus), &pl->cpus) < 0)
-        child_fail(rfd, STEP_AFFINITY, errno);
-    if (u->private_tmp) {
-        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty; without the
-         * privilege to make one (no CAP_SYS_ADMIN), the service runs with the shared ones, as systemd */
-        if (unshare(CLONE_NEWNS) < 0) {
-            if (!is_privilege_error(errno) && errno != ENOSYS)
-                child_fail(rfd, STEP_NAMESPACE, errno);
-            child_warn(rfd, STEP_NAMESPACE, errno);
-        } else if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-                   mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 ||
-                   mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
-            child_fail(rfd, STEP_NAMESPACE, errno);
-        }
-    }
-    if (u->cap_bounding_set) {
-        for (int cap = 0; cap < 64; cap++) {
-            if (u->cap_bounding & (1ULL << cap))
-                continue;
-            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) /* EINVAL: the kernel has no such cap */
-                child_fail(rfd, STEP_CAPS, errno);
-        }
-    }
-}
-
-/* AmbientCapabilities=: after the switch to User= (kept by PR_SET_KEEPCAPS), make the capabilities
- * permitted, inheritable and effective, then raise them into the ambient set, which survives exec. */
-static void child_ambient(uint64_t caps, int rfd)
-{
-    struct {
-        uint32_t version;
-        int pid;
-    } head = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
-    struct {
-        uint32_t effective, permitted, inheritable;
-    } data[2];
-    for (int i = 0; i < 2; i++) {
-        uint32_t part = (uint32_t)(caps >> (32 * i));
-        data[i].effective = data[i].permitted = data[i].inheritable = part;
-    }
-    if (syscall(SYS_capset, &head, data) < 0)
-        child_fail(rfd, STEP_CAPS, errno);
-    for (int cap = 0; cap < 64; cap++)
-        if ((caps & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-            child_fail(rfd, STEP_CAPS, errno);
-}
-
-/* StandardOutput=file: and its kin, opened with the service's own credentials (see plan_output) */
-static void child_output_files(const struct plan *pl, int rfd)
-{
-    for (int stream = 0; stream < 2; stream++) {
-        if (!pl->file_path[stream])
-            continue;
-        int fd;
-        if (stream == 1 && pl->file_path[0] && strcmp(pl->file_path[0], pl->file_path[1]) == 0 &&
-            pl->file_flags[0] == pl->file_flags[1])
-            fd = dup(1); /* the same file for both: one open file, one offset, as systemd shares it */
-        else
-            fd = open(pl->file_path[stream], pl->file_flags[stream], 0644);
-        if (fd < 0 || dup2(fd, stream + 1) < 0)
-            child_fail(rfd, STEP_OUTPUT_FILE, errno);
-        if (fd != stream + 1)
-            close(fd);
-    }
-    /* StandardError=inherit follows a file on standard output */
-    if (pl->file_path[0] && !pl->file_path[1] && pl->unit->std_error == OUT_INHERIT && dup2(1, 2) < 0)
-        child_fail(rfd, STEP_OUTPUT_FILE, errno);
-}
-
-static void __attribute__((noreturn)) child_run(const struct plan *pl)
-{
-    int rfd = pl->report_fd;
-    if (pl->cgroup_in_child) {
-        int fd = openat(pl->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, "0", 1) != 1)
-            child_fail(rfd, STEP_CGROUP, errno);
-        close(fd);
-    }
-    if (pl->unit->delegate && pl->cgroup_fd >= 0 && pl->set_creds) {
-        /* Delegate=: the cgroup and the files that manage its subtree belong to the service's user, as
-         * the kernel's delegation model has it (still root here, before the credentials change) */
-        static const char *const files[] = {"", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"};
-        for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-            if (fchownat(pl->cgroup_fd, files[i], pl->uid, pl->gid, i == 0 ? AT_EMPTY_PATH : 0) < 0)
-                child_fail(rfd, STEP_CGROUP, errno);
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    /* oya ignores SIGPIPE; a service starts with default dispositions, oya init's command with those
-     * oya was started with */
-    for (int sig = 1; sig < NSIG; sig++) {
-        bool want = pl->sigignore && sigset_has_any(pl->sigignore, sig);
-        if (sig != SIGKILL && sig != SIGSTOP &&
-            (!pl->parent_ignored || want != sigset_has_any(pl->parent_ignored, sig)))
-            signal_set_ignored(sig, want); /* a handler needs no reset: exec does that */
-    }
-    /* IgnoreSIGPIPE= (systemd's default yes); oya init's command keeps what oya was started with */
-    if (!pl->sigignore && pl->unit->ignore_sigpipe)
-        signal(SIGPIPE, SIG_IGN);
-    if (pl->process_group) {
-        /* oya init: a process group of its own in oya's session, and the terminal's foreground, so
-         * Ctrl-C and job control reach it (SIGTTOU would stop a background group asking for that) */
-        if (setpgid(0, 0) < 0)
-            child_fail(rfd, STEP_SETSID, errno);
-        if (pl->take_terminal) {
-            signal(SIGTTOU, SIG_IGN);
-            if (tcsetpgrp(0, getpid()) < 0 && errno != ENOTTY && errno != EBADF && errno != ENXIO)
-                child_fail(rfd, STEP_SETSID, errno);
-            signal(SIGTTOU, SIG_DFL);
-        }
-    } else if (setsid() < 0) {
-        child_fail(rfd, STEP_SETSID, errno);
-    }
-    sigprocmask(SIG_SETMASK, pl->sigmask ? pl->sigmask : &none, NULL);
-    /* move the report pipe above 2 so the dup2 calls below cannot clobber it */
-    if (rfd <= 2) {
-        int n = fcntl(rfd, F_DUPFD_CLOEXEC, 3);
-        if (n < 0)
-            child_fail(rfd, STEP_STDIO, errno);
-        rfd = n;
-    }
-    /* move the targets above 2 first, so one dup2 cannot clobber the source of the next */
-    int in = pl->devnull, out = pl->stdout_fd, errfd = pl->stderr_fd;
-    if (!pl->inherit_stdio) {
-        if ((in <= 2 && (in = fcntl(in, F_DUPFD_CLOEXEC, 3)) < 0) ||
-            (out <= 2 && (out = fcntl(out, F_DUPFD_CLOEXEC, 3)) < 0) ||
-            (errfd <= 2 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0))
-            child_fail(rfd, STEP_STDIO, errno);
-        if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
-            child_fail(rfd, STEP_STDIO, errno);
-    }
-    /* anything inherited from whoever started oya must not reach the service: mark every fd above 2
-     * close-on-exec (the report pipe included, so exec closes it and the parent sees EOF) */
-    if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0) {
-        for (int fd = 3; fd < 65536; fd++)
-            if (fd != rfd)
-                fcntl(fd, F_SETFD, FD_CLOEXEC);
-    }
-    if (pl->umask >= 0)
-        umask((mode_t)pl->umask);
-    /* oya raised its own soft limit on open files; a service starts with the one oya was given (many
-     * programs still use select(), which cannot see fds past 1024), then LimitNOFILE= applies */
-    struct rlimit nofile;
-    if (pl->nofile_soft && getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != pl->nofile_soft) {
-        nofile.rlim_cur = pl->nofile_soft;
-        if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
-            child_fail(rfd, STEP_LIMITS, errno);
-    }
-    for (int r = 0; r < UNIT_MAX_LIMITS; r++) {
-        const struct unit_limit *l = &pl->unit->limits[r];
-        if (!l->set)
-            continue;
-        struct rlimit rl = {l->soft, l->hard}, cur;
-        if (setrlimit(r, &rl) == 0)
-            continue;
-        /* as systemd: without CAP_SYS_RESOURCE a hard limit cannot be raised, so take the closest
-         * value allowed (both limits at most the current hard one) rather than fail the start */
-        if (errno != EPERM || getrlimit(r, &cur) < 0)
-            child_fail(rfd, STEP_LIMITS, errno);
-        if (cur.rlim_max != RLIM_INFINITY && (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > cur.rlim_max))
-            rl.rlim_max = cur.rlim_max;
-        if (rl.rlim_max != RLIM_INFINITY && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > rl.rlim_max))
-            rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(r, &rl) < 0)
-            child_fail(rfd, STEP_LIMITS, errno);
-    }
-    child_tune(pl, rfd);
-    uint64_t ambient = pl->unit->cap_ambient;
-    if (ambient && pl->set_creds && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-        child_fail(rfd, STEP_CAPS, errno);
-    if (pl->set_creds) {
-        if (setgroups((size_t)pl->ngroups, pl->groups) < 0 && errno != EPERM)
-            child_fail(rfd, STEP_GROUP, errno);
-        if (setresgid(pl->gid, pl->gid, pl->gid) < 0)
-            child_fail(rfd, STEP_GROUP, errno);
-        if (setresuid(pl->uid, pl->uid, pl->uid) < 0)
-            child_fail(rfd, STEP_USER, errno);
-    }
-    if (ambient)
-        child_ambient(ambient, rfd);
-    child_output_files(pl, rfd);
-    /* after the credentials change, so the directory is reached with the service's own rights */
-    if (pl->cwd && chdir(pl->cwd) < 0 && !(pl->cwd_optional && errno == ENOENT))
-        child_fail(rfd, STEP_CHDIR, errno);
-    if (pl->unit->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        child_fail(rfd, STEP_NNP, errno);
-    execve(pl->path, pl->argv, pl->envp);
-    if (errno == ENOEXEC && pl->sh_argv)
-        execve("/bin/sh", pl->sh_argv, pl->envp); /* no #!: a shell script, as execvp runs it */
-    child_fail(rfd, STEP_EXEC, errno);
 }
 
 /* struct clone_args, version 2 (88 bytes: with set_tid and cgroup), spelled out so no kernel header is
@@ -675,25 +399,141 @@ struct oya_clone_args {
 #define OYA_CLONE_PIDFD 0x00001000ULL
 #define OYA_CLONE_INTO_CGROUP 0x200000000ULL
 
-/* A child process, born in cgroup_fd's cgroup when that is not -1 (*in_child then says whether the
- * kernel could not, and the child has to move itself) */
-static int launch(int *pidfd, int cgroup_fd, bool *in_child)
+#define OYA_CLONE_VM 0x00000100ULL
+#define EXEC_STACK (64 * 1024) /* the child's own stack while it shares oya's memory */
+#define EXEC_GUARD 4096        /* below it, a page that faults instead of running into oya's memory */
+#define SPARE_STACKS 4
+
+struct exec_launch {
+    struct plan *plan;
+    void *stack;
+    int watch; /* a read end of the report pipe: POLLHUP once the child has executed or exited; -1: none */
+};
+
+#if EXEC_CLONE_VM
+static void *stack_take(struct exec_launches *ls)
+{
+    if (ls->nspare)
+        return ls->spare[--ls->nspare];
+    char *base = mmap(NULL, EXEC_GUARD + EXEC_STACK, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+    if (mprotect(base, EXEC_GUARD, PROT_NONE) < 0) {
+        munmap(base, EXEC_GUARD + EXEC_STACK);
+        return NULL;
+    }
+    return base;
+}
+#endif
+
+static void stack_give(struct exec_launches *ls, void *base)
+{
+    if (!base)
+        return;
+    if (ls->nspare < SPARE_STACKS)
+        ls->spare[ls->nspare++] = base;
+    else
+        munmap(base, EXEC_GUARD + EXEC_STACK);
+}
+
+static void launch_end(struct exec_launches *ls, size_t i)
+{
+    struct exec_launch *l = &ls->v[i];
+    fd_close(&l->watch);
+    plan_free(l->plan);
+    free(l->plan);
+    stack_give(ls, l->stack);
+    ls->v[i] = ls->v[--ls->n];
+}
+
+/* Let go of the plans and stacks of the children that have executed or exited since the last call */
+static void launches_collect(struct exec_launches *ls)
+{
+    struct pollfd pf[64];
+    for (size_t from = 0; from < ls->n;) {
+        size_t k = 0;
+        for (size_t i = from; i < ls->n && k < ARRAY_SIZE(pf); i++)
+            pf[k++] = (struct pollfd){.fd = ls->v[i].watch};
+        if (poll(pf, k, 0) < 0)
+            return;
+        size_t next = from + k;
+        for (size_t j = k; j-- > 0;)
+            if (pf[j].revents) { /* POLLHUP: no writer left; POLLNVAL cannot happen (-1 is skipped) */
+                launch_end(ls, from + j);
+                next--;
+            }
+        from = next;
+    }
+}
+
+void exec_launches_free(struct exec_launches *ls)
+{
+    while (ls->n)
+        launch_end(ls, ls->n - 1);
+    free(ls->v);
+    ls->v = NULL;
+    ls->cap = 0;
+    while (ls->nspare)
+        munmap(ls->spare[--ls->nspare], EXEC_GUARD + EXEC_STACK);
+}
+
+/* A child process, born in the plan's cgroup when it has one (pl->cgroup_in_child then says whether the
+ * kernel could not, and the child has to move itself). Where it can, the child shares oya's memory until
+ * it executes (*stack is then its stack, to keep with the plan until then); otherwise it is a copy, and
+ * 0 is returned in it. */
+static int launch(struct exec_launches *ls, struct plan *pl, int *pidfd, void **stack)
 {
     struct oya_clone_args args = {.flags = OYA_CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
                                   .exit_signal = SIGCHLD};
     *pidfd = -1;
-    *in_child = false;
+    *stack = NULL;
+    pl->cgroup_in_child = false;
     long pid;
-    if (cgroup_fd >= 0) {
+#if EXEC_CLONE_VM
+    if (ls && !ls->no_vm && (*stack = stack_take(ls))) {
+        struct oya_clone_args vm = args;
+        vm.flags |= OYA_CLONE_VM;
+        vm.stack = (uint64_t)(uintptr_t)((char *)*stack + EXEC_GUARD);
+        vm.stack_size = EXEC_STACK;
+        /* every signal blocked while it starts: no handler (a sanitizer's) may run on its stack; it
+         * sets the mask the service gets before it executes */
+        unsigned long all = ~0UL, old; /* the kernel's mask: libc's (musl's) would keep its own signals out */
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all));
+        pid = -ENOSYS;
+        if (pl->cgroup_fd >= 0) {
+            vm.flags |= OYA_CLONE_INTO_CGROUP;
+            vm.cgroup = (uint64_t)pl->cgroup_fd;
+            pid = exec_clone3_vm(&vm, sizeof(vm), exec_child_entry, pl);
+            vm.flags &= ~OYA_CLONE_INTO_CGROUP; /* before 5.7: the child moves itself */
+            vm.cgroup = 0;
+            pl->cgroup_in_child = pid < 0;
+        }
+        if (pid < 0)
+            pid = exec_clone3_vm(&vm, 64, exec_child_entry, pl);
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(old));
+        if (pid >= 0)
+            return (int)pid;
+        stack_give(ls, *stack);
+        *stack = NULL;
+        if (pid != -ENOSYS && pid != -EPERM && pid != -EINVAL)
+            return (int)pid;
+        ls->no_vm = true; /* no clone3, or a seccomp filter refusing CLONE_VM: children are copies */
+        pl->cgroup_in_child = false;
+    }
+#else
+    (void)ls;
+#endif
+    if (pl->cgroup_fd >= 0) {
         args.flags |= OYA_CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t)cgroup_fd;
+        args.cgroup = (uint64_t)pl->cgroup_fd;
         pid = syscall(SYS_clone3, &args, sizeof(args));
         if (pid >= 0)
             return (int)pid;
         /* a kernel before 5.7 (no CLONE_INTO_CGROUP): born in oya's cgroup, the child moves itself */
         args.flags &= ~OYA_CLONE_INTO_CGROUP;
         args.cgroup = 0;
-        *in_child = true;
+        pl->cgroup_in_child = true;
     }
     pid = syscall(SYS_clone3, &args, 64); /* version 0 of the arguments: what every clone3 takes */
     if (pid >= 0)
@@ -713,9 +553,12 @@ static int launch(int *pidfd, int cgroup_fd, bool *in_child)
 
 int exec_spawn(const struct exec_request *req, struct exec_child *child, struct buf *err)
 {
-    struct plan pl;
+    struct exec_launches *ls = req->launches;
+    if (ls)
+        launches_collect(ls);
+    struct plan *pl = xmalloc(sizeof(*pl));
     int pipefd[2] = {-1, -1};
-    int r = plan_build(&pl, req, err);
+    int r = plan_build(pl, req, err);
     if (r < 0)
         goto out;
     if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -723,12 +566,13 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
         buf_printf(err, "pipe: %s", strerror(errno));
         goto out;
     }
-    pl.report_fd = pipefd[1];
-    pl.cgroup_fd = req->cgroup_fd;
+    pl->report_fd = pipefd[1];
+    pl->cgroup_fd = req->cgroup_fd;
     int pidfd;
-    int pid = launch(&pidfd, req->cgroup_fd, &pl.cgroup_in_child);
+    void *stack;
+    int pid = launch(ls, pl, &pidfd, &stack);
     if (pid == 0)
-        child_run(&pl);
+        exec_child_run(pl); /* a copy of oya */
     if (pid < 0) {
         r = pid;
         buf_printf(err, "cannot create a process: %s", strerror(-pid));
@@ -736,15 +580,28 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
     }
     fd_close(&pipefd[1]);
     child->pid = pid;
-    child->uid = pl.set_creds ? pl.uid : geteuid();
+    child->uid = pl->set_creds ? pl->uid : geteuid();
     child->pidfd = pidfd;
     child->err_fd = pipefd[0];
+    if (stack) {
+        /* it reads the plan and runs on that stack until it executes or exits: kept until then */
+        if (ls->n == ls->cap) {
+            ls->cap = ls->cap ? ls->cap * 2 : 8;
+            ls->v = xrealloc(ls->v, ls->cap * sizeof(*ls->v));
+        }
+        /* without an fd to watch (none left) they are kept until exec_launches_free */
+        ls->v[ls->n++] = (struct exec_launch){pl, stack, fcntl(pipefd[0], F_DUPFD_CLOEXEC, 3)};
+        pl = NULL;
+    }
     pipefd[0] = -1;
     r = 0;
 out:
     fd_close(&pipefd[0]);
     fd_close(&pipefd[1]);
-    plan_free(&pl);
+    if (pl) {
+        plan_free(pl);
+        free(pl);
+    }
     return r;
 }
 
@@ -766,10 +623,10 @@ int exec_read_report(int err_fd, char *msg, size_t size, unsigned *step)
     *step = (unsigned)rep.step;
     if (rep.warning) {
         snprintf(msg, size, "could not %s: %s; going on without it, as systemd does (assuming containerized "
-                            "execution)", steps[rep.step].what, strerror(rep.err));
+                            "execution)", exec_steps[rep.step].what, strerror(rep.err));
         return 2;
     }
-    snprintf(msg, size, "failed to %s: %s (status=%d/%s)", steps[rep.step].what, strerror(rep.err),
-             steps[rep.step].code, exit_status_name(steps[rep.step].code));
+    snprintf(msg, size, "failed to %s: %s (status=%d/%s)", exec_steps[rep.step].what, strerror(rep.err),
+             exec_steps[rep.step].code, exit_status_name(exec_steps[rep.step].code));
     return 1;
 }

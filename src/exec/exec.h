@@ -1,6 +1,6 @@
 /* exec: turns a unit's command into a running process. Everything (argv, environment, credentials,
- * paths) is prepared before the fork; between fork and exec the child makes only async-signal-safe
- * calls and reports a failure, with the step that failed, through a close-on-exec pipe. */
+ * paths) is prepared before the clone; between clone and exec the child makes only raw system calls
+ * and reports a failure, with the step that failed, through a close-on-exec pipe. */
 #ifndef OYA_EXEC_H
 #define OYA_EXEC_H
 
@@ -28,7 +28,20 @@ struct exec_request {
     const sigset_t *parent_ignored;
     bool sh_fallback;          /* a file exec refuses as not executable (ENOEXEC) runs through /bin/sh */
     int cgroup_fd;             /* >= 0: the cgroup v2 directory the child is born in; -1: oya's own */
+    struct exec_launches *launches; /* where the child may share the caller's memory until it executes; NULL: a copy */
 };
+
+/* The children started in the caller's memory (clone3 CLONE_VM, on a stack of their own) that may not
+ * have executed yet: their plans and stacks stay until they have. One per caller, zeroed to begin with. */
+struct exec_launch;
+struct exec_launches {
+    struct exec_launch *v;
+    size_t n, cap;
+    void *spare[4]; /* stacks kept for the next children */
+    size_t nspare;
+    bool no_vm;     /* refused here (no clone3, or a seccomp filter): children are copies from then on */
+};
+void exec_launches_free(struct exec_launches *ls);
 
 struct exec_child {
     int pid;

@@ -202,6 +202,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         req.notify_socket = s->notify_name;
     req.nofile_soft = s->nofile_soft;
     req.parent_ignored = &s->ignored_now;
+    req.launches = &s->launches;
     req.watchdog_usec = main && svc->st.watchdog_usec != USEC_INFINITY ? svc->st.watchdog_usec : 0;
     if (s->init) {
         /* oya init passes its terminal, output, signal mask and ignored signals straight through, and
@@ -941,6 +942,7 @@ static void teardown(struct sup *s)
     }
     free(s->svcs);
     free(s->helpers);
+    exec_launches_free(&s->launches);
     sup_epoll_close(s, &s->bus_fd);
     sup_syslog_close(s);
     buf_free(&s->journal_line);

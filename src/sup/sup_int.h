@@ -5,6 +5,7 @@
 
 #include "../base/base.h"
 #include "../ctl/ctl.h"
+#include "../exec/exec.h"
 #include "../logs/logs.h"
 #include "../logs/store.h"
 #include "../proc/proc.h"
@@ -156,6 +157,7 @@ struct sup {
     uint64_t nofile_soft; /* the soft RLIMIT_NOFILE oya was started with (its own is raised to the hard one) */
     char socket_path[256]; /* where the control socket is (a fallback of the default, see setup); "" if none */
     int inv_fd; /* SOCKET.invocations, appended at each start (previous.c); -1 if none */
+    struct exec_launches launches; /* started children that may still be reading oya's memory (exec) */
     int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
     size_t nhelpers;
     bool shutting_down;

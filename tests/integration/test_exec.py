@@ -8,7 +8,7 @@ import re
 import psutil
 import pytest
 
-from conftest import unit, wait_for
+from conftest import OYA, unit, wait_for
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="changing credentials needs root")
 
@@ -179,3 +179,28 @@ def test_optional_working_directory_and_umask(oya, tmp_path):
     wait_for(out.exists, what="output")
     assert out.read_text().split() == [str(tmp_path), "0027"]
     o.wait_state("w2", "active", "running")
+
+
+def test_a_child_blocked_before_exec_holds_up_nothing(oya, tmp_path):
+    # A start's child shares oya's memory until it executes (clone3 CLONE_VM). One that blocks before
+    # exec, here opening its StandardOutput= FIFO that nobody reads yet, must leave oya serving and
+    # starting the rest; and what it executes at last is its own plan, untouched by the reload of its
+    # unit file and by the starts that came meanwhile.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    o = oya({"blocked": unit("/bin/echo planned before the reload", f"StandardOutput=file:{fifo}"),
+             "first": unit("/bin/sleep infinity")})
+    o.wait_state("first", "active", "running")
+    child = o.main_pid("blocked")
+    # it is still oya's image, waiting in its open of the FIFO (the kernel's wait for a reader)
+    wait_for(lambda: open(f"/proc/{child}/wchan").read() in ("wait_for_partner", "fifo_open"), what="the child to block in open")
+    assert os.path.realpath(f"/proc/{child}/exe") == os.path.realpath(OYA)
+    (o.units / "blocked.service").write_text(unit("/bin/echo changed by the reload", f"StandardOutput=file:{fifo}"))
+    (o.units / "later.service").write_text(unit("/bin/sleep infinity"))
+    assert o.cli("daemon-reload", check=True).returncode == 0
+    assert o.cli("start", "later", check=True).returncode == 0
+    o.wait_state("later", "active", "running")
+    assert o.cli("status", "first").returncode == 0
+    with open(fifo) as reader:  # the child's open returns: it goes on and executes
+        assert reader.read() == "planned before the reload\n"
+    o.wait_state("blocked", "inactive", "dead")

@@ -1,0 +1,410 @@
+/* The child between clone and execve: session, signals, stdio, limits, tuning, credentials, output files,
+ * working directory, exec; a failed step is reported through the close-on-exec pipe with systemd's exit
+ * code.
+ *
+ * Where exec_clone3_vm is available the child shares oya's memory until execve (no page tables copied, no
+ * copy-on-write faults in oya afterwards: a start costs oya half the CPU of a fork), while oya goes on.
+ * So this file makes raw system calls only: a libc call could write errno or other libc state oya is
+ * using at that moment. It is built without sanitizers for the same reason (their shadow memory is
+ * oya's), and reads nothing but the plan, which oya keeps until the child has executed or exited. */
+#include "exec_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define CHILD __attribute__((no_sanitize("address", "undefined")))
+
+#if defined(__x86_64__)
+static inline CHILD long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* exec_clone3_vm(args, size, fn, arg): fn and arg ride in r8 and r9, which the system call keeps in
+ * both processes; the child starts on the new stack, calls fn(arg) and exits with its result. */
+__asm__(".text\n"
+        ".globl exec_clone3_vm\n"
+        ".type exec_clone3_vm,@function\n"
+        "exec_clone3_vm:\n"
+        "    mov %rdx, %r8\n"
+        "    mov %rcx, %r9\n"
+        "    mov $435, %eax\n" /* SYS_clone3 */
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jz 1f\n"
+        "    ret\n"
+        "1:  xor %ebp, %ebp\n"
+        "    mov %r9, %rdi\n"
+        "    and $-16, %rsp\n"
+        "    call *%r8\n"
+        "    mov %eax, %edi\n"
+        "    mov $231, %eax\n" /* SYS_exit_group */
+        "    syscall\n"
+        "    hlt\n"
+        ".size exec_clone3_vm, .-exec_clone3_vm\n");
+#elif defined(__aarch64__)
+static inline CHILD long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c,
+                  x3 __asm__("x3") = d, x4 __asm__("x4") = e, x5 __asm__("x5") = f;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5) : "memory", "cc");
+    return x0;
+}
+
+/* as on x86_64, with fn and arg in x9 and x10 */
+__asm__(".text\n"
+        ".globl exec_clone3_vm\n"
+        ".type exec_clone3_vm,%function\n"
+        "exec_clone3_vm:\n"
+        "    mov x9, x2\n"
+        "    mov x10, x3\n"
+        "    mov x8, #435\n" /* SYS_clone3 */
+        "    svc 0\n"
+        "    cbz x0, 1f\n"
+        "    ret\n"
+        "1:  mov x29, xzr\n"
+        "    mov x30, xzr\n"
+        "    mov x0, x10\n"
+        "    blr x9\n"
+        "    mov x8, #94\n" /* SYS_exit_group */
+        "    svc 0\n"
+        "    brk #0\n"
+        ".size exec_clone3_vm, .-exec_clone3_vm\n");
+#else
+/* elsewhere the child is always a copy (fork), so libc's wrapper is safe */
+static long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    long r = syscall(n, a, b, c, d, e, f);
+    return r < 0 ? -errno : r;
+}
+#endif
+
+#define sys0(n) sys6(n, 0, 0, 0, 0, 0, 0)
+#define sys1(n, a) sys6(n, (long)(a), 0, 0, 0, 0, 0)
+#define sys2(n, a, b) sys6(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(n, a, b, c) sys6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define sys4(n, a, b, c, d) sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define sys5(n, a, b, c, d, e) sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+static CHILD void report(int rfd, enum exec_step step, int err, int warning)
+{
+    struct exec_report rep = {step, err, warning};
+    while (sys3(SYS_write, rfd, &rep, sizeof(rep)) == -EINTR)
+        ;
+}
+
+/* A privileged setting that cannot be applied where oya lacks the capability (a container): systemd
+ * goes on ("assuming containerized execution"), and so does oya, saying so through the report pipe. */
+static CHILD void child_warn(int rfd, enum exec_step step, int err)
+{
+    report(rfd, step, err, 1);
+}
+
+static CHILD _Noreturn void child_fail(int rfd, enum exec_step step, long err)
+{
+    report(rfd, step, (int)-err, 0);
+    for (;;)
+        sys1(SYS_exit_group, exec_steps[step].code);
+}
+
+static CHILD bool is_privilege_error(long r)
+{
+    return r == -EPERM || r == -EACCES;
+}
+
+static CHILD bool in_set(const sigset_t *set, int sig)
+{
+    const unsigned long *w = (const unsigned long *)(const void *)set;
+    return (w[(unsigned)(sig - 1) / (8 * sizeof(long))] >> ((unsigned)(sig - 1) % (8 * sizeof(long)))) & 1;
+}
+
+/* the kernel's struct sigaction (its sigset is 8 bytes, not libc's 128) */
+struct ksigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+};
+
+static CHILD void set_ignored(int sig, bool ignore)
+{
+    struct ksigaction k = {.handler = ignore ? SIG_IGN : SIG_DFL};
+    sys4(SYS_rt_sigaction, sig, &k, 0, sizeof(k.mask));
+}
+
+/* set an rlimit as systemd does: without CAP_SYS_RESOURCE a hard limit cannot be raised, so take the
+ * closest value allowed (both limits at most the current hard one) rather than fail the start */
+static CHILD long set_limit(int r, rlim_t soft, rlim_t hard)
+{
+    struct rlimit rl = {soft, hard}, cur;
+    long e = sys4(SYS_prlimit64, 0, r, &rl, 0);
+    if (e != -EPERM)
+        return e;
+    if ((e = sys4(SYS_prlimit64, 0, r, 0, &cur)) < 0)
+        return e;
+    if (cur.rlim_max != RLIM_INFINITY && (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > cur.rlim_max))
+        rl.rlim_max = cur.rlim_max;
+    if (rl.rlim_max != RLIM_INFINITY && (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > rl.rlim_max))
+        rl.rlim_cur = rl.rlim_max;
+    return sys4(SYS_prlimit64, 0, r, &rl, 0);
+}
+
+/* Nice=, OOMScoreAdjust=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet= */
+static CHILD void child_tune(const struct plan *pl, int rfd)
+{
+    const struct unit *u = pl->unit;
+    long r;
+    if (u->nice_set && (r = sys3(SYS_setpriority, PRIO_PROCESS, 0, u->nice)) < 0)
+        child_fail(rfd, STEP_NICE, r);
+    if (pl->oom_len) {
+        long fd = sys4(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC, 0);
+        r = fd < 0 ? fd : sys3(SYS_write, fd, pl->oom, pl->oom_len);
+        if (r >= 0 && r != (long)pl->oom_len)
+            r = -EIO;
+        if (r < 0) {
+            if (!is_privilege_error(r))
+                child_fail(rfd, STEP_OOM, r);
+            child_warn(rfd, STEP_OOM, (int)-r); /* no CAP_SYS_RESOURCE: a lower score is not allowed */
+        }
+        if (fd >= 0)
+            sys1(SYS_close, fd);
+    }
+    if (u->io_class || u->io_priority >= 0) {
+        int class = u->io_class ? u->io_class : 2 /* best-effort */, prio = u->io_priority >= 0 ? u->io_priority : 4;
+        if ((r = sys3(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (class << 13) | (class == 3 ? 0 : prio))) < 0)
+            child_fail(rfd, STEP_IOPRIO, r);
+    }
+    if (pl->set_cpus && (r = sys3(SYS_sched_setaffinity, 0, sizeof(pl->cpus), &pl->cpus)) < 0)
+        child_fail(rfd, STEP_AFFINITY, r);
+    if (u->private_tmp) {
+        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty; without the
+         * privilege to make one (no CAP_SYS_ADMIN), the service runs with the shared ones, as systemd */
+        if ((r = sys1(SYS_unshare, CLONE_NEWNS)) < 0) {
+            if (!is_privilege_error(r) && r != -ENOSYS)
+                child_fail(rfd, STEP_NAMESPACE, r);
+            child_warn(rfd, STEP_NAMESPACE, (int)-r);
+        } else if ((r = sys5(SYS_mount, 0, "/", 0, MS_REC | MS_SLAVE, 0)) < 0 ||
+                   (r = sys5(SYS_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0 ||
+                   (r = sys5(SYS_mount, "tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0) {
+            child_fail(rfd, STEP_NAMESPACE, r);
+        }
+    }
+    if (u->cap_bounding_set) {
+        for (int cap = 0; cap < 64; cap++) {
+            if (u->cap_bounding & (1ULL << cap))
+                continue;
+            r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap);
+            if (r < 0 && r != -EINVAL) /* EINVAL: the kernel has no such cap */
+                child_fail(rfd, STEP_CAPS, r);
+        }
+    }
+}
+
+/* AmbientCapabilities=: after the switch to User= (kept by PR_SET_KEEPCAPS), make the capabilities
+ * permitted, inheritable and effective, then raise them into the ambient set, which survives exec. */
+static CHILD void child_ambient(uint64_t caps, int rfd)
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } head = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+    for (int i = 0; i < 2; i++) {
+        uint32_t part = (uint32_t)(caps >> (32 * i));
+        data[i].effective = data[i].permitted = data[i].inheritable = part;
+    }
+    long r = sys2(SYS_capset, &head, data);
+    if (r < 0)
+        child_fail(rfd, STEP_CAPS, r);
+    for (int cap = 0; cap < 64; cap++)
+        if ((caps & (1ULL << cap)) && (r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
+            child_fail(rfd, STEP_CAPS, r);
+}
+
+/* StandardOutput=file: and its kin, opened with the service's own credentials (see plan_output) */
+static CHILD void child_output_files(const struct plan *pl, int rfd)
+{
+    for (int stream = 0; stream < 2; stream++) {
+        if (!pl->file_path[stream])
+            continue;
+        long fd = stream == 1 && pl->same_file ? sys3(SYS_fcntl, 1, F_DUPFD_CLOEXEC, 3) /* one open file */
+                                              : sys4(SYS_openat, AT_FDCWD, pl->file_path[stream],
+                                                     pl->file_flags[stream], 0644);
+        if (fd == stream + 1)
+            continue; /* oya init with that fd closed: the file took its place */
+        long r = fd < 0 ? fd : sys3(SYS_dup3, fd, stream + 1, 0);
+        if (r < 0)
+            child_fail(rfd, STEP_OUTPUT_FILE, r);
+        sys1(SYS_close, fd);
+    }
+    /* StandardError=inherit follows a file on standard output */
+    long r;
+    if (pl->file_path[0] && !pl->file_path[1] && pl->unit->std_error == OUT_INHERIT &&
+        (r = sys3(SYS_dup3, 1, 2, 0)) < 0)
+        child_fail(rfd, STEP_OUTPUT_FILE, r);
+}
+
+/* fds 0, 1 and 2 from the plan; the sources are moved above 2 first, so one dup cannot clobber the
+ * source of the next */
+static CHILD void child_stdio(const struct plan *pl, int rfd)
+{
+    int fds[3] = {pl->devnull, pl->stdout_fd, pl->stderr_fd};
+    long r;
+    for (int i = 0; i < 3; i++)
+        if (fds[i] <= 2) {
+            if ((r = sys3(SYS_fcntl, fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+                child_fail(rfd, STEP_STDIO, r);
+            fds[i] = (int)r;
+        }
+    for (int i = 0; i < 3; i++)
+        if ((r = sys3(SYS_dup3, fds[i], i, 0)) < 0)
+            child_fail(rfd, STEP_STDIO, r);
+}
+
+static CHILD void child_signals(const struct plan *pl)
+{
+    /* oya ignores SIGPIPE; a service starts with default dispositions, oya init's command with those
+     * oya was started with. IgnoreSIGPIPE= (systemd's default yes) adds SIGPIPE; oya init's command
+     * keeps what oya was started with. Only what differs from oya's own is changed. */
+    for (int sig = 1; sig < 65; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        bool want = pl->has_sigignore ? in_set(&pl->sigignore, sig)
+                                      : sig == SIGPIPE && pl->unit->ignore_sigpipe;
+        if (!pl->has_parent_ignored || want != in_set(&pl->parent_ignored, sig))
+            set_ignored(sig, want); /* a handler needs no reset: exec does that */
+    }
+}
+
+static CHILD void child_session(const struct plan *pl, int rfd)
+{
+    long r;
+    if (!pl->process_group) {
+        if ((r = sys0(SYS_setsid)) < 0)
+            child_fail(rfd, STEP_SETSID, r);
+        return;
+    }
+    /* oya init: a process group of its own in oya's session, and the terminal's foreground, so Ctrl-C
+     * and job control reach it (SIGTTOU would stop a background group asking for that) */
+    if ((r = sys2(SYS_setpgid, 0, 0)) < 0)
+        child_fail(rfd, STEP_SETSID, r);
+    if (pl->take_terminal) {
+        set_ignored(SIGTTOU, true);
+        int pid = (int)sys0(SYS_getpid);
+        r = sys3(SYS_ioctl, 0, TIOCSPGRP, &pid);
+        if (r < 0 && r != -ENOTTY && r != -EBADF && r != -ENXIO)
+            child_fail(rfd, STEP_SETSID, r);
+        set_ignored(SIGTTOU, false);
+    }
+}
+
+static CHILD void child_limits(const struct plan *pl, int rfd)
+{
+    /* oya raised its own soft limit on open files; a service starts with the one oya was given (many
+     * programs still use select(), which cannot see fds past 1024), then LimitNOFILE= applies */
+    struct rlimit nofile;
+    long r;
+    if (pl->nofile_soft && sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, &nofile) == 0 &&
+        nofile.rlim_cur != pl->nofile_soft) {
+        nofile.rlim_cur = pl->nofile_soft;
+        if ((r = sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, &nofile, 0)) < 0)
+            child_fail(rfd, STEP_LIMITS, r);
+    }
+    for (int i = 0; i < UNIT_MAX_LIMITS; i++) {
+        const struct unit_limit *l = &pl->unit->limits[i];
+        if (l->set && (r = set_limit(i, l->soft, l->hard)) < 0)
+            child_fail(rfd, STEP_LIMITS, r);
+    }
+}
+
+static CHILD void child_credentials(const struct plan *pl, int rfd)
+{
+    long r;
+    if ((r = sys2(SYS_setgroups, pl->ngroups, pl->groups)) < 0 && r != -EPERM)
+        child_fail(rfd, STEP_GROUP, r);
+    if ((r = sys3(SYS_setresgid, pl->gid, pl->gid, pl->gid)) < 0)
+        child_fail(rfd, STEP_GROUP, r);
+    if ((r = sys3(SYS_setresuid, pl->uid, pl->uid, pl->uid)) < 0)
+        child_fail(rfd, STEP_USER, r);
+}
+
+CHILD _Noreturn void exec_child_run(const struct plan *pl)
+{
+    int rfd = pl->report_fd;
+    long r;
+    if (pl->cgroup_in_child) {
+        long fd = sys4(SYS_openat, pl->cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC, 0);
+        r = fd < 0 ? fd : sys3(SYS_write, fd, "0", 1);
+        if (r < 0)
+            child_fail(rfd, STEP_CGROUP, r);
+        sys1(SYS_close, fd);
+    }
+    if (pl->unit->delegate && pl->cgroup_fd >= 0 && pl->set_creds) {
+        /* Delegate=: the cgroup and the files that manage its subtree belong to the service's user, as
+         * the kernel's delegation model has it (still root here, before the credentials change) */
+        static const char *const files[] = {"", "cgroup.procs", "cgroup.threads", "cgroup.subtree_control"};
+        for (int i = 0; i < 4; i++)
+            if ((r = sys5(SYS_fchownat, pl->cgroup_fd, files[i], pl->uid, pl->gid, i == 0 ? AT_EMPTY_PATH : 0)) < 0)
+                child_fail(rfd, STEP_CGROUP, r);
+    }
+    child_signals(pl);
+    child_session(pl, rfd);
+    unsigned long none = 0;
+    sys4(SYS_rt_sigprocmask, SIG_SETMASK, pl->has_sigmask ? (const void *)&pl->sigmask : (const void *)&none, 0, 8);
+    /* move the report pipe above 2 so the dups below cannot clobber it */
+    if (rfd <= 2) {
+        if ((r = sys3(SYS_fcntl, rfd, F_DUPFD_CLOEXEC, 3)) < 0)
+            child_fail(rfd, STEP_STDIO, r);
+        rfd = (int)r;
+    }
+    if (!pl->inherit_stdio)
+        child_stdio(pl, rfd);
+    /* anything inherited from whoever started oya must not reach the service: mark every fd above 2
+     * close-on-exec (the report pipe included, so exec closes it and the parent sees EOF) */
+    if (sys3(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0)
+        for (int fd = 3; fd < 65536; fd++)
+            if (fd != rfd)
+                sys3(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+    if (pl->umask >= 0)
+        sys1(SYS_umask, pl->umask);
+    child_limits(pl, rfd);
+    child_tune(pl, rfd);
+    uint64_t ambient = pl->unit->cap_ambient;
+    if (ambient && pl->set_creds && (r = sys2(SYS_prctl, PR_SET_KEEPCAPS, 1)) < 0)
+        child_fail(rfd, STEP_CAPS, r);
+    if (pl->set_creds)
+        child_credentials(pl, rfd);
+    if (ambient)
+        child_ambient(ambient, rfd);
+    child_output_files(pl, rfd);
+    /* after the credentials change, so the directory is reached with the service's own rights */
+    if (pl->cwd && (r = sys1(SYS_chdir, pl->cwd)) < 0 && !(pl->cwd_optional && r == -ENOENT))
+        child_fail(rfd, STEP_CHDIR, r);
+    if (pl->unit->no_new_privileges && (r = sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) < 0)
+        child_fail(rfd, STEP_NNP, r);
+    r = sys3(SYS_execve, pl->path, pl->argv, pl->envp);
+    if (r == -ENOEXEC && pl->sh_argv)
+        r = sys3(SYS_execve, "/bin/sh", pl->sh_argv, pl->envp); /* no #!: a shell script, as execvp runs it */
+    child_fail(rfd, STEP_EXEC, r);
+}
+
+#if EXEC_CLONE_VM
+CHILD int exec_child_entry(void *plan)
+{
+    exec_child_run(plan);
+}
+#endif
