@@ -71,10 +71,13 @@ class Init:
             def pid1():
                 if self.proc.poll() is not None:
                     return True
-                kids = psutil.Process(self.proc.pid).children()
-                if kids and kids[0].name() == "oya":
-                    self.pid = kids[0].pid
-                    return True
+                try:
+                    kids = psutil.Process(self.proc.pid).children()
+                    if kids and kids[0].name() == "oya":
+                        self.pid = kids[0].pid
+                        return True
+                except psutil.NoSuchProcess:
+                    pass  # it ended between the listing and the look: unshare's end comes next
                 return False
             wait_for(pid1, what="PID 1 of the namespace")
         else:
