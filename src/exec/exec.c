@@ -437,45 +437,46 @@ static void stack_give(struct exec_launches *ls, void *base)
         munmap(base, EXEC_GUARD + EXEC_STACK);
 }
 
-static void launch_end(struct exec_launches *ls, size_t i)
+static void launch_release(struct exec_launches *ls, struct exec_launch *l)
 {
-    struct exec_launch *l = &ls->v[i];
     fd_close(&l->watch);
     plan_free(l->plan);
     free(l->plan);
     stack_give(ls, l->stack);
-    ls->v[i] = ls->v[--ls->n];
 }
 
-/* Let go of the plans and stacks of the children that have executed or exited since the last call */
+/* Let go of the plans and stacks of the children that have executed or exited since the last call (one
+ * poll per 64 of them; one without a watch, for want of an fd, stays until exec_launches_free) */
 static void launches_collect(struct exec_launches *ls)
 {
-    struct pollfd pf[64];
     for (size_t from = 0; from < ls->n;) {
+        struct pollfd pf[64];
         size_t k = 0;
         for (size_t i = from; i < ls->n && k < ARRAY_SIZE(pf); i++)
             pf[k++] = (struct pollfd){.fd = ls->v[i].watch};
         if (poll(pf, k, 0) < 0)
             return;
-        size_t next = from + k;
-        for (size_t j = k; j-- > 0;)
-            if (pf[j].revents) { /* POLLHUP: no writer left; POLLNVAL cannot happen (-1 is skipped) */
-                launch_end(ls, from + j);
-                next--;
-            }
-        from = next;
+        size_t kept = from;
+        for (size_t j = 0; j < k; j++) {
+            if (pf[j].revents) /* POLLHUP: no writer left */
+                launch_release(ls, &ls->v[from + j]);
+            else
+                ls->v[kept++] = ls->v[from + j];
+        }
+        memmove(&ls->v[kept], &ls->v[from + k], (ls->n - from - k) * sizeof(ls->v[0]));
+        ls->n -= from + k - kept;
+        from = kept;
     }
 }
 
 void exec_launches_free(struct exec_launches *ls)
 {
-    while (ls->n)
-        launch_end(ls, ls->n - 1);
+    for (size_t i = 0; i < ls->n; i++)
+        launch_release(ls, &ls->v[i]);
     free(ls->v);
-    ls->v = NULL;
-    ls->cap = 0;
     while (ls->nspare)
         munmap(ls->spare[--ls->nspare], EXEC_GUARD + EXEC_STACK);
+    *ls = (struct exec_launches){.no_vm = ls->no_vm};
 }
 
 /* A child process, born in the plan's cgroup when it has one (pl->cgroup_in_child then says whether the

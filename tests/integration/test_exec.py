@@ -4,6 +4,7 @@ import os
 import pwd
 import grp
 import re
+import subprocess
 
 import psutil
 import pytest
@@ -204,3 +205,46 @@ def test_a_child_blocked_before_exec_holds_up_nothing(oya, tmp_path):
     with open(fifo) as reader:  # the child's open returns: it goes on and executes
         assert reader.read() == "planned before the reload\n"
     o.wait_state("blocked", "inactive", "dead")
+
+
+NO_CLONE3 = r"""
+#include <errno.h>
+#include <stddef.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+    if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+        return 126;
+    execv(argv[1], argv + 1);
+    return 127;
+}
+"""
+
+
+def test_children_are_copies_where_clone3_is_refused(oya, tmp_path):
+    # older container seccomp profiles answer clone3 with ENOSYS: oya then forks (a pidfd opened after),
+    # and the child's steps and their reports are the same
+    (tmp_path / "noclone3.c").write_text(NO_CLONE3)
+    helper = tmp_path / "noclone3"
+    subprocess.run(["cc", "-O2", "-o", str(helper), str(tmp_path / "noclone3.c")], check=True)
+    o = oya({"svc": unit("/bin/sh -c 'echo started as $$GREETING; exec sleep infinity'", "Environment=GREETING=hello"),
+             "bad": unit("/bin/true", "WorkingDirectory=/nonexistent/dir")}, wrap=[str(helper)])
+    pid = o.wait_state("svc", "active", "running")["main_pid"]
+    assert psutil.Process(pid).ppid() == o.pid and psutil.Process(pid).cmdline() == ["sleep", "infinity"]
+    wait_for(lambda: any("started as hello" in line for line in o.lines_of("svc")), what="the service's line")
+    rec = o.wait_state("bad", "failed")
+    assert "failed to change to the working directory" in rec["exec_error"] and "status=200/CHDIR" in rec["exec_error"]
+    o.cli("restart", "svc", check=True)
+    assert o.main_pid("svc") != pid
