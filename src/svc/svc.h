@@ -166,4 +166,10 @@ const char *svc_active_state(const struct svc *s);
 const char *svc_sub_state(const struct svc *s);
 const char *svc_result_name(enum svc_result r);
 
+/* The words for the change from before to the machine's state, as oya says them ("started, main pid 42",
+ * "exited (code=exited, status=1/FAILURE); restarting in 100ms", "failed (Result: timeout)"); exec_error is
+ * the start's own failure text, or "". False, with out "", when the change is not worth a line. */
+bool svc_transition_text(const struct svc *st, enum svc_state before, const struct unit *u, const char *exec_error,
+                         char *out, size_t size);
+
 #endif

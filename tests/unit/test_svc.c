@@ -1078,10 +1078,91 @@ static void test_stop_command_timeout_goes_on(void **state)
     world_free(&w);
 }
 
+/* What oya says at each change: driven through the machine where a path leads there, set by hand where
+ * only the fields matter. */
+static void expect_text(const struct world *w, enum svc_state before, const char *exec_error, const char *want)
+{
+    char line[1024];
+    bool said = svc_transition_text(&w->s, before, w->u, exec_error, line, sizeof(line));
+    assert_string_equal(line, want);
+    assert_int_equal(said, want[0] != 0);
+}
+
+static void test_transition_text(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "ExecStart=/main\nRestart=on-failure\nRestartSec=100ms");
+    expect_text(&w, SVC_DEAD, "", ""); /* no change, no line */
+    spawned(&w, start(&w));
+    expect_text(&w, SVC_DEAD, "", "started, main pid 101");
+    exited(&w, CLD_EXITED, 1);
+    empty(&w); /* nothing of it left */
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    expect_text(&w, SVC_RUNNING, "", "exited (code=exited, status=1/FAILURE); restarting in 100ms");
+    expect_text(&w, SVC_RUNNING, "failed to execute: No such file or directory (status=203/EXEC)",
+                "exited (code=exited, status=1/FAILURE: failed to execute: No such file or directory "
+                "(status=203/EXEC)); restarting in 100ms");
+    world_free(&w);
+
+    world_init(&w, "ExecStart=/main\nRestart=always\nRestartSec=1s\nRestartSteps=3\nRestartMaxDelaySec=8s");
+    spawned(&w, start(&w));
+    exited(&w, CLD_KILLED, SIGKILL);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    expect_text(&w, SVC_RUNNING, "", "exited (code=killed, signal=SIGKILL); restarting in 1s (try 1)");
+    world_free(&w);
+
+    world_init(&w, "ExecStart=/main");
+    spawned(&w, start(&w));
+    stop(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    expect_text(&w, SVC_RUNNING, "", "stopping");
+    w.s.state = SVC_STOP_SIGKILL;
+    expect_text(&w, SVC_STOP_SIGTERM, "", "stop timed out; sending SIGKILL");
+    w.s.state = SVC_DEAD;
+    expect_text(&w, SVC_STOP_SIGKILL, "", "stopped");
+    /* a main process that ended by itself with a failure, its leftovers stopped */
+    w.s.state = SVC_STOP_SIGTERM;
+    w.s.stop_reason = STOP_MAIN_EXITED;
+    w.s.main_pid = 0;
+    w.s.result = RESULT_EXIT_CODE;
+    w.s.exit_code = CLD_EXITED;
+    w.s.exit_status = 3;
+    expect_text(&w, SVC_RUNNING, "", "main process exited (code=exited, status=3); stopping what is left");
+    w.s.main_pid = 42;
+    w.s.result = RESULT_TIMEOUT;
+    expect_text(&w, SVC_START, "", "start timed out (TimeoutStartSec=); stopping");
+    w.s.result = RESULT_WATCHDOG;
+    expect_text(&w, SVC_RUNNING, "", "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGABRT");
+    w.s.result = RESULT_SUCCESS;
+    expect_text(&w, SVC_RUNNING, "", "stopping by itself (STOPPING=1)");
+    w.s.result = RESULT_EXIT_CODE;
+    w.s.control_list = UEXEC_START_PRE;
+    expect_text(&w, SVC_START_PRE, "", "ExecStartPre failed (code=exited, status=3); stopping");
+    /* the end: failed with its result, or dead after a clean exit */
+    w.s.state = SVC_FAILED;
+    expect_text(&w, SVC_STOP_SIGTERM, "", "failed (Result: exit-code; code=exited, status=3)");
+    w.s.exit_code = 0;
+    w.s.result = RESULT_TIMEOUT;
+    expect_text(&w, SVC_STOP_SIGKILL, "", "failed (Result: timeout)");
+    w.s.state = SVC_DEAD;
+    w.s.exit_code = CLD_EXITED;
+    w.s.exit_status = 0;
+    expect_text(&w, SVC_RUNNING, "", "exited (code=exited, status=0/SUCCESS)");
+    w.s.condition_failed = true;
+    snprintf(w.s.condition_text, sizeof(w.s.condition_text), "ConditionPathExists=/x was not met");
+    expect_text(&w, SVC_CONDITION, "", "start skipped: ConditionPathExists=/x was not met");
+    w.s.assert_failed = true;
+    expect_text(&w, SVC_CONDITION, "", "start refused, an assertion failed: ConditionPathExists=/x was not met");
+    world_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_runs_at_spawn),
+        cmocka_unit_test(test_transition_text),
         cmocka_unit_test(test_exec_waits_for_exec),
         cmocka_unit_test(test_clean_exit_stops_leftovers_then_dead),
         cmocka_unit_test(test_failure_restarts_after_restart_sec),
