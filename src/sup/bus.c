@@ -84,10 +84,7 @@ static void bus_close(struct sup *s)
 static void name_owned(struct sup *s, struct service *svc)
 {
     svc->bus_waiting = false;
-    enum svc_state before = svc->st.state;
-    struct svc_actions a = {0};
-    svc_bus_name_owned(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-    sup_apply(s, svc, a, before);
+    sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_BUS_NAME});
 }
 
 static void say_simple(const struct service *svc, const char *why, const char *where)

@@ -461,10 +461,7 @@ bool sup_cgroup_oom_check(struct sup *s, struct service *svc, bool main_killed)
     static const char text[] = "a process of the service was killed by the OOM killer";
     fprintf(stderr, "oya: %s: %s\n", svc->unit->name, text);
     sup_journal_add(s, svc, LOG_OYA, 5, text, sizeof(text) - 1);
-    enum svc_state before = svc->st.state;
-    struct svc_actions a = {0};
-    svc_oom(&svc->st, svc->unit, main_killed, clock_mono_usec(), clock_real_usec(), &a);
-    sup_apply(s, svc, a, before);
+    sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_OOM, .main_killed = main_killed});
     return true;
 }
 

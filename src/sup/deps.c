@@ -231,10 +231,8 @@ void sup_reload_propagate(struct sup *s, struct service *svc)
                 continue;
             seen[d->index] = true;
             queue[tail++] = d->index;
-            enum svc_state before = d->st.state;
-            struct svc_actions a = {0};
-            if (!d->removed && svc_reload(&d->st, d->unit, clock_mono_usec(), clock_real_usec(), &a))
-                sup_apply(s, d, a, before);
+            if (!d->removed)
+                sup_feed(s, d, (struct sup_event){.kind = SUP_EV_RELOAD});
         }
     }
     free(queue);
@@ -296,10 +294,7 @@ void sup_restart_dependents(struct sup *s, struct service *svc)
         struct service *o = s->svcs[idx];
         if (o == svc || !svc_is_active(&o->st))
             continue;
-        enum svc_state before = o->st.state;
-        struct svc_actions a = {0};
-        svc_restart(&o->st, o->unit, clock_mono_usec(), clock_real_usec(), &a);
-        sup_apply(s, o, a, before);
+        sup_feed(s, o, (struct sup_event){.kind = SUP_EV_RESTART});
     }
 }
 
@@ -360,8 +355,6 @@ void sup_jobs_dispatch(struct sup *s)
                 return;
             }
             struct service *svc = s->svcs[i];
-            enum svc_state before = svc->st.state;
-            struct svc_actions a = {0};
             if (svc->job == JOB_START) {
                 int r = start_ready(s, svc);
                 if (r == 0)
@@ -369,22 +362,14 @@ void sup_jobs_dispatch(struct sup *s)
                 svc->job = JOB_NONE;
                 progress = true;
                 done++;
-                if (r < 0) {
-                    svc_dependency_failed(&svc->st, clock_real_usec());
-                    sup_apply(s, svc, a, before);
-                    continue;
-                }
-                svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-                sup_apply(s, svc, a, before);
+                sup_feed(s, svc, (struct sup_event){.kind = r < 0 ? SUP_EV_DEPENDENCY_FAILED : SUP_EV_START});
             } else if (svc->job == JOB_STOP) {
                 if (!stop_ready(s, svc))
                     continue;
                 svc->job = JOB_NONE;
                 progress = true;
                 done++;
-                svc_stop(&svc->st, svc->unit, s->shutting_down ? STOP_SHUTDOWN : STOP_USER, clock_mono_usec(),
-                         clock_real_usec(), &a);
-                sup_apply(s, svc, a, before);
+                sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_STOP, .why = s->shutting_down ? STOP_SHUTDOWN : STOP_USER});
             } else if (svc_is_active(&svc->st)) {
                 /* BindsTo=: the bound unit went down by itself, so this one goes too */
                 for (size_t k = 0; k < svc->deps[DEP_BINDS_TO].n; k++) {

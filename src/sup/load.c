@@ -103,13 +103,7 @@ void sup_make_prefixes(struct sup *s)
 
 static void request(struct sup *s, struct service *svc, bool start)
 {
-    enum svc_state before = svc->st.state;
-    struct svc_actions a = {0};
-    if (start)
-        svc_start(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-    else
-        svc_stop(&svc->st, svc->unit, STOP_USER, clock_mono_usec(), clock_real_usec(), &a);
-    sup_apply(s, svc, a, before);
+    sup_feed(s, svc, start ? (struct sup_event){.kind = SUP_EV_START} : (struct sup_event){.kind = SUP_EV_STOP, .why = STOP_USER});
 }
 
 /* The service name a unit file would give, so a file that fails to load still counts as present. */

@@ -229,10 +229,7 @@ static void notify_message(struct sup *s, int pid, const char *text, size_t n, s
     svc_notify_parse(text, n, &m);
     if (m.main_pid && (svc->st.state == SVC_START || svc->st.state == SVC_RUNNING))
         notify_main_pid(s, svc, m.main_pid);
-    enum svc_state before = svc->st.state;
-    struct svc_actions a = {0};
-    svc_notify(&svc->st, svc->unit, &m, clock_mono_usec(), clock_real_usec(), &a);
-    sup_apply(s, svc, a, before);
+    sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_NOTIFY, .msg = &m});
 }
 
 void sup_notify_event(struct sup *s)

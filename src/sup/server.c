@@ -465,11 +465,8 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
     }
     for (size_t i = 0; i < n; i++) {
         struct service *svc = s->svcs[idx[i]];
-        enum svc_state before = svc->st.state;
-        struct svc_actions a = {0};
-        uint64_t now = clock_mono_usec(), real = clock_real_usec();
         if (kind == WAIT_RELOAD) {
-            svc_reload(&svc->st, svc->unit, now, real, &a);
+            sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_RELOAD});
             sup_reload_propagate(s, svc);
         } else if (kind == WAIT_START) {
             sup_job_start(s, svc); /* ordered by After=, with what it Requires= and Wants= */
@@ -477,11 +474,9 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
             sup_job_stop(s, svc); /* with what Requires= it, after what comes after it */
         } else {
             svc->job = JOB_NONE;
-            svc_restart(&svc->st, svc->unit, now, real, &a);
-        }
-        sup_apply(s, svc, a, before);
-        if (kind == WAIT_RESTART)
+            sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_RESTART});
             sup_restart_dependents(s, svc);
+        }
     }
     sup_jobs_dispatch(s);
     c->wait = kind;

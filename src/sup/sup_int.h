@@ -235,14 +235,33 @@ void sup_init_kill(struct sup *s);           /* the grace period is over: SIGKIL
 void sup_init_kill_tree(struct sup *s);      /* --kill-tree, not PID 1: end what the command left */
 int sup_init_exit_code(const struct sup *s); /* the command's status, as oya init's */
 
+/* apply.c: what happens to a service, fed to its state machine through sup_feed, the one entry point of
+ * its events (the clocks are read once, svc/ answers with actions, sup_apply carries them out) */
+enum sup_event_kind {
+    SUP_EV_START, SUP_EV_STOP, SUP_EV_RESTART, SUP_EV_RELOAD, SUP_EV_TIMER, SUP_EV_FIND_MAIN, SUP_EV_EXEC_OK,
+    SUP_EV_MAIN_EXITED, SUP_EV_CONTROL_EXITED, SUP_EV_GROUP_EMPTY, SUP_EV_NOTIFY, SUP_EV_OOM, SUP_EV_BUS_NAME,
+    SUP_EV_DEPENDENCY_FAILED,
+};
+struct sup_event {
+    enum sup_event_kind kind;
+    int code, status;                       /* MAIN_EXITED, CONTROL_EXITED: how it ended (CLD_*, status) */
+    enum svc_stop_reason why;               /* STOP */
+    const struct svc_notify_msg *msg;       /* NOTIFY */
+    bool main_killed;                       /* OOM: the OOM killer took the main process */
+};
+/* false (nothing done) when the machine has no use for the event: a reload of a service that cannot */
+bool sup_feed(struct sup *s, struct service *svc, struct sup_event ev);
+/* Carry out actions (and the events they cause); before: the state the announcements compare with */
+void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
+void sup_read_report(struct sup *s, struct service *svc); /* the exec report of the main process, if any came */
+/* Watch pid as the service's main process from now on (its pidfd in the loop); -errno if it is gone */
+int sup_watch_main(struct sup *s, struct service *svc, int pid);
+
 /* sup.c */
 void sup_reap(struct sup *s); /* collect every child that has ended and feed each to its service */
 /* Stop every service (each within its timeouts, in reverse order) and exit once all are down; force: kill
  * what runs now */
 void sup_shutdown(struct sup *s, bool force);
-void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before);
-/* Watch pid as the service's main process from now on (its pidfd in the loop); -errno if it is gone */
-int sup_watch_main(struct sup *s, struct service *svc, int pid);
 int sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w); /* 0, or -errno (said) */
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */

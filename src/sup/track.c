@@ -638,10 +638,7 @@ void sup_check_groups(struct sup *s)
         struct service *svc = s->svcs[i];
         if (!sup_awaits_empty_group(svc) || !sup_group_empty(s, svc, &g))
             continue;
-        struct svc_actions a = {0};
-        enum svc_state before = svc->st.state;
-        svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &a);
-        sup_apply(s, svc, a, before);
+        sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_GROUP_EMPTY});
     }
     sup_group_check_done(&g);
 }
