@@ -113,63 +113,100 @@ static void env_set_fmt(struct strv *env, const char *name, const char *value)
     free(a);
 }
 
-int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct passwd **pw_out, struct buf *err)
+static int creds_fail(struct unit_creds *c, char *text)
 {
-    struct passwd *pw = NULL;
+    c->err = -ESRCH;
+    c->text = text;
+    return c->err;
+}
+
+int exec_resolve_creds(struct unit *u)
+{
+    struct unit_creds *c = &u->creds;
+    unit_creds_clear(c);
+    c->resolved = true;
+    c->uid = (uid_t)-1;
+    c->gid = (gid_t)-1;
     uint64_t id;
-    *uid = (uid_t)-1;
-    *gid = (gid_t)-1;
+    struct passwd *pw = NULL;
     if (u->user) {
         bool numeric = str_to_u64(u->user, &id);
         pw = numeric ? getpwuid((uid_t)id) : getpwnam(u->user);
         if (pw) {
-            *uid = pw->pw_uid;
-            *gid = pw->pw_gid;
+            c->uid = pw->pw_uid;
+            c->gid = pw->pw_gid;
+            c->name = xstrdup(pw->pw_name);
+            c->home = xstrdup(pw->pw_dir ? pw->pw_dir : "/");
+            c->shell = xstrdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
         } else if (numeric) {
-            *uid = (uid_t)id; /* a numeric id need not be in the database */
-            *gid = (gid_t)id;
+            c->uid = (uid_t)id; /* a numeric id need not be in the database */
+            c->gid = (gid_t)id;
         } else {
-            buf_printf(err, "User=%s: no such user in the user database", u->user);
-            return -ESRCH;
+            return creds_fail(c, xasprintf("User=%s: no such user in the user database", u->user));
         }
     }
     if (u->group) {
         bool numeric = str_to_u64(u->group, &id);
         struct group *gr = numeric ? getgrgid((gid_t)id) : getgrnam(u->group);
-        if (gr) {
-            *gid = gr->gr_gid;
-        } else if (numeric) {
-            *gid = (gid_t)id;
-        } else {
-            buf_printf(err, "Group=%s: no such group in the group database", u->group);
-            return -ESRCH;
+        if (gr)
+            c->gid = gr->gr_gid;
+        else if (numeric)
+            c->gid = (gid_t)id;
+        else
+            return creds_fail(c, xasprintf("Group=%s: no such group in the group database", u->group));
+    }
+    gid_t primary = c->gid != (gid_t)-1 ? c->gid : getgid();
+    c->ngroups = 1;
+    c->groups = xcalloc(1, sizeof(gid_t));
+    c->groups[0] = primary;
+    if (c->name) {
+        /* the user's supplementary groups, as login would give them */
+        int n = 32;
+        for (int tries = 0; tries < 6; tries++) {
+            c->groups = xrealloc(c->groups, (size_t)n * sizeof(gid_t));
+            int got = n;
+            if (getgrouplist(c->name, primary, c->groups, &got) >= 0) {
+                c->ngroups = got;
+                break;
+            }
+            n = got > n ? got : n * 2;
         }
     }
-    if (pw_out)
-        *pw_out = pw;
+    /* SupplementaryGroups=: each name or number appended */
+    for (size_t i = 0; i < u->supplementary_groups.n; i++) {
+        const char *g = u->supplementary_groups.v[i];
+        gid_t gid;
+        if (str_to_u64(g, &id) && id < (gid_t)-1) {
+            gid = (gid_t)id;
+        } else {
+            struct group *gr = getgrnam(g);
+            if (!gr)
+                return creds_fail(c, xasprintf("SupplementaryGroups=%s: no such group (status=216/GROUP)", g));
+            gid = gr->gr_gid;
+        }
+        c->groups = xrealloc(c->groups, ((size_t)c->ngroups + 1) * sizeof(gid_t));
+        c->groups[c->ngroups++] = gid;
+    }
     return 0;
 }
 
-/* SupplementaryGroups=: each name or number appended to the groups the process gets */
-static int plan_supplementary(struct plan *pl, const struct unit *u, struct buf *err)
+int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct buf *err)
 {
-    for (size_t i = 0; i < u->supplementary_groups.n; i++) {
-        const char *g = u->supplementary_groups.v[i];
-        uint64_t n;
-        gid_t gid;
-        if (str_to_u64(g, &n) && n < (gid_t)-1) {
-            gid = (gid_t)n;
-        } else {
-            struct group *gr = getgrnam(g);
-            if (!gr) {
-                buf_printf(err, "SupplementaryGroups=%s: no such group (status=216/GROUP)", g);
-                return -ESRCH;
-            }
-            gid = gr->gr_gid;
-        }
-        pl->groups = xrealloc(pl->groups, ((size_t)pl->ngroups + 1) * sizeof(gid_t));
-        pl->groups[pl->ngroups++] = gid;
+    const struct unit_creds *c = &u->creds;
+    *uid = (uid_t)-1;
+    *gid = (gid_t)-1;
+    if (!u->user && !u->group && !u->supplementary_groups.n)
+        return 0;
+    if (!c->resolved) {
+        buf_printf(err, "User=/Group= of %s were not resolved when it was loaded", u->name);
+        return -ESRCH;
     }
+    if (c->err) {
+        buf_printf(err, "%s", c->text);
+        return c->err;
+    }
+    *uid = c->uid;
+    *gid = c->gid;
     return 0;
 }
 
@@ -177,39 +214,23 @@ static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *
 {
     if (!u->user && !u->group && !u->supplementary_groups.n)
         return 0;
-    struct passwd *pw;
-    int r = exec_owner(u, &pl->uid, &pl->gid, &pw, err);
+    int r = exec_owner(u, &pl->uid, &pl->gid, err);
     if (r < 0)
         return r;
     if (pl->uid == (uid_t)-1)
         pl->uid = getuid(); /* Group= alone */
     if (pl->gid == (gid_t)-1)
         pl->gid = getgid();
-    if (pw) {
-        env_set_fmt(env, "USER", pw->pw_name);
-        env_set_fmt(env, "LOGNAME", pw->pw_name);
-        env_set_fmt(env, "HOME", pw->pw_dir);
-        env_set_fmt(env, "SHELL", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+    const struct unit_creds *c = &u->creds;
+    if (c->name) {
+        env_set_fmt(env, "USER", c->name);
+        env_set_fmt(env, "LOGNAME", c->name);
+        env_set_fmt(env, "HOME", c->home);
+        env_set_fmt(env, "SHELL", c->shell);
     }
-    pl->ngroups = 1;
-    pl->groups = xcalloc(1, sizeof(gid_t));
-    pl->groups[0] = pl->gid;
-    if (pw) {
-        /* the user's supplementary groups, as login would give them */
-        int n = 32;
-        for (int tries = 0; tries < 6; tries++) {
-            pl->groups = xrealloc(pl->groups, (size_t)n * sizeof(gid_t));
-            int got = n;
-            if (getgrouplist(pw->pw_name, pl->gid, pl->groups, &got) >= 0) {
-                pl->ngroups = got;
-                break;
-            }
-            n = got > n ? got : n * 2;
-        }
-    }
-    r = plan_supplementary(pl, u, err);
-    if (r < 0)
-        return r;
+    pl->ngroups = c->ngroups;
+    pl->groups = xmalloc((size_t)c->ngroups * sizeof(gid_t));
+    memcpy(pl->groups, c->groups, (size_t)c->ngroups * sizeof(gid_t));
     pl->set_creds = true;
     return 0;
 }

@@ -50,10 +50,12 @@ struct exec_child {
     int err_fd; /* read end: EOF = exec succeeded; a record = the step that failed */
 };
 
-struct passwd;
-/* The owner User=/Group= name ((uid_t)-1 and (gid_t)-1 where unset), and the user's database entry if it
- * has one (pw_out may be NULL); -ESRCH with a message in err for a name the databases do not know. */
-int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct passwd **pw_out, struct buf *err);
+/* Look up User=, Group= and SupplementaryGroups= in the user and group databases into u->creds (at load
+ * time: NSS never runs at a start); -ESRCH for a name they do not know (u->creds says which). */
+int exec_resolve_creds(struct unit *u);
+/* The owner from u->creds ((uid_t)-1 and (gid_t)-1 where unset); -ESRCH with a message in err for a name the
+ * databases did not know when the unit was loaded. */
+int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct buf *err);
 
 /* Returns 0, or -errno with a message in err (nothing was started). */
 int exec_spawn(const struct exec_request *req, struct exec_child *child, struct buf *err);

@@ -80,7 +80,7 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
 {
     uid_t uid;
     gid_t gid;
-    int r = exec_owner(u, &uid, &gid, NULL, err);
+    int r = exec_owner(u, &uid, &gid, err);
     if (r < 0)
         return r;
     for (int d = 0; d < UDIR_N; d++) {

@@ -3,6 +3,8 @@
  * by name or alias. */
 #include "sup_int.h"
 
+#include "../exec/exec.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -178,6 +180,7 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
             continue;
         }
         free(diag);
+        exec_resolve_creds(u); /* users and groups now, never at a start (a failure is the start's) */
         struct service *svc = sup_find(s, u->name);
         if (svc && seen[svc->index]) {
             fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],
@@ -192,6 +195,7 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
                        u->name);
             if (same) {
                 unit_free(u); /* the service keeps its unit: nothing to apply at its next start */
+                exec_resolve_creds(svc->unit); /* but its user may have changed since */
             } else {
                 unit_free(svc->unit);
                 svc->unit = u;
@@ -225,6 +229,7 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
                 unit_free(svc->unit);
                 svc->unit = u;
             }
+            exec_resolve_creds(svc->unit);
         }
         seen[i] = true;
     }
@@ -283,6 +288,7 @@ struct service *sup_instantiate(struct sup *s, const char *name)
     struct unit *u = s->shutting_down ? NULL : sup_instance_unit(s, name);
     if (!u)
         return NULL;
+    exec_resolve_creds(u);
     struct service *svc = sup_add_service(s, u);
     sup_make_prefixes(s);
     sup_deps_resolve(s);

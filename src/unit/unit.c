@@ -89,7 +89,18 @@ void unit_free(struct unit *u)
     free(u->working_directory);
     free(u->user);
     free(u->group);
+    unit_creds_clear(&u->creds);
     free(u);
+}
+
+void unit_creds_clear(struct unit_creds *c)
+{
+    free(c->text);
+    free(c->name);
+    free(c->home);
+    free(c->shell);
+    free(c->groups);
+    *c = (struct unit_creds){0};
 }
 
 struct unit *unit_from_argv(const char *name, char *const *argv)

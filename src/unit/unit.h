@@ -94,6 +94,21 @@ struct unit_limit {
 
 #define UNIT_MAX_LIMITS 16
 
+/* User=, Group= and SupplementaryGroups= as numbers, looked up in the user and group databases when the
+ * unit is loaded (or an instance made), so that no start waits for NSS (a slow LDAP server) in the
+ * supervisor; a user made later counts from the next daemon-reload. */
+struct unit_creds {
+    bool resolved;
+    int err;              /* -ESRCH: a name the databases do not know (text says which) */
+    char *text;
+    uid_t uid;            /* (uid_t)-1 where User= is unset */
+    gid_t gid;            /* (gid_t)-1 where neither User= nor Group= gives one */
+    char *name, *home, *shell; /* the user's entry (NULL without one: no User=, or a number it lacks) */
+    gid_t *groups;        /* the user's groups, then SupplementaryGroups= */
+    int ngroups;
+};
+void unit_creds_clear(struct unit_creds *c);
+
 struct unit {
     char *name; /* "web" for web.service */
     char *path;
@@ -163,6 +178,7 @@ struct unit {
     bool no_new_privileges;
     bool delegate; /* Delegate=: the service manages a cgroup subtree of its own (owned by its User=) */
     struct strv supplementary_groups; /* SupplementaryGroups=: names or numbers, added to the user's */
+    struct unit_creds creds;          /* the three above, resolved when the unit is loaded (exec_resolve_creds) */
     struct strv unset_environment;    /* UnsetEnvironment=: NAME (any value) or NAME=VALUE (that one) */
     int syslog_level;            /* SyslogLevel= (6, info): the priority of a line without a <N> prefix */
     bool syslog_level_prefix;    /* SyslogLevelPrefix= (yes): a leading <N> sets a line's priority */

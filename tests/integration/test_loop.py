@@ -141,3 +141,42 @@ def test_supervisor_starts_no_thread_even_for_big_scans(oya, tmp_path):
         tracer.terminate()
         tracer.wait(timeout=30)
     assert "CLONE_THREAD" not in log.read_text()
+
+
+def test_supervisor_makes_no_user_lookup_at_a_start(oya, tmp_path):
+    """User=, Group= and SupplementaryGroups= are looked up when the unit is loaded, never at a start (an
+    LDAP server that hangs would hang the loop): a restart of such a service opens no user or group
+    database (watched with strace); a user made later counts from the next daemon-reload, as the unit
+    files themselves do."""
+    import shutil
+    if not shutil.which("strace"):
+        pytest.skip("strace is not installed")
+    if os.geteuid() != 0:
+        pytest.skip("User= needs root")
+    name = "oyal" + os.urandom(4).hex()
+    o = oya({"svc": unit("/bin/sleep infinity", "User=nobody\nGroup=nogroup\nSupplementaryGroups=4711"),
+             "later": unit("/bin/sleep infinity", f"User={name}")})
+    first = o.wait_state("svc", "active", "running")["main_pid"]
+    assert o.wait_state("later", "failed")["exec_error"] == f"User={name}: no such user in the user database"
+    log = tmp_path / "strace.log"
+    tracer = subprocess.Popen(["strace", "-qq", "-e", "trace=openat,open,connect", "-o", str(log), "-p", str(o.pid)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: log.exists(), what="strace to attach")
+        o.cli("restart", "svc", check=True)
+        assert o.main_pid("svc") != first
+    finally:
+        tracer.terminate()
+        tracer.wait(timeout=30)
+    seen = log.read_text()
+    assert "/etc/passwd" not in seen and "/etc/group" not in seen and "nsswitch" not in seen, seen
+    # the user comes into being: the next daemon-reload finds it
+    subprocess.run(["useradd", "--no-create-home", "--user-group", name], check=True, capture_output=True)
+    try:
+        o.cli("daemon-reload", check=True)
+        o.cli("start", "later", check=True)
+        pid = o.wait_state("later", "active", "running")["main_pid"]
+        assert psutil.Process(pid).username() == name
+    finally:
+        o.cli("stop", "later")
+        subprocess.run(["userdel", name], capture_output=True)
