@@ -68,16 +68,23 @@ static void trace_exec(struct sup *s, struct service *svc)
     buf_free(&cmd);
 }
 
+/* Read an exec report up to its outcome (see exec_read_report), saying each kind of warning once */
+static int report_outcome(struct service *svc, int fd, const char *what, char *msg, size_t size)
+{
+    int r;
+    unsigned step;
+    while ((r = exec_read_report(fd, msg, size, &step)) == 2)
+        if (first_warning(svc, step))
+            fprintf(stderr, "oya: %s: %s%s\n", svc->unit->name, what, msg);
+    return r;
+}
+
 void sup_read_report(struct sup *s, struct service *svc)
 {
     if (svc->report_fd < 0)
         return;
     char msg[400];
-    int r;
-    unsigned step;
-    while ((r = exec_read_report(svc->report_fd, msg, sizeof(msg), &step)) == 2)
-        if (first_warning(svc, step))
-            fprintf(stderr, "oya: %s: %s\n", svc->unit->name, msg);
+    int r = report_outcome(svc, svc->report_fd, "", msg, sizeof(msg));
     if (r == -EAGAIN)
         return;
     if (r == 1)
@@ -96,12 +103,9 @@ static void read_control_report(struct service *svc)
 {
     if (svc->control_report_fd < 0)
         return;
-    char msg[400];
-    int r;
-    unsigned step;
-    while ((r = exec_read_report(svc->control_report_fd, msg, sizeof(msg), &step)) == 2)
-        if (first_warning(svc, step))
-            fprintf(stderr, "oya: %s: %s=: %s\n", svc->unit->name, unit_exec_name(svc->st.control_list), msg);
+    char msg[400], what[64];
+    snprintf(what, sizeof(what), "%s=: ", unit_exec_name(svc->st.control_list));
+    int r = report_outcome(svc, svc->control_report_fd, what, msg, sizeof(msg));
     if (r == 1)
         snprintf(svc->exec_error, sizeof(svc->exec_error), "%s=%s: %s", unit_exec_name(svc->st.control_list),
                  current_cmd(svc, svc->st.control_list)->path, msg);
