@@ -1,4 +1,6 @@
-/* proc/format: procps-compatible columns, values and line layout for `oya ps`. */
+/* proc/format: procps-compatible columns, values and line layout for `oya ps`. (Over 800 lines for a
+ * reason: every column procps knows, each a printer and a row in one table, and the sort keys beside
+ * them.) */
 #include "format.h"
 
 #include <ctype.h>

@@ -1,4 +1,6 @@
 /* unit/keys: the table of every key oya reads from a unit file, with one parser per kind of value.
+ * (Over 800 lines for a reason: the table's rows name some 40 parsers that are static to this file; split
+ * in two, each would be exported for its one user, and a key's row would stand apart from its parser.)
  * Each parser names what is wrong and what is accepted (diagnostics go into the parse context); the
  * names of enum values are in one table each, shared by parsing and printing. */
 #include "unit_int.h"
