@@ -417,12 +417,17 @@ int sup_notify_open(struct sup *s);
 void sup_notify_event(struct sup *s);
 void sup_notify_close(struct sup *s);
 
-/* server.c: the control socket */
+/* clients.c: the control socket's connections */
 void sup_accept(struct sup *s);
 void sup_client_event(struct sup *s, struct client *c, uint32_t events);
-void sup_answer_waiters(struct sup *s);
 void sup_clients_free(struct sup *s);
 uint64_t sup_clients_deadline(const struct sup *s);
 void sup_clients_timers(struct sup *s, uint64_t now);
+/* The reply in c->out is complete: send it (a deadline of 10 s to take it); may free c */
+void sup_reply_now(struct sup *s, struct client *c);
+
+/* server.c: the control socket's requests */
+void sup_handle_request(struct sup *s, struct client *c, const char *line); /* one request line, answered in c->out */
+void sup_answer_waiters(struct sup *s); /* the clients whose services have settled get their reply */
 
 #endif
