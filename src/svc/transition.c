@@ -1,6 +1,6 @@
-/* svc/transition: the words for a change of state (started, exited with what status, restarting in how
- * long, failed and why), as oya says them on stderr and in the service's log. Pure: what the machine
- * holds in, a line out. */
+/* svc/transition: the machine in words: the names of its states and results as systemctl shows them, and
+ * the line for a change of state (started, exited with what status, restarting in how long, failed and
+ * why), as oya says it on stderr and in the service's log. Pure: what the machine holds in, words out. */
 #include "svc.h"
 
 #include <stdarg.h>
@@ -99,4 +99,31 @@ bool svc_transition_text(const struct svc *st, enum svc_state before, const stru
         return put(out, size, "failed (Result: %s)%s%s", svc_result_name(st->result), sep, exec_error);
     }
     return false;
+}
+
+const char *svc_active_state(const struct svc *s)
+{
+    static const char *names[] = {"inactive", "activating", "activating", "activating", "active",
+                                  "active", "reloading", "deactivating", "deactivating", "deactivating",
+                                  "deactivating", "activating", "failed", "activating"};
+    if (s->reloading && s->state == SVC_RUNNING)
+        return "reloading";
+    return names[s->state];
+}
+
+const char *svc_sub_state(const struct svc *s)
+{
+    static const char *names[] = {"dead", "start-pre", "start", "start-post", "running", "exited", "reload",
+                                  "stop", "stop-sigterm", "stop-sigkill", "stop-post", "auto-restart", "failed",
+                                  "condition"};
+    if (s->reloading && s->state == SVC_RUNNING)
+        return "reload";
+    return names[s->state];
+}
+
+const char *svc_result_name(enum svc_result r)
+{
+    static const char *names[] = {"success", "resources", "exit-code", "signal", "core-dump",
+                                  "timeout", "start-limit-hit", "protocol", "watchdog", "dependency", "oom-kill"};
+    return names[r];
 }
