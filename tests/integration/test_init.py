@@ -278,6 +278,7 @@ def test_exits_with_the_command_not_with_what_it_left(init, tmp_path, ns):
         left = psutil.Process(int(pidfile.read_text()))
         assert alive(left)
         left.kill()
+        left.wait(timeout=10)  # gone (reaped: the test process is the subreaper) before the fixture looks
 
 
 @pytest.mark.parametrize("ns", [pytest.param(True, marks=needs_ns, id="pid1"), pytest.param(False, id="subreaper")])
