@@ -3,10 +3,12 @@
  * the sd_notify socket and the control socket. It is a child subreaper (or PID 1), reaps everything with
  * waitid(P_ALL), feeds events to each service's state machine (svc/), carries out the actions it returns,
  * and runs start and stop jobs in the order the units' dependencies give (deps.c). Files: sup.c (loop,
- * reaper, spawning, shutdown), load.c (unit files, reloads, templates), announce.c (state-change lines),
+ * reaper, timers, shutdown), apply.c (a service's events through sup_feed, spawning, carrying out what its
+ * machine decides), load.c (unit files, reloads, templates), announce.c (state-change lines),
  * relay.c (services' output in the foreground), track.c (which processes are a service's), deps.c
  * (dependencies, jobs), notify.c (sd_notify), bus.c (Type=dbus: BusName= on the bus), files.c
- * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), server.c (control socket), journal.c
+ * (RuntimeDirectory=, PIDFile=), previous.c (what a killed oya left), clients.c and server.c (the control socket's connections and
+ * requests), journal.c
  * (each service's log), logreq.c (the logs request and its followers), syslog.c (/dev/log), trace.c
  * (process events for `oya trace`), cgroup.c (a cgroup v2 per service). */
 #ifndef OYA_SUP_H

@@ -198,7 +198,7 @@ struct sup {
     struct log_file_opts log_file_opts;
     bool log_dir_warned;
     struct buf journal_line;        /* the record being written, reused */
-    size_t nfollowers;              /* clients following logs (server.c) */
+    size_t nfollowers;              /* clients following logs (clients.c, logreq.c) */
     size_t ntracers;                /* clients taking process events (trace.c) */
     struct log_ring own_ring;       /* oya's own log, "@oya": syslog messages from no service (journal.c) */
     struct log_file own_file;
@@ -314,8 +314,8 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
 void sup_syslog_setup(struct sup *s);
 void sup_syslog_event(struct sup *s);
 void sup_syslog_close(struct sup *s);
-/* server.c, shared with logreq.c: flush a client's reply (a follower stays); a name without ".service";
- * "no such service" with a suggestion; lines (records) as repeated key fields */
+/* clients.c and server.c, shared with logreq.c: flush a client's reply (a follower stays); a name without
+ * ".service"; "no such service" with a suggestion; lines (records) as repeated key fields */
 void sup_client_flush(struct sup *s, struct client *c);
 /* A follower may take one more line (its "dropped N" line first, if it lost some); false: count one lost */
 bool sup_follower_ready(struct client *c);
