@@ -497,7 +497,7 @@ void exec_launches_free(struct exec_launches *ls)
     free(ls->v);
     while (ls->nspare)
         munmap(ls->spare[--ls->nspare], EXEC_GUARD + EXEC_STACK);
-    *ls = (struct exec_launches){.no_vm = ls->no_vm};
+    *ls = (struct exec_launches){.no_vm = ls->no_vm, .no_clone3 = ls->no_clone3};
 }
 
 /* A child process, born in the plan's cgroup when it has one (pl->cgroup_in_child then says whether the
@@ -543,9 +543,9 @@ static int launch(struct exec_launches *ls, struct plan *pl, int *pidfd, void **
         ls->no_vm = true; /* no clone3, or a seccomp filter refusing CLONE_VM: children are copies */
         pl->cgroup_in_child = false;
     }
-#else
-    (void)ls;
 #endif
+    if (ls && ls->no_clone3)
+        goto fork;
     if (pl->cgroup_fd >= 0) {
         args.flags |= OYA_CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)pl->cgroup_fd;
@@ -562,7 +562,12 @@ static int launch(struct exec_launches *ls, struct plan *pl, int *pidfd, void **
         return (int)pid;
     if (errno != ENOSYS && errno != EPERM && errno != EINVAL)
         return -errno;
-    /* no clone3 (old kernel, or a seccomp filter refusing it): fork, then pidfd_open */
+    if (ls)
+        ls->no_clone3 = true; /* asked once: the next children are forked at once */
+fork:
+    /* no clone3 (old kernel, or a seccomp filter refusing it): fork, then pidfd_open; the child moves
+     * itself into its cgroup */
+    pl->cgroup_in_child = pl->cgroup_fd >= 0;
     pid = fork();
     if (pid < 0)
         return -errno;

@@ -40,6 +40,7 @@ struct exec_launches {
     void *spare[4]; /* stacks kept for the next children */
     size_t nspare;
     bool no_vm;     /* refused here (no clone3, or a seccomp filter): children are copies from then on */
+    bool no_clone3; /* clone3 itself refused: children are forked from then on */
 };
 void exec_launches_free(struct exec_launches *ls);
 
