@@ -180,7 +180,6 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
             continue;
         }
         free(diag);
-        exec_resolve_creds(u); /* users and groups now, never at a start (a failure is the start's) */
         struct service *svc = sup_find(s, u->name);
         if (svc && seen[svc->index]) {
             fprintf(stderr, "oya: %s: a service named %s is already loaded from %s; skipped\n", files.v[i],
@@ -195,7 +194,6 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
                        u->name);
             if (same) {
                 unit_free(u); /* the service keeps its unit: nothing to apply at its next start */
-                exec_resolve_creds(svc->unit); /* but its user may have changed since */
             } else {
                 unit_free(svc->unit);
                 svc->unit = u;
@@ -229,11 +227,14 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
                 unit_free(svc->unit);
                 svc->unit = u;
             }
-            exec_resolve_creds(svc->unit);
         }
         seen[i] = true;
     }
     sup_make_prefixes(s);
+    /* users and groups now, never at a start (a failure is the start's): every service's, since a user
+     * may have changed behind an unchanged unit */
+    for (size_t i = 0; i < s->nsvcs; i++)
+        exec_resolve_creds(s->svcs[i]->unit);
     if (reload) {
         for (size_t i = 0; i < before; i++) {
             struct service *svc = s->svcs[i];
