@@ -267,8 +267,10 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
     for (; n && str_startswith(args[0], "--"); args++, n--) {
         if (strcmp(args[0], "--pressure") == 0) {
             pressure = true;
-        } else if (!str_startswith(args[0], "--lines=") || !str_to_u64(args[0] + 8, &log_lines) ||
-                   log_lines > 100000) {
+        } else if (!str_startswith(args[0], "--lines=")) {
+            ctl_reply_error(&c->out, "unknown status option %s (--lines=N, --pressure)", args[0]);
+            return;
+        } else if (!str_to_u64(args[0] + 8, &log_lines) || log_lines > 100000) {
             ctl_reply_error(&c->out, "%s: give a number of lines", args[0]);
             return;
         }
