@@ -1,386 +1,17 @@
-/* cli/ps: `oya ps`, procps-ng compatible: BSD options (aux, ux, a, x), UNIX options (-e, -ef, -f, -p,
- * --ppid, -u, -C, -o), --sort and --no-headers, with output identical to procps's for the same
- * processes, plus a "service" column naming the oya service that owns each process. */
+/* cli/ps: `oya ps`, procps-ng 4.0's ps option for option (ps_args.c reads the command line): reads the
+ * processes (and threads for H, -L, -T, m, -m), selects, sorts, draws the forest and prints, byte for
+ * byte as procps does; plus oya's --services, a column naming the oya service that owns each process. */
 #include "cli.h"
+#include "ps.h"
 
-#include "../proc/format.h"
-#include "../proc/proc.h"
-
-#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-
-/* process selection, as procps: simple switches and lists (a process matching either is shown) */
-#define SS_U_a 1u
-#define SS_U_d 2u
-#define SS_B_a 4u
-#define SS_B_x 8u
-
-struct sel_list {
-    enum { SEL_PID, SEL_PPID, SEL_EUID, SEL_RUID, SEL_COMM, SEL_SID, SEL_TTY } kind;
-    long *ids;
-    char **names;
-    size_t n;
-};
-
-struct ps_opts {
-    bool bsd;         /* a BSD option was used: BSD defaults */
-    bool unix_f, bsd_u;
-    bool all, negate, running_only, no_headers, services;
-    unsigned simple;
-    struct sel_list *lists;
-    size_t nlists;
-    struct strv formats; /* -o lists, in order */
-    struct strv sorts;
-    int wide;            /* BSD w / -w count */
-    int cols;            /* --cols */
-};
-
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\n\nUsage:\n ps [options]\n\n Try 'oya ps --help' for more information.\n", stderr);
-    return 1;
-}
-
-static struct sel_list *add_list(struct ps_opts *o, int kind)
-{
-    o->lists = xrealloc(o->lists, (o->nlists + 1) * sizeof(*o->lists));
-    struct sel_list *l = &o->lists[o->nlists++];
-    memset(l, 0, sizeof(*l));
-    l->kind = kind;
-    return l;
-}
-
-/* A list argument: items separated by commas or spaces. */
-static int parse_list(struct ps_opts *o, int kind, const char *arg)
-{
-    struct sel_list *l = add_list(o, kind);
-    char *copy = xstrdup(arg), *save = NULL;
-    int r = 0;
-    for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-        long v = 0;
-        bool numeric = true;
-        for (const char *q = t; *q; q++)
-            numeric &= isdigit((unsigned char)*q) != 0;
-        if (kind == SEL_COMM) {
-            l->names = xrealloc(l->names, (l->n + 1) * sizeof(char *));
-            l->names[l->n++] = xstrdup(t);
-            continue;
-        }
-        if (kind == SEL_EUID || kind == SEL_RUID) {
-            if (!numeric) {
-                struct passwd *pw = getpwnam(t);
-                if (!pw) {
-                    r = fail("user name does not exist");
-                    break;
-                }
-                v = (long)pw->pw_uid;
-            } else {
-                v = strtol(t, NULL, 10);
-            }
-        } else if (kind == SEL_TTY) {
-            v = strtol(t, NULL, 10); /* resolved against names at selection time */
-            l->names = xrealloc(l->names, (l->n + 1) * sizeof(char *));
-            l->names[l->n] = xstrdup(t);
-        } else {
-            if (!numeric || !*t) {
-                r = fail("process ID list syntax error");
-                break;
-            }
-            v = strtol(t, NULL, 10);
-            if (v <= 0) {
-                r = fail("process ID out of range");
-                break;
-            }
-        }
-        l->ids = xrealloc(l->ids, (l->n + 1) * sizeof(long));
-        l->ids[l->n++] = v;
-    }
-    if (r == 0 && l->n == 0)
-        r = fail("list of process IDs must follow -p");
-    free(copy);
-    return r;
-}
-
-static const char *take_arg(int argc, char **argv, int *i, const char *rest)
-{
-    if (rest && *rest)
-        return rest;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
-static void usage(void)
-{
-    printf("usage: oya ps [options]\n"
-           "Like procps ps: BSD options (aux, ux, a, x, u, w, h, r, o FMT, p PIDS, k SORT) and UNIX options\n"
-           "(-e -A -a -d -N -f -p PIDS --pid PIDS --ppid PIDS -u USERS -U USERS -C NAMES -s SIDS -t TTYS\n"
-           "-o/--format FMT -w --sort SPEC --no-headers --cols N).\n"
-           "--services adds a SERVICE column: the oya service that owns each process (blank for none).\n"
-           "Columns for -o: pid ppid pgid sid user uid group gid %%cpu %%mem vsz rss tty stat state start\n"
-           "lstart time etime etimes comm args cmd nlwp pri ni wchan c stime tname service, and more.\n");
-}
-
-static int parse_long(struct ps_opts *o, int argc, char **argv, int *i)
-{
-    const char *a = argv[*i] + 2;
-    const char *eq = strchr(a, '=');
-    size_t n = eq ? (size_t)(eq - a) : strlen(a);
-    const char *val = eq ? eq + 1 : NULL;
-#define IS(name) (n == strlen(name) && strncmp(a, name, n) == 0)
-    if (IS("help")) {
-        usage();
-        exit(0);
-    }
-    if (IS("no-headers") || IS("no-heading")) {
-        o->no_headers = true;
-        return 0;
-    }
-    if (IS("services")) {
-        o->services = true;
-        return 0;
-    }
-    if (IS("deselect")) {
-        o->negate = true;
-        return 0;
-    }
-    bool needs_value = IS("pid") || IS("ppid") || IS("user") || IS("User") || IS("sort") || IS("format") ||
-                       IS("sid") || IS("tty") || IS("cols") || IS("columns") || IS("width");
-    if (!needs_value)
-        return fail("unknown gnu long option");
-    if (!val)
-        val = take_arg(argc, argv, i, NULL);
-    if (!val)
-        return fail("option --%.*s requires an argument", (int)n, a);
-    if (IS("pid"))
-        return parse_list(o, SEL_PID, val);
-    if (IS("ppid"))
-        return parse_list(o, SEL_PPID, val);
-    if (IS("user"))
-        return parse_list(o, SEL_EUID, val);
-    if (IS("User"))
-        return parse_list(o, SEL_RUID, val);
-    if (IS("sid"))
-        return parse_list(o, SEL_SID, val);
-    if (IS("tty"))
-        return parse_list(o, SEL_TTY, val);
-    if (IS("sort")) {
-        strv_add(&o->sorts, val);
-        return 0;
-    }
-    if (IS("format")) {
-        strv_add(&o->formats, val);
-        return 0;
-    }
-    o->cols = atoi(val);
-    if (o->cols <= 0)
-        return fail("number of columns must be a positive number");
-    return 0;
-#undef IS
-}
-
-static int parse_unix(struct ps_opts *o, int argc, char **argv, int *i)
-{
-    const char *p = argv[*i] + 1;
-    if (!*p)
-        return fail("unsupported SysV option");
-    for (; *p; p++) {
-        const char *v;
-        switch (*p) {
-        case 'e': case 'A': o->all = true; break;
-        case 'a': o->simple |= SS_U_a; break;
-        case 'd': o->simple |= SS_U_d; break;
-        case 'N': o->negate = true; break;
-        case 'f': o->unix_f = true; break;
-        case 'w': o->wide++; break;
-        case 'p': case 'q': case 'u': case 'U': case 'C': case 's': case 't': case 'o': case 'O': case 'G': case 'g': {
-            char opt = *p;
-            v = take_arg(argc, argv, i, p + 1);
-            if (!v)
-                return fail("list of %s must follow -%c", opt == 'p' ? "process IDs" : "items", opt);
-            if (opt == 'p' || opt == 'q')
-                return parse_list(o, SEL_PID, v);
-            if (opt == 'u')
-                return parse_list(o, SEL_EUID, v);
-            if (opt == 'U')
-                return parse_list(o, SEL_RUID, v);
-            if (opt == 'C')
-                return parse_list(o, SEL_COMM, v);
-            if (opt == 's')
-                return parse_list(o, SEL_SID, v);
-            if (opt == 't')
-                return parse_list(o, SEL_TTY, v);
-            if (opt == 'o') {
-                strv_add(&o->formats, v);
-                return 0;
-            }
-            return fail("-%c is not supported yet", opt);
-        }
-        default:
-            return fail("unsupported SysV option -%c (oya ps --help lists the supported ones)", *p);
-        }
-    }
-    return 0;
-}
-
-static int parse_bsd(struct ps_opts *o, int argc, char **argv, int *i)
-{
-    const char *p = argv[*i];
-    o->bsd = true;
-    if (isdigit((unsigned char)*p))
-        return parse_list(o, SEL_PID, p); /* a bare number is a PID, as in BSD */
-    for (; *p; p++) {
-        const char *v;
-        switch (*p) {
-        case 'a': o->simple |= SS_B_a; break;
-        case 'x': o->simple |= SS_B_x; break;
-        case 'u': o->bsd_u = true; break;
-        case 'w': o->wide++; break;
-        case 'h': o->no_headers = true; break;
-        case 'r': o->running_only = true; break;
-        case 'g': break; /* all, even session leaders: a no-op on Linux */
-        case 'o': case 'O': case 'p': case 'U': case 'k': case 't': {
-            char opt = *p;
-            v = take_arg(argc, argv, i, p + 1);
-            if (!v)
-                return fail("list must follow %c", opt);
-            if (opt == 'o') {
-                strv_add(&o->formats, v);
-                return 0;
-            }
-            if (opt == 'p')
-                return parse_list(o, SEL_PID, v);
-            if (opt == 'U')
-                return parse_list(o, SEL_EUID, v); /* a list: no tty needed, as procps says "U implies x" */
-            if (opt == 't')
-                return parse_list(o, SEL_TTY, v);
-            if (opt == 'k') {
-                strv_add(&o->sorts, v);
-                return 0;
-            }
-            return fail("option %c is not supported yet", opt);
-        }
-        default:
-            return fail("unsupported option (BSD syntax)");
-        }
-    }
-    return 0;
-}
-
-static bool in_list(const struct sel_list *l, const struct ps_proc *p)
-{
-    for (size_t k = 0; k < l->n; k++) {
-        switch (l->kind) {
-        case SEL_PID: if (p->st.pid == l->ids[k]) return true; break;
-        case SEL_PPID: if (p->st.ppid == l->ids[k]) return true; break;
-        case SEL_SID: if (p->st.session == l->ids[k]) return true; break;
-        case SEL_EUID: if ((long)p->status.euid == l->ids[k]) return true; break;
-        case SEL_RUID: if ((long)p->status.ruid == l->ids[k]) return true; break;
-        case SEL_COMM:
-            /* comm is cut at 15 characters; a longer name matches on its first 15 */
-            if (strlen(p->st.comm) == 15 && strlen(l->names[k]) >= 15 && !strncmp(p->st.comm, l->names[k], 15))
-                return true;
-            if (!strncmp(p->st.comm, l->names[k], 63))
-                return true;
-            break;
-        case SEL_TTY: {
-            char name[64];
-            ps_tty_name(p->st.tty_nr, name, sizeof(name));
-            const char *want = l->names[k];
-            if (str_startswith(want, "/dev/"))
-                want += 5;
-            if (!strcmp(name, want) || (!strcmp(want, "-") && p->st.tty_nr == 0))
-                return true;
-            break;
-        }
-        }
-    }
-    return false;
-}
-
-struct selector {
-    const struct ps_opts *o;
-    bool my_euid, my_tty, has_tty, no_leader, all;
-    unsigned euid;
-    int tty;
-};
-
-static int selector_init(struct selector *s, const struct ps_opts *o)
-{
-    memset(s, 0, sizeof(*s));
-    s->o = o;
-    s->euid = geteuid();
-    struct proc_stat self;
-    int procfd = proc_open_root();
-    if (procfd >= 0) {
-        if (proc_read_stat(procfd, getpid(), &self) == 0)
-            s->tty = self.tty_nr;
-        close(procfd);
-    }
-    s->all = o->all;
-    switch (o->simple) {
-    case 0:
-        s->my_euid = true;
-        if (o->bsd)
-            s->has_tty = true;
-        else
-            s->my_tty = true;
-        break;
-    case SS_U_a: s->no_leader = s->has_tty = true; break;
-    case SS_U_d: case SS_U_a | SS_U_d: s->no_leader = true; break;
-    case SS_B_a: s->has_tty = true; break;
-    case SS_B_x: s->my_euid = true; break;
-    case SS_B_a | SS_B_x: s->all = true; break;
-    default: return fail("process selection options conflict");
-    }
-    return 0;
-}
-
-static bool selected(const struct selector *s, const struct ps_proc *p)
-{
-    const struct ps_opts *o = s->o;
-    bool ok = true;
-    if (s->all)
-        goto finish;
-    if (o->simple || o->nlists == 0) {
-        bool simple = !(s->my_euid && p->status.euid != s->euid) && !(s->my_tty && p->st.tty_nr != s->tty) &&
-                      !(s->no_leader && p->st.session == p->st.pid) && !(s->has_tty && p->st.tty_nr == 0);
-        if (simple)
-            goto finish;
-    }
-    for (size_t i = 0; i < o->nlists; i++)
-        if (in_list(&o->lists[i], p))
-            goto finish;
-    ok = false;
-finish:
-    if (o->running_only && p->st.state != 'R' && p->st.state != 'D')
-        ok = false;
-    return o->negate ? !ok : ok;
-}
-
-/* The default columns, as procps builds them from -f, u and the BSD/SysV personality. */
-static const char *default_format(const struct ps_opts *o)
-{
-    if (o->bsd_u && !o->unix_f)
-        return "user,pid,pcpu,pmem,vsz,rss,tname,stat,start_time,bsdtime,args";
-    if (o->bsd)
-        return o->unix_f ? "uid_hack,pid,ppid,c,stime,tname,stat,bsdtime,cmd" : "pid,tname,stat,bsdtime,args";
-    return o->unix_f ? "uid_hack,pid,ppid,c,stime,tname,time,cmd" : "pid,tname,time,ucmd";
-}
 
 /* pid -> service, from the running supervisor (nothing when none answers) */
 struct svc_map {
@@ -435,252 +66,459 @@ static void svc_map_free(struct svc_map *m)
     free(m->names);
 }
 
-struct sort_key {
-    ps_cmp_fn fn;
-    bool reverse;
-};
-static struct {
-    const struct ps_ctx *ctx;
-    const struct sort_key *keys;
-    size_t n;
-} sorting;
+/* ---------- selection, as procps: a table over four facts, then the lists, then r and -N ---------- */
 
-static int compare_procs(const void *x, const void *y)
+static bool listed(const struct ps_plan *pl, const struct ps_proc *p)
 {
-    const struct ps_proc *a = x, *b = y;
-    for (size_t i = 0; i < sorting.n; i++) {
-        int r = sorting.keys[i].fn(sorting.ctx, a, b);
-        if (r)
-            return sorting.keys[i].reverse ? -r : r;
-    }
-    return (a->st.pid > b->st.pid) - (a->st.pid < b->st.pid);
-}
-
-static int parse_sorts(const struct ps_opts *o, struct sort_key **keys, size_t *n, unsigned *needs)
-{
-    for (size_t i = 0; i < o->sorts.n; i++) {
-        char *copy = xstrdup(o->sorts.v[i]), *save = NULL;
-        for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-            bool rev = *t == '-';
-            if (*t == '-' || *t == '+')
-                t++;
-            ps_cmp_fn fn = ps_sort_key(t, needs);
-            if (!fn) {
-                free(copy);
-                return fail("unknown sort specifier");
+    for (size_t i = 0; i < pl->nsels; i++) {
+        const struct ps_sel *s = &pl->sels[i];
+        for (size_t k = 0; k < s->n; k++) {
+            long v = s->ids[k];
+            switch (s->kind) {
+            case PS_SEL_RUID: if ((unsigned)p->status.ruid == (unsigned)v) return true; break;
+            case PS_SEL_EUID: if ((unsigned)p->status.euid == (unsigned)v) return true; break;
+            case PS_SEL_RGID: if ((unsigned)p->status.rgid == (unsigned)v) return true; break;
+            case PS_SEL_EGID: if ((unsigned)p->status.egid == (unsigned)v) return true; break;
+            case PS_SEL_PGRP: if (p->st.pgrp == v) return true; break;
+            case PS_SEL_PID: case PS_SEL_PID_QUICK: if (p->tgid == v) return true; break;
+            case PS_SEL_PPID: if (p->st.ppid == v) return true; break;
+            case PS_SEL_TTY: if ((unsigned)p->st.tty_nr == (unsigned)v) return true; break;
+            case PS_SEL_SESS: if (p->st.session == v) return true; break;
+            case PS_SEL_COMM: {
+                const char *want = s->names[k];
+                if (strlen(p->st.comm) == 15 && strlen(want) >= 15 && !strncmp(p->st.comm, want, 15))
+                    return true;
+                if (!strncmp(p->st.comm, want, 63))
+                    return true;
+                break;
             }
-            *keys = xrealloc(*keys, (*n + 1) * sizeof(**keys));
-            (*keys)[(*n)++] = (struct sort_key){fn, rev};
+            }
         }
-        free(copy);
     }
-    return 0;
+    return false;
 }
 
-static int screen_width(const struct ps_opts *o)
+static bool wanted(const struct ps_plan *pl, const struct ps_proc *p)
 {
-    int cols = 80;
-    struct winsize ws;
-    if (ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        cols = ws.ws_col;
-    else if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        cols = ws.ws_col;
-    if (!isatty(1))
-        cols = 131072; /* not a terminal: no truncation, as procps */
-    const char *env = getenv("COLUMNS");
-    if (env && *env) {
-        char *end;
-        long t = strtol(env, &end, 0);
-        if (!*end && t > 0 && t < 131072)
-            cols = (int)t;
+    bool ok = true;
+    if (pl->all)
+        goto finish;
+    if (pl->use_table) {
+        unsigned idx = (p->status.euid == pl->my_euid) | (unsigned)(p->st.session == p->tgid) << 1 |
+                       (unsigned)(p->st.tty_nr == 0) << 2 | (unsigned)(p->st.tty_nr == pl->my_tty) << 3;
+        if (pl->select_bits & (1u << idx))
+            goto finish;
     }
-    if (o->wide == 1 && cols < 132)
-        cols = 132;
-    if (o->wide >= 2)
-        cols = 131072;
-    if (o->cols > 0)
-        cols = o->cols;
-    return cols;
+    if (listed(pl, p))
+        goto finish;
+    ok = false;
+finish:
+    if (pl->running_only && p->st.state != 'R' && p->st.state != 'D')
+        ok = false;
+    return pl->negate ? !ok : ok;
 }
 
-struct collect_job {
+/* ---------- reading ---------- */
+
+struct reader {
     struct ps_ctx *ctx;
-    const struct selector *sel;
+    const struct ps_plan *plan;
     unsigned needs;
     const struct svc_map *services;
-    const int *pids;
-    struct ps_proc *procs;
-    bool *keep;
+    struct buf tmp;
 };
 
-/* One process: stat and status (selection needs the euid; status also has VmRSS and VmLck), then
- * what the columns need. A process that vanishes on the way is skipped, as procps skips it. */
-static bool collect_one(struct collect_job *j, int pid, struct ps_proc *p, struct buf *cmd)
+/* One process ("PID") or thread ("PID/task/TID"): selected first, then what the columns need */
+static char *dup_bytes(const char *p, size_t n)
 {
-    int procfd = j->ctx->procfd;
-    if (proc_read_stat(procfd, pid, &p->st) < 0 || proc_read_status(procfd, pid, &p->status) < 0)
-        return false;
-    if (!selected(j->sel, p))
+    char *d = xmalloc(n + 1);
+    memcpy(d, p, n);
+    d[n] = 0;
+    return d;
+}
+
+static bool read_one(struct reader *r, const char *dir, int tgid, bool task, bool select, struct ps_proc *p)
+{
+    int procfd = r->ctx->procfd;
+    memset(p, 0, sizeof(*p));
+    snprintf(p->dir, sizeof(p->dir), "%s", dir);
+    p->task = task;
+    p->tgid = tgid;
+    if (proc_read_stat_in(procfd, dir, &p->st) < 0 ||
+        proc_read_status_in(procfd, dir, (r->needs & PS_NEED_STATUS) != 0, &p->status) < 0)
         return false;
     p->rss_kb = p->status.vm_rss_kb;
-    if (j->needs & PS_NEED_ARGS) {
-        ssize_t len = proc_read_cmdline_raw(procfd, pid, cmd);
+    if (select && !wanted(r->plan, p))
+        return false;
+    if (r->needs & PS_NEED_ARGS) {
+        ssize_t len = proc_read_file_in(procfd, dir, "cmdline", &r->tmp);
         if (len < 0)
             return false;
         if (len > 0) {
-            p->args = xmalloc((size_t)len + 1);
-            memcpy(p->args, cmd->p, (size_t)len + 1);
+            p->args = dup_bytes(r->tmp.p, (size_t)len);
             p->args_len = (size_t)len;
         }
     }
-    if (j->needs & PS_NEED_WCHAN)
-        proc_read_wchan(procfd, pid, p->wchan, sizeof(p->wchan));
-    if (j->needs & PS_NEED_SERVICE)
-        p->service = svc_map_find(j->services, pid);
+    if ((r->needs & PS_NEED_ENV) && r->ctx->bsd_e) {
+        ssize_t len = proc_read_file_in(procfd, dir, "environ", &r->tmp);
+        if (len > 0) {
+            p->env = dup_bytes(r->tmp.p, (size_t)len);
+            p->env_len = (size_t)len;
+        }
+    }
+    if (r->needs & PS_NEED_WCHAN)
+        proc_read_wchan_in(procfd, dir, p->wchan, sizeof(p->wchan));
+    if (r->needs & PS_NEED_SERVICE)
+        p->service = svc_map_find(r->services, tgid);
     return true;
 }
 
-static void collect_range(void *arg, size_t begin, size_t end)
+struct plist {
+    struct ps_proc *v;
+    size_t n, cap;
+};
+
+static struct ps_proc *plist_next(struct plist *l)
 {
-    struct collect_job *j = arg;
-    struct buf cmd = {0};
-    for (size_t i = begin; i < end; i++)
-        j->keep[i] = collect_one(j, j->pids[i], &j->procs[i], &cmd);
-    buf_free(&cmd);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    return &l->v[l->n];
 }
 
-/* Read the processes (on every core: it is kernel work), select, fetch what the columns need. */
-static struct ps_proc *collect(struct ps_ctx *ctx, const struct selector *sel, unsigned needs,
-                               const struct svc_map *services, size_t *count)
+/* A process, or with threads its tasks (the leader read from the process's own directory, as procps) */
+static void read_pid(struct reader *r, int pid, bool threads, bool select, struct plist *out)
 {
-    int *pids;
-    size_t n;
-    *count = 0;
-    if (proc_list_pids(ctx->procfd, &pids, &n) < 0)
-        return NULL;
-    struct ps_proc *procs = xcalloc(n ? n : 1, sizeof(*procs));
-    bool *keep = xcalloc(n ? n : 1, sizeof(bool));
-    struct collect_job job = {ctx, sel, needs, services, pids, procs, keep};
-    proc_parallel(n, collect_range, &job);
-    size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (keep[i])
-            procs[kept++] = procs[i];
+    char dir[40];
+    snprintf(dir, sizeof(dir), "%d", pid);
+    if (!threads) {
+        if (read_one(r, dir, pid, false, select, plist_next(out)))
+            out->n++;
         else
-            free(procs[i].args);
+            ps_proc_clear(plist_next(out));
+        return;
     }
-    free(keep);
-    free(pids);
-    *count = kept;
-    return procs;
+    char task_dir[40];
+    snprintf(task_dir, sizeof(task_dir), "%d/task", pid);
+    /* the kernel's order (the leader first), not sorted */
+    int tfd = openat(r->ctx->procfd, task_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (tfd < 0)
+        return;
+    DIR *d = fdopendir(tfd);
+    if (!d) {
+        close(tfd);
+        return;
+    }
+    int *tids = NULL;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        tids = xrealloc(tids, (n + 1) * sizeof(int));
+        tids[n++] = atoi(e->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; i < n; i++) {
+        char tdir[40];
+        bool leader = tids[i] == pid;
+        if (leader)
+            snprintf(tdir, sizeof(tdir), "%d", pid);
+        else
+            snprintf(tdir, sizeof(tdir), "%d/task/%d", pid, tids[i]);
+        struct ps_proc *p = plist_next(out);
+        if (read_one(r, tdir, pid, !leader, select, p)) {
+            out->n++;
+        } else {
+            ps_proc_clear(p);
+            if (!select || errno == ENOENT)
+                break; /* procps moves on to the next process when a task cannot be read */
+        }
+    }
+    free(tids);
 }
 
-static void opts_free(struct ps_opts *o)
+/* ---------- sorting (stable: procps's sorts keep the order of equals) ---------- */
+
+static struct {
+    struct ps_ctx *ctx;
+    const struct ps_sort_key *keys;
+    size_t n;
+    bool by_start;
+} sorting;
+
+struct ranked {
+    struct ps_proc *p;
+    size_t index;
+};
+
+static int compare_ranked(const void *x, const void *y)
 {
-    for (size_t i = 0; i < o->nlists; i++) {
-        for (size_t k = 0; o->lists[i].names && k < o->lists[i].n; k++)
-            free(o->lists[i].names[k]);
-        free(o->lists[i].names);
-        free(o->lists[i].ids);
+    const struct ranked *a = x, *b = y;
+    for (size_t i = 0; i < sorting.n; i++) {
+        int r = ps_sort_compare(sorting.ctx, &sorting.keys[i], a->p, b->p);
+        if (r)
+            return r;
     }
-    free(o->lists);
-    strv_clear(&o->formats);
-    strv_clear(&o->sorts);
+    if (sorting.by_start && a->p->st.starttime != b->p->st.starttime)
+        return a->p->st.starttime < b->p->st.starttime ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+static struct ps_proc **sorted(struct ps_ctx *ctx, struct plist *l, const struct ps_sort_key *keys, size_t n,
+                               bool by_start)
+{
+    struct ranked *r = xcalloc(l->n ? l->n : 1, sizeof(*r));
+    for (size_t i = 0; i < l->n; i++)
+        r[i] = (struct ranked){&l->v[i], i};
+    sorting.ctx = ctx, sorting.keys = keys, sorting.n = n, sorting.by_start = by_start;
+    qsort(r, l->n, sizeof(*r), compare_ranked);
+    struct ps_proc **out = xcalloc(l->n ? l->n : 1, sizeof(*out));
+    for (size_t i = 0; i < l->n; i++)
+        out[i] = r[i].p;
+    free(r);
+    return out;
+}
+
+/* ---------- output ---------- */
+
+struct printer {
+    struct ps_ctx *ctx;
+    const struct ps_column *cols;
+    size_t ncols;
+    int active, header_gap;
+    bool printed;
+    struct buf out;
+    char prefix[4096 + 8]; /* the forest, one character a level */
+};
+
+static void flush_if_big(struct printer *pr)
+{
+    if (pr->out.len > 65536) {
+        fd_write_all(1, pr->out.p, pr->out.len);
+        pr->out.len = 0;
+    }
+}
+
+static void show(struct printer *pr, const struct ps_proc *p, int skip)
+{
+    if (!--pr->ctx->lines_to_next_header) {
+        pr->ctx->lines_to_next_header = pr->header_gap;
+        ps_render(pr->ctx, pr->cols, pr->ncols, NULL, -1, pr->active, &pr->out);
+    }
+    pr->printed = true;
+    ps_render(pr->ctx, pr->cols, pr->ncols, p, skip, pr->active, &pr->out);
+    flush_if_big(pr);
+}
+
+/* procps's tree: children must follow their parent's other children in the sorted array; init's
+ * children stay at the top level (except for -H) */
+static void show_tree(struct printer *pr, struct ps_proc **v, size_t self, size_t n, size_t level, bool sibling)
+{
+    if (level >= sizeof(pr->prefix) - 1)
+        level = sizeof(pr->prefix) - 2;
+    if (level)
+        pr->prefix[level - 1] = sibling ? '+' : 'L';
+    pr->prefix[level] = 0;
+    show(pr, v[self], -1);
+    size_t i = 0;
+    while (i < n && v[i]->st.ppid != v[self]->tgid)
+        i++;
+    if (i >= n)
+        return;
+    if (level)
+        pr->prefix[level - 1] = sibling ? '|' : ' ';
+    pr->prefix[level] = 0;
+    while (i < n) {
+        int self_pid = v[self]->tgid;
+        bool more = i + 1 < n && v[i + 1]->st.ppid == self_pid;
+        size_t next_level = self_pid == 1 && pr->ctx->forest_type != 'u' ? level : level + 1;
+        show_tree(pr, v, i++, n, next_level, more);
+        if (!more)
+            break;
+    }
+    pr->prefix[level] = 0;
+}
+
+static void show_forest(struct printer *pr, struct ps_proc **v, size_t n)
+{
+    for (size_t i = n; i-- > 0;) {
+        bool root = true;
+        for (size_t j = n; j-- > 0 && root;)
+            if (v[j]->tgid == v[i]->st.ppid)
+                root = false;
+        if (root)
+            show_tree(pr, v, i, n, 0, false);
+    }
+}
+
+static int tgid_then_start(const void *x, const void *y)
+{
+    const struct ranked *a = x, *b = y;
+    if (a->p->tgid != b->p->tgid)
+        return a->p->tgid < b->p->tgid ? -1 : 1;
+    if (a->p->st.starttime != b->p->st.starttime)
+        return a->p->st.starttime < b->p->st.starttime ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+static int quick_checks(const struct ps_plan *pl)
+{
+    size_t quick = 0;
+    for (size_t i = 0; i < pl->nsels; i++)
+        quick += pl->sels[i].kind == PS_SEL_PID_QUICK;
+    const char *msg = NULL;
+    if (quick > 1)
+        msg = "q/-q/--quick-pid can only be used once.";
+    else if (quick && pl->nsels > quick)
+        msg = "q/-q/--quick-pid cannot be combined with other selection options.";
+    else if (quick && pl->forest)
+        msg = "q/-q/--quick-pid cannot be used together with forest type listings.";
+    else if (quick && pl->nsorts)
+        msg = "q/-q,--quick-pid cannot be used together with sort options.";
+    else if (quick && pl->negate)
+        msg = "q/-q/--quick-pid cannot be used together with negation switches.";
+    if (msg)
+        fprintf(stderr, "%s\n", msg);
+    return msg ? 1 : 0;
 }
 
 int cli_ps(struct cli *c, int argc, char **argv)
 {
     setlocale(LC_ALL, "");
-    struct ps_opts o = {0};
-    int rc = 0;
-    for (int i = 1; i < argc && rc == 0; i++) {
-        if (str_startswith(argv[i], "--"))
-            rc = parse_long(&o, argc, argv, &i);
-        else if (argv[i][0] == '-')
-            rc = parse_unix(&o, argc, argv, &i);
-        else
-            rc = parse_bsd(&o, argc, argv, &i);
-    }
-    struct ps_ctx ctx;
-    struct selector sel;
-    struct ps_column *cols = NULL;
-    size_t ncols = 0, nkeys = 0, nprocs = 0;
-    struct sort_key *keys = NULL;
-    struct ps_proc *procs = NULL;
-    struct svc_map services = {0};
     int procfd = proc_open_root();
     if (procfd < 0) {
         fprintf(stderr, "oya ps: cannot open /proc: %s\n", strerror(-procfd));
-        opts_free(&o);
         return 1;
     }
+    struct ps_ctx ctx;
     ps_ctx_init(&ctx, procfd);
-    if (rc)
-        goto out;
-    if (o.formats.n && (o.unix_f || o.bsd_u)) {
-        rc = fail("conflicting format options");
-        goto out;
+    struct ps_plan pl;
+    bool done;
+    int rc = ps_plan_parse(&ctx, argc, argv, &pl, &done);
+    if (done) {
+        fflush(stdout);
+        ps_ctx_free(&ctx);
+        close(procfd);
+        return rc;
     }
-    char err[160];
-    for (size_t i = 0; i < o.formats.n && rc == 0; i++)
-        if (ps_format_parse(&ctx, o.formats.v[i], &cols, &ncols, err, sizeof(err)) < 0)
-            rc = fail("%s", err);
-    if (rc == 0 && o.formats.n == 0 && ps_format_parse(&ctx, default_format(&o), &cols, &ncols, err, sizeof(err)) < 0)
-        rc = fail("%s", err);
-    if (rc)
-        goto out;
-    if (o.services && ncols > 0) {
-        /* SERVICE goes just before the command column */
+    if (pl.warning)
+        fputs(pl.warning, stderr);
+    if ((rc = quick_checks(&pl))) {
+        ps_plan_free(&pl);
+        ps_ctx_free(&ctx);
+        close(procfd);
+        return rc;
+    }
+    ctx.user_is_number = pl.user_is_number;
+    ctx.wchan_is_number = pl.wchan_is_number;
+    ctx.unix_f = pl.unix_f;
+    ctx.bsd_e = pl.bsd_e;
+    ctx.cumulative = pl.cumulative;
+    ctx.forest_type = pl.forest;
+    if (pl.services && pl.ncols > 0) {
+        /* SERVICE goes just before the last (the command) column */
         struct ps_column *svc = NULL;
         size_t nsvc = 0;
-        ps_format_parse(&ctx, "service", &svc, &nsvc, err, sizeof(err));
-        cols = xrealloc(cols, (ncols + 1) * sizeof(*cols));
-        cols[ncols] = cols[ncols - 1];
-        cols[ncols - 1] = svc[0];
-        ncols++;
+        ps_format_add(&ctx, "service", &svc, &nsvc);
+        pl.cols = xrealloc(pl.cols, (pl.ncols + 1) * sizeof(*pl.cols));
+        pl.cols[pl.ncols] = pl.cols[pl.ncols - 1];
+        pl.cols[pl.ncols - 1] = svc[0];
+        pl.ncols++;
         free(svc);
     }
-    unsigned needs = ps_columns_needs(cols, ncols);
-    if ((rc = parse_sorts(&o, &keys, &nkeys, &needs)))
-        goto out;
-    if ((rc = selector_init(&sel, &o)))
-        goto out;
+    struct printer pr = {.ctx = &ctx, .cols = pl.cols, .ncols = pl.ncols, .header_gap = -1};
+    ctx.forest_prefix = pr.prefix;
+    ctx.lines_to_next_header = 1;
+    if (pl.header == PS_HEAD_MULTI) {
+        pr.header_gap = pl.screen_rows - 1;
+    } else if (pl.header == PS_HEAD_NONE) {
+        ctx.lines_to_next_header = -1;
+    } else {
+        bool any = false;
+        for (size_t i = 0; i < pl.ncols; i++)
+            any |= pl.cols[i].f && pl.cols[i].head[0];
+        if (!any)
+            ctx.lines_to_next_header = -1; /* no header when every header is empty, as UNIX */
+    }
+    pr.active = ps_active_cols(&ctx, pl.cols, pl.ncols, pl.screen_cols);
+    unsigned needs = ps_columns_needs(pl.cols, pl.ncols) | pl.sort_needs;
+    struct svc_map services = {0};
     if (needs & PS_NEED_SERVICE)
         svc_map_load(c, &services);
-    procs = collect(&ctx, &sel, needs, &services, &nprocs);
-    if (nkeys) {
-        sorting.ctx = &ctx;
-        sorting.keys = keys;
-        sorting.n = nkeys;
-        qsort(procs, nprocs, sizeof(*procs), compare_procs);
-    }
-    int active = ps_active_cols(cols, ncols, screen_width(&o));
-    struct buf out = {0};
-    bool any_head = false;
-    for (size_t i = 0; i < ncols; i++)
-        any_head |= cols[i].head[0] != 0;
-    if (!o.no_headers && any_head)
-        ps_render(&ctx, cols, ncols, NULL, active, &out);
-    for (size_t i = 0; i < nprocs; i++) {
-        ps_render(&ctx, cols, ncols, &procs[i], active, &out);
-        if (out.len > 65536) {
-            fd_write_all(1, out.p, out.len);
-            out.len = 0;
+    struct reader rd = {&ctx, &pl, needs, &services, {0}};
+    unsigned tf = pl.thread_flags;
+    bool fancy = pl.forest || pl.nsorts;
+    bool threads = fancy ? (tf & PS_TF_LOOSE_TASKS) != 0 : (tf & (PS_TF_LOOSE_TASKS | PS_TF_SHOW_TASK)) != 0;
+    struct plist all = {0};
+    bool both = !fancy && (tf & PS_TF_SHOW_BOTH);
+    if (pl.nsels && pl.sels[0].kind == PS_SEL_PID_QUICK) {
+        for (size_t i = 0; i < pl.sels[0].n; i++)
+            read_pid(&rd, (int)pl.sels[0].ids[i], threads, !both, &all);
+    } else {
+        int *pids;
+        size_t n;
+        if (proc_list_pids(procfd, &pids, &n) == 0) {
+            for (size_t i = 0; i < n; i++)
+                read_pid(&rd, pids[i], threads, !both, &all);
+            free(pids);
         }
     }
-    fd_write_all(1, out.p, out.len);
-    buf_free(&out);
-    if (nprocs == 0)
+    if (fancy) {
+        struct ps_sort_key ppid_key;
+        const struct ps_sort_key *keys = pl.sorts;
+        size_t nkeys = pl.nsorts;
+        if (pl.forest && !nkeys) {
+            unsigned ignored = 0;
+            ps_sort_lookup("ppid", &ppid_key.item, &ignored);
+            ppid_key.order = 1;
+            keys = &ppid_key;
+            nkeys = 1;
+        }
+        struct ps_proc **v = sorted(&ctx, &all, keys, nkeys, pl.forest != 0);
+        if (pl.forest)
+            show_forest(&pr, v, all.n);
+        else
+            for (size_t i = 0; i < all.n; i++)
+                show(&pr, v[i], -1);
+        free(v);
+    } else if (both) {
+        /* m, -m: each process, then its threads (the leader again among them) */
+        struct ranked *r = xcalloc(all.n ? all.n : 1, sizeof(*r));
+        for (size_t i = 0; i < all.n; i++)
+            r[i] = (struct ranked){&all.v[i], i};
+        qsort(r, all.n, sizeof(*r), tgid_then_start);
+        for (size_t i = 0; i < all.n;) {
+            struct ps_proc *p = r[i].p;
+            if (!wanted(&pl, p)) {
+                i++;
+                continue;
+            }
+            int self = p->st.pid;
+            show(&pr, p, PS_TO);
+            for (; i < all.n && r[i].p->tgid == self; i++)
+                show(&pr, r[i].p, PS_PO);
+        }
+        free(r);
+    } else {
+        for (size_t i = 0; i < all.n; i++)
+            show(&pr, &all.v[i], -1);
+    }
+    rc = 0;
+    if (!pr.printed) {
+        if (!--ctx.lines_to_next_header)
+            ps_render(&ctx, pl.cols, pl.ncols, NULL, -1, pr.active, &pr.out);
         rc = 1; /* procps exits 1 when nothing was selected */
-out:
-    for (size_t i = 0; i < nprocs; i++)
-        free(procs[i].args);
-    free(procs);
-    free(keys);
-    ps_columns_free(cols, ncols);
+    }
+    fd_write_all(1, pr.out.p, pr.out.len);
+    buf_free(&pr.out);
+    buf_free(&rd.tmp);
+    for (size_t i = 0; i < all.n; i++)
+        ps_proc_clear(&all.v[i]);
+    free(all.v);
     svc_map_free(&services);
+    ps_plan_free(&pl);
     ps_ctx_free(&ctx);
     close(procfd);
-    opts_free(&o);
     return rc;
 }

@@ -135,17 +135,33 @@ int proc_parse_stat(const char *text, struct proc_stat *out)
     out->processor = (int)f[39];
     out->rt_priority = (int)f[40];
     out->policy = got >= 41 ? (int)f[41] : -1;
+    out->minflt = f[10];
+    out->cminflt = f[11];
+    out->majflt = f[12];
+    out->cmajflt = f[13];
+    out->startcode = f[26];
+    out->endcode = f[27];
+    out->startstack = f[28];
+    out->kstkesp = f[29];
+    out->kstkeip = f[30];
     return 0;
 }
 
-int proc_read_stat(int procfd, int pid, struct proc_stat *out)
+int proc_read_stat_in(int procfd, const char *dir, struct proc_stat *out)
 {
-    char path[32], text[1024];
-    snprintf(path, sizeof(path), "%d/stat", pid);
+    char path[96], text[1024];
+    snprintf(path, sizeof(path), "%s/stat", dir);
     ssize_t n = file_read_at(procfd, path, text, sizeof(text));
     if (n < 0)
         return (int)n;
     return proc_parse_stat(text, out);
+}
+
+int proc_read_stat(int procfd, int pid, struct proc_stat *out)
+{
+    char dir[16];
+    snprintf(dir, sizeof(dir), "%d", pid);
+    return proc_read_stat_in(procfd, dir, out);
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -452,15 +468,62 @@ static void status_four(const char *p, unsigned v[4])
     }
 }
 
-int proc_read_status(int procfd, int pid, struct proc_status *out)
+/* "SigBlk:\t0000000000010000" -> the hex digits, as the kernel prints them */
+static void status_word(const char *p, char *out, size_t size)
 {
-    char path[32], text[4096];
-    snprintf(path, sizeof(path), "%d/status", pid);
+    while (*p == '\t' || *p == ' ')
+        p++;
+    size_t n = strcspn(p, "\n");
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, p, n);
+    out[n] = 0;
+}
+
+static uint64_t status_kb(const char *p)
+{
+    uint64_t v = 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    next_u64(&p, &v);
+    return v;
+}
+
+/* "Groups:\t4 24 27 \n" -> "4,24,27"; "-" for none */
+static void status_groups(const char *p, char *out, size_t size)
+{
+    size_t n = 0;
+    while (*p && *p != '\n' && n + 1 < size) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '\n')
+            break;
+        if (n)
+            out[n++] = ',';
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && n + 1 < size)
+            out[n++] = *p++;
+    }
+    if (!n)
+        out[n++] = '-';
+    out[n] = 0;
+}
+
+int proc_read_status_in(int procfd, const char *dir, bool full, struct proc_status *out)
+{
+    char path[96], text[4096];
+    snprintf(path, sizeof(path), "%s/status", dir);
     ssize_t n = file_read_at(procfd, path, text, sizeof(text));
     if (n < 0)
         return (int)n;
     memset(out, 0, sizeof(*out));
-    /* dispatch on a line's first letter; VmRSS is the last line needed */
+    out->full = full;
+    if (full) {
+        strcpy(out->groups, "-");
+        char *sigs[] = {out->sig_pnd, out->shd_pnd, out->sig_blk, out->sig_ign, out->sig_cgt};
+        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+            strcpy(sigs[i], "0000000000000000");
+    }
+    /* dispatch on a line's first letter; without `full`, VmRSS is the last line needed */
     for (const char *line = text; line && *line;) {
         unsigned v[4];
         switch (line[0]) {
@@ -474,17 +537,41 @@ int proc_read_status(int procfd, int pid, struct proc_status *out)
             if (line[1] == 'i' && line[2] == 'd' && line[3] == ':') {
                 status_four(line + 4, v);
                 out->rgid = v[0], out->egid = v[1], out->sgid = v[2], out->fgid = v[3];
+            } else if (full && str_startswith(line, "Groups:")) {
+                status_groups(line + 7, out->groups, sizeof(out->groups));
             }
             break;
+        case 'T':
+            if (full && str_startswith(line, "Tgid:"))
+                out->tgid = (int)status_kb(line + 5);
+            break;
+        case 'S':
+            if (!full || line[1] == 'w')
+                break;
+            if (str_startswith(line, "SigPnd:"))
+                status_word(line + 7, out->sig_pnd, sizeof(out->sig_pnd));
+            else if (str_startswith(line, "ShdPnd:"))
+                status_word(line + 7, out->shd_pnd, sizeof(out->shd_pnd));
+            else if (str_startswith(line, "SigBlk:"))
+                status_word(line + 7, out->sig_blk, sizeof(out->sig_blk));
+            else if (str_startswith(line, "SigIgn:"))
+                status_word(line + 7, out->sig_ign, sizeof(out->sig_ign));
+            else if (str_startswith(line, "SigCgt:"))
+                status_word(line + 7, out->sig_cgt, sizeof(out->sig_cgt));
+            break;
         case 'V':
-            if (str_startswith(line, "VmLck:") || str_startswith(line, "VmRSS:")) {
-                bool rss = line[2] == 'R';
-                const char *q = line + 6;
-                while (*q == ' ' || *q == '\t')
-                    q++;
-                next_u64(&q, rss ? &out->vm_rss_kb : &out->vm_lock_kb);
-                if (rss)
+            if (str_startswith(line, "VmLck:")) {
+                out->vm_lock_kb = status_kb(line + 6);
+            } else if (str_startswith(line, "VmRSS:")) {
+                out->vm_rss_kb = status_kb(line + 6);
+                if (!full)
                     return 0;
+            } else if (full && str_startswith(line, "VmSize:")) {
+                out->vm_size_kb = status_kb(line + 7);
+            } else if (full && str_startswith(line, "VmData:")) {
+                out->vm_data_kb = status_kb(line + 7);
+            } else if (full && str_startswith(line, "VmStk:")) {
+                out->vm_stk_kb = status_kb(line + 6);
             }
             break;
         }
@@ -495,10 +582,18 @@ int proc_read_status(int procfd, int pid, struct proc_status *out)
     return 0;
 }
 
-ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf)
+int proc_read_status(int procfd, int pid, struct proc_status *out)
 {
-    char path[32];
-    snprintf(path, sizeof(path), "%d/cmdline", pid);
+    char dir[16];
+    snprintf(dir, sizeof(dir), "%d", pid);
+    return proc_read_status_in(procfd, dir, false, out);
+}
+
+/* A whole /proc file (cmdline, environ): trailing NULs dropped, NUL-terminated; its length or -errno */
+ssize_t proc_read_file_in(int procfd, const char *dir, const char *name, struct buf *buf)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
@@ -524,10 +619,24 @@ ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf)
     return (ssize_t)buf->len;
 }
 
+ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf)
+{
+    char dir[16];
+    snprintf(dir, sizeof(dir), "%d", pid);
+    return proc_read_file_in(procfd, dir, "cmdline", buf);
+}
+
 int proc_read_wchan(int procfd, int pid, char *out, size_t size)
 {
-    char path[32];
-    snprintf(path, sizeof(path), "%d/wchan", pid);
+    char dir[16];
+    snprintf(dir, sizeof(dir), "%d", pid);
+    return proc_read_wchan_in(procfd, dir, out, size);
+}
+
+int proc_read_wchan_in(int procfd, const char *dir, char *out, size_t size)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "%s/wchan", dir);
     ssize_t n = file_read_at(procfd, path, out, size);
     if (n < 0) {
         out[0] = 0;

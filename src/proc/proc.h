@@ -19,6 +19,8 @@ struct proc_stat {
     uint64_t rss;       /* pages (an approximate counter on recent kernels: see proc_read_rss) */
     uint64_t rsslim;
     int processor, rt_priority, policy;
+    uint64_t minflt, cminflt, majflt, cmajflt;
+    uint64_t startcode, endcode, startstack, kstkesp, kstkeip;
 };
 
 struct proc_snapshot {
@@ -34,6 +36,8 @@ int proc_open_own_root(bool *own);
 /* Parse one /proc/PID/stat text; comm may hold spaces and parentheses (the last ')' ends it). */
 int proc_parse_stat(const char *text, struct proc_stat *out);
 int proc_read_stat(int procfd, int pid, struct proc_stat *out);
+/* The same for a directory named relative to procfd: "PID" or "PID/task/TID" (a thread). */
+int proc_read_stat_in(int procfd, const char *dir, struct proc_stat *out);
 /* The PIDs in /proc, ascending. Returns 0 or -errno. */
 int proc_list_pids(int procfd, int **pids, size_t *n);
 /* Run fn over [0, n) in contiguous chunks, on as many threads as there are CPUs (at most 4) when n is
@@ -64,18 +68,28 @@ ssize_t proc_read_cmdline(int procfd, int pid, char *buf, size_t size);
 /* The value of NAME in /proc/PID/environ (the first 64 KiB): 0, -ENOENT, -ERANGE (too long), -errno. */
 int proc_environ_get(int procfd, int pid, const char *name, char *out, size_t size);
 
-/* What /proc/PID/status tells beyond stat: the four uids and gids, locked and resident memory. */
+/* What /proc/PID/status tells beyond stat: the four uids and gids, locked and resident memory; with
+ * `full`, also the thread group, memory sizes, signal masks (as the kernel prints them: 16 hex digits)
+ * and supplementary groups ("-" for none, else comma-separated). */
 struct proc_status {
     unsigned ruid, euid, suid, fuid;
     unsigned rgid, egid, sgid, fgid;
     uint64_t vm_lock_kb, vm_rss_kb;
+    bool full;
+    int tgid;
+    uint64_t vm_size_kb, vm_data_kb, vm_stk_kb;
+    char sig_pnd[17], shd_pnd[17], sig_blk[17], sig_ign[17], sig_cgt[17];
+    char groups[512];
 };
 int proc_read_status(int procfd, int pid, struct proc_status *out);
+int proc_read_status_in(int procfd, const char *dir, bool full, struct proc_status *out);
 /* The raw cmdline (NUL-separated, trailing NULs dropped); returns its length, 0 for kernel threads and
  * zombies, or -errno. buf is grown as needed. */
 ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf);
+ssize_t proc_read_file_in(int procfd, const char *dir, const char *name, struct buf *buf);
 /* /proc/PID/wchan: "" when not waiting in the kernel ("0"). */
 int proc_read_wchan(int procfd, int pid, char *out, size_t size);
+int proc_read_wchan_in(int procfd, const char *dir, char *out, size_t size);
 
 /* System facts, read once. */
 struct proc_sys {
