@@ -413,6 +413,7 @@ int cli_ps(struct cli *c, int argc, char **argv)
     ctx.user_is_number = pl.user_is_number;
     ctx.wchan_is_number = pl.wchan_is_number;
     ctx.unix_f = pl.unix_f;
+    ctx.bsd_c = pl.bsd_c;
     ctx.bsd_e = pl.bsd_e;
     ctx.cumulative = pl.cumulative;
     ctx.forest_type = pl.forest;
@@ -468,9 +469,10 @@ int cli_ps(struct cli *c, int argc, char **argv)
         struct ps_sort_key ppid_key;
         const struct ps_sort_key *keys = pl.sorts;
         size_t nkeys = pl.nsorts;
+        ps_sort_prune(pl.sorts, pl.nsorts, pl.cols, pl.ncols);
         if (pl.forest && !nkeys) {
             unsigned ignored = 0;
-            ps_sort_lookup("ppid", &ppid_key.item, &ignored);
+            ps_sort_lookup("ppid", &ppid_key, &ignored);
             ppid_key.order = 1;
             keys = &ppid_key;
             nkeys = 1;

@@ -45,7 +45,7 @@ struct ps_plan {
     char forest; /* 0, 'b', 'g', 'u' */
     enum ps_header header;
     int screen_cols, screen_rows;
-    bool bsd_e, cumulative, user_is_number, wchan_is_number, unix_f, services;
+    bool bsd_c, bsd_e, cumulative, user_is_number, wchan_is_number, unix_f, services;
     struct ps_column *cols;
     size_t ncols;
     struct ps_sort_key *sorts;

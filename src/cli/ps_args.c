@@ -73,7 +73,7 @@ struct parser {
     bool force_bsd, prefer_bsd;
     unsigned personality;
     const char *bsd_j, *bsd_l, *bsd_s, *bsd_u, *bsd_v, *sysv_f, *sysv_fl, *sysv_j, *sysv_l;
-    bool all, negate, running_only, unix_f, bsd_e, cumulative, user_is_number, wchan_is_number, services;
+    bool all, negate, running_only, unix_f, bsd_c, bsd_e, cumulative, user_is_number, wchan_is_number, services;
     unsigned simple, format_flags, format_modifiers, thread_flags;
     char forest;
     int header; /* -1: not yet set */
@@ -550,7 +550,7 @@ static const char *parse_bsd(struct parser *p, int *exit_now)
         case 'X': p->format_flags |= FF_LX; break;
         case 'Z': p->format_modifiers |= FM_M; break;
         case 'a': p->simple |= SS_B_a; break;
-        case 'c': break; /* "true command name": procps 4 prints the same either way */
+        case 'c': p->bsd_c = true; break;
         case 'e': p->bsd_e = true; break;
         case 'f': p->forest = 'b'; break;
         case 'g': p->simple |= SS_B_g; break;
@@ -882,13 +882,14 @@ static const char *long_sort(struct parser *p, const char *arg)
         const char *spec = walk;
         if (*spec == '-' || *spec == '+')
             order = *spec++ == '-' ? -1 : 1;
-        int item;
-        if (!ps_sort_lookup(spec, &item, &p->sort_needs)) {
+        struct ps_sort_key key;
+        if (!ps_sort_lookup(spec, &key, &p->sort_needs)) {
             err = "unknown sort specifier";
             break;
         }
+        key.order = order;
         p->sorts = xrealloc(p->sorts, (p->nsorts + 1) * sizeof(*p->sorts));
-        p->sorts[p->nsorts++] = (struct ps_sort_key){item, order};
+        p->sorts[p->nsorts++] = key;
         walk = sep ? sep + 1 : walk + strlen(walk);
     }
     free(copy);
@@ -942,11 +943,12 @@ static const char *short_sort(struct parser *p, const char *arg)
             continue;
         }
         const char *spec = short_sort_spec(*w);
-        int item;
-        if (!spec || !ps_sort_lookup(spec, &item, &p->sort_needs))
+        struct ps_sort_key key;
+        if (!spec || !ps_sort_lookup(spec, &key, &p->sort_needs))
             return "unknown sort specifier";
+        key.order = order;
         p->sorts = xrealloc(p->sorts, (p->nsorts + 1) * sizeof(*p->sorts));
-        p->sorts[p->nsorts++] = (struct ps_sort_key){item, order};
+        p->sorts[p->nsorts++] = key;
         order = 0; /* as procps: a code without its own sign after the first compares nothing */
     }
     return NULL;
@@ -979,16 +981,20 @@ static const char *one_sf(struct parser *p, const struct sf *sf)
     const char *err;
     switch (sf->code) {
     case SF_B_o: case SF_G_format: case SF_U_o:
-        if ((err = format_list(p, sf->arg, &cols, &n)))
+        if ((err = format_list(p, sf->arg, &cols, &n))) {
+            free(cols);
             return err;
+        }
         p->parsed_format = true;
         append_cols(p, cols, n);
         return NULL;
     case SF_U_O:
         if (p->parsed_format)
             return "option -O can not follow other format options";
-        if ((err = format_list(p, sf->arg, &cols, &n)))
+        if ((err = format_list(p, sf->arg, &cols, &n))) {
+            free(cols);
             return err;
+        }
         p->parsed_format = true;
         o_wrap(p, cols, n, 'u');
         return NULL;
@@ -1142,11 +1148,11 @@ static const char *sysv_list(struct parser *p)
     }
 #undef PUSH
     for (int i = 0; i < n; i++) {
-        ps_format_add(p->ctx, specs[i], &p->cols, &p->ncols);
-        if (irix_colon && !strcmp(specs[i], "sgi_rss")) {
+        if (irix_colon && !strcmp(specs[i], "sgi_rss")) { /* IRIX's "SZ:RSS" */
             p->cols = xrealloc(p->cols, (p->ncols + 1) * sizeof(*p->cols));
             p->cols[p->ncols++] = (struct ps_column){NULL, xstrdup(":"), 1};
         }
+        ps_format_add(p->ctx, specs[i], &p->cols, &p->ncols);
     }
     return NULL;
 }
@@ -1168,6 +1174,7 @@ static const char *process_sf(struct parser *p)
                 append_cols(p, cols, n);
                 return NULL;
             }
+            free(cols);
             static char warn[200];
             snprintf(warn, sizeof(warn), "warning: $PS_FORMAT ignored. (%s)\n", err);
             p->warning = warn;
@@ -1365,7 +1372,7 @@ int ps_plan_parse(struct ps_ctx *ctx, int argc, char **argv, struct ps_plan *pla
         .all = p.all, .negate = p.negate, .running_only = p.running_only, .select_bits = p.select_bits, .use_table = p.simple || !p.nsels,
         .sels = p.sels, .nsels = p.nsels, .thread_flags = p.thread_flags, .forest = p.forest,
         .header = p.header < 0 ? PS_HEAD_SINGLE : (enum ps_header)p.header, .screen_cols = p.screen_cols,
-        .screen_rows = p.screen_rows, .bsd_e = p.bsd_e, .cumulative = p.cumulative,
+        .screen_rows = p.screen_rows, .bsd_c = p.bsd_c, .bsd_e = p.bsd_e, .cumulative = p.cumulative,
         .user_is_number = p.user_is_number, .wchan_is_number = p.wchan_is_number, .unix_f = p.unix_f,
         .services = p.services, .cols = p.cols, .ncols = p.ncols, .sorts = p.sorts, .nsorts = p.nsorts,
         .sort_needs = p.sort_needs, .my_tty = p.my_tty, .my_euid = (unsigned)geteuid(), .warning = p.warning};

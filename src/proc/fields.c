@@ -117,6 +117,12 @@ enum ps_item {
     I_IO_WRITE_CHARS,
     I_IO_WRITE_OPS,
     I_SERVICE,
+    I_TICS_ALL_C,
+    I_ENVIRON,
+    I_FLT_MAJ_C,
+    I_FLT_MIN_C,
+    I_TTY_NUMBER,
+    I_END,
 };
 /* ---------- values ---------- */
 
@@ -506,6 +512,8 @@ static char *cmdline_text(const struct ps_ctx *c, const struct ps_proc *p)
 
 static int pr_args(struct pr_args *a)
 {
+    if (a->c->bsd_c)
+        return pr_command_text(a, a->p->st.comm);
     char *t = cmdline_text(a->c, a->p);
     int r = pr_command_text(a, t);
     free(t);
@@ -1182,283 +1190,409 @@ int ps_sort_compare(struct ps_ctx *c, const struct ps_sort_key *k, const struct 
 
 /* ---------- the table (procps's order: `ps L` lists it as it is) ---------- */
 
+/* the values each printer asks procps's library for: a sort key works only when its value was asked for */
+static const unsigned char reg_agid[] = {I_AUTOGRP_ID, I_END};
+static const unsigned char reg_agnice[] = {I_AUTOGRP_NICE, I_END};
+static const unsigned char reg_args[] = {I_CMDLINE, I_ENVIRON, I_END};
+static const unsigned char reg_bsdstart[] = {I_TICS_BEGAN, I_END};
+static const unsigned char reg_bsdtime[] = {I_TICS_ALL, I_TICS_ALL_C, I_END};
+static const unsigned char reg_c[] = {I_TICS_ALL, I_TICS_ALL_C, I_TIME_ELAPSED, I_UTILIZATION, I_END};
+static const unsigned char reg_cgname[] = {I_CGNAME, I_END};
+static const unsigned char reg_cgroup[] = {I_CGROUP, I_END};
+static const unsigned char reg_cgroupns[] = {I_NS_CGROUP, I_END};
+static const unsigned char reg_class[] = {I_SCHED_CLASS, I_END};
+static const unsigned char reg_comm[] = {I_CMD, I_CMDLINE, I_ENVIRON, I_END};
+static const unsigned char reg_context[] = {I_ID_TGID, I_END};
+static const unsigned char reg_cp[] = {I_TICS_ALL, I_TICS_ALL_C, I_TIME_ELAPSED, I_UTILIZATION, I_END};
+static const unsigned char reg_drs[] = {I_VSIZE_BYTES, I_ADDR_CODE_END, I_ADDR_CODE_START, I_END};
+static const unsigned char reg_dsiz[] = {I_VSIZE_BYTES, I_ADDR_CODE_END, I_ADDR_CODE_START, I_END};
+static const unsigned char reg_egid[] = {I_ID_EGID, I_END};
+static const unsigned char reg_egroup[] = {I_ID_EGROUP, I_ID_EGID, I_END};
+static const unsigned char reg_eip[] = {I_ADDR_CURR_EIP, I_END};
+static const unsigned char reg_esp[] = {I_ADDR_CURR_ESP, I_END};
+static const unsigned char reg_etime[] = {I_TIME_ELAPSED, I_END};
+static const unsigned char reg_etimes[] = {I_TIME_ELAPSED, I_END};
+static const unsigned char reg_euid[] = {I_ID_EUID, I_END};
+static const unsigned char reg_euser[] = {I_ID_EUSER, I_ID_EUID, I_END};
+static const unsigned char reg_exe[] = {I_EXE, I_END};
+static const unsigned char reg_fgid[] = {I_ID_FGID, I_END};
+static const unsigned char reg_fgroup[] = {I_ID_FGROUP, I_ID_FGID, I_END};
+static const unsigned char reg_flag[] = {I_FLAGS, I_END};
+static const unsigned char reg_fname[] = {I_CMD, I_END};
+static const unsigned char reg_fuid[] = {I_ID_FUID, I_END};
+static const unsigned char reg_fuser[] = {I_ID_FUSER, I_ID_FUID, I_END};
+static const unsigned char reg_ipcns[] = {I_NS_IPC, I_END};
+static const unsigned char reg_lim[] = {I_RSS_RLIM, I_END};
+static const unsigned char reg_lstart[] = {I_TICS_BEGAN, I_END};
+static const unsigned char reg_luid[] = {I_ID_LOGIN, I_END};
+static const unsigned char reg_lxcname[] = {I_LXCNAME, I_END};
+static const unsigned char reg_majflt[] = {I_FLT_MAJ, I_FLT_MAJ_C, I_END};
+static const unsigned char reg_minflt[] = {I_FLT_MIN, I_FLT_MIN_C, I_END};
+static const unsigned char reg_mntns[] = {I_NS_MNT, I_END};
+static const unsigned char reg_netns[] = {I_NS_NET, I_END};
+static const unsigned char reg_nice[] = {I_NICE, I_SCHED_CLASS, I_END};
+static const unsigned char reg_nlwp[] = {I_NLWP, I_END};
+static const unsigned char reg_nop[] = {I_noop, I_END};
+static const unsigned char reg_numa[] = {I_PROCESSOR_NODE, I_END};
+static const unsigned char reg_oom[] = {I_OOM_SCORE, I_END};
+static const unsigned char reg_oom_adj[] = {I_OOM_ADJ, I_END};
+static const unsigned char reg_opri[] = {I_PRIORITY, I_END};
+static const unsigned char reg_pcpu[] = {I_TICS_ALL, I_TICS_ALL_C, I_TIME_ELAPSED, I_UTILIZATION, I_END};
+static const unsigned char reg_pgid[] = {I_ID_PGRP, I_END};
+static const unsigned char reg_pidns[] = {I_NS_PID, I_END};
+static const unsigned char reg_pmem[] = {I_VM_RSS, I_END};
+static const unsigned char reg_ppid[] = {I_ID_PPID, I_END};
+static const unsigned char reg_pri[] = {I_PRIORITY, I_END};
+static const unsigned char reg_pri_api[] = {I_PRIORITY, I_END};
+static const unsigned char reg_pri_bar[] = {I_PRIORITY, I_END};
+static const unsigned char reg_pri_baz[] = {I_PRIORITY, I_END};
+static const unsigned char reg_pri_foo[] = {I_PRIORITY, I_END};
+static const unsigned char reg_priority[] = {I_PRIORITY, I_END};
+static const unsigned char reg_procs[] = {I_ID_TGID, I_END};
+static const unsigned char reg_psr[] = {I_PROCESSOR, I_END};
+static const unsigned char reg_pss[] = {I_SMAP_PSS, I_END};
+static const unsigned char reg_rbytes[] = {I_IO_READ_BYTES, I_END};
+static const unsigned char reg_rchars[] = {I_IO_READ_CHARS, I_END};
+static const unsigned char reg_rgid[] = {I_ID_RGID, I_END};
+static const unsigned char reg_rgroup[] = {I_ID_RGROUP, I_ID_RGID, I_END};
+static const unsigned char reg_rops[] = {I_IO_READ_OPS, I_END};
+static const unsigned char reg_rss[] = {I_VM_RSS, I_END};
+static const unsigned char reg_rtprio[] = {I_SCHED_CLASS, I_PRIORITY_RT, I_END};
+static const unsigned char reg_ruid[] = {I_ID_RUID, I_END};
+static const unsigned char reg_ruser[] = {I_ID_RUSER, I_ID_RUID, I_END};
+static const unsigned char reg_s[] = {I_STATE, I_END};
+static const unsigned char reg_sched[] = {I_SCHED_CLASS, I_END};
+static const unsigned char reg_sd_machine[] = {I_SD_MACH, I_END};
+static const unsigned char reg_sd_ouid[] = {I_SD_OUID, I_END};
+static const unsigned char reg_sd_seat[] = {I_SD_SEAT, I_END};
+static const unsigned char reg_sd_session[] = {I_SD_SESS, I_END};
+static const unsigned char reg_sd_slice[] = {I_SD_SLICE, I_END};
+static const unsigned char reg_sd_unit[] = {I_SD_UNIT, I_END};
+static const unsigned char reg_sd_uunit[] = {I_SD_UUNIT, I_END};
+static const unsigned char reg_sess[] = {I_ID_SESSION, I_END};
+static const unsigned char reg_sgi_p[] = {I_STATE, I_PROCESSOR, I_END};
+static const unsigned char reg_sgid[] = {I_ID_SGID, I_END};
+static const unsigned char reg_sgroup[] = {I_ID_SGROUP, I_ID_SGID, I_END};
+static const unsigned char reg_sig[] = {I_SIGNALS, I_END};
+static const unsigned char reg_sigcatch[] = {I_SIGCATCH, I_END};
+static const unsigned char reg_sigignore[] = {I_SIGIGNORE, I_END};
+static const unsigned char reg_sigmask[] = {I_SIGBLOCKED, I_END};
+static const unsigned char reg_size[] = {I_VSIZE_BYTES, I_END};
+static const unsigned char reg_stackp[] = {I_ADDR_STACK_START, I_END};
+static const unsigned char reg_start[] = {I_TICS_BEGAN, I_END};
+static const unsigned char reg_stat[] = {I_STATE, I_NICE, I_VM_RSS_LOCKED, I_ID_SESSION, I_ID_TGID, I_NLWP, I_ID_PGRP, I_ID_TPGID, I_END};
+static const unsigned char reg_stime[] = {I_TICS_BEGAN, I_END};
+static const unsigned char reg_suid[] = {I_ID_SUID, I_END};
+static const unsigned char reg_supgid[] = {I_SUPGIDS, I_END};
+static const unsigned char reg_supgrp[] = {I_SUPGROUPS, I_END};
+static const unsigned char reg_suser[] = {I_ID_SUSER, I_ID_SUID, I_END};
+static const unsigned char reg_swapable[] = {I_VM_DATA, I_VM_STACK, I_VSIZE_BYTES, I_END};
+static const unsigned char reg_sz[] = {I_VM_SIZE, I_END};
+static const unsigned char reg_t_left[] = {I_END};
+static const unsigned char reg_t_left2[] = {I_END};
+static const unsigned char reg_t_right[] = {I_END};
+static const unsigned char reg_t_right2[] = {I_END};
+static const unsigned char reg_t_unlimited[] = {I_END};
+static const unsigned char reg_t_unlimited2[] = {I_END};
+static const unsigned char reg_tasks[] = {I_ID_PID, I_END};
+static const unsigned char reg_time[] = {I_TIME_ALL, I_END};
+static const unsigned char reg_timens[] = {I_NS_TIME, I_END};
+static const unsigned char reg_times[] = {I_TIME_ALL, I_END};
+static const unsigned char reg_tpgid[] = {I_ID_TPGID, I_END};
+static const unsigned char reg_trs[] = {I_VSIZE_BYTES, I_ADDR_CODE_END, I_ADDR_CODE_START, I_END};
+static const unsigned char reg_tsig[] = {I_SIGPENDING, I_END};
+static const unsigned char reg_tsiz[] = {I_VSIZE_BYTES, I_ADDR_CODE_END, I_ADDR_CODE_START, I_END};
+static const unsigned char reg_tty4[] = {I_TTY_NUMBER, I_END};
+static const unsigned char reg_tty8[] = {I_TTY_NAME, I_END};
+static const unsigned char reg_userns[] = {I_NS_USER, I_END};
+static const unsigned char reg_uss[] = {I_SMAP_PRV_TOTAL, I_END};
+static const unsigned char reg_utilization[] = {I_UTILIZATION, I_END};
+static const unsigned char reg_utilization_c[] = {I_UTILIZATION_C, I_END};
+static const unsigned char reg_utsns[] = {I_NS_UTS, I_END};
+static const unsigned char reg_vsz[] = {I_VM_SIZE, I_END};
+static const unsigned char reg_wbytes[] = {I_IO_WRITE_BYTES, I_END};
+static const unsigned char reg_wcbytes[] = {I_IO_WRITE_CBYTES, I_END};
+static const unsigned char reg_wchan[] = {I_WCHAN_NAME, I_END};
+static const unsigned char reg_wchars[] = {I_IO_WRITE_CHARS, I_END};
+static const unsigned char reg_wops[] = {I_IO_WRITE_OPS, I_END};
+
 #define PF_OYA 4u /* oya's own: not in `ps L` */
 static const struct ps_field fields[] = {
-    {"%cpu", "%CPU", pr_pcpu, I_UTILIZATION, 4, PS_RIGHT, PS_ET, 0},
-    {"%mem", "%MEM", pr_pmem, I_VM_RSS, 4, PS_RIGHT, PS_PO, 0},
-    {"_left", "LLLLLLLL", pr_t_left, I_noop, 8, PS_LEFT, PS_ET, 0},
-    {"_left2", "L2L2L2L2", pr_t_left2, I_noop, 8, PS_LEFT, PS_ET, 0},
-    {"_right", "RRRRRRRRRRR", pr_t_right, I_noop, 11, PS_RIGHT, PS_ET, 0},
-    {"_right2", "R2R2R2R2R2R", pr_t_right2, I_noop, 11, PS_RIGHT, PS_ET, 0},
-    {"_unlimited", "U", pr_t_unlimited, I_noop, 16, PS_UNLIMITED, PS_ET, 0},
-    {"_unlimited2", "U2", pr_t_unlimited2, I_noop, 16, PS_UNLIMITED, PS_ET, 0},
-    {"acflag", "ACFLG", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"acflg", "ACFLG", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"addr", "ADDR", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP},
-    {"addr_1", "ADDR", pr_nop, I_noop, 1, PS_LEFT, PS_AN, PF_NOP},
-    {"ag_id", "AGID", pr_agid, I_AUTOGRP_ID, 5, PS_RIGHT, PS_AN, 0},
-    {"ag_nice", "AGNI", pr_agnice, I_AUTOGRP_NICE, 4, PS_RIGHT, PS_AN, 0},
-    {"alarm", "ALARM", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"argc", "ARGC", pr_nop, I_noop, 4, PS_RIGHT, PS_PO, PF_NOP},
-    {"args", "COMMAND", pr_args, I_CMDLINE, 27, PS_UNLIMITED, PS_PO, 0},
-    {"atime", "TIME", pr_time, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0},
-    {"blocked", "BLOCKED", pr_sigblock, I_SIGBLOCKED, 9, PS_SIGNAL, PS_TO, 0},
-    {"bnd", "BND", pr_nop, I_noop, 1, PS_RIGHT, PS_TO, PF_NOP},
-    {"bsdstart", "START", pr_bsdstart, I_TICS_BEGAN, 6, PS_RIGHT, PS_ET, 0},
-    {"bsdtime", "TIME", pr_bsdtime, I_TICS_ALL, 6, PS_RIGHT, PS_ET, 0},
-    {"c", "C", pr_c, I_UTILIZATION, 2, PS_RIGHT, PS_ET, 0},
-    {"caught", "CAUGHT", pr_sigcatch, I_SIGCATCH, 9, PS_SIGNAL, PS_TO, 0},
-    {"cgname", "CGNAME", pr_cgname, I_CGNAME, 27, PS_UNLIMITED, PS_PO, 0},
-    {"cgroup", "CGROUP", pr_cgroup, I_CGROUP, 27, PS_UNLIMITED, PS_PO, 0},
-    {"cgroupns", "CGROUPNS", pr_cgroupns, I_NS_CGROUP, 10, PS_RIGHT, PS_ET, 0},
-    {"class", "CLS", pr_class, I_SCHED_CLASS, 3, PS_LEFT, PS_TO, 0},
-    {"cls", "CLS", pr_class, I_SCHED_CLASS, 3, PS_RIGHT, PS_TO, 0},
-    {"cmaj_flt", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP},
-    {"cmd", "CMD", pr_args, I_CMDLINE, 27, PS_UNLIMITED, PS_PO, 0},
-    {"cmin_flt", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP},
-    {"cnswap", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP},
-    {"comm", "COMMAND", pr_comm, I_CMD, 15, PS_UNLIMITED, PS_PO, 0},
-    {"command", "COMMAND", pr_args, I_CMDLINE, 27, PS_UNLIMITED, PS_PO, 0},
-    {"context", "CONTEXT", pr_label, I_ID_TGID, 31, PS_LEFT, PS_ET, 0},
-    {"cp", "CP", pr_cp, I_UTILIZATION, 3, PS_RIGHT, PS_ET, 0},
-    {"cpu", "CPU", pr_nop, I_noop, 3, PS_RIGHT, PS_AN, PF_NOP},
-    {"cpuid", "CPUID", pr_psr, I_PROCESSOR, 5, PS_RIGHT, PS_TO, 0},
-    {"cputime", "TIME", pr_time, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0},
-    {"cputimes", "TIME", pr_times, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0},
-    {"ctid", "CTID", pr_nop, I_noop, 5, PS_RIGHT, PS_ET, PF_NOP},
-    {"cuc", "%CUC", pr_utilization_c, I_UTILIZATION_C, 7, PS_RIGHT, PS_AN, 0},
-    {"cursig", "CURSIG", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"cutime", "-", pr_nop, I_TICS_USER_C, 1, PS_RIGHT, PS_AN, PF_NOP},
-    {"cuu", "%CUU", pr_utilization, I_UTILIZATION, 6, PS_RIGHT, PS_AN, 0},
-    {"cwd", "CWD", pr_nop, I_noop, 3, PS_LEFT, PS_AN, PF_NOP},
-    {"drs", "DRS", pr_drs, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0},
-    {"dsiz", "DSIZ", pr_drs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0},
-    {"egid", "EGID", pr_egid, I_ID_EGID, 5, PS_RIGHT, PS_ET, 0},
-    {"egroup", "EGROUP", pr_egroup, I_ID_EGROUP, 8, PS_USER, PS_ET, 0},
-    {"eip", "EIP", pr_eip, I_ADDR_CURR_EIP, 16, PS_RIGHT, PS_TO, 0},
-    {"emul", "EMUL", pr_nop, I_noop, 13, PS_LEFT, PS_PO, PF_NOP},
-    {"end_code", "E_CODE", pr_nop, I_ADDR_CODE_END, 16, PS_RIGHT, PS_PO, PF_NOP},
-    {"environ", "ENVIRONMENT", pr_nop, I_noop, 11, PS_UNLIMITED, PS_PO, PF_NOP},
-    {"esp", "ESP", pr_esp, I_ADDR_CURR_ESP, 16, PS_RIGHT, PS_TO, 0},
-    {"etime", "ELAPSED", pr_etime, I_TIME_ELAPSED, 11, PS_RIGHT, PS_ET, 0},
-    {"etimes", "ELAPSED", pr_etimes, I_TIME_ELAPSED, 7, PS_RIGHT, PS_ET, 0},
-    {"euid", "EUID", pr_euid, I_ID_EUID, 5, PS_RIGHT, PS_ET, 0},
-    {"euser", "EUSER", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0},
-    {"exe", "EXE", pr_exe, I_EXE, 27, PS_UNLIMITED, PS_PO, 0},
-    {"f", "F", pr_flag, I_FLAGS, 1, PS_RIGHT, PS_ET, 0},
-    {"fgid", "FGID", pr_fgid, I_FLAGS, 5, PS_RIGHT, PS_ET, 0},
-    {"fgroup", "FGROUP", pr_fgroup, I_ID_FGROUP, 8, PS_USER, PS_ET, 0},
-    {"flag", "F", pr_flag, I_FLAGS, 1, PS_RIGHT, PS_ET, 0},
-    {"flags", "F", pr_flag, I_FLAGS, 1, PS_RIGHT, PS_ET, 0},
-    {"fname", "COMMAND", pr_fname, I_CMD, 8, PS_LEFT, PS_PO, 0},
-    {"fsgid", "FSGID", pr_fgid, I_ID_FGID, 5, PS_RIGHT, PS_ET, 0},
-    {"fsgroup", "FSGROUP", pr_fgroup, I_ID_FGROUP, 8, PS_USER, PS_ET, 0},
-    {"fsuid", "FSUID", pr_fuid, I_ID_FUID, 5, PS_RIGHT, PS_ET, 0},
-    {"fsuser", "FSUSER", pr_fuser, I_ID_FUSER, 8, PS_USER, PS_ET, 0},
-    {"fuid", "FUID", pr_fuid, I_ID_FUID, 5, PS_RIGHT, PS_ET, 0},
-    {"fuser", "FUSER", pr_fuser, I_ID_FUSER, 8, PS_USER, PS_ET, 0},
-    {"gid", "GID", pr_egid, I_ID_EGID, 5, PS_RIGHT, PS_ET, 0},
-    {"group", "GROUP", pr_egroup, I_ID_EGROUP, 8, PS_USER, PS_ET, 0},
-    {"ignored", "IGNORED", pr_sigignore, I_SIGIGNORE, 9, PS_SIGNAL, PS_TO, 0},
-    {"inblk", "INBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"inblock", "INBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"intpri", "PRI", pr_opri, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"ipcns", "IPCNS", pr_ipcns, I_NS_IPC, 10, PS_RIGHT, PS_ET, 0},
-    {"jid", "JID", pr_nop, I_noop, 1, PS_RIGHT, PS_PO, PF_NOP},
-    {"jobc", "JOBC", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP},
-    {"ktrace", "KTRACE", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP},
-    {"ktracep", "KTRACEP", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP},
-    {"label", "LABEL", pr_label, I_ID_TGID, 31, PS_LEFT, PS_ET, 0},
-    {"lastcpu", "C", pr_psr, I_PROCESSOR, 3, PS_RIGHT, PS_TO, 0},
-    {"lim", "LIM", pr_lim, I_RSS_RLIM, 5, PS_RIGHT, PS_AN, 0},
-    {"login", "LOGNAME", pr_nop, I_noop, 8, PS_LEFT, PS_AN, PF_NOP},
-    {"logname", "LOGNAME", pr_nop, I_noop, 8, PS_LEFT, PS_AN, PF_NOP},
-    {"longtname", "TTY", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0},
-    {"lsession", "SESSION", pr_sd_session, I_SD_SESS, 11, PS_LEFT, PS_ET, 0},
-    {"lstart", "STARTED", pr_lstart, I_TICS_BEGAN, 24, PS_RIGHT, PS_ET, 0},
-    {"luid", "LUID", pr_luid, I_ID_LOGIN, 5, PS_RIGHT, PS_ET, 0},
-    {"luser", "LUSER", pr_nop, I_noop, 8, PS_USER, PS_ET, PF_NOP},
-    {"lwp", "LWP", pr_tasks, I_ID_PID, 5, PS_RIGHT, PS_TO, PF_PIDMAX},
-    {"lxc", "LXC", pr_lxc, I_LXCNAME, 8, PS_LEFT, PS_ET, 0},
-    {"m_drs", "DRS", pr_drs, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0},
-    {"m_dt", "DT", pr_nop, I_noop, 4, PS_RIGHT, PS_PO, PF_NOP},
-    {"m_lrs", "LRS", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"m_resident", "RES", pr_nop, I_MEM_RES_PGS, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"m_share", "SHRD", pr_nop, I_MEM_SHR_PGS, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"m_size", "SIZE", pr_size, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0},
-    {"m_swap", "SWAP", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"m_trs", "TRS", pr_trs, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0},
-    {"machine", "MACHINE", pr_dash, I_SD_MACH, 31, PS_LEFT, PS_ET, 0},
-    {"maj_flt", "MAJFL", pr_majflt, I_FLT_MAJ, 6, PS_RIGHT, PS_AN, 0},
-    {"majflt", "MAJFLT", pr_majflt, I_FLT_MAJ, 6, PS_RIGHT, PS_AN, 0},
-    {"min_flt", "MINFL", pr_minflt, I_FLT_MIN, 6, PS_RIGHT, PS_AN, 0},
-    {"minflt", "MINFLT", pr_minflt, I_FLT_MIN, 6, PS_RIGHT, PS_AN, 0},
-    {"mntns", "MNTNS", pr_mntns, I_NS_MNT, 10, PS_RIGHT, PS_ET, 0},
-    {"msgrcv", "MSGRCV", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"msgsnd", "MSGSND", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"mwchan", "MWCHAN", pr_nop, I_noop, 6, PS_WCHAN, PS_TO, PF_NOP},
-    {"netns", "NETNS", pr_netns, I_NS_NET, 10, PS_RIGHT, PS_ET, 0},
-    {"ni", "NI", pr_nice, I_NICE, 3, PS_RIGHT, PS_TO, 0},
-    {"nice", "NI", pr_nice, I_NICE, 3, PS_RIGHT, PS_TO, 0},
-    {"nivcsw", "IVCSW", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"nlwp", "NLWP", pr_nlwp, I_NLWP, 4, PS_RIGHT, PS_PO, 0},
-    {"nsignals", "NSIGS", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"nsigs", "NSIGS", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"nswap", "NSWAP", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"numa", "NUMA", pr_numa, I_PROCESSOR_NODE, 4, PS_RIGHT, PS_AN, 0},
-    {"nvcsw", "VCSW", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"nwchan", "WCHAN", pr_nop, I_noop, 6, PS_RIGHT, PS_TO, PF_NOP},
-    {"oom", "OOM", pr_oom, I_OOM_SCORE, 4, PS_RIGHT, PS_TO, 0},
-    {"oomadj", "OOMADJ", pr_oom_adj, I_OOM_ADJ, 5, PS_RIGHT, PS_TO, 0},
-    {"opri", "PRI", pr_opri, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"osz", "SZ", pr_nop, I_noop, 2, PS_RIGHT, PS_PO, PF_NOP},
-    {"oublk", "OUBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"oublock", "OUBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"ouid", "OWNER", pr_sd_ouid, I_SD_OUID, 5, PS_LEFT, PS_ET, 0},
-    {"p_ru", "P_RU", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"paddr", "PADDR", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"pagein", "PAGEIN", pr_majflt, I_FLT_MAJ, 6, PS_RIGHT, PS_AN, 0},
-    {"pcpu", "%CPU", pr_pcpu, I_UTILIZATION, 4, PS_RIGHT, PS_ET, 0},
-    {"pending", "PENDING", pr_sig, I_SIGNALS, 9, PS_SIGNAL, PS_ET, 0},
-    {"pgid", "PGID", pr_pgid, I_ID_PGRP, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"pgrp", "PGRP", pr_pgid, I_ID_PGRP, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"pid", "PID", pr_pid, I_ID_TGID, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"pidns", "PIDNS", pr_pidns, I_NS_PID, 10, PS_RIGHT, PS_ET, 0},
-    {"pmem", "%MEM", pr_pmem, I_VM_RSS, 4, PS_RIGHT, PS_PO, 0},
-    {"poip", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP},
-    {"policy", "POL", pr_class, I_SCHED_CLASS, 3, PS_LEFT, PS_TO, 0},
-    {"ppid", "PPID", pr_ppid, I_ID_PPID, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"pri", "PRI", pr_pri, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"pri_api", "API", pr_pri_api, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"pri_bar", "BAR", pr_pri_bar, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"pri_baz", "BAZ", pr_pri_baz, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"pri_foo", "FOO", pr_pri_foo, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"priority", "PRI", pr_priority, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0},
-    {"prmgrp", "PRMGRP", pr_nop, I_noop, 12, PS_RIGHT, PS_PO, PF_NOP},
-    {"prmid", "PRMID", pr_nop, I_noop, 12, PS_RIGHT, PS_PO, PF_NOP},
-    {"project", "PROJECT", pr_nop, I_noop, 12, PS_LEFT, PS_PO, PF_NOP},
-    {"projid", "PROJID", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"pset", "PSET", pr_nop, I_noop, 4, PS_RIGHT, PS_TO, PF_NOP},
-    {"psr", "PSR", pr_psr, I_PROCESSOR, 3, PS_RIGHT, PS_TO, 0},
-    {"pss", "PSS", pr_pss, I_SMAP_PSS, 5, PS_RIGHT, PS_PO, 0},
-    {"psxpri", "PPR", pr_nop, I_noop, 3, PS_RIGHT, PS_TO, PF_NOP},
-    {"rbytes", "RBYTES", pr_rbytes, I_IO_READ_BYTES, 5, PS_RIGHT, PS_TO, 0},
-    {"rchars", "RCHARS", pr_rchars, I_IO_READ_CHARS, 5, PS_RIGHT, PS_TO, 0},
-    {"re", "RE", pr_nop, I_noop, 3, PS_RIGHT, PS_AN, PF_NOP},
-    {"resident", "RES", pr_nop, I_MEM_RES_PGS, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"rgid", "RGID", pr_rgid, I_ID_RGID, 5, PS_RIGHT, PS_ET, 0},
-    {"rgroup", "RGROUP", pr_rgroup, I_ID_RGROUP, 8, PS_USER, PS_ET, 0},
-    {"rlink", "RLINK", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP},
-    {"rops", "ROPS", pr_rops, I_IO_READ_OPS, 5, PS_RIGHT, PS_TO, 0},
-    {"rss", "RSS", pr_rss, I_VM_RSS, 5, PS_RIGHT, PS_PO, 0},
-    {"rssize", "RSS", pr_rss, I_VM_RSS, 5, PS_RIGHT, PS_PO, 0},
-    {"rsz", "RSZ", pr_rss, I_VM_RSS, 5, PS_RIGHT, PS_PO, 0},
-    {"rtprio", "RTPRIO", pr_rtprio, I_PRIORITY_RT, 6, PS_RIGHT, PS_TO, 0},
-    {"ruid", "RUID", pr_ruid, I_ID_RUID, 5, PS_RIGHT, PS_ET, 0},
-    {"ruser", "RUSER", pr_ruser, I_ID_RUSER, 8, PS_USER, PS_ET, 0},
-    {"s", "S", pr_state, I_STATE, 1, PS_LEFT, PS_TO, 0},
-    {"sched", "SCH", pr_sched, I_SCHED_CLASS, 3, PS_RIGHT, PS_TO, 0},
-    {"scnt", "SCNT", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP},
-    {"scount", "SC", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP},
-    {"seat", "SEAT", pr_dash, I_SD_SEAT, 11, PS_LEFT, PS_ET, 0},
-    {"sess", "SESS", pr_sid, I_ID_SESSION, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"session", "SESS", pr_sid, I_ID_SESSION, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"sgi_p", "P", pr_sgi_p, I_STATE, 1, PS_RIGHT, PS_TO, 0},
-    {"sgi_rss", "RSS", pr_rss, I_VM_RSS, 4, PS_LEFT, PS_PO, 0},
-    {"sgid", "SGID", pr_sgid, I_ID_SGID, 5, PS_RIGHT, PS_ET, 0},
-    {"sgroup", "SGROUP", pr_sgroup, I_ID_SGROUP, 8, PS_USER, PS_ET, 0},
-    {"share", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_PO, PF_NOP},
-    {"sid", "SID", pr_sid, I_ID_SESSION, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"sig", "PENDING", pr_sig, I_SIGNALS, 9, PS_SIGNAL, PS_ET, 0},
-    {"sig_block", "BLOCKED", pr_sigblock, I_SIGBLOCKED, 9, PS_SIGNAL, PS_TO, 0},
-    {"sig_catch", "CATCHED", pr_sigcatch, I_SIGCATCH, 9, PS_SIGNAL, PS_TO, 0},
-    {"sig_ignore", "IGNORED", pr_sigignore, I_SIGIGNORE, 9, PS_SIGNAL, PS_TO, 0},
-    {"sig_pend", "SIGNAL", pr_sig, I_SIGNALS, 9, PS_SIGNAL, PS_ET, 0},
-    {"sigcatch", "CAUGHT", pr_sigcatch, I_SIGCATCH, 9, PS_SIGNAL, PS_TO, 0},
-    {"sigignore", "IGNORED", pr_sigignore, I_SIGIGNORE, 9, PS_SIGNAL, PS_TO, 0},
-    {"sigmask", "BLOCKED", pr_sigblock, I_SIGBLOCKED, 9, PS_SIGNAL, PS_TO, 0},
-    {"size", "SIZE", pr_swapable, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0},
-    {"sl", "SL", pr_nop, I_noop, 3, PS_RIGHT, PS_AN, PF_NOP},
-    {"slice", "SLICE", pr_sd_slice, I_SD_SLICE, 31, PS_LEFT, PS_ET, 0},
-    {"spid", "SPID", pr_tasks, I_ID_PID, 5, PS_RIGHT, PS_TO, PF_PIDMAX},
-    {"stackp", "STACKP", pr_stackp, I_ADDR_STACK_START, 16, PS_RIGHT, PS_PO, 0},
-    {"start", "STARTED", pr_start, I_TICS_BEGAN, 8, PS_RIGHT, PS_ET, 0},
-    {"start_code", "S_CODE", pr_nop, I_ADDR_CODE_START, 16, PS_RIGHT, PS_PO, PF_NOP},
-    {"start_stack", "STACKP", pr_stackp, I_ADDR_STACK_START, 16, PS_RIGHT, PS_PO, 0},
-    {"start_time", "START", pr_stime, I_TICS_BEGAN, 5, PS_RIGHT, PS_ET, 0},
-    {"stat", "STAT", pr_stat, I_STATE, 4, PS_LEFT, PS_TO, 0},
-    {"state", "S", pr_state, I_STATE, 1, PS_LEFT, PS_TO, 0},
-    {"status", "STATUS", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"stime", "STIME", pr_stime, I_TICS_BEGAN, 5, PS_RIGHT, PS_ET, 0},
-    {"suid", "SUID", pr_suid, I_ID_SUID, 5, PS_RIGHT, PS_ET, 0},
-    {"supgid", "SUPGID", pr_supgid, I_SUPGIDS, 20, PS_UNLIMITED, PS_PO, 0},
-    {"supgrp", "SUPGRP", pr_supgrp, I_SUPGROUPS, 40, PS_UNLIMITED, PS_PO, 0},
-    {"suser", "SUSER", pr_suser, I_ID_SUSER, 8, PS_USER, PS_ET, 0},
-    {"svgid", "SVGID", pr_sgid, I_ID_SGID, 5, PS_RIGHT, PS_ET, 0},
-    {"svgroup", "SVGROUP", pr_sgroup, I_ID_SGROUP, 8, PS_USER, PS_ET, 0},
-    {"svuid", "SVUID", pr_suid, I_ID_SUID, 5, PS_RIGHT, PS_ET, 0},
-    {"svuser", "SVUSER", pr_suser, I_ID_SUSER, 8, PS_USER, PS_ET, 0},
-    {"systime", "SYSTEM", pr_nop, I_noop, 6, PS_RIGHT, PS_ET, PF_NOP},
-    {"sz", "SZ", pr_sz, I_VM_SIZE, 5, PS_RIGHT, PS_PO, 0},
-    {"taskid", "TASKID", pr_nop, I_noop, 5, PS_RIGHT, PS_TO, PF_PIDMAX|PF_NOP},
-    {"tdev", "TDEV", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP},
-    {"tgid", "TGID", pr_pid, I_ID_TGID, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"thcount", "THCNT", pr_nlwp, I_NLWP, 5, PS_RIGHT, PS_PO, 0},
-    {"tid", "TID", pr_tasks, I_ID_PID, 5, PS_RIGHT, PS_TO, PF_PIDMAX},
-    {"time", "TIME", pr_time, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0},
-    {"timens", "TIMENS", pr_timens, I_NS_TIME, 10, PS_RIGHT, PS_ET, 0},
-    {"timeout", "TMOUT", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"times", "TIME", pr_times, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0},
-    {"tmout", "TMOUT", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"tname", "TTY", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0},
-    {"tpgid", "TPGID", pr_tpgid, I_ID_TPGID, 5, PS_RIGHT, PS_PO, PF_PIDMAX},
-    {"trs", "TRS", pr_trs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0},
-    {"trss", "TRSS", pr_trs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0},
-    {"tsess", "TSESS", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_PIDMAX|PF_NOP},
-    {"tsession", "TSESS", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_PIDMAX|PF_NOP},
-    {"tsid", "TSID", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_PIDMAX|PF_NOP},
-    {"tsig", "PENDING", pr_tsig, I_SIGPENDING, 9, PS_SIGNAL, PS_ET, 0},
-    {"tsiz", "TSIZ", pr_trs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0},
-    {"tt", "TT", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0},
-    {"tty", "TT", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0},
-    {"tty4", "TTY", pr_tty4, I_TTY_NAME, 4, PS_LEFT, PS_PO, 0},
-    {"tty8", "TTY", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0},
-    {"u_procp", "UPROCP", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP},
-    {"ucmd", "CMD", pr_comm, I_CMD, 15, PS_UNLIMITED, PS_PO, 0},
-    {"ucomm", "COMMAND", pr_comm, I_CMD, 15, PS_UNLIMITED, PS_PO, 0},
-    {"uid", "UID", pr_euid, I_ID_EUID, 5, PS_RIGHT, PS_ET, 0},
-    {"uid_hack", "UID", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0},
-    {"umask", "UMASK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"uname", "USER", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0},
-    {"unit", "UNIT", pr_sd_unit, I_SD_UNIT, 31, PS_LEFT, PS_ET, 0},
-    {"upr", "UPR", pr_nop, I_noop, 3, PS_RIGHT, PS_TO, PF_NOP},
-    {"uprocp", "UPROCP", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP},
-    {"user", "USER", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0},
-    {"userns", "USERNS", pr_userns, I_NS_USER, 10, PS_RIGHT, PS_ET, 0},
-    {"usertime", "USER", pr_nop, I_noop, 4, PS_RIGHT, PS_ET, PF_NOP},
-    {"usrpri", "UPR", pr_nop, I_noop, 3, PS_RIGHT, PS_TO, PF_NOP},
-    {"uss", "USS", pr_uss, I_SMAP_PRV_TOTAL, 5, PS_RIGHT, PS_PO, 0},
-    {"util", "C", pr_c, I_UTILIZATION, 2, PS_RIGHT, PS_ET, 0},
-    {"utime", "UTIME", pr_nop, I_TICS_USER, 6, PS_RIGHT, PS_ET, PF_NOP},
-    {"utsns", "UTSNS", pr_utsns, I_NS_UTS, 10, PS_RIGHT, PS_ET, 0},
-    {"uunit", "UUNIT", pr_sd_uunit, I_SD_UUNIT, 31, PS_LEFT, PS_ET, 0},
-    {"vm_data", "DATA", pr_nop, I_VM_DATA, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"vm_exe", "EXE", pr_nop, I_VM_EXE, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"vm_lib", "LIB", pr_nop, I_VM_LIB, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"vm_lock", "LCK", pr_nop, I_VM_RSS_LOCKED, 3, PS_RIGHT, PS_PO, PF_NOP},
-    {"vm_stack", "STACK", pr_nop, I_VM_STACK, 5, PS_RIGHT, PS_PO, PF_NOP},
-    {"vsize", "VSZ", pr_vsz, I_VSIZE_BYTES, 6, PS_RIGHT, PS_PO, 0},
-    {"vsz", "VSZ", pr_vsz, I_VM_SIZE, 6, PS_RIGHT, PS_PO, 0},
-    {"wbytes", "WBYTES", pr_wbytes, I_IO_WRITE_BYTES, 5, PS_RIGHT, PS_TO, 0},
-    {"wcbytes", "WCBYTES", pr_wcbytes, I_IO_WRITE_CBYTES, 5, PS_RIGHT, PS_TO, 0},
-    {"wchan", "WCHAN", pr_wchan, I_WCHAN_NAME, 6, PS_WCHAN, PS_TO, 0},
-    {"wchars", "WCHARS", pr_wchars, I_IO_WRITE_CHARS, 5, PS_RIGHT, PS_TO, 0},
-    {"wname", "WCHAN", pr_wchan, I_WCHAN_NAME, 6, PS_WCHAN, PS_TO, 0},
-    {"wops", "WOPS", pr_wops, I_IO_WRITE_OPS, 5, PS_RIGHT, PS_TO, 0},
-    {"xstat", "XSTAT", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP},
-    {"zone", "ZONE", pr_label, I_ID_TGID, 31, PS_LEFT, PS_ET, 0},
-    {"zoneid", "ZONEID", pr_nop, I_noop, 31, PS_RIGHT, PS_ET, PF_NOP},
-    {"service", "SERVICE", pr_service, I_SERVICE, 10, PS_LEFT, PS_ET, PF_OYA},
+    {"%cpu", "%CPU", pr_pcpu, I_UTILIZATION, 4, PS_RIGHT, PS_ET, 0, reg_pcpu},
+    {"%mem", "%MEM", pr_pmem, I_VM_RSS, 4, PS_RIGHT, PS_PO, 0, reg_pmem},
+    {"_left", "LLLLLLLL", pr_t_left, I_noop, 8, PS_LEFT, PS_ET, 0, reg_t_left},
+    {"_left2", "L2L2L2L2", pr_t_left2, I_noop, 8, PS_LEFT, PS_ET, 0, reg_t_left2},
+    {"_right", "RRRRRRRRRRR", pr_t_right, I_noop, 11, PS_RIGHT, PS_ET, 0, reg_t_right},
+    {"_right2", "R2R2R2R2R2R", pr_t_right2, I_noop, 11, PS_RIGHT, PS_ET, 0, reg_t_right2},
+    {"_unlimited", "U", pr_t_unlimited, I_noop, 16, PS_UNLIMITED, PS_ET, 0, reg_t_unlimited},
+    {"_unlimited2", "U2", pr_t_unlimited2, I_noop, 16, PS_UNLIMITED, PS_ET, 0, reg_t_unlimited2},
+    {"acflag", "ACFLG", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"acflg", "ACFLG", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"addr", "ADDR", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"addr_1", "ADDR", pr_nop, I_noop, 1, PS_LEFT, PS_AN, PF_NOP, reg_nop},
+    {"ag_id", "AGID", pr_agid, I_AUTOGRP_ID, 5, PS_RIGHT, PS_AN, 0, reg_agid},
+    {"ag_nice", "AGNI", pr_agnice, I_AUTOGRP_NICE, 4, PS_RIGHT, PS_AN, 0, reg_agnice},
+    {"alarm", "ALARM", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"argc", "ARGC", pr_nop, I_noop, 4, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"args", "COMMAND", pr_args, I_CMDLINE, 27, PS_UNLIMITED, PS_PO, 0, reg_args},
+    {"atime", "TIME", pr_time, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0, reg_time},
+    {"blocked", "BLOCKED", pr_sigblock, I_SIGBLOCKED, 9, PS_SIGNAL, PS_TO, 0, reg_sigmask},
+    {"bnd", "BND", pr_nop, I_noop, 1, PS_RIGHT, PS_TO, PF_NOP, reg_nop},
+    {"bsdstart", "START", pr_bsdstart, I_TICS_BEGAN, 6, PS_RIGHT, PS_ET, 0, reg_bsdstart},
+    {"bsdtime", "TIME", pr_bsdtime, I_TICS_ALL, 6, PS_RIGHT, PS_ET, 0, reg_bsdtime},
+    {"c", "C", pr_c, I_UTILIZATION, 2, PS_RIGHT, PS_ET, 0, reg_c},
+    {"caught", "CAUGHT", pr_sigcatch, I_SIGCATCH, 9, PS_SIGNAL, PS_TO, 0, reg_sigcatch},
+    {"cgname", "CGNAME", pr_cgname, I_CGNAME, 27, PS_UNLIMITED, PS_PO, 0, reg_cgname},
+    {"cgroup", "CGROUP", pr_cgroup, I_CGROUP, 27, PS_UNLIMITED, PS_PO, 0, reg_cgroup},
+    {"cgroupns", "CGROUPNS", pr_cgroupns, I_NS_CGROUP, 10, PS_RIGHT, PS_ET, 0, reg_cgroupns},
+    {"class", "CLS", pr_class, I_SCHED_CLASS, 3, PS_LEFT, PS_TO, 0, reg_class},
+    {"cls", "CLS", pr_class, I_SCHED_CLASS, 3, PS_RIGHT, PS_TO, 0, reg_class},
+    {"cmaj_flt", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"cmd", "CMD", pr_args, I_CMDLINE, 27, PS_UNLIMITED, PS_PO, 0, reg_args},
+    {"cmin_flt", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"cnswap", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"comm", "COMMAND", pr_comm, I_CMD, 15, PS_UNLIMITED, PS_PO, 0, reg_comm},
+    {"command", "COMMAND", pr_args, I_CMDLINE, 27, PS_UNLIMITED, PS_PO, 0, reg_args},
+    {"context", "CONTEXT", pr_label, I_ID_TGID, 31, PS_LEFT, PS_ET, 0, reg_context},
+    {"cp", "CP", pr_cp, I_UTILIZATION, 3, PS_RIGHT, PS_ET, 0, reg_cp},
+    {"cpu", "CPU", pr_nop, I_noop, 3, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"cpuid", "CPUID", pr_psr, I_PROCESSOR, 5, PS_RIGHT, PS_TO, 0, reg_psr},
+    {"cputime", "TIME", pr_time, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0, reg_time},
+    {"cputimes", "TIME", pr_times, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0, reg_times},
+    {"ctid", "CTID", pr_nop, I_noop, 5, PS_RIGHT, PS_ET, PF_NOP, reg_nop},
+    {"cuc", "%CUC", pr_utilization_c, I_UTILIZATION_C, 7, PS_RIGHT, PS_AN, 0, reg_utilization_c},
+    {"cursig", "CURSIG", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"cutime", "-", pr_nop, I_TICS_USER_C, 1, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"cuu", "%CUU", pr_utilization, I_UTILIZATION, 6, PS_RIGHT, PS_AN, 0, reg_utilization},
+    {"cwd", "CWD", pr_nop, I_noop, 3, PS_LEFT, PS_AN, PF_NOP, reg_nop},
+    {"drs", "DRS", pr_drs, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0, reg_drs},
+    {"dsiz", "DSIZ", pr_drs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0, reg_dsiz},
+    {"egid", "EGID", pr_egid, I_ID_EGID, 5, PS_RIGHT, PS_ET, 0, reg_egid},
+    {"egroup", "EGROUP", pr_egroup, I_ID_EGROUP, 8, PS_USER, PS_ET, 0, reg_egroup},
+    {"eip", "EIP", pr_eip, I_ADDR_CURR_EIP, 16, PS_RIGHT, PS_TO, 0, reg_eip},
+    {"emul", "EMUL", pr_nop, I_noop, 13, PS_LEFT, PS_PO, PF_NOP, reg_nop},
+    {"end_code", "E_CODE", pr_nop, I_ADDR_CODE_END, 16, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"environ", "ENVIRONMENT", pr_nop, I_noop, 11, PS_UNLIMITED, PS_PO, PF_NOP, reg_nop},
+    {"esp", "ESP", pr_esp, I_ADDR_CURR_ESP, 16, PS_RIGHT, PS_TO, 0, reg_esp},
+    {"etime", "ELAPSED", pr_etime, I_TIME_ELAPSED, 11, PS_RIGHT, PS_ET, 0, reg_etime},
+    {"etimes", "ELAPSED", pr_etimes, I_TIME_ELAPSED, 7, PS_RIGHT, PS_ET, 0, reg_etimes},
+    {"euid", "EUID", pr_euid, I_ID_EUID, 5, PS_RIGHT, PS_ET, 0, reg_euid},
+    {"euser", "EUSER", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0, reg_euser},
+    {"exe", "EXE", pr_exe, I_EXE, 27, PS_UNLIMITED, PS_PO, 0, reg_exe},
+    {"f", "F", pr_flag, I_FLAGS, 1, PS_RIGHT, PS_ET, 0, reg_flag},
+    {"fgid", "FGID", pr_fgid, I_FLAGS, 5, PS_RIGHT, PS_ET, 0, reg_fgid},
+    {"fgroup", "FGROUP", pr_fgroup, I_ID_FGROUP, 8, PS_USER, PS_ET, 0, reg_fgroup},
+    {"flag", "F", pr_flag, I_FLAGS, 1, PS_RIGHT, PS_ET, 0, reg_flag},
+    {"flags", "F", pr_flag, I_FLAGS, 1, PS_RIGHT, PS_ET, 0, reg_flag},
+    {"fname", "COMMAND", pr_fname, I_CMD, 8, PS_LEFT, PS_PO, 0, reg_fname},
+    {"fsgid", "FSGID", pr_fgid, I_ID_FGID, 5, PS_RIGHT, PS_ET, 0, reg_fgid},
+    {"fsgroup", "FSGROUP", pr_fgroup, I_ID_FGROUP, 8, PS_USER, PS_ET, 0, reg_fgroup},
+    {"fsuid", "FSUID", pr_fuid, I_ID_FUID, 5, PS_RIGHT, PS_ET, 0, reg_fuid},
+    {"fsuser", "FSUSER", pr_fuser, I_ID_FUSER, 8, PS_USER, PS_ET, 0, reg_fuser},
+    {"fuid", "FUID", pr_fuid, I_ID_FUID, 5, PS_RIGHT, PS_ET, 0, reg_fuid},
+    {"fuser", "FUSER", pr_fuser, I_ID_FUSER, 8, PS_USER, PS_ET, 0, reg_fuser},
+    {"gid", "GID", pr_egid, I_ID_EGID, 5, PS_RIGHT, PS_ET, 0, reg_egid},
+    {"group", "GROUP", pr_egroup, I_ID_EGROUP, 8, PS_USER, PS_ET, 0, reg_egroup},
+    {"ignored", "IGNORED", pr_sigignore, I_SIGIGNORE, 9, PS_SIGNAL, PS_TO, 0, reg_sigignore},
+    {"inblk", "INBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"inblock", "INBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"intpri", "PRI", pr_opri, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_opri},
+    {"ipcns", "IPCNS", pr_ipcns, I_NS_IPC, 10, PS_RIGHT, PS_ET, 0, reg_ipcns},
+    {"jid", "JID", pr_nop, I_noop, 1, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"jobc", "JOBC", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"ktrace", "KTRACE", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"ktracep", "KTRACEP", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"label", "LABEL", pr_label, I_ID_TGID, 31, PS_LEFT, PS_ET, 0, reg_context},
+    {"lastcpu", "C", pr_psr, I_PROCESSOR, 3, PS_RIGHT, PS_TO, 0, reg_psr},
+    {"lim", "LIM", pr_lim, I_RSS_RLIM, 5, PS_RIGHT, PS_AN, 0, reg_lim},
+    {"login", "LOGNAME", pr_nop, I_noop, 8, PS_LEFT, PS_AN, PF_NOP, reg_nop},
+    {"logname", "LOGNAME", pr_nop, I_noop, 8, PS_LEFT, PS_AN, PF_NOP, reg_nop},
+    {"longtname", "TTY", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0, reg_tty8},
+    {"lsession", "SESSION", pr_sd_session, I_SD_SESS, 11, PS_LEFT, PS_ET, 0, reg_sd_session},
+    {"lstart", "STARTED", pr_lstart, I_TICS_BEGAN, 24, PS_RIGHT, PS_ET, 0, reg_lstart},
+    {"luid", "LUID", pr_luid, I_ID_LOGIN, 5, PS_RIGHT, PS_ET, 0, reg_luid},
+    {"luser", "LUSER", pr_nop, I_noop, 8, PS_USER, PS_ET, PF_NOP, reg_nop},
+    {"lwp", "LWP", pr_tasks, I_ID_PID, 5, PS_RIGHT, PS_TO, PF_PIDMAX, reg_tasks},
+    {"lxc", "LXC", pr_lxc, I_LXCNAME, 8, PS_LEFT, PS_ET, 0, reg_lxcname},
+    {"m_drs", "DRS", pr_drs, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0, reg_drs},
+    {"m_dt", "DT", pr_nop, I_noop, 4, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"m_lrs", "LRS", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"m_resident", "RES", pr_nop, I_MEM_RES_PGS, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"m_share", "SHRD", pr_nop, I_MEM_SHR_PGS, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"m_size", "SIZE", pr_size, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0, reg_size},
+    {"m_swap", "SWAP", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"m_trs", "TRS", pr_trs, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0, reg_trs},
+    {"machine", "MACHINE", pr_dash, I_SD_MACH, 31, PS_LEFT, PS_ET, 0, reg_sd_machine},
+    {"maj_flt", "MAJFL", pr_majflt, I_FLT_MAJ, 6, PS_RIGHT, PS_AN, 0, reg_majflt},
+    {"majflt", "MAJFLT", pr_majflt, I_FLT_MAJ, 6, PS_RIGHT, PS_AN, 0, reg_majflt},
+    {"min_flt", "MINFL", pr_minflt, I_FLT_MIN, 6, PS_RIGHT, PS_AN, 0, reg_minflt},
+    {"minflt", "MINFLT", pr_minflt, I_FLT_MIN, 6, PS_RIGHT, PS_AN, 0, reg_minflt},
+    {"mntns", "MNTNS", pr_mntns, I_NS_MNT, 10, PS_RIGHT, PS_ET, 0, reg_mntns},
+    {"msgrcv", "MSGRCV", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"msgsnd", "MSGSND", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"mwchan", "MWCHAN", pr_nop, I_noop, 6, PS_WCHAN, PS_TO, PF_NOP, reg_nop},
+    {"netns", "NETNS", pr_netns, I_NS_NET, 10, PS_RIGHT, PS_ET, 0, reg_netns},
+    {"ni", "NI", pr_nice, I_NICE, 3, PS_RIGHT, PS_TO, 0, reg_nice},
+    {"nice", "NI", pr_nice, I_NICE, 3, PS_RIGHT, PS_TO, 0, reg_nice},
+    {"nivcsw", "IVCSW", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"nlwp", "NLWP", pr_nlwp, I_NLWP, 4, PS_RIGHT, PS_PO, 0, reg_nlwp},
+    {"nsignals", "NSIGS", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"nsigs", "NSIGS", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"nswap", "NSWAP", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"numa", "NUMA", pr_numa, I_PROCESSOR_NODE, 4, PS_RIGHT, PS_AN, 0, reg_numa},
+    {"nvcsw", "VCSW", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"nwchan", "WCHAN", pr_nop, I_noop, 6, PS_RIGHT, PS_TO, PF_NOP, reg_nop},
+    {"oom", "OOM", pr_oom, I_OOM_SCORE, 4, PS_RIGHT, PS_TO, 0, reg_oom},
+    {"oomadj", "OOMADJ", pr_oom_adj, I_OOM_ADJ, 5, PS_RIGHT, PS_TO, 0, reg_oom_adj},
+    {"opri", "PRI", pr_opri, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_opri},
+    {"osz", "SZ", pr_nop, I_noop, 2, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"oublk", "OUBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"oublock", "OUBLK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"ouid", "OWNER", pr_sd_ouid, I_SD_OUID, 5, PS_LEFT, PS_ET, 0, reg_sd_ouid},
+    {"p_ru", "P_RU", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"paddr", "PADDR", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"pagein", "PAGEIN", pr_majflt, I_FLT_MAJ, 6, PS_RIGHT, PS_AN, 0, reg_majflt},
+    {"pcpu", "%CPU", pr_pcpu, I_UTILIZATION, 4, PS_RIGHT, PS_ET, 0, reg_pcpu},
+    {"pending", "PENDING", pr_sig, I_SIGNALS, 9, PS_SIGNAL, PS_ET, 0, reg_sig},
+    {"pgid", "PGID", pr_pgid, I_ID_PGRP, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_pgid},
+    {"pgrp", "PGRP", pr_pgid, I_ID_PGRP, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_pgid},
+    {"pid", "PID", pr_pid, I_ID_TGID, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_procs},
+    {"pidns", "PIDNS", pr_pidns, I_NS_PID, 10, PS_RIGHT, PS_ET, 0, reg_pidns},
+    {"pmem", "%MEM", pr_pmem, I_VM_RSS, 4, PS_RIGHT, PS_PO, 0, reg_pmem},
+    {"poip", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"policy", "POL", pr_class, I_SCHED_CLASS, 3, PS_LEFT, PS_TO, 0, reg_class},
+    {"ppid", "PPID", pr_ppid, I_ID_PPID, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_ppid},
+    {"pri", "PRI", pr_pri, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_pri},
+    {"pri_api", "API", pr_pri_api, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_pri_api},
+    {"pri_bar", "BAR", pr_pri_bar, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_pri_bar},
+    {"pri_baz", "BAZ", pr_pri_baz, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_pri_baz},
+    {"pri_foo", "FOO", pr_pri_foo, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_pri_foo},
+    {"priority", "PRI", pr_priority, I_PRIORITY, 3, PS_RIGHT, PS_TO, 0, reg_priority},
+    {"prmgrp", "PRMGRP", pr_nop, I_noop, 12, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"prmid", "PRMID", pr_nop, I_noop, 12, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"project", "PROJECT", pr_nop, I_noop, 12, PS_LEFT, PS_PO, PF_NOP, reg_nop},
+    {"projid", "PROJID", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"pset", "PSET", pr_nop, I_noop, 4, PS_RIGHT, PS_TO, PF_NOP, reg_nop},
+    {"psr", "PSR", pr_psr, I_PROCESSOR, 3, PS_RIGHT, PS_TO, 0, reg_psr},
+    {"pss", "PSS", pr_pss, I_SMAP_PSS, 5, PS_RIGHT, PS_PO, 0, reg_pss},
+    {"psxpri", "PPR", pr_nop, I_noop, 3, PS_RIGHT, PS_TO, PF_NOP, reg_nop},
+    {"rbytes", "RBYTES", pr_rbytes, I_IO_READ_BYTES, 5, PS_RIGHT, PS_TO, 0, reg_rbytes},
+    {"rchars", "RCHARS", pr_rchars, I_IO_READ_CHARS, 5, PS_RIGHT, PS_TO, 0, reg_rchars},
+    {"re", "RE", pr_nop, I_noop, 3, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"resident", "RES", pr_nop, I_MEM_RES_PGS, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"rgid", "RGID", pr_rgid, I_ID_RGID, 5, PS_RIGHT, PS_ET, 0, reg_rgid},
+    {"rgroup", "RGROUP", pr_rgroup, I_ID_RGROUP, 8, PS_USER, PS_ET, 0, reg_rgroup},
+    {"rlink", "RLINK", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"rops", "ROPS", pr_rops, I_IO_READ_OPS, 5, PS_RIGHT, PS_TO, 0, reg_rops},
+    {"rss", "RSS", pr_rss, I_VM_RSS, 5, PS_RIGHT, PS_PO, 0, reg_rss},
+    {"rssize", "RSS", pr_rss, I_VM_RSS, 5, PS_RIGHT, PS_PO, 0, reg_rss},
+    {"rsz", "RSZ", pr_rss, I_VM_RSS, 5, PS_RIGHT, PS_PO, 0, reg_rss},
+    {"rtprio", "RTPRIO", pr_rtprio, I_PRIORITY_RT, 6, PS_RIGHT, PS_TO, 0, reg_rtprio},
+    {"ruid", "RUID", pr_ruid, I_ID_RUID, 5, PS_RIGHT, PS_ET, 0, reg_ruid},
+    {"ruser", "RUSER", pr_ruser, I_ID_RUSER, 8, PS_USER, PS_ET, 0, reg_ruser},
+    {"s", "S", pr_state, I_STATE, 1, PS_LEFT, PS_TO, 0, reg_s},
+    {"sched", "SCH", pr_sched, I_SCHED_CLASS, 3, PS_RIGHT, PS_TO, 0, reg_sched},
+    {"scnt", "SCNT", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"scount", "SC", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"seat", "SEAT", pr_dash, I_SD_SEAT, 11, PS_LEFT, PS_ET, 0, reg_sd_seat},
+    {"sess", "SESS", pr_sid, I_ID_SESSION, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_sess},
+    {"session", "SESS", pr_sid, I_ID_SESSION, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_sess},
+    {"sgi_p", "P", pr_sgi_p, I_STATE, 1, PS_RIGHT, PS_TO, 0, reg_sgi_p},
+    {"sgi_rss", "RSS", pr_rss, I_VM_RSS, 4, PS_LEFT, PS_PO, 0, reg_rss},
+    {"sgid", "SGID", pr_sgid, I_ID_SGID, 5, PS_RIGHT, PS_ET, 0, reg_sgid},
+    {"sgroup", "SGROUP", pr_sgroup, I_ID_SGROUP, 8, PS_USER, PS_ET, 0, reg_sgroup},
+    {"share", "-", pr_nop, I_noop, 1, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"sid", "SID", pr_sid, I_ID_SESSION, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_sess},
+    {"sig", "PENDING", pr_sig, I_SIGNALS, 9, PS_SIGNAL, PS_ET, 0, reg_sig},
+    {"sig_block", "BLOCKED", pr_sigblock, I_SIGBLOCKED, 9, PS_SIGNAL, PS_TO, 0, reg_sigmask},
+    {"sig_catch", "CATCHED", pr_sigcatch, I_SIGCATCH, 9, PS_SIGNAL, PS_TO, 0, reg_sigcatch},
+    {"sig_ignore", "IGNORED", pr_sigignore, I_SIGIGNORE, 9, PS_SIGNAL, PS_TO, 0, reg_sigignore},
+    {"sig_pend", "SIGNAL", pr_sig, I_SIGNALS, 9, PS_SIGNAL, PS_ET, 0, reg_sig},
+    {"sigcatch", "CAUGHT", pr_sigcatch, I_SIGCATCH, 9, PS_SIGNAL, PS_TO, 0, reg_sigcatch},
+    {"sigignore", "IGNORED", pr_sigignore, I_SIGIGNORE, 9, PS_SIGNAL, PS_TO, 0, reg_sigignore},
+    {"sigmask", "BLOCKED", pr_sigblock, I_SIGBLOCKED, 9, PS_SIGNAL, PS_TO, 0, reg_sigmask},
+    {"size", "SIZE", pr_swapable, I_VSIZE_BYTES, 5, PS_RIGHT, PS_PO, 0, reg_swapable},
+    {"sl", "SL", pr_nop, I_noop, 3, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"slice", "SLICE", pr_sd_slice, I_SD_SLICE, 31, PS_LEFT, PS_ET, 0, reg_sd_slice},
+    {"spid", "SPID", pr_tasks, I_ID_PID, 5, PS_RIGHT, PS_TO, PF_PIDMAX, reg_tasks},
+    {"stackp", "STACKP", pr_stackp, I_ADDR_STACK_START, 16, PS_RIGHT, PS_PO, 0, reg_stackp},
+    {"start", "STARTED", pr_start, I_TICS_BEGAN, 8, PS_RIGHT, PS_ET, 0, reg_start},
+    {"start_code", "S_CODE", pr_nop, I_ADDR_CODE_START, 16, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"start_stack", "STACKP", pr_stackp, I_ADDR_STACK_START, 16, PS_RIGHT, PS_PO, 0, reg_stackp},
+    {"start_time", "START", pr_stime, I_TICS_BEGAN, 5, PS_RIGHT, PS_ET, 0, reg_stime},
+    {"stat", "STAT", pr_stat, I_STATE, 4, PS_LEFT, PS_TO, 0, reg_stat},
+    {"state", "S", pr_state, I_STATE, 1, PS_LEFT, PS_TO, 0, reg_s},
+    {"status", "STATUS", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"stime", "STIME", pr_stime, I_TICS_BEGAN, 5, PS_RIGHT, PS_ET, 0, reg_stime},
+    {"suid", "SUID", pr_suid, I_ID_SUID, 5, PS_RIGHT, PS_ET, 0, reg_suid},
+    {"supgid", "SUPGID", pr_supgid, I_SUPGIDS, 20, PS_UNLIMITED, PS_PO, 0, reg_supgid},
+    {"supgrp", "SUPGRP", pr_supgrp, I_SUPGROUPS, 40, PS_UNLIMITED, PS_PO, 0, reg_supgrp},
+    {"suser", "SUSER", pr_suser, I_ID_SUSER, 8, PS_USER, PS_ET, 0, reg_suser},
+    {"svgid", "SVGID", pr_sgid, I_ID_SGID, 5, PS_RIGHT, PS_ET, 0, reg_sgid},
+    {"svgroup", "SVGROUP", pr_sgroup, I_ID_SGROUP, 8, PS_USER, PS_ET, 0, reg_sgroup},
+    {"svuid", "SVUID", pr_suid, I_ID_SUID, 5, PS_RIGHT, PS_ET, 0, reg_suid},
+    {"svuser", "SVUSER", pr_suser, I_ID_SUSER, 8, PS_USER, PS_ET, 0, reg_suser},
+    {"systime", "SYSTEM", pr_nop, I_noop, 6, PS_RIGHT, PS_ET, PF_NOP, reg_nop},
+    {"sz", "SZ", pr_sz, I_VM_SIZE, 5, PS_RIGHT, PS_PO, 0, reg_sz},
+    {"taskid", "TASKID", pr_nop, I_noop, 5, PS_RIGHT, PS_TO, PF_PIDMAX|PF_NOP, reg_nop},
+    {"tdev", "TDEV", pr_nop, I_noop, 4, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"tgid", "TGID", pr_pid, I_ID_TGID, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_procs},
+    {"thcount", "THCNT", pr_nlwp, I_NLWP, 5, PS_RIGHT, PS_PO, 0, reg_nlwp},
+    {"tid", "TID", pr_tasks, I_ID_PID, 5, PS_RIGHT, PS_TO, PF_PIDMAX, reg_tasks},
+    {"time", "TIME", pr_time, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0, reg_time},
+    {"timens", "TIMENS", pr_timens, I_NS_TIME, 10, PS_RIGHT, PS_ET, 0, reg_timens},
+    {"timeout", "TMOUT", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"times", "TIME", pr_times, I_TIME_ALL, 8, PS_RIGHT, PS_ET, 0, reg_times},
+    {"tmout", "TMOUT", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"tname", "TTY", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0, reg_tty8},
+    {"tpgid", "TPGID", pr_tpgid, I_ID_TPGID, 5, PS_RIGHT, PS_PO, PF_PIDMAX, reg_tpgid},
+    {"trs", "TRS", pr_trs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0, reg_trs},
+    {"trss", "TRSS", pr_trs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0, reg_trs},
+    {"tsess", "TSESS", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_PIDMAX|PF_NOP, reg_nop},
+    {"tsession", "TSESS", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_PIDMAX|PF_NOP, reg_nop},
+    {"tsid", "TSID", pr_nop, I_noop, 5, PS_RIGHT, PS_PO, PF_PIDMAX|PF_NOP, reg_nop},
+    {"tsig", "PENDING", pr_tsig, I_SIGPENDING, 9, PS_SIGNAL, PS_ET, 0, reg_tsig},
+    {"tsiz", "TSIZ", pr_trs, I_VSIZE_BYTES, 4, PS_RIGHT, PS_PO, 0, reg_tsiz},
+    {"tt", "TT", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0, reg_tty8},
+    {"tty", "TT", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0, reg_tty8},
+    {"tty4", "TTY", pr_tty4, I_TTY_NAME, 4, PS_LEFT, PS_PO, 0, reg_tty4},
+    {"tty8", "TTY", pr_tty, I_TTY_NAME, 8, PS_LEFT, PS_PO, 0, reg_tty8},
+    {"u_procp", "UPROCP", pr_nop, I_noop, 6, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"ucmd", "CMD", pr_comm, I_CMD, 15, PS_UNLIMITED, PS_PO, 0, reg_comm},
+    {"ucomm", "COMMAND", pr_comm, I_CMD, 15, PS_UNLIMITED, PS_PO, 0, reg_comm},
+    {"uid", "UID", pr_euid, I_ID_EUID, 5, PS_RIGHT, PS_ET, 0, reg_euid},
+    {"uid_hack", "UID", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0, reg_euser},
+    {"umask", "UMASK", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"uname", "USER", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0, reg_euser},
+    {"unit", "UNIT", pr_sd_unit, I_SD_UNIT, 31, PS_LEFT, PS_ET, 0, reg_sd_unit},
+    {"upr", "UPR", pr_nop, I_noop, 3, PS_RIGHT, PS_TO, PF_NOP, reg_nop},
+    {"uprocp", "UPROCP", pr_nop, I_noop, 8, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"user", "USER", pr_euser, I_ID_EUSER, 8, PS_USER, PS_ET, 0, reg_euser},
+    {"userns", "USERNS", pr_userns, I_NS_USER, 10, PS_RIGHT, PS_ET, 0, reg_userns},
+    {"usertime", "USER", pr_nop, I_noop, 4, PS_RIGHT, PS_ET, PF_NOP, reg_nop},
+    {"usrpri", "UPR", pr_nop, I_noop, 3, PS_RIGHT, PS_TO, PF_NOP, reg_nop},
+    {"uss", "USS", pr_uss, I_SMAP_PRV_TOTAL, 5, PS_RIGHT, PS_PO, 0, reg_uss},
+    {"util", "C", pr_c, I_UTILIZATION, 2, PS_RIGHT, PS_ET, 0, reg_c},
+    {"utime", "UTIME", pr_nop, I_TICS_USER, 6, PS_RIGHT, PS_ET, PF_NOP, reg_nop},
+    {"utsns", "UTSNS", pr_utsns, I_NS_UTS, 10, PS_RIGHT, PS_ET, 0, reg_utsns},
+    {"uunit", "UUNIT", pr_sd_uunit, I_SD_UUNIT, 31, PS_LEFT, PS_ET, 0, reg_sd_uunit},
+    {"vm_data", "DATA", pr_nop, I_VM_DATA, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"vm_exe", "EXE", pr_nop, I_VM_EXE, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"vm_lib", "LIB", pr_nop, I_VM_LIB, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"vm_lock", "LCK", pr_nop, I_VM_RSS_LOCKED, 3, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"vm_stack", "STACK", pr_nop, I_VM_STACK, 5, PS_RIGHT, PS_PO, PF_NOP, reg_nop},
+    {"vsize", "VSZ", pr_vsz, I_VSIZE_BYTES, 6, PS_RIGHT, PS_PO, 0, reg_vsz},
+    {"vsz", "VSZ", pr_vsz, I_VM_SIZE, 6, PS_RIGHT, PS_PO, 0, reg_vsz},
+    {"wbytes", "WBYTES", pr_wbytes, I_IO_WRITE_BYTES, 5, PS_RIGHT, PS_TO, 0, reg_wbytes},
+    {"wcbytes", "WCBYTES", pr_wcbytes, I_IO_WRITE_CBYTES, 5, PS_RIGHT, PS_TO, 0, reg_wcbytes},
+    {"wchan", "WCHAN", pr_wchan, I_WCHAN_NAME, 6, PS_WCHAN, PS_TO, 0, reg_wchan},
+    {"wchars", "WCHARS", pr_wchars, I_IO_WRITE_CHARS, 5, PS_RIGHT, PS_TO, 0, reg_wchars},
+    {"wname", "WCHAN", pr_wchan, I_WCHAN_NAME, 6, PS_WCHAN, PS_TO, 0, reg_wchan},
+    {"wops", "WOPS", pr_wops, I_IO_WRITE_OPS, 5, PS_RIGHT, PS_TO, 0, reg_wops},
+    {"xstat", "XSTAT", pr_nop, I_noop, 5, PS_RIGHT, PS_AN, PF_NOP, reg_nop},
+    {"zone", "ZONE", pr_label, I_ID_TGID, 31, PS_LEFT, PS_ET, 0, reg_context},
+    {"zoneid", "ZONEID", pr_nop, I_noop, 31, PS_RIGHT, PS_ET, PF_NOP, reg_nop},
+    {"service", "SERVICE", pr_service, I_SERVICE, 10, PS_LEFT, PS_ET, PF_OYA, reg_nop},
 };
 
 const struct ps_field *ps_field_find(const char *spec)
@@ -1489,14 +1623,37 @@ unsigned ps_field_needs(const struct ps_field *f)
     return n;
 }
 
-bool ps_sort_lookup(const char *spec, int *item, unsigned *needs)
+bool ps_sort_lookup(const char *spec, struct ps_sort_key *key, unsigned *needs)
 {
     const struct ps_field *f = ps_field_find(spec);
     if (!f)
         return false;
-    *item = f->item;
+    key->f = f;
+    key->item = f->item;
     *needs |= item_needs(f->item);
     return true;
+}
+
+void ps_sort_prune(struct ps_sort_key *keys, size_t n, const struct ps_column *cols, size_t ncols)
+{
+    /* what procps's ps asks for whatever the columns: selection, STAT, times */
+    static const unsigned char always[] = {
+        I_CMD, I_ID_EGID, I_ID_EUID, I_ID_FGID, I_ID_FUID, I_ID_PID, I_ID_PPID, I_ID_RGID, I_ID_RUID, I_ID_SESSION,
+        I_ID_SGID, I_ID_SUID, I_ID_TGID, I_STATE, I_ID_PGRP, I_ID_TPGID, I_NICE, I_NLWP, I_VM_RSS_LOCKED,
+        I_SIGBLOCKED, I_SIGCATCH, I_SIGIGNORE, I_SIGNALS, I_SIGPENDING, I_TICS_ALL, I_TICS_ALL_C, I_TIME_ALL,
+        I_TIME_ELAPSED, I_TICS_BEGAN, I_noop, I_SERVICE, I_END};
+    bool asked[I_END + 1] = {false};
+    for (const unsigned char *r = always; *r != I_END; r++)
+        asked[*r] = true;
+    for (size_t i = 0; i < ncols; i++)
+        for (const unsigned char *r = cols[i].f ? cols[i].f->reg : NULL; r && *r != I_END; r++)
+            asked[*r] = true;
+    for (size_t i = 0; i < n; i++)
+        for (const unsigned char *r = keys[i].f ? keys[i].f->reg : NULL; r && *r != I_END; r++)
+            asked[*r] = true;
+    for (size_t i = 0; i < n; i++)
+        if (!asked[keys[i].item])
+            keys[i].order = 0;
 }
 
 void ps_list_fields(struct buf *out)

@@ -46,6 +46,7 @@ struct ps_ctx {
     bool user_is_number;  /* BSD n */
     bool wchan_is_number; /* BSD n */
     bool unix_f;          /* -f: comm shows the command line */
+    bool bsd_c;           /* BSD c: the command name where the command line would be */
     bool bsd_e;           /* BSD e: the environment after the command */
     bool cumulative;      /* S: dead children's time and faults counted */
     bool wide_signals;    /* room for 16-digit signal masks */
@@ -96,10 +97,14 @@ void ps_render(struct ps_ctx *c, const struct ps_column *cols, size_t n, const s
 
 /* Sort: a key is a specifier's underlying value (every specifier is one, as in procps). */
 struct ps_sort_key {
+    const struct ps_field *f;
     int item;
     int order; /* 1 ascending, -1 descending, 0 compares nothing (procps's O after its first code) */
 };
-bool ps_sort_lookup(const char *spec, int *item, unsigned *needs);
+bool ps_sort_lookup(const char *spec, struct ps_sort_key *key, unsigned *needs);
+/* procps sorts by a value only when some column, sort key or its own selection asked its library for
+ * that value; the other keys compare nothing (`--sort=vsize` alone leaves the order as it was) */
+void ps_sort_prune(struct ps_sort_key *keys, size_t n, const struct ps_column *cols, size_t ncols);
 int ps_sort_compare(struct ps_ctx *c, const struct ps_sort_key *k, const struct ps_proc *a, const struct ps_proc *b);
 
 /* Names and terminals, as ps prints them. */

@@ -23,6 +23,7 @@ struct ps_field {
     enum ps_just just;
     enum ps_print print;
     unsigned flags;
+    const unsigned char *reg; /* the values procps's printer asks for (I_END ends it) */
 };
 #define PF_PIDMAX 1u /* as wide as the largest PID */
 #define PF_NOP 2u    /* prints "-" always: left out of `ps L` */

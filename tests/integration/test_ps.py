@@ -245,7 +245,7 @@ def test_against_psutil(fx):
         assert int(nlwp) == p.num_threads()
         assert int(rss) == p.memory_info().rss // 1024
         assert int(vsz) == p.memory_info().vms // 1024
-        assert state == {"sleeping": "S", "stopped": "T", "zombie": "Z", "running": "R", "idle": "I",
+        assert state == {"sleeping": "S", "stopped": "T", "zombie": "Z", "running": "R", "idle": "I", "tracing-stop": "t",
                          "disk-sleep": "D"}[p.status()]
         assert int(ni) == p.nice()
     rc, out, _ = run([OYA, "ps", "-o", "comm=", "-p", str(fx.pids["weird_comm"])])
