@@ -50,6 +50,15 @@ static const struct {
 int main(int argc, char **argv)
 {
     struct cli c = {0};
+    /* called as ps or pstree (a link named so): that tool, its command line untouched */
+    const char *base = strrchr(argv[0], '/');
+    base = base ? base + 1 : argv[0];
+    if (!strcmp(base, "ps") || !strcmp(base, "pstree")) {
+        c.socket_private = ctl_socket_path(NULL, c.socket, sizeof(c.socket));
+        const char *nc = getenv("NO_COLOR");
+        c.color = isatty(1) && !(nc && *nc);
+        return base[2] ? cli_tree(&c, argc, argv) : cli_ps(&c, argc, argv);
+    }
     /* --socket may stand before or after the command; but `oya init` runs a command line of its own,
      * and nothing after its first non-option word may be taken (init reads its --socket itself) */
     int out = 1;

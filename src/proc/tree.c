@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define COMM_LEN 16
+#define COMM_LEN 64 /* psmisc 23: the kernel's names in full (a kworker's is longer than 16) */
+
+const char *const pstree_ns_names[8] = {"cgroup", "ipc", "mnt", "net", "pid", "user", "uts", "time"};
 
 struct node {
     char comm[COMM_LEN + 3];
@@ -21,6 +23,9 @@ struct node {
     unsigned uid;
     bool thread;
     int argc; /* -1: no command line (kernel thread, zombie) */
+    bool hilite;
+    double age;         /* seconds since it started (-C age) */
+    uint64_t ns[8];     /* namespace inodes (-N, -S), in pstree_ns_names order */
     char **argv;
     struct node **kids;
     size_t nkids, capkids;
@@ -29,6 +34,8 @@ struct node {
 
 struct tree {
     const struct pstree_opts *o;
+    int procfd;
+    double uptime;
     struct node **all; /* in creation order */
     size_t n, cap;
     struct node **hash; /* pid -> node, open addressing */
@@ -46,6 +53,9 @@ struct syms {
 static const struct syms sym_ascii = {"  ", "|-", "| ", "`-", "---", "-+-"};
 static const struct syms sym_utf = {"  ", "\342\224\234\342\224\200", "\342\224\202 ", "\342\224\224\342\224\200",
                                     "\342\224\200\342\224\200\342\224\200", "\342\224\200\342\224\254\342\224\200"};
+/* VT100: switch to the graphics set, draw, switch back */
+static const struct syms sym_vt100 = {"  ", "\033(0\017tq\033(B", "\033(0\017x\033(B ", "\033(0\017mq\033(B",
+                                      "\033(0\017qqq\033(B", "\033(0\017qwq\033(B"};
 
 static size_t hash_slot(const struct tree *t, int pid)
 {
@@ -98,6 +108,14 @@ static struct node *new_node(struct tree *t, const char *comm, int pid, unsigned
     set_comm(nd, comm);
     nd->pid = pid;
     nd->uid = uid;
+    if (t->o->ns_changes || t->o->ns_sort >= 0) {
+        for (int i = 0; i < 8; i++) {
+            char path[64];
+            struct stat sb;
+            snprintf(path, sizeof(path), "%d/ns/%s", pid, pstree_ns_names[i]);
+            nd->ns[i] = fstatat(t->procfd, path, &sb, 0) == 0 ? (uint64_t)sb.st_ino : 0;
+        }
+    }
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 1024;
         t->all = xrealloc(t->all, t->cap * sizeof(*t->all));
@@ -135,6 +153,15 @@ static void add_child(struct tree *t, struct node *parent, struct node *child)
     memmove(parent->kids + at + 1, parent->kids + at, (parent->nkids - at) * sizeof(*parent->kids));
     parent->kids[at] = child;
     parent->nkids++;
+}
+
+static void add_kid_last(struct node *parent, struct node *child)
+{
+    if (parent->nkids == parent->capkids) {
+        parent->capkids = parent->capkids ? parent->capkids * 2 : 4;
+        parent->kids = xrealloc(parent->kids, parent->capkids * sizeof(*parent->kids));
+    }
+    parent->kids[parent->nkids++] = child;
 }
 
 /* A placeholder parent got its real name: one bubble pass over its siblings, as pstree does. */
@@ -180,7 +207,7 @@ static void set_args(struct node *nd, const char *args, int size)
 }
 
 static void add_proc(struct tree *t, const char *comm, int pid, int ppid, int pgid, unsigned uid, const char *args,
-                     int size, bool thread)
+                     int size, bool thread, double age)
 {
     struct node *nd = find_node(t, pid);
     if (!nd)
@@ -192,6 +219,7 @@ static void add_proc(struct tree *t, const char *comm, int pid, int ppid, int pg
     if (pid == ppid)
         ppid = 0;
     nd->pgid = pgid;
+    nd->age = age;
     if (thread)
         nd->thread = true;
     struct node *parent = find_node(t, ppid);
@@ -203,7 +231,7 @@ static void add_proc(struct tree *t, const char *comm, int pid, int ppid, int pg
     }
 }
 
-static void read_threads(struct tree *t, int procfd, int pid, const char *comm, int pgid, unsigned uid)
+static void read_threads(struct tree *t, int procfd, int pid, const char *comm, int pgid, unsigned uid, double age)
 {
     char path[48];
     snprintf(path, sizeof(path), "%d/task", pid);
@@ -234,9 +262,9 @@ static void read_threads(struct tree *t, int procfd, int pid, const char *comm, 
         }
         snprintf(name, sizeof(name), "{%.*s}", COMM_LEN, src);
         if (t->o->args)
-            add_proc(t, name, tid, pid, pgid, uid, name, (int)strlen(name) + 1, true);
+            add_proc(t, name, tid, pid, pgid, uid, name, (int)strlen(name) + 1, true, age);
         else
-            add_proc(t, name, tid, pid, pgid, uid, NULL, 0, true);
+            add_proc(t, name, tid, pid, pgid, uid, NULL, 0, true, age);
     }
     closedir(d);
 }
@@ -262,10 +290,16 @@ static void read_procs(struct tree *t, int procfd)
         snprintf(path, sizeof(path), "%ld/stat", pid);
         if (file_read_at(procfd, path, text, sizeof(text)) <= 0 || proc_parse_stat(text, &st) < 0)
             continue; /* gone while we looked */
+        double age = 0;
+        if (t->o->color_age) {
+            age = t->uptime - (double)st.starttime / (double)proc_clock_ticks();
+            if (age < 0)
+                age = 0;
+        }
         if (!t->o->hide_threads && st.num_threads > 1) /* no task directory walk for one thread */
-            read_threads(t, procfd, (int)pid, st.comm, st.pgrp, sb.st_uid);
+            read_threads(t, procfd, (int)pid, st.comm, st.pgrp, sb.st_uid, age);
         if (!t->o->args) {
-            add_proc(t, st.comm, (int)pid, st.ppid, st.pgrp, sb.st_uid, NULL, 0, false);
+            add_proc(t, st.comm, (int)pid, st.ppid, st.pgrp, sb.st_uid, NULL, 0, false, age);
             continue;
         }
         snprintf(path, sizeof(path), "%ld/cmdline", pid);
@@ -283,7 +317,7 @@ static void read_procs(struct tree *t, int procfd)
             size--;
         if (size)
             buffer[size++] = 0;
-        add_proc(t, st.comm, (int)pid, st.ppid, st.pgrp, sb.st_uid, buffer, (int)size, false);
+        add_proc(t, st.comm, (int)pid, st.ppid, st.pgrp, sb.st_uid, buffer, (int)size, false, age);
     }
     if (d)
         closedir(d);
@@ -368,11 +402,30 @@ static int out_args(struct tree *t, const char *s)
     return n;
 }
 
+/* -Z: `label' from the process's attr/current, its last character dropped (psmisc's fgets reading) */
+static void out_scontext(struct tree *t, const struct node *nd)
+{
+    char path[48], text[1024];
+    out_string(t, "`");
+    snprintf(path, sizeof(path), "%d/attr/current", nd->pid);
+    ssize_t n = file_read_at(t->procfd, path, text, sizeof(text));
+    if (n > 0) {
+        size_t len = strcspn(text, "\n");
+        if (len < (size_t)n)
+            len++; /* the newline is the character dropped */
+        text[len ? len - 1 : 0] = 0;
+        out_string(t, text);
+    }
+    out_string(t, "'");
+}
+
 static bool tree_equal(const struct tree *t, const struct node *a, const struct node *b)
 {
     if (strcmp(a->comm, b->comm))
         return false;
     if (t->o->uid_changes && a->uid != b->uid)
+        return false;
+    if (t->o->ns_changes && memcmp(a->ns, b->ns, sizeof(a->ns)) != 0)
         return false;
     if (a->nkids != b->nkids)
         return false;
@@ -415,7 +468,7 @@ static int take_duplicates(const struct tree *t, struct node *parent, size_t i, 
 static void dump_tree(struct tree *t, struct node *cur, int level, int rep, bool leaf, bool last, unsigned prev_uid,
                       int closing)
 {
-    const struct syms *sym = t->o->unicode ? &sym_utf : &sym_ascii;
+    const struct syms *sym = t->o->vt100 ? &sym_vt100 : t->o->unicode ? &sym_utf : &sym_ascii;
     if (!cur)
         return;
     if (!leaf)
@@ -432,6 +485,10 @@ static void dump_tree(struct tree *t, struct node *cur, int level, int rep, bool
         out_string(t, num);
         out_string(t, "*[");
     }
+    if (t->o->color_age) /* escape sequences go out as they are: they take no column */
+        buf_puts(t->out, cur->age < 60 ? "\033[32m" : cur->age < 3600 ? "\033[33m" : "\033[31m");
+    if (cur->hilite && t->o->bold_on)
+        buf_puts(t->out, t->o->bold_on);
     bool swapped = t->o->args;
     int info = t->o->args;
     if (swapped && cur->argc < 0)
@@ -454,8 +511,22 @@ static void dump_tree(struct tree *t, struct node *cur, int level, int rep, bool
         else
             out_int(t, (int)cur->uid);
     }
+    if (t->o->ns_changes && cur->parent) {
+        for (int i = 0; i < 8; i++) {
+            if (cur->ns[i] == 0 || cur->parent->ns[i] == 0 || cur->ns[i] == cur->parent->ns[i])
+                continue;
+            out_char(t, info++ ? ',' : '(');
+            out_string(t, pstree_ns_names[i]);
+        }
+    }
+    if (t->o->scontext) {
+        out_char(t, info++ ? ',' : '(');
+        out_scontext(t, cur);
+    }
     if ((swapped && cur->argc < 0) || (!swapped && info))
         out_char(t, ')');
+    if (cur->hilite && t->o->bold_off)
+        buf_puts(t->out, t->o->bold_off);
     if (t->o->args) {
         for (int i = 0; i < cur->argc; i++) {
             if (i < cur->argc - 1) /* pstree puts no space before the last word */
@@ -471,14 +542,17 @@ static void dump_tree(struct tree *t, struct node *cur, int level, int rep, bool
             }
         }
     }
-    if (t->o->args || cur->nkids == 0) {
+    if (t->o->color_age)
+        buf_puts(t->out, "\033[0m");
+    bool full_lines = t->o->args || t->o->scontext; /* one process a line */
+    if (full_lines || cur->nkids == 0) {
         while (closing-- > 0)
             out_char(t, ']');
         out_newline(t);
     }
     ensure_levels(t, (size_t)level);
     t->more[level] = !last;
-    if (t->o->args) {
+    if (full_lines) {
         t->width[level] = swapped + (comm_len > 1 ? 0 : -1);
         for (size_t i = 0; i < cur->nkids; i++) {
             int count = take_duplicates(t, cur, i, true);
@@ -520,19 +594,107 @@ static bool dump_by_user(struct tree *t, struct node *cur, unsigned uid, bool *d
     return *dumped;
 }
 
+static void remove_kid(struct node *parent, const struct node *kid)
+{
+    for (size_t i = 0; i < parent->nkids; i++)
+        if (parent->kids[i] == kid) {
+            memmove(parent->kids + i, parent->kids + i + 1, (parent->nkids - i - 1) * sizeof(*parent->kids));
+            parent->nkids--;
+            return;
+        }
+}
+
+/* -s PID: each ancestor keeps only the child on the way down */
+static void trim_to_parents(struct node *cur)
+{
+    for (; cur && cur->parent; cur = cur->parent) {
+        cur->parent->nkids = 0;
+        add_kid_last(cur->parent, cur);
+    }
+}
+
+/* -N TYPE: each process whose namespace differs from its parent's starts a tree under that namespace's
+ * heading, namespaces in the order first met */
+struct ns_group {
+    uint64_t ino;
+    struct node **roots;
+    size_t n;
+};
+
+static void group_by_ns(struct node *cur, int id, struct ns_group **groups, size_t *ngroups)
+{
+    if (!cur->parent || cur->parent->ns[id] != cur->ns[id]) {
+        size_t g = 0;
+        while (g < *ngroups && (*groups)[g].ino != cur->ns[id])
+            g++;
+        if (g == *ngroups) {
+            *groups = xrealloc(*groups, (*ngroups + 1) * sizeof(**groups));
+            (*groups)[(*ngroups)++] = (struct ns_group){cur->ns[id], NULL, 0};
+        }
+        struct ns_group *gr = &(*groups)[g];
+        gr->roots = xrealloc(gr->roots, (gr->n + 1) * sizeof(*gr->roots));
+        gr->roots[gr->n++] = cur;
+        if (cur->parent)
+            remove_kid(cur->parent, cur);
+        cur->parent = NULL;
+    }
+    struct node **kids = xmalloc((cur->nkids + 1) * sizeof(*kids));
+    size_t n = cur->nkids;
+    if (n)
+        memcpy(kids, cur->kids, n * sizeof(*kids));
+    for (size_t i = 0; i < n; i++)
+        group_by_ns(kids[i], id, groups, ngroups);
+    free(kids);
+}
+
 int pstree_render(int procfd, const struct pstree_opts *o, struct buf *out)
 {
-    struct tree t = {.o = o, .out = out, .cur_x = 1};
+    struct tree t = {.o = o, .out = out, .cur_x = 1, .procfd = procfd};
+    if (o->color_age) {
+        struct proc_sys sys;
+        proc_read_sys(procfd, &sys);
+        t.uptime = sys.uptime;
+    }
     read_procs(&t, procfd);
+    for (struct node *h = o->highlight_pid ? find_node(&t, o->highlight_pid) : NULL; h; h = h->parent)
+        h->hilite = true;
+    int root_pid = o->root_pid;
+    if (o->parents_of) {
+        struct node *child = find_node(&t, o->parents_of);
+        if (!child) {
+            fprintf(stderr, "Process %d not found.\n", o->parents_of);
+            root_pid = -1;
+        } else {
+            trim_to_parents(child);
+            root_pid = 1;
+        }
+    }
     int rc = 0;
-    if (o->by_user) {
+    if (root_pid == -1) {
+        rc = 1;
+    } else if (o->ns_sort >= 0) {
+        struct ns_group *groups = NULL;
+        size_t ngroups = 0;
+        struct node *init = find_node(&t, 1);
+        if (init)
+            group_by_ns(init, o->ns_sort, &groups, &ngroups);
+        for (size_t g = 0; g < ngroups; g++) {
+            char head[32];
+            snprintf(head, sizeof(head), "[%llu]\n", (unsigned long long)groups[g].ino);
+            out_string(&t, head);
+            for (size_t k = 0; k < groups[g].n; k++)
+                dump_tree(&t, groups[g].roots[k], 0, 1, true, true, 0, 0);
+            free(groups[g].roots);
+        }
+        free(groups);
+    } else if (o->by_user) {
         bool dumped = false;
         if (!dump_by_user(&t, find_node(&t, 1), o->user_uid, &dumped)) {
             fprintf(stderr, "No processes found.\n");
             rc = 1;
         }
     } else {
-        dump_tree(&t, find_node(&t, o->root_pid), 0, 1, true, true, 0, 0);
+        dump_tree(&t, find_node(&t, root_pid), 0, 1, true, true, 0, 0);
     }
     for (size_t i = 0; i < t.n; i++) {
         if (t.all[i]->argv) {

@@ -1,6 +1,7 @@
 """`oya tree` against psmisc `pstree`, byte for byte, on a frozen subtree of real processes."""
 import os
 import pwd
+import shutil
 import signal
 import subprocess
 
@@ -140,3 +141,73 @@ def test_as_an_unprivileged_user(tree_root):
         a = subprocess.run(["pstree", *opts, str(tree_root)], capture_output=True, env=ENV, user=65534)
         b = subprocess.run([OYA, "tree", *opts, str(tree_root)], capture_output=True, env=ENV, user=65534)
         assert (b.returncode, b.stdout) == (a.returncode, a.stdout)
+
+
+@pytest.fixture(scope="module")
+def as_pstree(tmp_path_factory):
+    """oya called through a link named pstree: the reader's own name in the tree is the same."""
+    d = tmp_path_factory.mktemp("bin")
+    shutil.copy(OYA, d / "pstree")  # a copy, not a link: a sanitizer build re-executes /proc/self/exe
+    return str(d / "pstree")
+
+
+def same_twice(args, link, env=ENV, whole_machine=False):
+    """pstree, oya, pstree: in a window where pstree printed the same twice, oya must print that too.
+    A form that draws the whole machine may meet a process born in between: then another window."""
+    last = None
+    for _ in range(8):
+        a = subprocess.run(["pstree", *args], capture_output=True, env=env, timeout=60)
+        b = subprocess.run([link, *args], capture_output=True, env=env, timeout=60)
+        c = subprocess.run(["pstree", *args], capture_output=True, env=env, timeout=60)
+        key = lambda r: (r.returncode, r.stdout, r.stderr)
+        if key(a) == key(c):
+            last = key(a), key(b)
+            if not whole_machine or last[0] == last[1]:
+                return last
+    if last:
+        return last
+    pytest.fail(f"pstree {' '.join(args)} never printed the same twice")
+
+
+NEWER = ["-S", "-Sp", "-Z", "-Zp", "-Za", "-G", "-Gp", "-C age", "-C AGE", "-Cage -p", "-aS", "-SZ", "-cS", "-GA",
+         "-AG", "-UG", "-GU", "--vt100", "--color=age", "--ns-changes", "--security-context", "--show-pgids",
+         "--arg", "--asc", "--comp", "--hide", "--long", "--numeric", "--show-pids", "--thread", "--uid", "--uni"]
+
+
+@pytest.mark.parametrize("opts", NEWER)
+def test_newer_options(tree_root, opts, as_pstree):
+    a, b = same_twice([*opts.split(), str(tree_root)], as_pstree)
+    assert b == a, f"pstree {opts}\n--- pstree\n{a[1].decode(errors='replace')}\n--- oya\n{b[1].decode(errors='replace')}"
+
+
+@pytest.mark.parametrize("term", [None, "xterm", "linux", "vt100", "screen", "xterm-256color", "dumb", "nosuchterm"])
+def test_highlight(tree_root, term, as_pstree):
+    """-h: the reader and its ancestors in the terminal's bold; -H PID: that process and its ancestors."""
+    env = dict(ENV)
+    env.pop("TERM", None)
+    if term:
+        env["TERM"] = term
+    for args in (["-h", str(os.getpid())], ["-H", str(tree_root), str(os.getpid())], ["-H", str(tree_root), "-p",
+                 str(tree_root)], ["-h", "-H", "1"], ["-H", "x"], ["-H"]):
+        a, b = same_twice(args, as_pstree, env)
+        assert b == a, f"TERM={term} pstree {' '.join(args)}\n--- pstree\n{a}\n--- oya\n{b}"
+
+
+def test_show_parents_and_namespaces(tree_root, as_pstree):
+    kid = psutil.Process(tree_root).children()[0].pid
+    forms = [["-s", str(kid)], ["-sp", str(kid)], ["-s", "-a", str(kid)], ["-s", "999999"], ["-s"], ["-sS", str(kid)]]
+    forms += [["-N", ns] for ns in ("cgroup", "ipc", "mnt", "net", "pid", "user", "uts", "time")]
+    forms += [["-N", "bogus"], ["-N"], ["--ns-sort=net", "-c"]]
+    for args in forms:
+        a, b = same_twice(args, as_pstree, whole_machine=str(kid) not in args)
+        assert b == a, f"pstree {' '.join(args)}\n--- pstree\n{a}\n--- oya\n{b}"
+
+
+def test_usage_version_and_getopt_messages(as_pstree):
+    for args in (["-V"], ["--version"], ["--help"], ["-?"], ["-x"], ["--a"], ["--s"], ["--ascii=1"], ["--color"],
+                 ["-C", "size"], ["1", "2"], ["-p", "1x"], ["--", "-p"], ["-hh"], ["nosuchuserhere"]):
+        a, b = same_twice(args, as_pstree)
+        assert b == a, f"pstree {' '.join(args)}\n--- pstree\n{a}\n--- oya\n{b}"
+    # the oya subcommand spells its own name nowhere a user would diff
+    r = subprocess.run([OYA, "tree", "-V"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stderr.startswith("pstree (PSmisc) 23.6\n")
