@@ -40,7 +40,9 @@ total=$(ls /proc | grep -c '^[0-9]')
 echo "bench: $total processes in /proc ($N sleeping ones started for the run)"
 
 hyperfine -N -w 3 -r "$RUNS" --export-json "$OUT/inspect.json" \
-    'ps aux' "./build/oya ps aux" "./$OUT/scan" 'pstree -p' "./build/oya tree -p" >/dev/null
+    'ps aux' "./build/oya ps aux" "./$OUT/scan" 'pstree -p' "./build/oya tree -p" \
+    'ps -eLf' "./build/oya ps -eLf" 'ps axjf' "./build/oya ps axjf" 'ps -e --forest' "./build/oya ps -e --forest" \
+    >/dev/null
 
 peak() { # the largest max-RSS (KiB) over 5 runs
     local m=0 v
@@ -64,6 +66,8 @@ def cmd(prefix):
     return next(v for k, v in r.items() if k.startswith(prefix) or k.endswith(prefix))
 ps, oya_ps, scan = cmd("ps aux"), cmd("oya ps aux"), cmd("scan")
 pstree, oya_tree = cmd("pstree -p"), cmd("oya tree -p")
+exact = lambda c: r[c] if c in r else next(v for k, v in r.items() if k.endswith(c))
+newer = [(f, exact(f"ps {f}"), exact(f"./build/oya ps {f}")) for f in ("-eLf", "axjf", "-e --forest")]
 ms = lambda x: x["mean"] * 1000
 cpu = lambda x: (x["user"] + x["system"]) * 1000
 rows = [
@@ -86,6 +90,12 @@ lines.append("|---|---:|---:|---:|")
 for name, x, m in rows:
     lines.append(f"| {name} | {ms(x):.1f} ± {x['stddev']*1000:.1f} | {cpu(x):.1f} | {m} |")
 lines.append("")
+lines.append("The thread and forest forms, measured too (threads are read on one core):\n")
+lines.append("| form | procps wall ms | oya wall ms | procps / oya |")
+lines.append("|---|---:|---:|---:|")
+for f, p_, o_ in newer:
+    lines.append(f"| `ps {f}` | {ms(p_):.1f} | {ms(o_):.1f} | {ms(p_) / ms(o_):.2f} |")
+lines.append("")
 lines.append("| goal | measured | target | met |")
 lines.append("|---|---:|---:|:---:|")
 for name, v, target, ok in goals:
@@ -99,7 +109,7 @@ lines.append("`oya ps` reads /proc on every core (the work is mostly the kernel 
              "/proc/PID, its stat, and the task directory only for multi-threaded processes.\n")
 lines.append("Reproduce: `make bench` (or `bench/inspect.sh`; `BENCH_PROCS` and `BENCH_RUNS` change the size), "
              "which runs `hyperfine -N -w 3 -r 20 'ps aux' './build/oya ps aux' './build/bench/scan' "
-             "'pstree -p' './build/oya tree -p'` with the processes of `build/bench/idle 5000` sleeping, and "
+             "'pstree -p' './build/oya tree -p'` and the same for `-eLf`, `axjf`, `-e --forest`, with the processes of `build/bench/idle 5000` sleeping, and "
              "`/usr/bin/time -f %M` for peak memory (the largest of five runs).\n")
 section = "\n".join(lines)
 print(section)

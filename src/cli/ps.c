@@ -238,6 +238,44 @@ static void read_pid(struct reader *r, int pid, bool threads, bool select, struc
     free(tids);
 }
 
+/* Processes without their threads, read on every core (reading /proc is kernel work both cores share) */
+struct par_job {
+    const struct reader *r;
+    const int *pids;
+    struct ps_proc *slots;
+    bool *keep;
+};
+
+static void read_range(void *arg, size_t begin, size_t end)
+{
+    struct par_job *j = arg;
+    struct reader local = *j->r;
+    local.tmp = (struct buf){0};
+    for (size_t i = begin; i < end; i++) {
+        char dir[16];
+        snprintf(dir, sizeof(dir), "%d", j->pids[i]);
+        j->keep[i] = read_one(&local, dir, j->pids[i], false, true, &j->slots[i]);
+        if (!j->keep[i])
+            ps_proc_clear(&j->slots[i]);
+    }
+    buf_free(&local.tmp);
+}
+
+static void read_all_parallel(struct reader *r, const int *pids, size_t n, struct plist *out)
+{
+    struct ps_proc *slots = xcalloc(n ? n : 1, sizeof(*slots));
+    bool *keep = xcalloc(n ? n : 1, sizeof(bool));
+    struct par_job job = {r, pids, slots, keep};
+    proc_parallel(n, read_range, &job);
+    for (size_t i = 0; i < n; i++)
+        if (keep[i]) {
+            *plist_next(out) = slots[i];
+            out->n++;
+        }
+    free(keep);
+    free(slots);
+}
+
 /* ---------- sorting (stable: procps's sorts keep the order of equals) ---------- */
 
 static struct {
@@ -460,8 +498,11 @@ int cli_ps(struct cli *c, int argc, char **argv)
         int *pids;
         size_t n;
         if (proc_list_pids(procfd, &pids, &n) == 0) {
-            for (size_t i = 0; i < n; i++)
-                read_pid(&rd, pids[i], threads, !both, &all);
+            if (!threads && !both)
+                read_all_parallel(&rd, pids, n, &all);
+            else
+                for (size_t i = 0; i < n; i++)
+                    read_pid(&rd, pids[i], threads, !both, &all);
             free(pids);
         }
     }

@@ -381,6 +381,13 @@ static const char *opt_arg(struct parser *p)
     return p->argv[++p->thisarg];
 }
 
+/* a list option: its list follows in this word or the next, else the option's own complaint */
+static const char *list_opt(struct parser *p, const char *missing, item_fn fn, enum ps_sel_kind kind)
+{
+    const char *arg = opt_arg(p);
+    return arg ? parse_list(p, arg, fn, kind) : missing;
+}
+
 static const char *exclusive(struct parser *p, const char *opt, char *buf, size_t size)
 {
     if (p->argc != 2 || strcmp(p->argv[1], opt) != 0) {
@@ -401,18 +408,14 @@ static const char *parse_sysv(struct parser *p, int *exit_now)
         switch (*p->flag) {
         case 'A': case 'e': p->all = true; break;
         case 'C':
-            if (!(arg = opt_arg(p)))
-                return "list of command names must follow -C";
-            return parse_list(p, arg, item_cmd, PS_SEL_COMM);
+            return list_opt(p, "list of command names must follow -C", item_cmd, PS_SEL_COMM);
         case 'F':
             p->format_modifiers |= FM_F;
             p->format_flags |= FF_Uf;
             p->unix_f = true;
             break;
         case 'G':
-            if (!(arg = opt_arg(p)))
-                return "list of real groups must follow -G";
-            return parse_list(p, arg, item_gid, PS_SEL_RGID);
+            return list_opt(p, "list of real groups must follow -G", item_gid, PS_SEL_RGID);
         case 'H': p->forest = 'u'; break;
         case 'L': p->thread_flags |= PS_TF_U_L; break;
         case 'M': case 'Z': p->format_modifiers |= FM_M; break;
@@ -425,9 +428,7 @@ static const char *parse_sysv(struct parser *p, int *exit_now)
         case 'P': p->format_modifiers |= FM_P; break;
         case 'T': p->thread_flags |= PS_TF_U_T; break;
         case 'U':
-            if (!(arg = opt_arg(p)))
-                return "list of real users must follow -U";
-            return parse_list(p, arg, item_uid, PS_SEL_RUID);
+            return list_opt(p, "list of real users must follow -U", item_uid, PS_SEL_RUID);
         case 'V':
             if ((err = exclusive(p, "-V", p->errbuf, sizeof(p->errbuf))))
                 return err;
@@ -463,25 +464,15 @@ static const char *parse_sysv(struct parser *p, int *exit_now)
             defer(p, arg, SF_U_o);
             return NULL;
         case 'p':
-            if (!(arg = opt_arg(p)))
-                return "list of process IDs must follow -p";
-            return parse_list(p, arg, item_pid, PS_SEL_PID);
+            return list_opt(p, "list of process IDs must follow -p", item_pid, PS_SEL_PID);
         case 'q':
-            if (!(arg = opt_arg(p)))
-                return "List of process IDs must follow -q.";
-            return parse_list(p, arg, item_pid, PS_SEL_PID_QUICK);
+            return list_opt(p, "List of process IDs must follow -q.", item_pid, PS_SEL_PID_QUICK);
         case 's':
-            if (!(arg = opt_arg(p)))
-                return "list of session IDs must follow -s";
-            return parse_list(p, arg, item_pid, PS_SEL_SESS);
+            return list_opt(p, "list of session IDs must follow -s", item_pid, PS_SEL_SESS);
         case 't':
-            if (!(arg = opt_arg(p)))
-                return "list of terminals (pty, tty...) must follow -t";
-            return parse_list(p, arg, item_tty, PS_SEL_TTY);
+            return list_opt(p, "list of terminals (pty, tty...) must follow -t", item_tty, PS_SEL_TTY);
         case 'u':
-            if (!(arg = opt_arg(p)))
-                return "list of users must follow -u";
-            return parse_list(p, arg, item_uid, PS_SEL_EUID);
+            return list_opt(p, "list of users must follow -u", item_uid, PS_SEL_EUID);
         case 'w': p->w_count++; break;
         case 'x':
             if (p->personality & PER_SVR4_x) {
@@ -537,9 +528,7 @@ static const char *parse_bsd(struct parser *p, int *exit_now)
         case 'S': p->cumulative = true; break;
         case 'T': add_own_tty(p); break;
         case 'U':
-            if (!(arg = opt_arg(p)))
-                return "list of users must follow U";
-            return parse_list(p, arg, item_uid, PS_SEL_EUID);
+            return list_opt(p, "list of users must follow U", item_uid, PS_SEL_EUID);
         case 'V':
             if ((err = exclusive(p, "V", p->errbuf, sizeof(p->errbuf))))
                 return err;
@@ -581,13 +570,9 @@ static const char *parse_bsd(struct parser *p, int *exit_now)
             defer(p, arg, SF_B_o);
             return NULL;
         case 'p':
-            if (!(arg = opt_arg(p)))
-                return "list of process IDs must follow p";
-            return parse_list(p, arg, item_pid, PS_SEL_PID);
+            return list_opt(p, "list of process IDs must follow p", item_pid, PS_SEL_PID);
         case 'q':
-            if (!(arg = opt_arg(p)))
-                return "List of process IDs must follow q.";
-            return parse_list(p, arg, item_pid, PS_SEL_PID_QUICK);
+            return list_opt(p, "List of process IDs must follow q.", item_pid, PS_SEL_PID_QUICK);
         case 'r': p->running_only = true; break;
         case 's': p->format_flags |= FF_Bs; break;
         case 't':

@@ -821,7 +821,7 @@ static int pr_sigmask_text(struct pr_args *a, const char *sig)
     if (len - strspn(sig, "0") > 8)
         return PRF("<%s", sig + len - 8);
     if (len < 8)
-        return PRF("%s%s", "00000000" + len, sig);
+        return PRF("%.*s%s", (int)(8 - len), "00000000", sig); /* zeros up to 8 digits */
     return PRF("%s", sig + len - 8);
 }
 static int pr_sig(struct pr_args *a)

@@ -1,15 +1,21 @@
-/* ps's -o format lists (keywords, headers after '=', widths) and --sort keys */
+/* ps's command line (every option, the second reading as BSD, -o format lists with headers, widths,
+ * macros and AIX descriptors, sort keys) and its format lists alone */
 #include "fuzz.h"
 
+#include "cli/ps.h"
 #include "proc/format.h"
+
+#include <stdio.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct ps_ctx ctx;
     static int ready;
     if (!ready) {
-        ps_ctx_init(&ctx, -1); /* no /proc: the format is parsed, nothing is read */
+        ps_ctx_init(&ctx, -1); /* no /proc: the command line is read, nothing else */
         ready = 1;
+        if (!freopen("/dev/null", "w", stdout)) /* --help, L and V print */
+            return 0;
     }
     char *text = fuzz_text(data, size);
     struct ps_column *cols = NULL;
@@ -17,9 +23,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256];
     ps_format_parse(&ctx, text, &cols, &n, err, sizeof(err));
     ps_columns_free(cols, n); /* the columns appended before an error are the caller's too */
-    unsigned needs;
-    (void)ps_sort_key(text, &needs);
+    struct ps_sort_key key;
+    unsigned needs = 0;
+    (void)ps_sort_lookup(text, &key, &needs);
     (void)ps_field_known(text);
+    /* the same bytes as a command line: words split at newlines */
+    char *argv[64] = {"ps"};
+    int argc = 1;
+    for (char *w = text; w && argc < 63; argc++) {
+        argv[argc] = w;
+        w = strchr(w, '\n');
+        if (w)
+            *w++ = 0;
+    }
+    argv[argc] = NULL;
+    struct ps_plan plan;
+    bool done;
+    if (ps_plan_parse(&ctx, argc, argv, &plan, &done) == 0 && !done)
+        ps_plan_free(&plan);
     free(text);
     return 0;
 }
