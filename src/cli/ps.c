@@ -267,13 +267,58 @@ static void read_all_parallel(struct reader *r, const int *pids, size_t n, struc
     bool *keep = xcalloc(n ? n : 1, sizeof(bool));
     struct par_job job = {r, pids, slots, keep};
     proc_parallel(n, read_range, &job);
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (keep[i]) {
-            *plist_next(out) = slots[i];
+        if (keep[i])
+            slots[kept++] = slots[i];
+    free(keep);
+    *out = (struct plist){slots, kept, n ? n : 1}; /* the slots are the list */
+}
+
+/* Processes with their threads (H, -L, -T), each chunk of PIDs on a core into a list of its own, the
+ * lists joined in PID order afterwards */
+struct part {
+    size_t begin;
+    struct plist l;
+};
+struct par_threads {
+    const struct reader *r;
+    const int *pids;
+    struct part parts[8];
+    int nparts; /* taken atomically: the chunks run at once */
+};
+
+static void read_range_threads(void *arg, size_t begin, size_t end)
+{
+    struct par_threads *j = arg;
+    struct reader local = *j->r;
+    local.tmp = (struct buf){0};
+    struct plist l = {0};
+    for (size_t i = begin; i < end; i++)
+        read_pid(&local, j->pids[i], true, true, &l);
+    buf_free(&local.tmp);
+    int slot = __atomic_fetch_add(&j->nparts, 1, __ATOMIC_RELAXED);
+    j->parts[slot] = (struct part){begin, l};
+}
+
+static void read_all_threads(struct reader *r, const int *pids, size_t n, struct plist *out)
+{
+    struct par_threads job = {.r = r, .pids = pids};
+    proc_parallel(n, read_range_threads, &job);
+    for (int k = 0; k < job.nparts; k++) { /* the chunks in PID order */
+        int first = k;
+        for (int m = k + 1; m < job.nparts; m++)
+            if (job.parts[m].begin < job.parts[first].begin)
+                first = m;
+        struct part t = job.parts[k];
+        job.parts[k] = job.parts[first];
+        job.parts[first] = t;
+        for (size_t i = 0; i < job.parts[k].l.n; i++) {
+            *plist_next(out) = job.parts[k].l.v[i];
             out->n++;
         }
-    free(keep);
-    free(slots);
+        free(job.parts[k].l.v);
+    }
 }
 
 /* ---------- sorting (stable: procps's sorts keep the order of equals) ---------- */
@@ -500,6 +545,8 @@ int cli_ps(struct cli *c, int argc, char **argv)
         if (proc_list_pids(procfd, &pids, &n) == 0) {
             if (!threads && !both)
                 read_all_parallel(&rd, pids, n, &all);
+            else if (!both)
+                read_all_threads(&rd, pids, n, &all);
             else
                 for (size_t i = 0; i < n; i++)
                     read_pid(&rd, pids[i], threads, !both, &all);

@@ -736,7 +736,8 @@ void ps_proc_clear(struct ps_proc *p)
     free(p->args);
     free(p->env);
     free(p->more);
-    p->args = p->env = NULL;
+    free(p->status.groups);
+    p->args = p->env = p->status.groups = NULL;
     p->more = NULL;
 }
 
@@ -834,10 +835,10 @@ static int pr_sigblock(struct pr_args *a) { return pr_sigmask_text(a, a->p->stat
 static int pr_sigignore(struct pr_args *a) { return pr_sigmask_text(a, a->p->status.sig_ign); }
 static int pr_sigcatch(struct pr_args *a) { return pr_sigmask_text(a, a->p->status.sig_cgt); }
 
-static int pr_supgid(struct pr_args *a) { return pr_escaped(a, a->p->status.groups); }
+static int pr_supgid(struct pr_args *a) { return pr_escaped(a, a->p->status.groups ? a->p->status.groups : "-"); }
 static void supgroups_text(struct ps_ctx *c, const struct ps_proc *p, struct buf *b)
 {
-    const char *g = p->status.groups;
+    const char *g = p->status.groups ? p->status.groups : "-";
     if (!strcmp(g, "-")) {
         buf_puts(b, "-");
         return;
@@ -1141,7 +1142,7 @@ static void item_value(struct ps_ctx *c, int item, const struct ps_proc *p, stru
     case I_ADDR_STACK_START: v->kind = 'n'; v->n = (uint64_t)(p->st.startstack); return;
     case I_ADDR_CODE_START: v->kind = 'n'; v->n = (uint64_t)(p->st.startcode); return;
     case I_ID_SUID: v->kind = 'n'; v->n = (uint64_t)(p->status.suid); return;
-    case I_SUPGIDS: v->kind = 't'; v->t = p->status.groups; return;
+    case I_SUPGIDS: v->kind = 't'; v->t = p->status.groups ? p->status.groups : "-"; return;
     case I_ID_SUSER: v->kind = 't'; v->t = user_text(c, p->status.suid, tmp); return;
     case I_VM_SIZE: v->kind = 'n'; v->n = (uint64_t)(p->st.vsize / 1024); return;
     case I_NS_TIME: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->ns[5]); return;

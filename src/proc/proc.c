@@ -518,7 +518,6 @@ int proc_read_status_in(int procfd, const char *dir, bool full, struct proc_stat
     memset(out, 0, sizeof(*out));
     out->full = full;
     if (full) {
-        strcpy(out->groups, "-");
         char *sigs[] = {out->sig_pnd, out->shd_pnd, out->sig_blk, out->sig_ign, out->sig_cgt};
         for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
             strcpy(sigs[i], "0000000000000000");
@@ -537,8 +536,10 @@ int proc_read_status_in(int procfd, const char *dir, bool full, struct proc_stat
             if (line[1] == 'i' && line[2] == 'd' && line[3] == ':') {
                 status_four(line + 4, v);
                 out->rgid = v[0], out->egid = v[1], out->sgid = v[2], out->fgid = v[3];
-            } else if (full && str_startswith(line, "Groups:")) {
-                status_groups(line + 7, out->groups, sizeof(out->groups));
+            } else if (full && str_startswith(line, "Groups:") && !out->groups) {
+                size_t cap = strcspn(line, "\n") + 2;
+                out->groups = xmalloc(cap);
+                status_groups(line + 7, out->groups, cap);
             }
             break;
         case 'T':
@@ -579,6 +580,8 @@ int proc_read_status_in(int procfd, const char *dir, bool full, struct proc_stat
         if (line)
             line++;
     }
+    if (full && !out->groups)
+        out->groups = xstrdup("-");
     return 0;
 }
 

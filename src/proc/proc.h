@@ -79,7 +79,7 @@ struct proc_status {
     int tgid;
     uint64_t vm_size_kb, vm_data_kb, vm_stk_kb;
     char sig_pnd[17], shd_pnd[17], sig_blk[17], sig_ign[17], sig_cgt[17];
-    char groups[512];
+    char *groups; /* allocated with `full` (the caller frees it), else NULL */
 };
 int proc_read_status(int procfd, int pid, struct proc_status *out);
 int proc_read_status_in(int procfd, const char *dir, bool full, struct proc_status *out);
