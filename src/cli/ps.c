@@ -137,6 +137,27 @@ static char *dup_bytes(const char *p, size_t n)
     return d;
 }
 
+/* what procps's library makes of /proc/PID/wchan: "?" when unreadable, "-" for none, the name
+ * without a leading '.' or underscores, at most 63 characters */
+static void read_wchan(int procfd, const char *dir, char *out, size_t size)
+{
+    char path[64], text[64];
+    snprintf(path, sizeof(path), "%s/wchan", dir);
+    ssize_t n = file_read_at(procfd, path, text, sizeof(text));
+    const char *w = text;
+    if (n < 1) {
+        w = "?";
+    } else if (!strcmp(text, "0")) {
+        w = "-";
+    } else {
+        if (*w == '.')
+            w++;
+        while (*w == '_')
+            w++;
+    }
+    snprintf(out, size, "%s", w);
+}
+
 static bool read_one(struct reader *r, const char *dir, int tgid, bool task, bool select, struct ps_proc *p)
 {
     int procfd = r->ctx->procfd;
@@ -167,7 +188,7 @@ static bool read_one(struct reader *r, const char *dir, int tgid, bool task, boo
         }
     }
     if (r->needs & PS_NEED_WCHAN)
-        proc_read_wchan_in(procfd, dir, p->wchan, sizeof(p->wchan));
+        read_wchan(procfd, dir, p->wchan, sizeof(p->wchan));
     if (r->needs & PS_NEED_SERVICE)
         p->service = svc_map_find(r->services, tgid);
     return true;

@@ -390,7 +390,7 @@ static int pr_rgroup(struct pr_args *a) { return pr_name(a, ps_group_name(a->c, 
 
 static int pr_wchan(struct pr_args *a)
 {
-    const char *w = a->p->wchan[0] ? a->p->wchan : "-";
+    const char *w = a->p->wchan;
     size_t len = strlen(w);
     if ((int)len > a->max_cells)
         len = (size_t)(a->max_cells > 0 ? a->max_cells : 0);
@@ -1161,7 +1161,7 @@ static void item_value(struct ps_ctx *c, int item, const struct ps_proc *p, stru
     case I_VM_STACK: v->kind = 'n'; v->n = (uint64_t)(p->status.vm_stk_kb); return;
     case I_IO_WRITE_BYTES: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[5]); return;
     case I_IO_WRITE_CBYTES: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[6]); return;
-    case I_WCHAN_NAME: v->kind = 't'; v->t = (p->wchan[0] ? p->wchan : "-"); return;
+    case I_WCHAN_NAME: v->kind = 't'; v->t = p->wchan; return;
     case I_IO_WRITE_CHARS: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[1]); return;
     case I_IO_WRITE_OPS: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[3]); return;
     case I_SERVICE: v->kind = 't'; v->t = (p->service ? p->service : ""); return;

@@ -259,6 +259,13 @@ def test_under_hidepid(fx, tmp_path):
     for i, f in enumerate(forms):
         lines.append(f"setpriv --reuid=65534 --regid=65534 --clear-groups ps {f} > {tmp_path}/ps{i} 2>&1 || true")
         lines.append(f"setpriv --reuid=65534 --regid=65534 --clear-groups {OYA} ps {f} > {tmp_path}/oya{i} 2>&1 || true")
+    # pstree the same way, through a copy of oya named pstree (its own line reads the same then)
+    shutil.copy(OYA, tmp_path / "pstree")
+    tree_forms = ["", "-a", "-u", "-c", "-l", "-n", "-g"]
+    for i, f in enumerate(tree_forms):
+        lines.append(f"setpriv --reuid=65534 --regid=65534 --clear-groups pstree {f} > {tmp_path}/pstree{i} 2>&1 || true")
+        lines.append(f"setpriv --reuid=65534 --regid=65534 --clear-groups {tmp_path}/pstree {f} > {tmp_path}/tree{i} 2>&1 "
+                     "|| true")
     lines.append("kill $S $N")
     script.write_text("\n".join(lines) + "\n")
     os.chmod(tmp_path, 0o755)
@@ -273,3 +280,6 @@ def test_under_hidepid(fx, tmp_path):
         # the reader itself is the one line that differs (its PID and its own name)
         strip = lambda t: "\n".join(l for l in t.splitlines() if not l.rstrip().endswith((" ps " + f, "ps " + f)))
         assert strip(b) == strip(a), f"ps {f} under hidepid=2:\n--- ps\n{a}\n+++ oya ps\n{b}"
+    for i, f in enumerate(tree_forms):
+        a, b = (tmp_path / f"pstree{i}").read_text(), (tmp_path / f"tree{i}").read_text()
+        assert b == a, f"pstree {f} under hidepid=2:\n--- pstree\n{a}\n+++ oya tree\n{b}"
