@@ -589,9 +589,9 @@ int cli_ps(struct cli *c, int argc, char **argv)
         struct ps_proc **v = sorted(&ctx, &all, keys, nkeys, pl.forest != 0);
         if (pl.forest)
             show_forest(&pr, v, all.n);
-        else
+        else /* sorted, m and -m show the processes alone, with their process columns */
             for (size_t i = 0; i < all.n; i++)
-                show(&pr, v[i], -1);
+                show(&pr, v[i], tf & PS_TF_SHOW_BOTH ? (int)PS_TO : -1);
         free(v);
     } else if (both) {
         /* m, -m: each process, then its threads (the leader again among them) */

@@ -91,6 +91,7 @@ struct parser {
     unsigned select_bits;
     int my_tty;
     const char *warning;
+    const char *fatal; /* procps's internal errors: said as they are, exit 1 at once */
     char errbuf[128];
 };
 
@@ -1198,8 +1199,8 @@ static const char *process_sf(struct parser *p)
     ps_format_add(p->ctx, spec, &p->cols, &p->ncols);
     unsigned fm = p->format_modifiers, tf = p->thread_flags;
     if (fm & FM_j) {
-        if (!col_add_after(p, "PPID", "pgid"))
-            col_add_after(p, "PID", "pgid");
+        if (!col_add_after(p, "PPID", "pgid") && !col_add_after(p, "PID", "pgid"))
+            return p->fatal = "ps:src/ps/sortformat.c:885: internal error: no PID or PPID for -j option";
         if (!col_add_after(p, "PGID", "sid"))
             return "lost my PGID";
     }
@@ -1214,7 +1215,8 @@ static const char *process_sf(struct parser *p)
         col_delete(p, "CP");
         col_delete(p, "C");
         col_delete(p, "NI");
-        col_add_after(p, "PRI", "class");
+        if (!col_add_after(p, "PRI", "class")) /* procps stops there, before its second reading */
+            return p->fatal = "ps:src/ps/sortformat.c:900: internal error: no PRI for -c option";
         col_delete(p, "PRI");
         if (!col_add_after(p, "CLS", "pri"))
             return "lost my CLS";
@@ -1272,8 +1274,11 @@ static const char *read_all(struct parser *p, int *exit_now)
     const char *err = parse_all(p, exit_now);
     if (err || *exit_now)
         return err;
-    if ((err = thread_check(p)) || (err = process_sf(p)) || (err = select_setup(p)))
+    if ((err = thread_check(p)) || (err = process_sf(p)) || (err = select_setup(p))) {
+        if (p->fatal)
+            *exit_now = 5;
         return err;
+    }
     return NULL;
 }
 
@@ -1326,6 +1331,12 @@ int ps_plan_parse(struct ps_ctx *ctx, int argc, char **argv, struct ps_plan *pla
             p.personality |= PER_OLD_m;
         exit_now = 0;
         err2 = read_all(&p, &exit_now);
+    }
+    if (exit_now == 5) {
+        fprintf(stderr, "%s\n", p.fatal);
+        reset(&p);
+        *done = true;
+        return 1;
     }
     if (exit_now) {
         if (exit_now == 2) {

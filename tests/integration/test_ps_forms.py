@@ -5,7 +5,8 @@ root and as an unprivileged user, and under a hidepid=2 proc mount. Stdout, stde
 must be the same. The fixture (fixture_procs.py) has a process of every kind ps distinguishes; forms that
 select more than the fixture are compared on the fixture's lines (the rest of the machine moves).
 
-Left out, with the reason: `ps lm` (procps 4.0.2 crashes on it), `--info` (it prints how procps was
+Left out, with the reason: `m`/`-m` with WCHAN (`lm`, `-lm`: procps 4.0.2 reads a value it never fetched
+and crashes), `--info` (it prints how procps was
 compiled), the values of pss and uss (they count pages shared with the reader, and the reader differs)."""
 import os
 import random
