@@ -158,7 +158,8 @@ static void read_wchan(int procfd, const char *dir, char *out, size_t size)
     snprintf(out, size, "%s", w);
 }
 
-static bool read_one(struct reader *r, const char *dir, int tgid, bool task, bool select, struct ps_proc *p)
+/* 1: read (and selected, with `select`); 0: not selected; -1: gone or unreadable */
+static int read_one(struct reader *r, const char *dir, int tgid, bool task, bool select, struct ps_proc *p)
 {
     int procfd = r->ctx->procfd;
     memset(p, 0, sizeof(*p));
@@ -167,14 +168,14 @@ static bool read_one(struct reader *r, const char *dir, int tgid, bool task, boo
     p->tgid = tgid;
     if (proc_read_stat_in(procfd, dir, &p->st) < 0 ||
         proc_read_status_in(procfd, dir, (r->needs & PS_NEED_STATUS) != 0, &p->status) < 0)
-        return false;
+        return -1;
     p->rss_kb = p->status.vm_rss_kb;
     if (select && !wanted(r->plan, p))
-        return false;
+        return 0;
     if (r->needs & PS_NEED_ARGS) {
         ssize_t len = proc_read_file_in(procfd, dir, "cmdline", &r->tmp);
         if (len < 0)
-            return false;
+            return -1;
         if (len > 0) {
             p->args = dup_bytes(r->tmp.p, (size_t)len);
             p->args_len = (size_t)len;
@@ -191,7 +192,7 @@ static bool read_one(struct reader *r, const char *dir, int tgid, bool task, boo
         read_wchan(procfd, dir, p->wchan, sizeof(p->wchan));
     if (r->needs & PS_NEED_SERVICE)
         p->service = svc_map_find(r->services, tgid);
-    return true;
+    return 1;
 }
 
 struct plist {
@@ -214,7 +215,7 @@ static void read_pid(struct reader *r, int pid, bool threads, bool select, struc
     char dir[40];
     snprintf(dir, sizeof(dir), "%d", pid);
     if (!threads) {
-        if (read_one(r, dir, pid, false, select, plist_next(out)))
+        if (read_one(r, dir, pid, false, select, plist_next(out)) > 0)
             out->n++;
         else
             ps_proc_clear(plist_next(out));
@@ -248,11 +249,12 @@ static void read_pid(struct reader *r, int pid, bool threads, bool select, struc
         else
             snprintf(tdir, sizeof(tdir), "%d/task/%d", pid, tids[i]);
         struct ps_proc *p = plist_next(out);
-        if (read_one(r, tdir, pid, !leader, select, p)) {
+        int got = read_one(r, tdir, pid, !leader, select, p);
+        if (got > 0) {
             out->n++;
         } else {
             ps_proc_clear(p);
-            if (!select || errno == ENOENT)
+            if (got < 0)
                 break; /* procps moves on to the next process when a task cannot be read */
         }
     }
@@ -275,7 +277,7 @@ static void read_range(void *arg, size_t begin, size_t end)
     for (size_t i = begin; i < end; i++) {
         char dir[16];
         snprintf(dir, sizeof(dir), "%d", j->pids[i]);
-        j->keep[i] = read_one(&local, dir, j->pids[i], false, true, &j->slots[i]);
+        j->keep[i] = read_one(&local, dir, j->pids[i], false, true, &j->slots[i]) > 0;
         if (!j->keep[i])
             ps_proc_clear(&j->slots[i]);
     }
