@@ -1,7 +1,7 @@
 /* cli/ps: `oya ps`, shared by its parts: ps_args.c reads the command line the way procps-ng 4.0's ps
- * does (UNIX, BSD and GNU options, a second reading as BSD when the first fails, personalities, PS_FORMAT)
- * into a plan; ps.c reads the processes, selects, sorts, draws the forest and prints; ps_help.c holds
- * `ps --help`. */
+ * does (UNIX, BSD and GNU options, a second reading as BSD when the first fails, personalities) and
+ * ps_formats.c the formats and sort orders it defers (PS_FORMAT too) into a plan; ps.c reads the
+ * processes, selects, sorts, draws the forest and prints; ps_help.c holds `ps --help`. */
 #ifndef OYA_CLI_PS_H
 #define OYA_CLI_PS_H
 
