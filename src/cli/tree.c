@@ -1,4 +1,4 @@
-/* cli/tree: `oya tree`, psmisc 23.6's pstree option for option (getopt's own parsing and messages), and
+/* cli/tree: `oya tree`, psmisc 23.6's pstree option for option (glibc getopt_long's reading and words), and
  * `oya tree --services`: the processes grouped under the oya service that owns them, like
  * systemd-cgls. */
 #include "cli.h"
@@ -7,7 +7,6 @@
 #include "../proc/tree.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <pwd.h>
@@ -462,6 +461,117 @@ static int tree_services(struct cli *c)
     return 0;
 }
 
+/* ---------- the command line, as glibc's getopt_long reads pstree's (the same words on every libc) ---------- */
+
+struct tree_opt {
+    const char *name;
+    bool arg;
+    char val;
+};
+
+static const struct tree_opt tree_longs[] = {
+    {"arguments", 0, 'a'}, {"ascii", 0, 'A'}, {"compact-not", 0, 'c'}, {"color", 1, 'C'}, {"vt100", 0, 'G'},
+    {"highlight-all", 0, 'h'}, {"highlight-pid", 1, 'H'}, {"long", 0, 'l'}, {"numeric-sort", 0, 'n'},
+    {"ns-sort", 1, 'N'}, {"show-pids", 0, 'p'}, {"show-pgids", 0, 'g'}, {"show-parents", 0, 's'},
+    {"ns-changes", 0, 'S'}, {"thread-names", 0, 't'}, {"hide-threads", 0, 'T'}, {"uid-changes", 0, 'u'},
+    {"unicode", 0, 'U'}, {"version", 0, 'V'}, {"security-context", 0, 'Z'},
+};
+static const char tree_shorts[] = "aAcC:GhH:nN:pglsStTuUVZ";
+
+struct tree_args {
+    int argc, i;
+    char **argv;
+    const char *cluster; /* the rest of a "-abc" word */
+    const char **operands;
+    int noperands;
+    bool done;
+};
+
+/* The next option (its letter, with *arg for those that take one), '?' after saying what was wrong, or 0
+ * when there are no more; the words that are not options are kept as operands, as GNU's getopt permutes */
+static int tree_next(struct tree_args *t, const char **arg)
+{
+    *arg = NULL;
+    while (!t->cluster || !*t->cluster) {
+        t->cluster = NULL;
+        if (t->i >= t->argc)
+            return 0;
+        const char *w = t->argv[t->i++];
+        if (t->done || w[0] != '-' || !w[1]) {
+            t->operands[t->noperands++] = w;
+            if (getenv("POSIXLY_CORRECT"))
+                t->done = true;
+            continue;
+        }
+        if (!strcmp(w, "--")) {
+            t->done = true;
+            continue;
+        }
+        if (w[1] == '-') {
+            const char *name = w + 2;
+            size_t len = strcspn(name, "=");
+            const struct tree_opt *found = NULL;
+            int matches = 0;
+            for (size_t k = 0; k < ARRAY_SIZE(tree_longs); k++) {
+                if (strncmp(tree_longs[k].name, name, len))
+                    continue;
+                if (strlen(tree_longs[k].name) == len) { /* exact */
+                    found = &tree_longs[k];
+                    matches = 1;
+                    break;
+                }
+                if (!matches++)
+                    found = &tree_longs[k];
+            }
+            if (!matches) {
+                fprintf(stderr, "pstree: unrecognized option '%s'\n", w);
+                return '?';
+            }
+            if (matches > 1) {
+                fprintf(stderr, "pstree: option '%s' is ambiguous; possibilities:", w);
+                for (size_t k = 0; k < ARRAY_SIZE(tree_longs); k++)
+                    if (!strncmp(tree_longs[k].name, name, len))
+                        fprintf(stderr, " '--%s'", tree_longs[k].name);
+                fputc('\n', stderr);
+                return '?';
+            }
+            if (name[len] == '=') {
+                if (!found->arg) {
+                    fprintf(stderr, "pstree: option '--%s' doesn't allow an argument\n", found->name);
+                    return '?';
+                }
+                *arg = name + len + 1;
+            } else if (found->arg) {
+                if (t->i >= t->argc) {
+                    fprintf(stderr, "pstree: option '--%s' requires an argument\n", found->name);
+                    return '?';
+                }
+                *arg = t->argv[t->i++];
+            }
+            return found->val;
+        }
+        t->cluster = w + 1;
+    }
+    char c = *t->cluster++;
+    const char *at = c == ':' ? NULL : strchr(tree_shorts, c);
+    if (!at) {
+        fprintf(stderr, "pstree: invalid option -- '%c'\n", c);
+        return '?';
+    }
+    if (at[1] == ':') {
+        if (*t->cluster) {
+            *arg = t->cluster;
+        } else if (t->i < t->argc) {
+            *arg = t->argv[t->i++];
+        } else {
+            fprintf(stderr, "pstree: option requires an argument -- '%c'\n", c);
+            return '?';
+        }
+        t->cluster = NULL;
+    }
+    return c;
+}
+
 int cli_tree(struct cli *c, int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -477,31 +587,18 @@ int cli_tree(struct cli *c, int argc, char **argv)
             return 0;
         }
     }
-    static const struct option longs[] = {
-        {"arguments", 0, NULL, 'a'}, {"ascii", 0, NULL, 'A'}, {"compact-not", 0, NULL, 'c'},
-        {"color", 1, NULL, 'C'}, {"vt100", 0, NULL, 'G'}, {"highlight-all", 0, NULL, 'h'},
-        {"highlight-pid", 1, NULL, 'H'}, {"long", 0, NULL, 'l'}, {"numeric-sort", 0, NULL, 'n'},
-        {"ns-sort", 1, NULL, 'N'}, {"show-pids", 0, NULL, 'p'}, {"show-pgids", 0, NULL, 'g'},
-        {"show-parents", 0, NULL, 's'}, {"ns-changes", 0, NULL, 'S'}, {"thread-names", 0, NULL, 't'},
-        {"hide-threads", 0, NULL, 'T'}, {"uid-changes", 0, NULL, 'u'}, {"unicode", 0, NULL, 'U'},
-        {"version", 0, NULL, 'V'}, {"security-context", 0, NULL, 'Z'}, {NULL, 0, NULL, 0}};
-    /* getopt's messages name the program: pstree, as the user would diff them */
-    char **args = xcalloc((size_t)argc + 1, sizeof(char *));
-    for (int i = 0; i < argc; i++)
-        args[i] = argv[i];
-    args[0] = "pstree";
-    optind = 0;
-    opterr = 1;
+    struct tree_args ta = {.argc = argc, .i = 1, .argv = argv, .operands = xcalloc((size_t)argc + 1, sizeof(char *))};
     char *bold_on = NULL, *bold_off = NULL;
     bool pid_set = false, show_parents = false;
     int rc = -1, ch;
-    while (rc < 0 && (ch = getopt_long(argc, args, "aAcC:GhH:nN:pglsStTuUVZ", longs, NULL)) != -1) {
+    const char *value;
+    while (rc < 0 && (ch = tree_next(&ta, &value)) != 0) {
         switch (ch) {
         case 'a': o.args = true; break;
         case 'A': o.unicode = false, o.vt100 = false; break;
         case 'c': o.compact = false; break;
         case 'C':
-            if (strcasecmp(optarg, "age") == 0)
+            if (strcasecmp(value, "age") == 0)
                 o.color_age = true;
             else
                 rc = tree_usage();
@@ -522,7 +619,7 @@ int cli_tree(struct cli *c, int argc, char **argv)
             } else if (!bold_on && !term_bold(getenv("TERM"), &bold_on, &bold_off)) {
                 fprintf(stderr, "Can't get terminal capabilities\n");
                 rc = 1;
-            } else if (!(o.highlight_pid = atoi(optarg))) {
+            } else if (!(o.highlight_pid = atoi(value))) {
                 rc = tree_usage();
             }
             break;
@@ -531,15 +628,15 @@ int cli_tree(struct cli *c, int argc, char **argv)
         case 'N': {
             o.ns_sort = -1;
             for (int i = 0; i < 8; i++)
-                if (!strcmp(optarg, pstree_ns_names[i]))
+                if (!strcmp(value, pstree_ns_names[i]))
                     o.ns_sort = i;
             char path[64];
             struct stat sb;
-            snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)getpid(), optarg);
+            snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)getpid(), value);
             if (o.ns_sort < 0) {
                 rc = tree_usage();
             } else if (stat(path, &sb) != 0) {
-                fprintf(stderr, "procfs file for %s namespace not available\n", optarg);
+                fprintf(stderr, "procfs file for %s namespace not available\n", value);
                 rc = 1;
             }
             break;
@@ -562,8 +659,8 @@ int cli_tree(struct cli *c, int argc, char **argv)
     }
     o.bold_on = bold_on;
     o.bold_off = bold_off;
-    if (rc < 0 && optind == argc - 1) {
-        const char *target = args[optind++];
+    if (rc < 0 && ta.noperands == 1) {
+        const char *target = ta.operands[0];
         if (isdigit((unsigned char)target[0])) {
             char *end;
             o.root_pid = (int)strtol(target, &end, 10);
@@ -581,9 +678,9 @@ int cli_tree(struct cli *c, int argc, char **argv)
             }
         }
     }
-    if (rc < 0 && optind != argc)
+    if (rc < 0 && ta.noperands > 1)
         rc = tree_usage();
-    free(args);
+    free(ta.operands);
     if (rc >= 0) {
         free(bold_on);
         free(bold_off);

@@ -211,3 +211,10 @@ def test_usage_version_and_getopt_messages(as_pstree):
     # the oya subcommand spells its own name nowhere a user would diff
     r = subprocess.run([OYA, "tree", "-V"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0 and r.stderr.startswith("pstree (PSmisc) 23.6\n")
+    # and the static (musl) build words getopt's complaints as glibc's getopt_long does
+    static = os.environ.get("OYA_STATIC")
+    if static and os.path.exists(static):
+        for args in (["--a"], ["-x"], ["-H"], ["--color"], ["--ascii=1"], ["--help"]):
+            a = subprocess.run(["pstree", *args], capture_output=True, env=ENV, timeout=30)
+            b = subprocess.run([static, "tree", *args], capture_output=True, env=ENV, timeout=30)
+            assert (b.returncode, b.stderr) == (a.returncode, a.stderr), args
