@@ -529,15 +529,15 @@ static int pr_comm(struct pr_args *a)
 
 static int pr_fname(struct pr_args *a)
 {
+    /* procps cuts the name at 8 cells but counts from the column's whole width: a wider column reports
+     * more than it printed, and the next column starts sooner (as procps's does) */
     int cells = a->max_cells < PS_OUTBUF ? a->max_cells : PS_OUTBUF - 1;
     int start = cells;
     int n = forest_text(a, &cells);
     if (cells > 8)
         cells = 8;
-    int before = cells;
     ps_escape_cells(a->c, a->out + n, a->size - (size_t)n, a->p->st.comm, &cells);
-    (void)start;
-    return n + (before - cells); /* the prefix's cells and the name's */
+    return start - cells;
 }
 
 static int pr_service(struct pr_args *a)

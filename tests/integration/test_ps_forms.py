@@ -196,6 +196,7 @@ def test_errors_exit_statuses_help_and_version(fx):
               "-x", "h h", "--headers --no-headers", "--no-heading=x", "--forest=1", "--cols", "--cols 0",
               "--rows x", "--bogus", "--Group nosuchgroup", "--user nosuchuser", "-N -u nosuchuser", "1 2 x",
               "-p 1 -o pid -o comm= -o args=X", "-o pid=ID,comm=", "-o pid= -o comm=", "-ouser:3,pid",
+              "-o fname:25=HEAD,comm", "-o pid,wchan:3,args", "-o args:5,pid", "-o user:20,ruser:2,pid",
               "-o '%p %c %a'"):
         forms.append(e.replace("'", "").split() if "%" not in e else ["-o", e.split(" ", 1)[1].strip("'")])
     forms = [f + ["-p", pids] if f and f[0] == "-o" and "-p" not in f else f for f in forms]
