@@ -24,6 +24,11 @@ OYA = os.environ.get("OYA_BIN") or str(ROOT / "build" / "oya")
 PR_SET_CHILD_SUBREAPER = 36
 
 
+def die_with_parent():
+    """preexec_fn: the child is killed when the test process ends, even a test run stopped by hand."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 @pytest.fixture(scope="session", autouse=True)
 def subreaper():
     """Make the test process a child subreaper: whatever a test's processes orphan (even if oya itself

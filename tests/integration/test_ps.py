@@ -13,7 +13,7 @@ import time
 import psutil
 import pytest
 
-from conftest import OYA
+from conftest import OYA, die_with_parent
 from fixture_procs import Fixture
 
 ENV = dict(os.environ, LC_ALL="C.UTF-8", TZ="UTC")
@@ -258,7 +258,8 @@ def test_against_psutil(fx):
 def test_fork_storm_during_scan(tmp_path):
     """Processes that vanish mid-scan are skipped: never a crash, never a partial line."""
     storm = subprocess.Popen(["/bin/sh", "-c", "while :; do for i in 1 2 3 4 5 6 7 8; do /bin/true & done; wait; done"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             preexec_fn=die_with_parent)
     try:
         for _ in range(30):
             rc, out, err = run([OYA, "ps", "-eo", "pid,ppid,stat,rss,wchan,args"])

@@ -8,7 +8,7 @@ import subprocess
 import psutil
 import pytest
 
-from conftest import OYA, wait_for
+from conftest import OYA, die_with_parent, wait_for
 from test_ps import run_on_pty
 
 ENV = dict(os.environ, LC_ALL="C.UTF-8")
@@ -123,7 +123,8 @@ def test_missing_pid_prints_nothing():
 
 def test_fork_storm_during_tree(tmp_path):
     storm = subprocess.Popen(["/bin/sh", "-c", "while :; do for i in 1 2 3 4 5 6 7 8; do /bin/true & done; wait; done"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             preexec_fn=die_with_parent)
     try:
         for _ in range(30):
             for opts in (["-p"], ["-a"], ["-pa", "-l"]):
