@@ -128,7 +128,6 @@ struct reader {
     struct buf tmp;
 };
 
-/* One process ("PID") or thread ("PID/task/TID"): selected first, then what the columns need */
 static char *dup_bytes(const char *p, size_t n)
 {
     char *d = xmalloc(n + 1);
@@ -158,7 +157,8 @@ static void read_wchan(int procfd, const char *dir, char *out, size_t size)
     snprintf(out, size, "%s", w);
 }
 
-/* 1: read (and selected, with `select`); 0: not selected; -1: gone or unreadable */
+/* One process ("PID") or thread ("PID/task/TID"): selected first, then what the columns need.
+ * 1: read (and selected, with `select`); 0: not selected; -1: gone or unreadable */
 static int read_one(struct reader *r, const char *dir, int tgid, bool task, bool select, struct ps_proc *p)
 {
     int procfd = r->ctx->procfd;

@@ -631,15 +631,8 @@ ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf)
 
 int proc_read_wchan(int procfd, int pid, char *out, size_t size)
 {
-    char dir[16];
-    snprintf(dir, sizeof(dir), "%d", pid);
-    return proc_read_wchan_in(procfd, dir, out, size);
-}
-
-int proc_read_wchan_in(int procfd, const char *dir, char *out, size_t size)
-{
-    char path[96];
-    snprintf(path, sizeof(path), "%s/wchan", dir);
+    char path[32];
+    snprintf(path, sizeof(path), "%d/wchan", pid);
     ssize_t n = file_read_at(procfd, path, out, size);
     if (n < 0) {
         out[0] = 0;

@@ -89,7 +89,6 @@ ssize_t proc_read_cmdline_raw(int procfd, int pid, struct buf *buf);
 ssize_t proc_read_file_in(int procfd, const char *dir, const char *name, struct buf *buf);
 /* /proc/PID/wchan: "" when not waiting in the kernel ("0"). */
 int proc_read_wchan(int procfd, int pid, char *out, size_t size);
-int proc_read_wchan_in(int procfd, const char *dir, char *out, size_t size);
 
 /* System facts, read once. */
 struct proc_sys {
