@@ -138,7 +138,7 @@ static char *dup_bytes(const char *p, size_t n)
 
 /* what procps's library makes of /proc/PID/wchan: "?" when unreadable, "-" for none, the name
  * without a leading '.' or underscores, at most 63 characters */
-static void read_wchan(int procfd, const char *dir, char *out, size_t size)
+static char *read_wchan(int procfd, const char *dir)
 {
     char path[64], text[64];
     snprintf(path, sizeof(path), "%s/wchan", dir);
@@ -154,7 +154,7 @@ static void read_wchan(int procfd, const char *dir, char *out, size_t size)
         while (*w == '_')
             w++;
     }
-    snprintf(out, size, "%s", w);
+    return xstrdup(w);
 }
 
 /* One process ("PID") or thread ("PID/task/TID"): selected first, then what the columns need.
@@ -163,7 +163,6 @@ static int read_one(struct reader *r, const char *dir, int tgid, bool task, bool
 {
     int procfd = r->ctx->procfd;
     memset(p, 0, sizeof(*p));
-    snprintf(p->dir, sizeof(p->dir), "%s", dir);
     p->task = task;
     p->tgid = tgid;
     if (proc_read_stat_in(procfd, dir, &p->st) < 0 ||
@@ -189,7 +188,7 @@ static int read_one(struct reader *r, const char *dir, int tgid, bool task, bool
         }
     }
     if (r->needs & PS_NEED_WCHAN)
-        read_wchan(procfd, dir, p->wchan, sizeof(p->wchan));
+        p->wchan = read_wchan(procfd, dir);
     if (r->needs & PS_NEED_SERVICE)
         p->service = svc_map_find(r->services, tgid);
     return 1;

@@ -390,7 +390,7 @@ static int pr_rgroup(struct pr_args *a) { return pr_name(a, ps_group_name(a->c, 
 
 static int pr_wchan(struct pr_args *a)
 {
-    const char *w = a->p->wchan;
+    const char *w = a->p->wchan ? a->p->wchan : "-";
     size_t len = strlen(w);
     if ((int)len > a->max_cells)
         len = (size_t)(a->max_cells > 0 ? a->max_cells : 0);
@@ -559,10 +559,19 @@ struct ps_more {
 
 static const char *const ns_names[8] = {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"};
 
+void ps_proc_dir(const struct ps_proc *p, char *out, size_t size)
+{
+    if (p->task)
+        snprintf(out, size, "%d/task/%d", p->tgid, p->st.pid);
+    else
+        snprintf(out, size, "%d", p->tgid);
+}
+
 static ssize_t read_in(const struct ps_ctx *c, const struct ps_proc *p, const char *name, char *buf, size_t size)
 {
-    char path[96];
-    snprintf(path, sizeof(path), "%s/%s", p->dir, name);
+    char dir[40], path[96];
+    ps_proc_dir(p, dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
     ssize_t n = file_read_at(c->procfd, path, buf, size);
     if (n < 0)
         buf[0] = 0;
@@ -628,9 +637,10 @@ static struct ps_more *more_of(struct ps_ctx *c, const struct ps_proc *cp)
     if (p->more)
         return p->more;
     struct ps_more *m = p->more = xcalloc(1, sizeof(*m));
-    char text[8192], path[96];
+    char text[8192], path[96], dir[40];
+    ps_proc_dir(p, dir, sizeof(dir));
     /* exe */
-    snprintf(path, sizeof(path), "%s/exe", p->dir);
+    snprintf(path, sizeof(path), "%s/exe", dir);
     ssize_t n = readlinkat(c->procfd, path, text, sizeof(text) - 1);
     if (n > 0) {
         text[n] = 0;
@@ -642,7 +652,7 @@ static struct ps_more *more_of(struct ps_ctx *c, const struct ps_proc *cp)
     /* namespaces: the inode of each link */
     for (int i = 0; i < 8; i++) {
         char link[64];
-        snprintf(path, sizeof(path), "%s/ns/%s", p->dir, ns_names[i]);
+        snprintf(path, sizeof(path), "%s/ns/%s", dir, ns_names[i]);
         n = readlinkat(c->procfd, path, link, sizeof(link) - 1);
         if (n > 0) {
             link[n] = 0;
@@ -704,10 +714,8 @@ static struct ps_more *more_of(struct ps_ctx *c, const struct ps_proc *cp)
     if (read_in(c, p, "autogroup", text, sizeof(text)) > 0)
         sscanf(text, "/autogroup-%d nice %d", &m->ag_id, &m->ag_nice);
     m->luid = read_in(c, p, "loginuid", text, sizeof(text)) > 0 ? atoi(text) : -1;
-    /* the security label: what attr/current holds up to its first unprintable byte */
-    char dir[40];
-    snprintf(dir, sizeof(dir), "%d", p->tgid);
-    snprintf(path, sizeof(path), "%s/attr/current", dir);
+    /* the security label (the process's, for a thread too): attr/current up to its first unprintable byte */
+    snprintf(path, sizeof(path), "%d/attr/current", p->tgid);
     n = file_read_at(c->procfd, path, text, sizeof(text));
     size_t len = 0;
     while (n > 0 && len + 1 < sizeof(m->label) && isprint((unsigned char)text[len]))
@@ -737,7 +745,8 @@ void ps_proc_clear(struct ps_proc *p)
     free(p->env);
     free(p->more);
     free(p->status.groups);
-    p->args = p->env = p->status.groups = NULL;
+    free(p->wchan);
+    p->args = p->env = p->status.groups = p->wchan = NULL;
     p->more = NULL;
 }
 
@@ -1161,7 +1170,7 @@ static void item_value(struct ps_ctx *c, int item, const struct ps_proc *p, stru
     case I_VM_STACK: v->kind = 'n'; v->n = (uint64_t)(p->status.vm_stk_kb); return;
     case I_IO_WRITE_BYTES: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[5]); return;
     case I_IO_WRITE_CBYTES: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[6]); return;
-    case I_WCHAN_NAME: v->kind = 't'; v->t = p->wchan; return;
+    case I_WCHAN_NAME: v->kind = 't'; v->t = p->wchan ? p->wchan : "-"; return;
     case I_IO_WRITE_CHARS: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[1]); return;
     case I_IO_WRITE_OPS: v->kind = 'n'; v->n = (uint64_t)(more_of(c, p)->io[3]); return;
     case I_SERVICE: v->kind = 't'; v->t = (p->service ? p->service : ""); return;

@@ -26,14 +26,13 @@ struct ps_proc {
     struct proc_stat st;
     struct proc_status status;
     int tgid;
-    bool task;         /* read from PID/task/TID */
-    char dir[40];      /* "PID" or "PID/task/TID", relative to /proc */
+    bool task;         /* read from PID/task/TID (st.pid is the TID) */
     uint64_t rss_kb;   /* VmRSS */
     char *args;        /* cmdline, NUL-separated, or NULL when empty */
     size_t args_len;
     char *env;         /* environ, NUL-separated (BSD e), or NULL */
     size_t env_len;
-    char wchan[128];
+    char *wchan;       /* as procps's library reads it ("?" unreadable, "-" none), when a column asks */
     const char *service; /* oya service that owns it, or NULL */
     struct ps_more *more;
 };
@@ -71,6 +70,8 @@ struct ps_column {
 void ps_ctx_init(struct ps_ctx *c, int procfd);
 void ps_ctx_free(struct ps_ctx *c);
 void ps_proc_clear(struct ps_proc *p); /* frees what a process holds */
+/* Its directory relative to /proc: "PID", or "PID/task/TID" for a thread read as one */
+void ps_proc_dir(const struct ps_proc *p, char *out, size_t size);
 
 /* Parse a format list as -o takes it: "pid,user:12,comm=CMD" (a header override takes the rest of the
  * item), macros (DefBSD, OL_j...) and AIX descriptors ("%p %c"). Appends columns; returns 0 or -1 with
