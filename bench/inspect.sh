@@ -90,7 +90,7 @@ lines.append("|---|---:|---:|---:|")
 for name, x, m in rows:
     lines.append(f"| {name} | {ms(x):.1f} ± {x['stddev']*1000:.1f} | {cpu(x):.1f} | {m} |")
 lines.append("")
-lines.append("The thread and forest forms, measured too (threads are read on one core):\n")
+lines.append("The thread and forest forms, measured too:\n")
 lines.append("| form | procps wall ms | oya wall ms | procps / oya |")
 lines.append("|---|---:|---:|---:|")
 for f, p_, o_ in newer:
