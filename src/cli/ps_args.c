@@ -241,23 +241,11 @@ static const char *item_tty(struct parser *p, char *s, struct ps_sel *sel)
 /* items separated by commas, spaces or tabs; an empty item is an error */
 static const char *parse_list(struct parser *p, const char *arg, item_fn fn, enum ps_sel_kind kind)
 {
-    size_t len = strlen(arg), items = 0;
-    bool need = true;
-    size_t i = 0;
-    do {
-        char ch = arg[i];
-        if (ch == ' ' || ch == ',' || ch == '\t' || ch == 0) {
-            if (need)
-                return "improper list";
-            need = true;
-        } else {
-            if (need)
-                items++;
-            need = false;
-        }
-    } while (++i < len);
-    if (need)
+    bool trailing;
+    int n = ps_list_items(arg, " ,\t", &trailing);
+    if (n < 0 || trailing)
         return "improper list";
+    size_t items = (size_t)n;
     struct ps_sel sel = {kind, 0, xcalloc(items, sizeof(long)), kind == PS_SEL_COMM ? xcalloc(items, sizeof(char *)) : NULL};
     char *copy = xstrdup(arg), *walk = copy;
     const char *err = NULL;

@@ -17,27 +17,17 @@ static const char *format_list(struct parser *p, const char *arg, struct ps_colu
 
 static const char *long_sort(struct parser *p, const char *arg)
 {
-    size_t len = strlen(arg), items = 0, i = 0;
-    bool need = true;
-    do {
-        char ch = arg[i];
-        if (ch == ' ' || ch == ',' || ch == '\t' || ch == '\n' || ch == 0) {
-            if (need)
-                return "improper sort list";
-            need = true;
-        } else {
-            if (need)
-                items++;
-            need = false;
-        }
-    } while (++i < len);
+    bool trailing;
+    int items = ps_list_items(arg, " ,\t\n", &trailing);
+    if (items < 0)
+        return "improper sort list";
     if (!items)
         return "empty sort list";
     char *copy = xstrdup(arg), *walk = copy;
-    if (need)
-        copy[len - 1] = 0;
+    if (trailing)
+        copy[strlen(copy) - 1] = 0;
     const char *err = NULL;
-    for (size_t k = 0; k < items && !err; k++) {
+    for (int k = 0; k < items && !err; k++) {
         char *sep = strpbrk(walk, " ,\t\n");
         if (sep)
             *sep = 0;

@@ -371,36 +371,45 @@ fail:
     return -1;
 }
 
+int ps_list_items(const char *s, const char *seps, bool *trailing)
+{
+    int items = 0;
+    bool need = true;
+    size_t len = strlen(s), i = 0;
+    do {
+        char ch = s[i];
+        if (!ch || strchr(seps, ch)) {
+            if (need)
+                return -1;
+            need = true;
+        } else {
+            if (need)
+                items++;
+            need = false;
+        }
+    } while (++i < len);
+    *trailing = need;
+    return items;
+}
+
 int ps_format_parse(const struct ps_ctx *c, const char *list, struct ps_column **cols, size_t *n, char *err,
                     size_t errsize)
 {
     char *buf = xstrdup(list);
     size_t start = *n;
-    /* count items the way procps does: separators are space, comma, tab and newline; one trailing
-     * separator is dropped */
-    int items = 0;
-    bool need_item = true;
-    size_t len = strlen(buf), i = 0;
-    do {
-        char ch = buf[i];
-        if (ch == ' ' || ch == ',' || ch == '\t' || ch == '\n' || ch == 0) {
-            if (need_item) {
-                snprintf(err, errsize, "improper format list");
-                goto failed;
-            }
-            need_item = true;
-        } else {
-            if (need_item)
-                items++;
-            need_item = false;
-        }
-    } while (++i < len);
+    /* separators are space, comma, tab and newline; one trailing separator is dropped */
+    bool trailing;
+    int items = ps_list_items(buf, " ,\t\n", &trailing);
+    if (items < 0) {
+        snprintf(err, errsize, "improper format list");
+        goto failed;
+    }
     if (!items) {
         snprintf(err, errsize, "empty format list");
         goto failed;
     }
-    if (need_item)
-        buf[len - 1] = 0;
+    if (trailing)
+        buf[strlen(buf) - 1] = 0;
     char *walk = buf;
     while (items-- > 0 && walk) {
         char *sep = strpbrk(walk, " ,\t\n");

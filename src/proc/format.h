@@ -78,6 +78,10 @@ void ps_proc_dir(const struct ps_proc *p, char *out, size_t size);
  * err set (procps's wording). */
 int ps_format_parse(const struct ps_ctx *c, const char *list, struct ps_column **cols, size_t *n, char *err,
                     size_t errsize);
+/* Count the items of a ps list as procps does (its first character is looked at even when it is empty; a
+ * separator where an item should start is an error): the number, or -1 for an empty item; *trailing says
+ * it ended on a separator. seps: the separators besides the terminating NUL. */
+int ps_list_items(const char *s, const char *seps, bool *trailing);
 /* One specifier or macro, appended (false when unknown) */
 bool ps_format_add(const struct ps_ctx *c, const char *spec, struct ps_column **cols, size_t *n);
 void ps_columns_free(struct ps_column *cols, size_t n);
