@@ -220,26 +220,10 @@ static void read_pid(struct reader *r, int pid, bool threads, bool select, struc
             ps_proc_clear(plist_next(out));
         return;
     }
-    char task_dir[40];
-    snprintf(task_dir, sizeof(task_dir), "%d/task", pid);
-    /* the kernel's order (the leader first), not sorted */
-    int tfd = openat(r->ctx->procfd, task_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (tfd < 0)
+    int *tids;
+    size_t n;
+    if (proc_list_tasks(r->ctx->procfd, pid, &tids, &n) < 0)
         return;
-    DIR *d = fdopendir(tfd);
-    if (!d) {
-        close(tfd);
-        return;
-    }
-    int *tids = NULL;
-    size_t n = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        tids = xrealloc(tids, (n + 1) * sizeof(int));
-        tids[n++] = atoi(e->d_name);
-    }
-    closedir(d);
     for (size_t i = 0; i < n; i++) {
         char tdir[40];
         bool leader = tids[i] == pid;

@@ -147,6 +147,31 @@ int proc_parse_stat(const char *text, struct proc_stat *out)
     return 0;
 }
 
+int proc_list_tasks(int procfd, int pid, int **tids, size_t *n)
+{
+    char path[32];
+    snprintf(path, sizeof(path), "%d/task", pid);
+    *tids = NULL;
+    *n = 0;
+    int fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        *tids = xrealloc(*tids, (*n + 1) * sizeof(int));
+        (*tids)[(*n)++] = atoi(e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
 int proc_read_stat_in(int procfd, const char *dir, struct proc_stat *out)
 {
     char path[96], text[1024];

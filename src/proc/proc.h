@@ -40,6 +40,9 @@ int proc_read_stat(int procfd, int pid, struct proc_stat *out);
 int proc_read_stat_in(int procfd, const char *dir, struct proc_stat *out);
 /* The PIDs in /proc, ascending. Returns 0 or -errno. */
 int proc_list_pids(int procfd, int **pids, size_t *n);
+/* The thread IDs of a process (its task directory) in the kernel's order, the leader first, as ps and
+ * pstree list them. Returns 0 or -errno. */
+int proc_list_tasks(int procfd, int pid, int **tids, size_t *n);
 /* Run fn over [0, n) in contiguous chunks, on as many threads as there are CPUs (at most 4) when n is
  * large enough to be worth it: reading /proc is kernel work that both cores can share. */
 void proc_parallel(size_t n, void (*fn)(void *arg, size_t begin, size_t end), void *arg);

@@ -233,20 +233,13 @@ static void add_proc(struct tree *t, const char *comm, int pid, int ppid, int pg
 
 static void read_threads(struct tree *t, int procfd, int pid, const char *comm, int pgid, unsigned uid, double age)
 {
-    char path[48];
-    snprintf(path, sizeof(path), "%d/task", pid);
-    int fd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
+    int *tids;
+    size_t n;
+    if (proc_list_tasks(procfd, pid, &tids, &n) < 0)
         return;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        int tid = atoi(de->d_name);
-        if (tid == 0 || tid == pid)
+    for (size_t i = 0; i < n; i++) {
+        int tid = tids[i];
+        if (tid == pid)
             continue;
         char name[COMM_LEN + 3], tcomm[64];
         const char *src = comm;
@@ -266,7 +259,7 @@ static void read_threads(struct tree *t, int procfd, int pid, const char *comm, 
         else
             add_proc(t, name, tid, pid, pgid, uid, NULL, 0, true, age);
     }
-    closedir(d);
+    free(tids);
 }
 
 static void read_procs(struct tree *t, int procfd)
