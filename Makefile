@@ -17,7 +17,7 @@ HDR      := $(shell find src -name '*.h')
 OBJ      := $(SRC:src/%.c=build/obj/%.o)
 ASAN_OBJ := $(SRC:src/%.c=build/asan/obj/%.o)
 ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
-SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SANFLAGS := -O1 -DOYA_ALLOC_FAULTS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
 MUSL_CC  ?= musl-gcc
 STATIC_OBJ := $(SRC:src/%.c=build/static/obj/%.o)

@@ -13,16 +13,162 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef OYA_ALLOC_FAULTS
+#include <sanitizer/common_interface_defs.h> /* the sanitizer build: say where an abort on failure was */
+#endif
+
 static void die_oom(void)
 {
     static const char msg[] = "oya: out of memory\n";
     (void)!write(2, msg, sizeof(msg) - 1);
+#ifdef OYA_ALLOC_FAULTS
+    __sanitizer_print_stack_trace();
+#endif
     abort();
+}
+
+static bool soft_failures;
+static unsigned long failures;
+
+void mem_soft_failures(void)
+{
+    soft_failures = true;
+}
+
+unsigned long mem_failures(void)
+{
+    return failures;
+}
+
+/* p, counted as a failure when NULL */
+static void *counted(void *p)
+{
+    if (!p) {
+        failures++;
+        errno = ENOMEM;
+    }
+    return p;
+}
+
+#ifdef OYA_ALLOC_FAULTS
+static unsigned long fault_count, fault_at, fault_len;
+static bool fault_counting;
+
+static void faults_report(void)
+{
+    fprintf(stderr, "oya: %lu allocations counted\n", fault_count);
+}
+
+void mem_faults_arm(unsigned long at, unsigned long len)
+{
+    fault_count = 0;
+    fault_at = at;
+    fault_len = len;
+    fault_counting = true;
+}
+
+unsigned long mem_faults_counted(void)
+{
+    return fault_count;
+}
+
+void mem_faults_start(void)
+{
+    const char *e = getenv("OYA_ALLOC_FAIL");
+    if (!e || fault_counting)
+        return;
+    char *end;
+    unsigned long at = strtoul(e, &end, 10);
+    mem_faults_arm(at, *end == ',' ? strtoul(end + 1, NULL, 10) : 1);
+    atexit(faults_report);
+}
+
+/* true: this allocation is the one the test asked to fail */
+static bool fault_now(void)
+{
+    if (!fault_counting)
+        return false;
+    unsigned long k = ++fault_count;
+    return fault_at && k >= fault_at && k - fault_at < fault_len;
+}
+#else
+void mem_faults_start(void)
+{
+}
+
+static inline bool fault_now(void)
+{
+    return false;
+}
+#endif
+
+void *mem_alloc(size_t n)
+{
+    return counted(fault_now() ? NULL : malloc(n ? n : 1));
+}
+
+void *mem_zalloc(size_t n, size_t size)
+{
+    return counted(fault_now() ? NULL : calloc(n ? n : 1, size ? size : 1));
+}
+
+void *mem_realloc(void *p, size_t n)
+{
+    return counted(fault_now() ? NULL : realloc(p, n ? n : 1));
+}
+
+void *mem_grow(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return counted(NULL);
+    return mem_realloc(p, n * size);
+}
+
+int mem_reserve(void *array, size_t *cap, size_t want, size_t size)
+{
+    if (want <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 4;
+    while (n < want && n <= SIZE_MAX / 2)
+        n *= 2;
+    void *old;
+    memcpy(&old, array, sizeof(old)); /* array is the address of some T *: copied, not type-punned */
+    void *p = n >= want ? mem_grow(old, n, size) : counted(NULL);
+    if (!p)
+        return -ENOMEM;
+    memcpy(array, &p, sizeof(p));
+    *cap = n;
+    return 0;
+}
+
+char *mem_strdup(const char *s)
+{
+    return mem_strndup(s, strlen(s));
+}
+
+char *mem_strndup(const char *s, size_t n)
+{
+    char *p = mem_alloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+char *mem_asprintf(const char *fmt, ...)
+{
+    struct buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return buf_take(&b);
 }
 
 void *xmalloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = mem_alloc(n);
     if (!p)
         die_oom();
     return p;
@@ -30,7 +176,7 @@ void *xmalloc(size_t n)
 
 void *xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = mem_zalloc(n, size);
     if (!p)
         die_oom();
     return p;
@@ -38,7 +184,7 @@ void *xcalloc(size_t n, size_t size)
 
 void *xrealloc(void *p, size_t n)
 {
-    p = realloc(p, n ? n : 1);
+    p = mem_realloc(p, n);
     if (!p)
         die_oom();
     return p;
@@ -67,21 +213,32 @@ char *xasprintf(const char *fmt, ...)
     return buf_steal(&b);
 }
 
-void buf_reserve(struct buf *b, size_t extra)
+int buf_reserve(struct buf *b, size_t extra)
 {
+    if (b->failed)
+        return -ENOMEM;
     if (b->len + extra + 1 <= b->cap)
-        return;
+        return 0;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1)
+    while (cap < b->len + extra + 1 && cap <= SIZE_MAX / 2)
         cap *= 2;
-    b->p = xrealloc(b->p, cap);
+    char *p = cap >= b->len + extra + 1 ? mem_realloc(b->p, cap) : counted(NULL);
+    if (!p) {
+        if (!soft_failures)
+            die_oom();
+        b->failed = true; /* keeps what it has; the one who uses the text checks */
+        return -ENOMEM;
+    }
+    b->p = p;
     b->cap = cap;
     b->p[b->len] = 0;
+    return 0;
 }
 
 void buf_add(struct buf *b, const void *data, size_t n)
 {
-    buf_reserve(b, n);
+    if (buf_reserve(b, n) < 0)
+        return;
     if (n)
         memcpy(b->p + b->len, data, n);
     b->len += n;
@@ -104,9 +261,8 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
+    if (n < 0 || buf_reserve(b, (size_t)n) < 0)
         return;
-    buf_reserve(b, (size_t)n);
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
 }
@@ -139,18 +295,49 @@ void buf_free(struct buf *b)
 
 char *buf_steal(struct buf *b)
 {
+    char *p = buf_take(b);
+    if (!p)
+        die_oom();
+    return p;
+}
+
+char *buf_take(struct buf *b)
+{
+    if (b->failed) {
+        buf_free(b);
+        return NULL;
+    }
     if (!b->p)
-        return xstrdup("");
+        return mem_strdup("");
     char *p = b->p;
     *b = (struct buf){0};
     return p;
 }
 
+const char *buf_str(const struct buf *b)
+{
+    return b->p ? b->p : "";
+}
+
 void strv_push(struct strv *s, char *owned)
 {
-    if (s->n + 2 > s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 8;
-        s->v = xrealloc(s->v, s->cap * sizeof(char *));
+    if (owned && !s->failed && s->n + 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
+        char **v = mem_grow(s->v, cap, sizeof(char *));
+        if (v) {
+            s->v = v;
+            s->cap = cap;
+        } else {
+            free(owned);
+            owned = NULL;
+        }
+    }
+    if (!owned || s->failed) {
+        if (!soft_failures)
+            die_oom();
+        free(owned);
+        s->failed = true;
+        return;
     }
     s->v[s->n++] = owned;
     s->v[s->n] = NULL;
@@ -158,7 +345,7 @@ void strv_push(struct strv *s, char *owned)
 
 void strv_add(struct strv *s, const char *str)
 {
-    strv_push(s, xstrdup(str));
+    strv_push(s, mem_strdup(str));
 }
 
 void strv_clear(struct strv *s)
@@ -185,9 +372,17 @@ void strv_copy(struct strv *dst, const struct strv *src)
 
 char **strv_array(struct strv *s)
 {
+    static char *empty[1];
     if (!s->v) {
+        char **v = mem_zalloc(4, sizeof(char *));
+        if (!v) {
+            if (!soft_failures)
+                die_oom();
+            s->failed = true;
+            return empty; /* nothing in it, and never written or freed: strv_clear frees s->v */
+        }
+        s->v = v;
         s->cap = 4;
-        s->v = xcalloc(s->cap, sizeof(char *));
     }
     return s->v;
 }
@@ -305,6 +500,8 @@ int fd_read_to_buf(int fd, struct buf *b)
         if (n == 0)
             return 0;
         buf_add(b, chunk, (size_t)n);
+        if (b->failed)
+            return -ENOMEM;
     }
 }
 

@@ -1,5 +1,5 @@
-/* base: small shared pieces every module uses: allocation that never returns NULL, growable
- * buffers and string vectors, EINTR-safe fd I/O, clocks and time formatting, JSON string quoting. */
+/* base: small shared pieces every module uses: allocation (failing softly in the supervisor, loudly in
+ * commands), growable buffers and string vectors, EINTR-safe fd I/O, clocks and time formatting, JSON string quoting. */
 #ifndef OYA_BASE_H
 #define OYA_BASE_H
 
@@ -22,20 +22,52 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocation: out of memory is not recoverable for a supervisor's bookkeeping; abort loudly. */
+/* Allocation. The mem_* calls return NULL when memory is short: the supervisor uses them and fails the one
+ * request, start or record that needed the memory, never the loop. The x* calls never return NULL: they
+ * end the process with "oya: out of memory" and are for commands (and for the supervisor's own set-up
+ * before its loop runs). */
+void *mem_alloc(size_t n);
+void *mem_zalloc(size_t n, size_t size);   /* calloc */
+void *mem_realloc(void *p, size_t n);      /* NULL on failure, p left as it was */
+void *mem_grow(void *p, size_t n, size_t size); /* realloc of n elements, the multiplication checked */
+/* Room for want elements of size in the array whose pointer is at array (capacity *cap, doubled as
+ * needed): 0, or -ENOMEM with the array as it was */
+int mem_reserve(void *array, size_t *cap, size_t want, size_t size);
+char *mem_strdup(const char *s);
+char *mem_strndup(const char *s, size_t n);
+char *mem_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A process that can survive a failed allocation (the supervisor) says so once: from then on a buffer or
+ * string vector whose growth fails keeps what it had and remembers the failure in its `failed` flag (the
+ * caller checks it where the text is used) instead of ending the process, which stays the rule for
+ * commands. */
+void mem_soft_failures(void);
+/* How many allocations have failed in this process so far. A computation whose results all land in one
+ * object (a unit parsed, a reply built) compares the count before and after: a parser need not carry an
+ * out-of-memory flag through every function, only never use the NULL it got. */
+unsigned long mem_failures(void);
+/* Fault injection for tests (built in only with -DOYA_ALLOC_FAULTS, as the sanitizer build is):
+ * OYA_ALLOC_FAIL=N or N,K makes the Nth allocation after this call fail (K in a row), and the process says
+ * at exit how many allocations it counted. Without that build or variable it does nothing. */
+void mem_faults_start(void);
+#ifdef OYA_ALLOC_FAULTS
+void mem_faults_arm(unsigned long at, unsigned long len); /* from now: the at-th allocation fails (0: none) */
+unsigned long mem_faults_counted(void);                  /* allocations since the last arm */
+#endif
 
-/* A growable byte buffer, always NUL-terminated after its contents. */
+/* A growable byte buffer, always NUL-terminated after its contents (p is NULL until something is added).
+ * failed: an addition did not fit in memory (only after mem_soft_failures; contents stay as they were). */
 struct buf {
     char *p;
     size_t len, cap;
+    bool failed;
 };
-void buf_reserve(struct buf *b, size_t extra);
+int buf_reserve(struct buf *b, size_t extra); /* 0, or -ENOMEM (b->failed set) */
 void buf_add(struct buf *b, const void *data, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
@@ -44,13 +76,16 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_consume(struct buf *b, size_t n); /* drop n bytes from the front */
 void buf_free(struct buf *b);
 char *buf_steal(struct buf *b); /* returns the string (never NULL), leaves b empty */
+char *buf_take(struct buf *b);  /* the same, but NULL (b freed) when b failed or "" cannot be made */
+const char *buf_str(const struct buf *b); /* the contents as a string, "" while empty */
 
 /* A NULL-terminated vector of owned strings. */
 struct strv {
     char **v;
     size_t n, cap;
+    bool failed; /* a string was not added for want of memory (only after mem_soft_failures) */
 };
-void strv_push(struct strv *s, char *owned);
+void strv_push(struct strv *s, char *owned); /* owned NULL (a failed copy) marks s failed */
 void strv_add(struct strv *s, const char *str);
 void strv_clear(struct strv *s);
 void strv_copy(struct strv *dst, const struct strv *src);
@@ -68,7 +103,7 @@ bool str_to_int(const char *s, int *out);
 ssize_t fd_read_all(int fd, char *buf, size_t size);
 int fd_write_all(int fd, const void *data, size_t n);
 ssize_t file_read_at(int dirfd, const char *path, char *buf, size_t size);
-int fd_read_to_buf(int fd, struct buf *b); /* append everything up to EOF; 0 or -errno */
+int fd_read_to_buf(int fd, struct buf *b); /* append everything up to EOF; 0 or -errno (-ENOMEM: b failed) */
 int file_read_to_buf(const char *path, struct buf *b); /* open, read all, close; 0 or -errno */
 int fd_set_nonblock(int fd);
 void fd_close(int *fd); /* closes and sets -1; no-op on -1 */
