@@ -38,7 +38,9 @@ int fs_chase(const char *path, bool follow_last, bool *unsafe)
     *unsafe = false;
     if (!path || !*path)
         return -EINVAL;
-    char *todo = xstrdup(path);
+    char *todo = mem_strdup(path);
+    if (!todo)
+        return -ENOMEM;
     int links = 0, r;
     int fd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
@@ -86,7 +88,11 @@ int fs_chase(const char *path, bool follow_last, bool *unsafe)
             target[n] = 0;
             if (st.st_uid != 0)
                 *unsafe = true;
-            char *joined = xasprintf("%s/%s", target, rest);
+            char *joined = mem_asprintf("%s/%s", target, rest);
+            if (!joined) {
+                r = -ENOMEM;
+                goto out;
+            }
             free(todo);
             todo = joined;
             p = todo;

@@ -212,9 +212,13 @@ static void json_service(const struct ctl_record *r, struct buf *out)
         if (ctl_get(r, cg_numbers[i]))
             buf_printf(out, ",\"%s\":%lld", cg_numbers[i], ctl_get_ll(r, cg_numbers[i], 0));
     static const char *const psi[] = {"pressure_cpu", "pressure_memory", "pressure_io"};
-    for (size_t i = 0; i < ARRAY_SIZE(psi); i++)
-        if (ctl_get(r, psi[i]))
-            buf_printf(out, ",\"%s_some_avg10\":%s", psi[i], ctl_get(r, psi[i]));
+    for (size_t i = 0; i < ARRAY_SIZE(psi); i++) {
+        const char *v = ctl_get(r, psi[i]);
+        if (v && *v && v[strspn(v, "0123456789.")] == 0) /* a number as the kernel writes it ("0.00") */
+            buf_printf(out, ",\"%s_some_avg10\":%s", psi[i], v);
+        else if (v)
+            buf_printf(out, ",\"%s_some_avg10\":null", psi[i]);
+    }
     buf_puts(out, ",\"processes\":[");
     for (size_t i = 0; i < p.n; i++) {
         buf_printf(out, "%s{\"pid\":%d,\"ppid\":%d,\"command\":", i ? "," : "", p.pids[i], p.ppids[i]);

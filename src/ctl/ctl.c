@@ -176,7 +176,7 @@ void ctl_split(const char *line, struct strv *fields)
     buf_reserve(&f, 16);
     for (const char *p = line;; p++) {
         if (*p == '\t' || *p == 0) {
-            strv_push(fields, buf_steal(&f));
+            strv_push(fields, buf_take(&f)); /* NULL: out of memory, fields->failed */
             if (!*p)
                 break;
         } else if (*p == '\\' && p[1]) {
@@ -202,8 +202,9 @@ void ctl_reply_error(struct buf *b, const char *fmt, ...)
     buf_vprintf(&m, fmt, ap);
     va_end(ap);
     buf_puts(b, "error\t");
-    ctl_put_field(b, m.p ? m.p : "");
+    ctl_put_field(b, buf_str(&m));
     buf_puts(b, "\nend\n");
+    b->failed |= m.failed; /* the message would be cut: the one who sends it says out of memory instead */
     buf_free(&m);
 }
 
@@ -230,6 +231,7 @@ void ctl_reply_kvf(struct buf *b, const char *key, const char *fmt, ...)
     buf_vprintf(&m, fmt, ap);
     va_end(ap);
     ctl_reply_kv(b, key, m.p ? m.p : "");
+    b->failed |= m.failed; /* an empty value is not the value: the sender says out of memory */
     buf_free(&m);
 }
 
@@ -348,7 +350,16 @@ static int send_request(int fd, char *const *fields, size_t nfields)
         ctl_put_field(&req, fields[i]);
     }
     buf_putc(&req, '\n');
-    int r = fd_write_all(fd, req.p, req.len);
+    /* send, not write: a server that answers and closes before taking it all (turning the client away)
+     * must not kill the client with SIGPIPE before it reads why */
+    int r = 0;
+    for (size_t at = 0; at < req.len && r == 0;) {
+        ssize_t n = send(fd, req.p + at, req.len - at, MSG_NOSIGNAL);
+        if (n < 0 && errno != EINTR)
+            r = -errno;
+        else if (n > 0)
+            at += (size_t)n;
+    }
     buf_free(&req);
     return r;
 }

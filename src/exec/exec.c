@@ -85,13 +85,17 @@ static const char *env_path(char **envp)
 static char *resolve_path(const char *name, char **envp)
 {
     if (strchr(name, '/'))
-        return xstrdup(name);
+        return mem_strdup(name);
     const char *p = env_path(envp);
     char *first = NULL;
     while (*p) {
         const char *colon = strchr(p, ':');
         size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        char *cand = xasprintf("%.*s/%s", (int)n, n ? p : ".", name);
+        char *cand = mem_asprintf("%.*s/%s", (int)n, n ? p : ".", name);
+        if (!cand) {
+            free(first);
+            return NULL;
+        }
         struct stat st;
         if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
             free(first);
@@ -103,19 +107,24 @@ static char *resolve_path(const char *name, char **envp)
             free(cand);
         p += n + (colon ? 1 : 0);
     }
-    return first ? first : xstrdup(name);
+    return first ? first : mem_strdup(name);
 }
 
+/* out of memory marks env failed (plan_build checks) */
 static void env_set_fmt(struct strv *env, const char *name, const char *value)
 {
-    char *a = xasprintf("%s=%s", name, value);
-    unit_env_set(env, a);
+    char *a = mem_asprintf("%s=%s", name, value);
+    if (a)
+        unit_env_set(env, a);
+    else
+        env->failed = true;
     free(a);
 }
 
+/* text NULL: there was no memory for it (or for what failed) */
 static int creds_fail(struct unit_creds *c, char *text)
 {
-    c->err = -ESRCH;
+    c->err = text ? -ESRCH : -ENOMEM;
     c->text = text;
     return c->err;
 }
@@ -135,14 +144,16 @@ int exec_resolve_creds(struct unit *u)
         if (pw) {
             c->uid = pw->pw_uid;
             c->gid = pw->pw_gid;
-            c->name = xstrdup(pw->pw_name);
-            c->home = xstrdup(pw->pw_dir ? pw->pw_dir : "/");
-            c->shell = xstrdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+            c->name = mem_strdup(pw->pw_name);
+            c->home = mem_strdup(pw->pw_dir ? pw->pw_dir : "/");
+            c->shell = mem_strdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+            if (!c->name || !c->home || !c->shell)
+                return creds_fail(c, NULL);
         } else if (numeric) {
             c->uid = (uid_t)id; /* a numeric id need not be in the database */
             c->gid = (gid_t)id;
         } else {
-            return creds_fail(c, xasprintf("User=%s: no such user in the user database", u->user));
+            return creds_fail(c, mem_asprintf("User=%s: no such user in the user database", u->user));
         }
     }
     if (u->group) {
@@ -153,17 +164,22 @@ int exec_resolve_creds(struct unit *u)
         else if (numeric)
             c->gid = (gid_t)id;
         else
-            return creds_fail(c, xasprintf("Group=%s: no such group in the group database", u->group));
+            return creds_fail(c, mem_asprintf("Group=%s: no such group in the group database", u->group));
     }
     gid_t primary = c->gid != (gid_t)-1 ? c->gid : getgid();
+    c->groups = mem_zalloc(1, sizeof(gid_t));
+    if (!c->groups)
+        return creds_fail(c, NULL);
     c->ngroups = 1;
-    c->groups = xcalloc(1, sizeof(gid_t));
     c->groups[0] = primary;
     if (c->name) {
         /* the user's supplementary groups, as login would give them */
         int n = 32;
         for (int tries = 0; tries < 6; tries++) {
-            c->groups = xrealloc(c->groups, (size_t)n * sizeof(gid_t));
+            gid_t *more = mem_grow(c->groups, (size_t)n, sizeof(gid_t));
+            if (!more)
+                return creds_fail(c, NULL);
+            c->groups = more;
             int got = n;
             if (getgrouplist(c->name, primary, c->groups, &got) >= 0) {
                 c->ngroups = got;
@@ -181,10 +197,13 @@ int exec_resolve_creds(struct unit *u)
         } else {
             struct group *gr = getgrnam(g);
             if (!gr)
-                return creds_fail(c, xasprintf("SupplementaryGroups=%s: no such group (status=216/GROUP)", g));
+                return creds_fail(c, mem_asprintf("SupplementaryGroups=%s: no such group (status=216/GROUP)", g));
             gid = gr->gr_gid;
         }
-        c->groups = xrealloc(c->groups, ((size_t)c->ngroups + 1) * sizeof(gid_t));
+        gid_t *more = mem_grow(c->groups, (size_t)c->ngroups + 1, sizeof(gid_t));
+        if (!more)
+            return creds_fail(c, NULL);
+        c->groups = more;
         c->groups[c->ngroups++] = gid;
     }
     return 0;
@@ -202,7 +221,8 @@ int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct buf *err)
         return -ESRCH;
     }
     if (c->err) {
-        buf_printf(err, "%s", c->text);
+        buf_printf(err, "%s", c->text ? c->text : "User=/Group=: out of memory when the unit was loaded "
+                                                  "(`oya daemon-reload` reads them again)");
         return c->err;
     }
     *uid = c->uid;
@@ -228,8 +248,10 @@ static int plan_credentials(struct plan *pl, const struct unit *u, struct strv *
         env_set_fmt(env, "HOME", c->home);
         env_set_fmt(env, "SHELL", c->shell);
     }
+    pl->groups = mem_grow(NULL, (size_t)c->ngroups, sizeof(gid_t));
+    if (!pl->groups)
+        return -ENOMEM;
     pl->ngroups = c->ngroups;
-    pl->groups = xmalloc((size_t)c->ngroups * sizeof(gid_t));
     memcpy(pl->groups, c->groups, (size_t)c->ngroups * sizeof(gid_t));
     pl->set_creds = true;
     return 0;
@@ -324,20 +346,21 @@ static void plan_free(struct plan *pl)
 /* Where a stream goes. A file is only named here: the child opens it after taking the service's
  * credentials, so a User= service can reach no file through it that it could not open itself (a
  * symlink it planted at the path leads nowhere new). Until then the stream is /dev/null. */
-static void plan_output(struct plan *pl, int stream, enum unit_output o, const char *path, int *fd)
+static int plan_output(struct plan *pl, int stream, enum unit_output o, const char *path, int *fd)
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY;
     switch (o) {
-    case OUT_LOG: *fd = stream == 1 && pl->err_log_fd >= 0 ? pl->err_log_fd : pl->out_fd; return;
+    case OUT_LOG: *fd = stream == 1 && pl->err_log_fd >= 0 ? pl->err_log_fd : pl->out_fd; return 0;
     case OUT_INHERIT:
-    case OUT_NULL: *fd = pl->devnull; return;
+    case OUT_NULL: *fd = pl->devnull; return 0;
     case OUT_APPEND: flags |= O_APPEND; break;
     case OUT_TRUNCATE: flags |= O_TRUNC; break;
     case OUT_FILE: break;
     }
     *fd = pl->devnull;
-    pl->file_path[stream] = xstrdup(path);
+    pl->file_path[stream] = mem_strdup(path);
     pl->file_flags[stream] = flags;
+    return pl->file_path[stream] ? 0 : -ENOMEM;
 }
 
 static int plan_build(struct plan *pl, const struct exec_request *req, struct buf *err)
@@ -361,9 +384,11 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     pl->path = resolve_path(cmd->path, pl->envp);
     if (u->working_directory) {
         const char *home = unit_env_get(pl->envp, "HOME");
-        pl->cwd = xstrdup(strcmp(u->working_directory, "~") == 0 ? (home ? home : "/") : u->working_directory);
+        pl->cwd = mem_strdup(strcmp(u->working_directory, "~") == 0 ? (home ? home : "/") : u->working_directory);
         pl->cwd_optional = u->working_directory_optional;
     }
+    if (pl->env_s.failed || pl->argv_s.failed || !pl->path || (u->working_directory && !pl->cwd))
+        goto oom;
     pl->devnull = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (pl->devnull < 0) {
         r = -errno;
@@ -372,8 +397,9 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
     }
     pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
     pl->err_log_fd = req->output_fd >= 0 ? req->error_fd : -1;
-    plan_output(pl, 0, u->std_output, u->output_path, &pl->stdout_fd);
-    plan_output(pl, 1, u->std_error, u->error_path, &pl->stderr_fd);
+    if (plan_output(pl, 0, u->std_output, u->output_path, &pl->stdout_fd) < 0 ||
+        plan_output(pl, 1, u->std_error, u->error_path, &pl->stderr_fd) < 0)
+        goto oom;
     /* StandardOutput=inherit takes standard input (/dev/null); StandardError=inherit takes standard output */
     if (u->std_error == OUT_INHERIT)
         pl->stderr_fd = pl->stdout_fd;
@@ -407,9 +433,14 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
             strv_add(&pl->sh_argv_s, pl->argv_s.v[i]);
         pl->sh_argv = strv_array(&pl->sh_argv_s);
     }
+    if (pl->sh_argv_s.failed)
+        goto oom;
     pl->unit_copy = *u; /* the child may outlive the caller's unit (a reload while it starts) */
     pl->unit = &pl->unit_copy;
     return 0;
+oom:
+    buf_printf(err, "out of memory while preparing %s", cmd->path);
+    return -ENOMEM;
 }
 
 /* struct clone_args, version 2 (88 bytes: with set_tid and cgroup), spelled out so no kernel header is
@@ -488,6 +519,12 @@ static void launches_collect(struct exec_launches *ls)
         ls->n -= from + k - kept;
         from = kept;
     }
+}
+
+/* room for one more launch in the list; -ENOMEM when there is none */
+static int launches_room(struct exec_launches *ls)
+{
+    return mem_reserve(&ls->v, &ls->cap, ls->n + 1, sizeof(*ls->v));
 }
 
 void exec_launches_free(struct exec_launches *ls)
@@ -581,9 +618,13 @@ fork:
 int exec_spawn(const struct exec_request *req, struct exec_child *child, struct buf *err)
 {
     struct exec_launches *ls = req->launches;
-    if (ls)
-        launches_collect(ls);
-    struct plan *pl = xmalloc(sizeof(*pl));
+    if (ls && (launches_collect(ls), launches_room(ls) < 0))
+        ls = NULL; /* no room to keep its plan for later: the child is a copy, with a plan of its own */
+    struct plan *pl = mem_alloc(sizeof(*pl));
+    if (!pl) {
+        buf_printf(err, "out of memory while preparing %s", req->cmd->path);
+        return -ENOMEM;
+    }
     int pipefd[2] = {-1, -1};
     int r = plan_build(pl, req, err);
     if (r < 0)
@@ -612,11 +653,7 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
     child->err_fd = pipefd[0];
     if (stack) {
         /* it reads the plan and runs on that stack until it executes or exits: kept until then */
-        if (ls->n == ls->cap) {
-            ls->cap = ls->cap ? ls->cap * 2 : 8;
-            ls->v = xrealloc(ls->v, ls->cap * sizeof(*ls->v));
-        }
-        /* without an fd to watch (none left) they are kept until exec_launches_free */
+        /* room was made before (launches_room); without an fd to watch (none left) they are kept until exec_launches_free */
         ls->v[ls->n++] = (struct exec_launch){pl, stack, fcntl(pipefd[0], F_DUPFD_CLOEXEC, 3)};
         pl = NULL;
     }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,12 +154,15 @@ int log_prio_from_name(const char *s)
 
 /* --- the ring --- */
 
+/* out of memory: the ring stays as it is (the oldest lines make room, counted as dropped) */
 static void ring_grow(struct log_ring *r, size_t want)
 {
     size_t cap = r->cap ? r->cap : 16384;
     while (cap < want)
         cap *= 2;
-    char *p = xmalloc(cap);
+    char *p = mem_alloc(cap);
+    if (!p)
+        return;
     size_t first = r->len < r->cap - r->start ? r->len : r->cap - r->start;
     if (r->len) {
         memcpy(p, r->p + r->start, first);
@@ -193,6 +197,10 @@ void log_ring_add(struct log_ring *r, const char *line, size_t n, size_t max)
         return;
     if (r->len + n > r->cap && r->cap < max)
         ring_grow(r, r->len + n < max ? r->len + n : max);
+    if (n > r->cap) {
+        r->dropped++; /* no room even alone: memory was short */
+        return;
+    }
     while (r->len + n > r->cap)
         ring_drop(r);
     size_t end = (r->start + r->len) % r->cap;
@@ -221,7 +229,9 @@ void log_ring_free(struct log_ring *r)
 
 static int make_dirs(const char *dir)
 {
-    char *p = xstrdup(dir);
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+        return -ENAMETOOLONG;
     int r = 0;
     for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
         if (slash)
@@ -234,7 +244,6 @@ static int make_dirs(const char *dir)
             break;
         *slash = '/';
     }
-    free(p);
     return r;
 }
 
@@ -245,7 +254,9 @@ int log_file_open(struct log_file *f, const char *dir, const char *name)
     if (r < 0)
         return r;
     free(f->path);
-    f->path = xasprintf("%s/%s.log", dir, name);
+    f->path = mem_asprintf("%s/%s.log", dir, name);
+    if (!f->path)
+        return -ENOMEM;
     f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
     if (f->fd < 0)
         return -errno;
@@ -257,8 +268,8 @@ int log_file_open(struct log_file *f, const char *dir, const char *name)
 /* NAME.log.(k) -> .(k+1), oldest beyond keep removed, NAME.log -> NAME.log.1, a new NAME.log */
 static int rotate(struct log_file *f, const struct log_file_opts *o)
 {
-    size_t n = strlen(f->path) + 16;
-    char *from = xmalloc(n), *to = xmalloc(n);
+    char from[PATH_MAX + 16], to[PATH_MAX + 16];
+    size_t n = sizeof(from);
     if (o->keep) {
         snprintf(from, n, "%s.%u", f->path, o->keep);
         unlink(from);
@@ -272,8 +283,6 @@ static int rotate(struct log_file *f, const struct log_file_opts *o)
     } else {
         unlink(f->path);
     }
-    free(from);
-    free(to);
     fd_close(&f->fd);
     f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
     f->size = 0;

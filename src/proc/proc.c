@@ -230,8 +230,16 @@ int proc_list_pids(int procfd, int **pids, size_t *n)
             if (d->d_name[0] < '1' || d->d_name[0] > '9')
                 continue;
             if (*n == cap) {
+                int *more = mem_grow(*pids, cap ? cap * 2 : 512, sizeof(int));
+                if (!more) {
+                    close(dfd);
+                    free(*pids);
+                    *pids = NULL;
+                    *n = 0;
+                    return -ENOMEM;
+                }
+                *pids = more;
                 cap = cap ? cap * 2 : 512;
-                *pids = xrealloc(*pids, cap * sizeof(int));
             }
             (*pids)[(*n)++] = atoi(d->d_name);
         }
@@ -318,7 +326,11 @@ static int snapshot_begin(int procfd, struct proc_snapshot *snap, int **pids, si
     int r = proc_list_pids(procfd, pids, n);
     if (r < 0)
         return r;
-    snap->procs = xcalloc(*n ? *n : 1, sizeof(*snap->procs));
+    snap->procs = mem_zalloc(*n, sizeof(*snap->procs));
+    if (!snap->procs) {
+        free(*pids);
+        return -ENOMEM;
+    }
     return 0;
 }
 
@@ -329,7 +341,12 @@ int proc_snapshot_read(int procfd, struct proc_snapshot *snap)
     int r = snapshot_begin(procfd, snap, &pids, &n);
     if (r < 0)
         return r;
-    bool *ok = xcalloc(n ? n : 1, sizeof(bool));
+    bool *ok = mem_zalloc(n, sizeof(bool));
+    if (!ok) {
+        free(pids);
+        proc_snapshot_free(snap);
+        return -ENOMEM;
+    }
     struct snap_job job = {procfd, pids, snap->procs, ok};
     proc_parallel(n, snap_range, &job);
     for (size_t i = 0; i < n; i++)
@@ -465,7 +482,11 @@ int proc_environ_get(int procfd, int pid, const char *name, char *out, size_t si
     int fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    char *buf = xmalloc(65536);
+    char *buf = mem_alloc(65536);
+    if (!buf) {
+        close(fd);
+        return -ENOMEM;
+    }
     ssize_t n = fd_read_all(fd, buf, 65536);
     close(fd);
     int r = n < 0 ? (int)n : -ENOENT;

@@ -163,9 +163,9 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     for (size_t i = 0; i < svc->start_env.n; i++)
         strv_add(&env, svc->start_env.v[i]);
     if (!main && svc->st.main_pid) {
-        char *m = xasprintf("MAINPID=%d", svc->st.main_pid);
+        char m[32];
+        snprintf(m, sizeof(m), "MAINPID=%d", svc->st.main_pid);
         strv_add(&env, m);
-        free(m);
     }
     struct exec_request req = {.unit = u, .cmd = cmd, .invocation_id = svc->invocation, .output_fd = out[1],
                                .error_fd = errp[1], .extra_env = &env, .cgroup_fd = -1};
@@ -194,7 +194,12 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
     }
     struct exec_child child;
     struct buf err = {0};
-    int r = exec_spawn(&req, &child, &err);
+    /* what must be noted once it runs is given room first: a started process oya cannot follow is worse
+     * than one not started */
+    bool oom = env.failed || sup_notify_room(s) < 0;
+    int r = oom ? -ENOMEM : exec_spawn(&req, &child, &err);
+    if (oom)
+        buf_printf(&err, "out of memory while preparing %s", cmd->path);
     strv_clear(&env);
     fd_close(&out[1]); /* the relays see EOF once the child has let its copies go */
     fd_close(&errp[1]);
@@ -223,8 +228,13 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
         svc->pidfd = -1;
         svc->report_fd = child.err_fd;
         fd_set_nonblock(svc->report_fd);
-        sup_epoll_add(s, svc->report_fd, EPOLLIN, &svc->report_w);
         svc->exec_pending = true;
+        int w = sup_epoll_add(s, svc->report_fd, EPOLLIN, &svc->report_w);
+        if (w < 0) { /* a start oya cannot follow is not left running blind: it ends, said, as a failure */
+            snprintf(svc->exec_error, sizeof(svc->exec_error), "cannot watch its start (%s); killed", strerror(-w));
+            fprintf(stderr, "oya: %s: %s\n", u->name, svc->exec_error);
+            kill(child.pid, SIGKILL);
+        }
         svc->sid = child.pid;
         svc->run_uid = child.uid;
     } else {
@@ -255,8 +265,10 @@ int sup_watch_main(struct sup *s, struct service *svc, int pid)
         return fd; /* gone already */
     sup_epoll_close(s, &svc->pidfd);
     svc->pidfd = fd;
-    if (fd >= 0)
-        sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w);
+    int r = fd >= 0 ? sup_epoll_add(s, fd, EPOLLIN, &svc->pidfd_w) : 0;
+    if (r < 0)
+        fprintf(stderr, "oya: %s: cannot watch main process %d (%s): its end is seen only if oya reaps it\n",
+                svc->unit->name, pid, strerror(-r));
     return 0;
 }
 
@@ -301,9 +313,13 @@ static int guess_main(struct sup *s, struct service *svc)
     if (proc_snapshot_read(s->procfd, &snap) < 0)
         return 0;
     int *pids;
-    size_t n = sup_members(s, svc, &snap, &pids);
+    ssize_t n = sup_members(s, svc, &snap, &pids);
+    if (n < 0) { /* out of memory: no guess this time */
+        proc_snapshot_free(&snap);
+        return 0;
+    }
     int adopted = 0, nadopted = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (ssize_t i = 0; i < n; i++) {
         const struct proc_stat *p = proc_snapshot_find(&snap, pids[i]);
         if (p && p->ppid == s->self_pid) {
             adopted = p->pid;
@@ -355,8 +371,9 @@ static void cleanup(struct sup *s, struct service *svc, bool for_restart)
     int helper = sup_dirs_remove_runtime(svc->unit, for_restart);
     if (helper > 0) {
         s->children_gen++;
-        s->helpers = xrealloc(s->helpers, (s->nhelpers + 1) * sizeof(int));
-        s->helpers[s->nhelpers++] = helper;
+        if (mem_reserve(&s->helpers, &s->helpers_cap, s->nhelpers + 1, sizeof(int)) == 0)
+            s->helpers[s->nhelpers++] = helper;
+        /* else out of memory: reaped all the same, as a child nobody claims */
     }
 }
 

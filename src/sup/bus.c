@@ -106,10 +106,10 @@ static void bus_lost(struct sup *s, const char *why)
 
 static void ask(struct sup *s, struct service *svc)
 {
-    char *match = xasprintf("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-                            "member='NameOwnerChanged',arg0='%s'", svc->unit->bus_name);
+    char match[512]; /* a bus name is at most 255 bytes */
+    snprintf(match, sizeof(match), "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                                   "member='NameOwnerChanged',arg0='%s'", svc->unit->bus_name);
     bus_call(&s->bus_out, ++s->bus_serial, "AddMatch", match);
-    free(match);
     svc->bus_query = ++s->bus_serial;
     bus_call(&s->bus_out, svc->bus_query, "GetNameOwner", svc->unit->bus_name);
 }
@@ -133,9 +133,16 @@ bool sup_bus_wait_name(struct sup *s, struct service *svc)
             say_simple(svc, why, where);
             return false;
         }
-        s->bus_fd = fd;
         s->bus_w = (struct watch){W_BUS, NULL};
-        sup_epoll_add(s, fd, EPOLLIN, &s->bus_w);
+        int r = sup_epoll_add(s, fd, EPOLLIN, &s->bus_w);
+        if (r < 0) {
+            char why[160];
+            snprintf(why, sizeof(why), "cannot watch the D-Bus connection (%s)", strerror(-r));
+            close(fd);
+            say_simple(svc, why, where);
+            return false;
+        }
+        s->bus_fd = fd;
         bus_auth(&s->bus_out, (unsigned)geteuid());
         bus_call(&s->bus_out, ++s->bus_serial, "Hello", NULL);
     }

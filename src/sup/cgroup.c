@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,11 +299,13 @@ static bool io_line(const char *v, char *out, size_t size)
     const char *tab = strchr(v, '\t');
     if (!tab)
         return false;
-    char *dev = xstrndup(v, (size_t)(tab - v));
+    char dev[PATH_MAX];
+    if ((size_t)(tab - v) >= sizeof(dev))
+        return false;
+    memcpy(dev, v, (size_t)(tab - v));
+    dev[tab - v] = 0;
     struct stat st;
-    int r = stat(dev, &st);
-    free(dev);
-    if (r < 0)
+    if (stat(dev, &st) < 0)
         return false;
     dev_t d = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
     const char *what = tab + 1;
@@ -322,6 +325,7 @@ static void limit_not_applied(struct sup *s, struct service *svc, const char *ke
         if (!strcmp(svc->limits_said.v[i], text))
             return;
     strv_add(&svc->limits_said, text);
+    svc->limits_said.failed = false; /* not noted for want of memory: said again next time, no worse */
     fprintf(stderr, "oya: %s: %s\n", svc->unit->name, text);
     sup_journal_add(s, svc, LOG_OYA, 4, text, strlen(text));
 }
@@ -439,7 +443,11 @@ int sup_cgroup_open(struct sup *s, struct service *svc)
     if (svc->cg_events_fd >= 0) {
         svc->cg_w = (struct watch){W_CGROUP, svc};
         /* a change of populated (or frozen) wakes the loop as EPOLLPRI */
-        sup_epoll_add(s, svc->cg_events_fd, EPOLLPRI, &svc->cg_w);
+        int r = sup_epoll_add(s, svc->cg_events_fd, EPOLLPRI, &svc->cg_w);
+        if (r < 0) { /* without it, emptiness is looked at after each reap (sup_check_groups) */
+            fprintf(stderr, "oya: %s: cannot watch cgroup.events (%s)\n", svc->unit->name, strerror(-r));
+            fd_close(&svc->cg_events_fd);
+        }
     }
     /* the OOM killer's kills are counted in memory.events, which notifies as cgroup.events does */
     svc->cg_mem_fd = s->cg_memory ? openat(svc->cg_fd, "memory.events", O_RDONLY | O_CLOEXEC) : -1;
@@ -447,7 +455,12 @@ int sup_cgroup_open(struct sup *s, struct service *svc)
         long long n = oom_kills(svc);
         svc->oom_kills = n > 0 ? (uint64_t)n : 0; /* a cgroup kept from before has its count */
         svc->cg_mem_w = (struct watch){W_OOM, svc};
-        sup_epoll_add(s, svc->cg_mem_fd, EPOLLPRI, &svc->cg_mem_w);
+        int r = sup_epoll_add(s, svc->cg_mem_fd, EPOLLPRI, &svc->cg_mem_w);
+        if (r < 0) {
+            fprintf(stderr, "oya: %s: cannot watch memory.events (%s): its OOM kills are not seen\n",
+                    svc->unit->name, strerror(-r));
+            fd_close(&svc->cg_mem_fd);
+        }
     }
     return svc->cg_fd;
 }
@@ -485,8 +498,8 @@ int sup_cgroup_populated(const struct service *svc)
     return events_flag(svc, "populated ");
 }
 
-/* Append the PIDs of dirfd's cgroup.procs and of every cgroup below it to *pids; -1 when the top one
- * cannot be read */
+/* Append the PIDs of dirfd's cgroup.procs and of every cgroup below it to *pids: 0; -1 when the top one
+ * cannot be read; -ENOMEM */
 static int collect_procs(int dirfd, int depth, int **pids, size_t *n, size_t *cap)
 {
     int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
@@ -497,14 +510,19 @@ static int collect_procs(int dirfd, int depth, int **pids, size_t *n, size_t *ca
     close(fd);
     if (r < 0) {
         buf_free(&b);
-        return -1;
+        return r == -ENOMEM ? r : -1;
     }
     for (const char *p = b.p ? b.p : ""; *p;) {
         int pid = atoi(p);
         if (pid > 0) {
             if (*n == *cap) {
+                int *more = mem_grow(*pids, *cap ? *cap * 2 : 8, sizeof(int));
+                if (!more) {
+                    buf_free(&b);
+                    return -ENOMEM;
+                }
+                *pids = more;
                 *cap = *cap ? *cap * 2 : 8;
-                *pids = xrealloc(*pids, *cap * sizeof(int));
             }
             (*pids)[(*n)++] = pid;
         }
@@ -522,17 +540,18 @@ static int collect_procs(int dirfd, int depth, int **pids, size_t *n, size_t *ca
             close(dfd);
         return 0;
     }
-    for (struct dirent *e; (e = readdir(d));) {
+    int r2 = 0;
+    for (struct dirent *e; r2 != -ENOMEM && (e = readdir(d));) {
         if (e->d_type != DT_DIR || e->d_name[0] == '.')
             continue;
         int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub >= 0) {
-            collect_procs(sub, depth + 1, pids, n, cap);
+            r2 = collect_procs(sub, depth + 1, pids, n, cap); /* one gone meanwhile is no matter */
             close(sub);
         }
     }
     closedir(d);
-    return 0;
+    return r2 == -ENOMEM ? r2 : 0;
 }
 
 ssize_t sup_cgroup_pids(const struct service *svc, int **pids)

@@ -57,8 +57,21 @@ bool sup_follower_ready(struct client *c)
     return true;
 }
 
+/* What a client is told when its reply could not be built for want of memory (sent as it is: it needs
+ * none; a client that cannot take even this sees its connection end without a reply) */
+static const char oom_reply[] = "error\toya ran out of memory while answering (what was asked may be done in "
+                                "part: `oya status` shows the state); try again\nend\n";
+
 void sup_client_flush(struct sup *s, struct client *c)
 {
+    if (c->out.failed && c->following) { /* records that did not fit are dropped, and counted */
+        c->out.failed = false;
+        c->follow_dropped++;
+    } else if (c->out.failed) {
+        buf_free(&c->out);
+        ssize_t w = send(c->fd, oom_reply, sizeof(oom_reply) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+    }
     while (c->out.len) {
         ssize_t n = send(c->fd, c->out.p, c->out.len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
@@ -152,14 +165,28 @@ void sup_accept(struct sup *s)
             close(fd);
             continue;
         }
-        struct client *c = xcalloc(1, sizeof(*c));
+        struct client *c = mem_zalloc(1, sizeof(*c));
+        if (!c) {
+            ssize_t w = send(fd, oom_reply, sizeof(oom_reply) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            close(fd);
+            continue;
+        }
         c->fd = fd;
         c->w = (struct watch){W_CLIENT, c};
         c->next = s->clients;
         c->deadline = clock_mono_usec() + CLIENT_TIMEOUT;
         s->clients = c;
         s->nclients++;
-        sup_epoll_add(s, fd, EPOLLIN | EPOLLRDHUP, &c->w);
+        int r = sup_epoll_add(s, fd, EPOLLIN | EPOLLRDHUP, &c->w);
+        if (r < 0) { /* a client oya could not hear again: told now, and let go */
+            fprintf(stderr, "oya: cannot watch a control connection: %s\n", strerror(-r));
+            static const char cannot[] = "error\toya cannot take this connection now; try again\nend\n";
+            ssize_t w = send(fd, cannot, sizeof(cannot) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            client_close(s, c);
+            continue;
+        }
         uid_t uid = (uid_t)-1;
         if (!ctl_peer_allowed(fd, &uid)) {
             ctl_reply_error(&c->out, "permission denied: uid %d may not control this oya (only root and uid %u)",
@@ -256,6 +283,11 @@ void sup_client_event(struct sup *s, struct client *c, uint32_t events)
             return;
         }
         buf_add(&c->in, chunk, (size_t)n);
+        if (c->in.failed) {
+            c->out.failed = true; /* no memory to hold the request: told so */
+            sup_reply_now(s, c);
+            return;
+        }
         char *nl = memchr(c->in.p, '\n', c->in.len);
         if (nl) {
             *nl = 0;

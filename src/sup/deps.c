@@ -7,6 +7,7 @@
  * service, which fails the start. An ordering cycle is reported and broken, never waited on. */
 #include "sup_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,13 @@ static void deps_free(struct service *svc)
 }
 
 /* Lists are appended to while resolving, then sorted and made unique once (dep_list_settle): a unit
- * named by 10,000 others costs no quadratic search. */
-static void dep_add(struct dep_list *l, size_t idx)
+ * named by 10,000 others costs no quadratic search. Out of memory leaves the graph stale: no job runs on a
+ * graph with edges missing (sup_jobs_dispatch builds it again first). */
+static void dep_add(struct sup *s, struct dep_list *l, size_t idx)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 4;
-        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    if (mem_reserve(&l->v, &l->cap, l->n + 1, sizeof(*l->v)) < 0) {
+        s->deps_stale = true;
+        return;
     }
     l->v[l->n++] = idx;
 }
@@ -73,12 +75,13 @@ static struct service *dep_unit(struct sup *s, const char *name)
 {
     if (str_endswith(name, ".target"))
         return sup_find(s, name);
-    if (!str_endswith(name, ".service"))
-        return NULL; /* .socket, .mount, ...: oya has none */
-    char *base = xstrndup(name, strlen(name) - strlen(".service"));
-    struct service *svc = sup_lookup(s, base);
-    free(base);
-    return svc;
+    size_t n = strlen(name) - strlen(".service");
+    char base[256];
+    if (!str_endswith(name, ".service") || n >= sizeof(base))
+        return NULL; /* .socket, .mount, ...: oya has none (and no unit name is that long) */
+    memcpy(base, name, n);
+    base[n] = 0;
+    return sup_lookup(s, base);
 }
 
 static void resolve_list(struct sup *s, struct service *svc, const struct strv *names, enum dep_kind kind)
@@ -86,7 +89,7 @@ static void resolve_list(struct sup *s, struct service *svc, const struct strv *
     for (size_t i = 0; i < names->n; i++) {
         struct service *other = dep_unit(s, names->v[i]);
         if (other && other != svc) {
-            dep_add(&svc->deps[kind], other->index);
+            dep_add(s, &svc->deps[kind], other->index);
         } else if (!other && str_endswith(names->v[i], ".service") &&
                    (kind == DEP_REQUIRES || kind == DEP_BINDS_TO || kind == DEP_REQUISITE) && !svc->missing[0]) {
             snprintf(svc->missing, sizeof(svc->missing), "%s", names->v[i]);
@@ -112,7 +115,7 @@ static bool break_cycle(struct sup *s, size_t idx, unsigned char *color, size_t 
                 buf_printf(&b, "%s → ", s->svcs[path[k]]->unit->name);
             buf_puts(&b, s->svcs[next]->unit->name);
             fprintf(stderr, "oya: ordering cycle: %s (each waits for the next); dropped %s's After=%s to break it\n",
-                    b.p, s->svcs[idx]->unit->name, s->svcs[next]->unit->name);
+                    buf_str(&b), s->svcs[idx]->unit->name, s->svcs[next]->unit->name);
             buf_free(&b);
             dep_remove(after, next);
             return true;
@@ -139,21 +142,23 @@ static void default_deps(struct sup *s, struct service *svc)
     } else {
         struct service *sysinit = sup_find(s, "sysinit.target"), *basic = sup_find(s, "basic.target");
         if (sysinit) {
-            dep_add(&svc->deps[DEP_REQUIRES], sysinit->index);
-            dep_add(&svc->deps[DEP_AFTER], sysinit->index);
+            dep_add(s, &svc->deps[DEP_REQUIRES], sysinit->index);
+            dep_add(s, &svc->deps[DEP_AFTER], sysinit->index);
         }
         if (basic)
-            dep_add(&svc->deps[DEP_AFTER], basic->index);
+            dep_add(s, &svc->deps[DEP_AFTER], basic->index);
     }
     struct service *shutdown = sup_find(s, "shutdown.target");
     if (shutdown && shutdown != svc) {
-        dep_add(&svc->deps[DEP_CONFLICTS], shutdown->index);
-        dep_add(&shutdown->deps[DEP_AFTER], svc->index);
+        dep_add(s, &svc->deps[DEP_CONFLICTS], shutdown->index);
+        dep_add(s, &shutdown->deps[DEP_AFTER], svc->index);
     }
 }
 
 void sup_deps_resolve(struct sup *s)
 {
+    bool was_stale = s->deps_stale;
+    s->deps_stale = false;
     for (size_t i = 0; i < s->nsvcs; i++)
         deps_free(s->svcs[i]);
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -172,21 +177,23 @@ void sup_deps_resolve(struct sup *s)
         for (size_t k = 0; k < u->reload_propagated_from.n; k++) {
             struct service *from = dep_unit(s, u->reload_propagated_from.v[k]);
             if (from && from != svc)
-                dep_add(&from->deps[DEP_RELOADS], svc->index); /* the other side's PropagatesReloadTo= */
+                dep_add(s, &from->deps[DEP_RELOADS], svc->index); /* the other side's PropagatesReloadTo= */
         }
         default_deps(s, svc);
         for (size_t k = 0; k < u->before.n; k++) {
             struct service *other = dep_unit(s, u->before.v[k]);
             if (other && other != svc)
-                dep_add(&other->deps[DEP_AFTER], svc->index); /* Before= is the other side's After= */
+                dep_add(s, &other->deps[DEP_AFTER], svc->index); /* Before= is the other side's After= */
         }
     }
     for (size_t i = 0; i < s->nsvcs; i++)
         for (int d = 0; d < DEP_N; d++)
             dep_list_settle(&s->svcs[i]->deps[d]);
-    unsigned char *color = xcalloc(s->nsvcs + 1, 1);
-    size_t *path = xcalloc(s->nsvcs + 1, sizeof(size_t));
-    for (int rounds = 0; rounds < 1000; rounds++) { /* each round drops an edge: bounded */
+    unsigned char *color = mem_zalloc(s->nsvcs + 1, 1);
+    size_t *path = mem_zalloc(s->nsvcs + 1, sizeof(size_t));
+    if (!color || !path)
+        s->deps_stale = true; /* a cycle must be broken before any job waits on it */
+    for (int rounds = 0; rounds < 1000 && !s->deps_stale; rounds++) { /* each round drops an edge: bounded */
         memset(color, 0, s->nsvcs + 1);
         bool dropped = false;
         for (size_t i = 0; i < s->nsvcs && !dropped; i++)
@@ -202,7 +209,13 @@ void sup_deps_resolve(struct sup *s)
     for (size_t i = 0; i < s->nsvcs; i++)
         for (int d = 0; d < DEP_N; d++)
             for (size_t k = 0; k < s->svcs[i]->deps[d].n; k++)
-                dep_add(&s->svcs[s->svcs[i]->deps[d].v[k]]->rdeps[d], i);
+                dep_add(s, &s->svcs[s->svcs[i]->deps[d].v[k]]->rdeps[d], i);
+    if (s->deps_stale && !was_stale)
+        fprintf(stderr, "oya: out of memory while ordering the services: no job runs until it can be done "
+                        "(tried again every 100ms)\n");
+    else if (!s->deps_stale && was_stale)
+        fprintf(stderr, "oya: the services are ordered again; their jobs go on\n");
+    s->jobs_dirty = true;
 }
 
 void sup_deps_free(struct sup *s)
@@ -217,10 +230,15 @@ static bool has_dep(const struct service *svc, enum dep_kind kind, size_t idx)
     return l->n && bsearch(&idx, l->v, l->n, sizeof(*l->v), cmp_index);
 }
 
-void sup_reload_propagate(struct sup *s, struct service *svc)
+int sup_reload_propagate(struct sup *s, struct service *svc)
 {
-    bool *seen = xcalloc(s->nsvcs ? s->nsvcs : 1, sizeof(bool));
-    size_t *queue = xcalloc(s->nsvcs ? s->nsvcs : 1, sizeof(size_t)), head = 0, tail = 0;
+    bool *seen = mem_zalloc(s->nsvcs, sizeof(bool));
+    size_t *queue = mem_zalloc(s->nsvcs, sizeof(size_t)), head = 0, tail = 0;
+    if (!seen || !queue) {
+        free(seen);
+        free(queue);
+        return -ENOMEM;
+    }
     seen[svc->index] = true;
     queue[tail++] = svc->index;
     while (head < tail) {
@@ -237,6 +255,7 @@ void sup_reload_propagate(struct sup *s, struct service *svc)
     }
     free(queue);
     free(seen);
+    return 0;
 }
 
 void sup_job_start(struct sup *s, struct service *svc)
@@ -345,6 +364,12 @@ void sup_jobs_dispatch(struct sup *s)
     s->jobs_more = false;
     if (!s->jobs_dirty)
         return; /* no job queued and no state changed since the last pass */
+    if (s->deps_stale)
+        sup_deps_resolve(s);
+    if (s->deps_stale) {
+        s->retry_at = clock_mono_usec() + 100 * USEC_PER_MSEC;
+        return; /* jobs_dirty stays: they run once the graph is whole */
+    }
     s->jobs_dirty = false;
     int done = 0;
     for (int rounds = 0; rounds < 10000; rounds++) { /* bounded: each pass runs or fails at least one job */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,11 @@ static int open_dir_path(int base, const char *rel, bool make)
     int fd = fcntl(base, F_DUPFD_CLOEXEC, 3);
     if (fd < 0)
         return -errno;
-    char *copy = xstrdup(rel), *save = NULL;
+    char copy[PATH_MAX], *save = NULL;
+    if (snprintf(copy, sizeof(copy), "%s", rel) >= (int)sizeof(copy)) {
+        close(fd);
+        return -ENAMETOOLONG;
+    }
     int r = 0;
     for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
         if (!strcmp(comp, "."))
@@ -42,7 +47,6 @@ static int open_dir_path(int base, const char *rel, bool make)
         close(fd);
         fd = next;
     }
-    free(copy);
     if (r < 0) {
         close(fd);
         return r;
@@ -58,20 +62,18 @@ static int open_base(const char *path)
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0 || errno != ENOENT)
         return fd >= 0 ? fd : -errno;
-    char *p = xstrdup(path);
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p))
+        return -ENAMETOOLONG;
     for (char *slash = strchr(p + 1, '/');; slash = strchr(slash + 1, '/')) {
         if (slash)
             *slash = 0;
-        if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-            int r = -errno;
-            free(p);
-            return r;
-        }
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            return -errno;
         if (!slash)
             break;
         *slash = '/';
     }
-    free(p);
     fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     return fd >= 0 ? fd : -errno;
 }
@@ -91,7 +93,8 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
         if (base < 0)
             r = base;
         for (size_t i = 0; r == 0 && i < u->dirs[d].n; i++) {
-            char *path = xasprintf("%s/%s", unit_dir_base(d), u->dirs[d].v[i]);
+            char path[PATH_MAX];
+            snprintf(path, sizeof(path), "%s/%s", unit_dir_base(d), u->dirs[d].v[i]);
             int fd = open_dir_path(base, u->dirs[d].v[i], true);
             r = fd < 0 ? fd : 0;
             /* on the fd: what is changed is the directory oya opened, whatever the path leads to now */
@@ -107,7 +110,6 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
                            r == -ENOTDIR ? "not a directory (a symlink or a file is in the way)" : strerror(-r));
             else
                 buf_printf(&list, "%s%s", i ? ":" : "", path);
-            free(path);
         }
         if (r < 0 && base < 0)
             buf_printf(err, "%s=: %s: %s", unit_dir_key(d), unit_dir_base(d), strerror(-r));
@@ -117,10 +119,15 @@ int sup_dirs_create(const struct unit *u, struct strv *env, struct buf *err)
             buf_free(&list);
             return r;
         }
-        char *a = xasprintf("%s=%s", unit_dir_env(d), list.p);
-        strv_add(env, a);
+        char *a = list.failed ? NULL : mem_asprintf("%s=%s", unit_dir_env(d), buf_str(&list));
+        if (a)
+            strv_add(env, a);
         free(a);
         buf_free(&list);
+        if (!a || env->failed) {
+            buf_printf(err, "%s=: out of memory while preparing the directories", unit_dir_key(d));
+            return -ENOMEM;
+        }
     }
     return 0;
 }
@@ -187,7 +194,9 @@ int sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
     /* the deepest first: RuntimeDirectory=a a/b moves a/b out before a */
     for (size_t i = u->dirs[UDIR_RUNTIME].n; i-- > 0;) {
         const char *rel = u->dirs[UDIR_RUNTIME].v[i];
-        char *parent = xstrdup(rel), *slash = strrchr(parent, '/');
+        char parent[PATH_MAX];
+        snprintf(parent, sizeof(parent), "%s", rel);
+        char *slash = strrchr(parent, '/');
         const char *name = slash ? slash + 1 : rel;
         if (slash)
             *slash = 0;
@@ -198,7 +207,6 @@ int sup_dirs_remove_runtime(const struct unit *u, bool for_restart)
             strv_add(&moved, tmp);
         if (pfd >= 0)
             close(pfd);
-        free(parent);
     }
     pid_t pid = moved.n ? fork() : 0;
     if (pid == 0 && moved.n)

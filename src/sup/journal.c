@@ -7,6 +7,7 @@
 #include "sup_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,11 +21,10 @@ static void file_failed(struct sup *s, struct service *svc, int err)
     svc->log_file_errno = -err;
     svc->log_failed_at = clock_mono_usec();
     if (first) { /* in its log too (memory): the story says where the file stops */
-        struct buf b = {0};
-        buf_printf(&b, "cannot write the log file in %s (%s); keeping the log in memory only", s->log_dir,
-                   strerror(-err));
-        sup_journal_add(s, svc, LOG_OYA, 4, b.p, b.len);
-        buf_free(&b);
+        char text[PATH_MAX + 128];
+        int n = snprintf(text, sizeof(text), "cannot write the log file in %s (%s); keeping the log in memory only",
+                         s->log_dir, strerror(-err));
+        sup_journal_add(s, svc, LOG_OYA, 4, text, n < (int)sizeof(text) ? (size_t)n : sizeof(text) - 1);
     }
     if (!s->log_dir_warned)
         fprintf(stderr, "oya: %s: cannot write its log in %s (%s); keeping it in memory only\n", svc->unit->name,
@@ -99,6 +99,16 @@ void sup_journal_add(struct sup *s, struct service *svc, enum log_stream_kind st
                        text, n);
 }
 
+/* svc has records to write at the end of the loop's turn; false: no memory to note it */
+static bool journal_mark_dirty(struct sup *s, struct service *svc)
+{
+    if (mem_reserve(&s->journal_dirty, &s->journal_dirty_cap, s->njournal_dirty + 1, sizeof(*s->journal_dirty)) < 0)
+        return false;
+    s->journal_dirty[s->njournal_dirty++] = svc;
+    svc->log_dirty = true;
+    return true;
+}
+
 void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind stream, int prio, int pid,
                         const char *text, size_t n)
 {
@@ -111,19 +121,28 @@ void sup_journal_add_as(struct sup *s, struct service *svc, enum log_stream_kind
                         .text_len = n};
     s->journal_line.len = 0;
     log_rec_format(&s->journal_line, &r);
+    if (s->journal_line.failed) { /* no memory for the record: dropped, and counted as the ring's are */
+        buf_free(&s->journal_line);
+        svc->log_ring.dropped++;
+        svc->log_not_on_disk += svc->log_file.fd >= 0 || svc->log_file_failed;
+        return;
+    }
     log_ring_add(&svc->log_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
     if (s->nfollowers)
         sup_followers_push(s, svc, s->journal_line.p, s->journal_line.len - 1);
     if (svc->log_file.fd >= 0) {
         buf_add(&svc->log_pending, s->journal_line.p, s->journal_line.len);
-        if (!svc->log_dirty) {
-            if (s->njournal_dirty == s->journal_dirty_cap) {
-                s->journal_dirty_cap = s->journal_dirty_cap ? 2 * s->journal_dirty_cap : 16;
-                s->journal_dirty = xrealloc(s->journal_dirty, s->journal_dirty_cap * sizeof(*s->journal_dirty));
+        if (svc->log_pending.failed) { /* no memory to queue it: what is queued goes out now, then it */
+            svc->log_pending.failed = false;
+            write_pending(s, svc);
+            buf_add(&svc->log_pending, s->journal_line.p, s->journal_line.len);
+            if (svc->log_pending.failed) {
+                svc->log_pending.failed = false;
+                svc->log_not_on_disk++;
             }
-            s->journal_dirty[s->njournal_dirty++] = svc;
-            svc->log_dirty = true;
         }
+        if (!svc->log_dirty && svc->log_pending.len && !journal_mark_dirty(s, svc))
+            write_pending(s, svc); /* no room in the list of files to write at the turn's end: now */
         if (svc->log_pending.len >= 65536)
             write_pending(s, svc);
     }
@@ -137,6 +156,11 @@ void sup_journal_own(struct sup *s, enum log_stream_kind stream, int prio, int p
                         .text_len = n};
     s->journal_line.len = 0;
     log_rec_format(&s->journal_line, &r);
+    if (s->journal_line.failed) {
+        buf_free(&s->journal_line);
+        s->own_ring.dropped++;
+        return;
+    }
     log_ring_add(&s->own_ring, s->journal_line.p, s->journal_line.len, s->opts->log_memory);
     if (s->log_dir[0] && s->own_file.fd < 0 && !s->own_file.path)
         log_file_open(&s->own_file, s->log_dir, SUP_OWN_LOG); /* once; on failure, memory only */
@@ -155,7 +179,10 @@ static void ring_tail(const struct log_ring *ring, size_t n, struct buf *out)
         while (start > 0 && all.p[start - 1] != '\n')
             start--;
     }
-    buf_add(out, all.p + start, all.len - start);
+    if (all.failed)
+        out->failed = true; /* the one who sends it says so */
+    else
+        buf_add(out, all.p + start, all.len - start);
     buf_free(&all);
 }
 

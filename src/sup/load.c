@@ -70,8 +70,13 @@ static int load_path(const char *path, struct strv *files)
 
 struct service *sup_add_service(struct sup *s, struct unit *u)
 {
-    struct service *svc = xcalloc(1, sizeof(*svc));
-    s->svcs = xrealloc(s->svcs, (s->nsvcs + 1) * sizeof(*s->svcs));
+    struct service **more = mem_grow(s->svcs, s->nsvcs + 1, sizeof(*s->svcs));
+    if (!more)
+        return NULL;
+    s->svcs = more;
+    struct service *svc = mem_zalloc(1, sizeof(*svc));
+    if (!svc)
+        return NULL;
     s->svcs[s->nsvcs] = svc;
     svc->index = s->nsvcs++;
     svc->unit = u;
@@ -108,13 +113,17 @@ static void request(struct sup *s, struct service *svc, bool start)
     sup_feed(s, svc, start ? (struct sup_event){.kind = SUP_EV_START} : (struct sup_event){.kind = SUP_EV_STOP, .why = STOP_USER});
 }
 
-/* The service name a unit file would give, so a file that fails to load still counts as present. */
-static char *name_of_file(const char *path)
+/* The service name a unit file would give, so a file that fails to load still counts as present (no
+ * memory needed: one that failed for want of memory must still keep its service) */
+static void name_of_file(const char *path, char name[static SUP_NAME_MAX])
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t n = strlen(base);
-    return xstrndup(base, str_endswith(base, ".service") ? n - strlen(".service") : n);
+    n = str_endswith(base, ".service") ? n - strlen(".service") : n;
+    n = n < SUP_NAME_MAX ? n : 0; /* no service is called that */
+    memcpy(name, base, n);
+    name[n] = 0;
 }
 
 /* Read the unit files named on the command line. At start-up each loaded unit becomes a service. At a
@@ -140,13 +149,22 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
     for (size_t i = 0; i < s->opts->npaths; i++)
         load_path(s->opts->paths[i], &files);
     size_t before = s->nsvcs;
-    bool *seen = xcalloc(before + files.n + 1, sizeof(bool));
+    bool *seen = files.failed ? NULL : mem_zalloc(before + files.n + 1, sizeof(bool));
+    if (!seen) {
+        /* a list of files with some missing would stop their services as removed: nothing changes */
+        fprintf(stderr, "oya: out of memory while listing the unit files; nothing was reloaded\n");
+        strv_clear(&files);
+        return -ENOMEM;
+    }
     strv_clear(&s->templates);
     sup_bad_units_clear(s);
     for (size_t i = 0; i < files.n; i++) {
         struct unit_diag d = {0};
+        unsigned long failures = mem_failures();
         struct unit *u = unit_load(files.v[i], &d);
-        char *diag = !u && d.errors ? xstrdup(d.text.p ? d.text.p : "") : NULL;
+        if (!u && mem_failures() != failures && unit_is_template_file(files.v[i]))
+            s->templates.failed = true; /* a template not read for want of memory: its instances stay */
+        char *diag = !u && d.errors ? mem_strdup(buf_str(&d.text)) : NULL;
         if (u && unit_is_template_file(files.v[i])) {
             /* NAME@.service: checked now, made into NAME@INSTANCE when a command names one */
             if (d.text.len)
@@ -162,16 +180,22 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
         if (!u && d.errors == 0)
             continue; /* masked: said above */
         if (!u) {
-            char *name = name_of_file(files.v[i]);
-            struct service *old = reload ? sup_find(s, name) : NULL;
+            char name_buf[SUP_NAME_MAX];
+            name_of_file(files.v[i], name_buf);
+            struct service *old = reload ? sup_find(s, name_buf) : NULL;
+            char *name = old ? NULL : mem_strdup(name_buf);
             if (old && !old->removed)
                 seen[old->index] = true;
             fprintf(stderr, "oya: %s: not loaded; %s\n", files.v[i],
                     old ? "the service keeps its previous definition" : "the other services go on");
-            if (!old) {
-                /* kept, so `oya list` shows it (LOAD bad-setting, as systemctl) and `oya status` says why */
-                s->bad = xrealloc(s->bad, (s->nbad + 1) * sizeof(*s->bad));
-                s->bad[s->nbad++] = (struct bad_unit){name, xstrdup(files.v[i]), diag};
+            struct bad_unit *more = old || !name || !diag ? NULL : mem_grow(s->bad, s->nbad + 1, sizeof(*s->bad));
+            char *path = more ? mem_strdup(files.v[i]) : NULL;
+            if (more)
+                s->bad = more;
+            if (path) {
+                /* kept, so `oya list` shows it (LOAD bad-setting, as systemctl) and `oya status` says why
+                 * (without memory for that, it is only said above) */
+                s->bad[s->nbad++] = (struct bad_unit){name, path, diag};
                 name = NULL;
                 diag = NULL;
             }
@@ -201,11 +225,20 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
             svc->removed = false;
         } else {
             svc = sup_add_service(s, u);
+            if (!svc) {
+                fprintf(stderr, "oya: %s: out of memory; not added (the next daemon-reload tries again)\n",
+                        files.v[i]);
+                unit_free(u);
+                continue;
+            }
             buf_printf(&r->added, "%s%s", r->added.len ? " " : "", u->name);
         }
         seen[svc->index] = true;
     }
     strv_clear(&files);
+    /* templates not all noted (out of memory): their instances are not taken for removed */
+    for (size_t i = 0; s->templates.failed && i < before; i++)
+        seen[i] = seen[i] || strchr(s->svcs[i]->unit->name, '@');
     /* instances keep living while their template does, with its new text */
     for (size_t i = 0; reload && i < before; i++) {
         struct service *svc = s->svcs[i];
@@ -291,6 +324,10 @@ struct service *sup_instantiate(struct sup *s, const char *name)
         return NULL;
     exec_resolve_creds(u);
     struct service *svc = sup_add_service(s, u);
+    if (!svc) {
+        unit_free(u); /* out of memory: the caller sees mem_failures() move */
+        return NULL;
+    }
     sup_make_prefixes(s);
     sup_deps_resolve(s);
     return svc;

@@ -15,7 +15,11 @@ void sup_followers_push(struct sup *s, const struct service *svc, const char *li
             continue;
         if (!sup_follower_ready(c))
             continue;
-        char *one = xstrndup(line, n);
+        char *one = mem_strndup(line, n);
+        if (!one) {
+            c->follow_dropped++; /* said with the next record that fits */
+            continue;
+        }
         buf_puts(&c->out, "rec\t");
         ctl_put_field(&c->out, svc->unit->name);
         buf_putc(&c->out, '\t');
@@ -38,16 +42,20 @@ void sup_do_logs(struct sup *s, struct client *c, char **args, size_t n)
         ctl_reply_error(&c->out, "logs needs a count of lines (0: all), then the services (none: all)");
         return;
     }
-    struct service **want = xcalloc(n, sizeof(*want));
+    struct service **want = mem_zalloc(n, sizeof(*want));
+    if (!want) {
+        c->out.failed = true;
+        return;
+    }
     bool own = n == 1; /* oya's own log: with every service, or asked for by its name */
     for (size_t i = 1; i < n; i++) {
         if (strcmp(args[i], SUP_OWN_LOG) == 0) {
             own = true;
             continue;
         }
-        char *name = sup_service_name(args[i]);
+        char name[SUP_NAME_MAX];
+        sup_service_name(args[i], name);
         want[i] = sup_lookup(s, name);
-        free(name);
         if (!want[i]) {
             sup_reply_no_such(s, c, args[i]);
             free(want);
@@ -65,7 +73,8 @@ void sup_do_logs(struct sup *s, struct client *c, char **args, size_t n)
         ctl_reply_kv(&c->out, "identifier", "oya");
         sup_journal_own_tail(s, (size_t)last, &lines);
         sup_put_lines(&c->out, &lines, "line");
-        lines.len = 0;
+        c->out.failed |= lines.failed;
+        buf_free(&lines);
     }
     for (size_t i = 0; i < (n > 1 ? n - 1 : s->nsvcs); i++) {
         const struct service *svc = n > 1 ? want[i + 1] : s->svcs[i];
@@ -79,18 +88,28 @@ void sup_do_logs(struct sup *s, struct client *c, char **args, size_t n)
         lines.len = 0;
         sup_journal_tail(svc, (size_t)last, &lines);
         sup_put_lines(&c->out, &lines, "line");
+        c->out.failed |= lines.failed;
     }
     buf_free(&lines);
+    if (follow && c->out.failed) {
+        free(want); /* the records before could not all be sent: no follow on a gap (told out of memory) */
+        return;
+    }
     if (follow) {
         buf_puts(&c->out, "follow\n");
         c->following = true;
         s->nfollowers++;
         if (n > 1) {
-            c->nfollows = s->nsvcs;
-            c->follows = xcalloc(s->nsvcs, sizeof(bool));
-            for (size_t i = 1; i < n; i++)
+            c->follows = mem_zalloc(s->nsvcs, sizeof(bool));
+            c->nfollows = c->follows ? s->nsvcs : 0;
+            for (size_t i = 1; c->follows && i < n; i++)
                 if (want[i])
                     c->follows[want[i]->index] = true;
+            if (!c->follows) { /* following all would show what was not asked: told out of memory */
+                c->following = false;
+                s->nfollowers--;
+                c->out.failed = true;
+            }
         }
     } else {
         ctl_reply_end(&c->out);

@@ -82,8 +82,10 @@ int sup_notify_open(struct sup *s)
     if (s->notify_name[0] != '@' && chmod(s->notify_name, 0666) < 0)
         goto fail;
     s->notify_w = (struct watch){W_NOTIFY, NULL};
-    sup_epoll_add(s, s->notify_fd, EPOLLIN, &s->notify_w);
-    return 0;
+    int r = sup_epoll_add(s, s->notify_fd, EPOLLIN, &s->notify_w);
+    if (r == 0)
+        return 0;
+    errno = -r;
 fail:
     fprintf(stderr, "oya: notify socket %s: %s; Type=notify services cannot report readiness\n", s->notify_name,
             strerror(errno));
@@ -132,11 +134,15 @@ static bool notify_uid_allowed(const struct sup *s, uid_t uid)
            (s->notify_nuids && bsearch(&uid, s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid));
 }
 
+int sup_notify_room(struct sup *s)
+{
+    return mem_reserve(&s->notify_uids, &s->notify_cap, s->notify_nuids + 1, sizeof(uid_t));
+}
+
 void sup_notify_allow_uid(struct sup *s, uid_t uid)
 {
-    if (notify_uid_allowed(s, uid))
+    if (notify_uid_allowed(s, uid) || s->notify_nuids == s->notify_cap) /* (room made before the start) */
         return;
-    s->notify_uids = xrealloc(s->notify_uids, (s->notify_nuids + 1) * sizeof(uid_t));
     s->notify_uids[s->notify_nuids++] = uid;
     qsort(s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid);
 }
@@ -186,9 +192,7 @@ static struct service *notify_sender(struct sup *s, int pid, struct notify_batch
     }
     if (!batch->scanned) {
         batch->scanned = true;
-        batch->ok = proc_snapshot_read(s->procfd, &batch->snap) == 0;
-        if (batch->ok)
-            batch->owner = sup_owners(s, &batch->snap);
+        batch->ok = sup_scan_owners(s, &batch->snap, &batch->owner) == 0; /* out of memory: as if gone */
     }
     const struct proc_stat *p = batch->ok ? proc_snapshot_find(&batch->snap, pid) : NULL;
     int o = p ? batch->owner[p - batch->snap.procs] : -1;

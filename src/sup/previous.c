@@ -25,9 +25,10 @@
 #define PREVIOUS_GRACE (5 * USEC_PER_SEC)
 #define INVOCATIONS_COMPACT (1u << 20) /* rewritten with the current invocations past this size */
 
-static char *invocations_path(const struct sup *s)
+/* SOCKET.invocations (socket_path is at most 255 bytes: it fits) */
+static void invocations_path(const struct sup *s, char path[static 300])
 {
-    return xasprintf("%s.invocations", s->socket_path);
+    snprintf(path, 300, "%s.invocations", s->socket_path);
 }
 
 /* The file's text, if it can be trusted (see the header); NULL otherwise (said when it is there). */
@@ -141,7 +142,8 @@ void sup_previous_stop(struct sup *s)
 {
     if (!s->socket_path[0])
         return;
-    char *path = invocations_path(s);
+    char path[300];
+    invocations_path(s, path);
     char *text = read_trusted(path);
     if (text) {
         struct left *l;
@@ -169,32 +171,30 @@ void sup_previous_stop(struct sup *s)
     if (s->inv_fd < 0)
         fprintf(stderr, "oya: %s: %s; a later oya could not stop what this one leaves if it is killed\n", path,
                 strerror(errno));
-    free(path);
 }
 
-static void record_line(const struct service *svc, struct buf *b)
+/* one line "INVOCATION NAME" (written as one: no memory needed, and the file never holds half a line) */
+static void record_line(struct sup *s, const struct service *svc)
 {
-    if (svc->invocation[0])
-        buf_printf(b, "%s %s\n", svc->invocation, svc->unit->name);
+    char line[400];
+    int n = svc->invocation[0] ? snprintf(line, sizeof(line), "%s %s\n", svc->invocation, svc->unit->name) : 0;
+    if (n > 0 && n < (int)sizeof(line) && s->inv_fd >= 0 && fd_write_all(s->inv_fd, line, (size_t)n) < 0)
+        fd_close(&s->inv_fd);
 }
 
 void sup_previous_record(struct sup *s, const struct service *svc)
 {
     if (s->inv_fd < 0)
         return;
-    struct buf b = {0};
     struct stat st;
     if (fstat(s->inv_fd, &st) == 0 && st.st_size > (off_t)INVOCATIONS_COMPACT) {
         /* a crash loop appends a line per start: keep only the invocations that can still have processes */
         if (ftruncate(s->inv_fd, 0) == 0)
             for (size_t i = 0; i < s->nsvcs; i++)
-                record_line(s->svcs[i], &b);
+                record_line(s, s->svcs[i]);
     } else {
-        record_line(svc, &b);
+        record_line(s, svc);
     }
-    if (b.len && fd_write_all(s->inv_fd, b.p, b.len) < 0)
-        fd_close(&s->inv_fd);
-    buf_free(&b);
 }
 
 void sup_previous_done(struct sup *s)
@@ -202,7 +202,7 @@ void sup_previous_done(struct sup *s)
     if (s->inv_fd < 0)
         return;
     fd_close(&s->inv_fd);
-    char *path = invocations_path(s);
+    char path[300];
+    invocations_path(s, path);
     unlink(path); /* every service stopped: nothing is left to find */
-    free(path);
 }

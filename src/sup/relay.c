@@ -140,7 +140,9 @@ static void journal_line(void *ctx, const char *line, size_t n)
 /* Watch the read end of a service's output pipe (taken over: closed with the stream) */
 int sup_relay_open(struct sup *s, struct service *svc, int fd, enum log_stream_kind kind)
 {
-    struct log_stream *ls = xcalloc(1, sizeof(*ls));
+    struct log_stream *ls = mem_zalloc(1, sizeof(*ls));
+    if (!ls)
+        return -ENOMEM;
     ls->fd = fd;
     ls->svc = svc;
     ls->sup = s;

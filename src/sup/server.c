@@ -40,6 +40,7 @@ static void put_pids(struct sup *s, struct buf *b, const struct service *svc, st
         free(cg_pids);
         ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
         sup_cgroup_put_accounting(s, svc, v->pressure, b);
+        b->failed |= pids.failed;
         buf_free(&pids);
         return;
     }
@@ -47,15 +48,17 @@ static void put_pids(struct sup *s, struct buf *b, const struct service *svc, st
     bool has_processes = svc->st.main_pid || svc->sid || (svc->st.state != SVC_DEAD && svc->st.state != SVC_FAILED);
     if (has_processes && !v->read) {
         v->read = true;
-        v->ok = proc_snapshot_read(s->procfd, &v->snap) == 0;
-        if (v->ok)
-            v->owner = sup_owners(s, &v->snap);
+        int r = sup_scan_owners(s, &v->snap, &v->owner);
+        v->ok = r == 0;
+        if (r == -ENOMEM)
+            b->failed = true; /* no list is not an empty list: the reply says out of memory */
     }
     if (has_processes && v->ok)
         for (size_t i = 0; i < v->snap.n; i++)
             if (v->owner[i] == (int)svc->index)
                 buf_printf(&pids, "%s%d", pids.len ? " " : "", v->snap.procs[i].pid);
     ctl_reply_kv(b, "pids", pids.p ? pids.p : "");
+    b->failed |= pids.failed;
     buf_free(&pids);
 }
 
@@ -65,8 +68,11 @@ void sup_put_lines(struct buf *b, const struct buf *lines, const char *key)
     for (size_t at = 0; at < lines->len;) {
         const char *nl = memchr(lines->p + at, '\n', lines->len - at);
         size_t len = nl ? (size_t)(nl - lines->p) - at : lines->len - at;
-        char *one = xstrndup(lines->p + at, len);
-        ctl_reply_kv(b, key, one);
+        char *one = mem_strndup(lines->p + at, len);
+        if (one)
+            ctl_reply_kv(b, key, one);
+        else
+            b->failed = true;
         free(one);
         at += len + 1;
     }
@@ -125,6 +131,7 @@ static void put_service(struct sup *s, struct buf *b, const struct service *svc,
         struct buf lines = {0};
         sup_journal_tail(svc, view->log_lines, &lines);
         sup_put_lines(b, &lines, "logline");
+        b->failed |= lines.failed;
         buf_free(&lines);
     }
 }
@@ -163,20 +170,24 @@ static void put_oya(struct sup *s, struct buf *b)
     ctl_reply_kv(b, "state", s->shutting_down ? "stopping" : "running");
 }
 
-/* A request's name without ".service" (allocated) */
-char *sup_service_name(const char *arg)
+/* A request's name without ".service" */
+void sup_service_name(const char *arg, char name[static SUP_NAME_MAX])
 {
-    char *name = xstrdup(arg);
-    if (str_endswith(name, ".service") && strlen(name) > 8)
-        name[strlen(name) - 8] = 0;
-    return name;
+    size_t n = strlen(arg);
+    if (n >= SUP_NAME_MAX)
+        n = 0; /* no service is called that: "" matches none */
+    memcpy(name, arg, n);
+    name[n] = 0;
+    if (str_endswith(name, ".service") && n > 8)
+        name[n - 8] = 0;
 }
 
 /* An unknown name: "no such service 'x'", with the closest service, bad unit or template name when one is
  * a likely typo; appended to out */
 static void no_such_text(struct sup *s, const char *given, struct buf *out)
 {
-    char *name = sup_service_name(given);
+    char name[SUP_NAME_MAX];
+    sup_service_name(given, name);
     struct suggest sg;
     suggest_init(&sg, name);
     for (size_t i = 0; i < s->nsvcs; i++)
@@ -188,14 +199,14 @@ static void no_such_text(struct sup *s, const char *given, struct buf *out)
         buf_printf(out, "no such service '%s'; did you mean '%s'? (`oya list` shows the services)", given, best);
     else
         buf_printf(out, "no such service '%s'; `oya list` shows the services", given);
-    free(name);
 }
 
 void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
 {
     struct buf text = {0};
     no_such_text(s, given, &text);
-    ctl_reply_error(&c->out, "%s", text.p);
+    ctl_reply_error(&c->out, "%s", buf_str(&text));
+    c->out.failed |= text.failed;
     buf_free(&text);
 }
 
@@ -205,17 +216,28 @@ void sup_reply_no_such(struct sup *s, struct client *c, const char *given)
  * request refused (NULL, the first one's error replied). *found is how many indexes came back. */
 static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n, size_t *found)
 {
-    size_t *idx = xcalloc(n ? n : 1, sizeof(size_t));
+    size_t *idx = mem_zalloc(n, sizeof(size_t));
     *found = 0;
     buf_free(&c->missing);
+    if (!idx) {
+        c->out.failed = true; /* answered "out of memory" (sup_client_flush) */
+        return NULL;
+    }
     struct buf first = {0};
     for (size_t i = 0; i < n; i++) {
-        char *name = sup_service_name(names[i]);
+        char name[SUP_NAME_MAX];
+        sup_service_name(names[i], name);
         struct service *svc = sup_lookup(s, name);
+        unsigned long failures = mem_failures();
         if (!svc)
             svc = sup_instantiate(s, name); /* postgresql@15-main from postgresql@.service */
+        if (!svc && mem_failures() != failures) { /* the instance could not be made: not "no such" */
+            c->out.failed = true;
+            buf_free(&first);
+            free(idx);
+            return NULL;
+        }
         const struct bad_unit *bad = svc ? NULL : sup_find_bad(s, name);
-        free(name);
         if (svc) {
             bool dup = false;
             for (size_t k = 0; k < *found; k++)
@@ -239,7 +261,9 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n, 
         ctl_reply_kv(&c->missing, "error", msg.p ? msg.p : "");
         buf_free(&msg);
     }
-    if (*found == 0) {
+    if (first.failed || c->missing.failed)
+        c->out.failed = true;
+    if (*found == 0 || c->out.failed) {
         ctl_reply_error(&c->out, "%s", first.p ? first.p : "name at least one service");
         buf_free(&c->missing);
         free(idx);
@@ -253,6 +277,7 @@ static size_t *resolve(struct sup *s, struct client *c, char **names, size_t n, 
 static void put_missing(struct client *c)
 {
     buf_add(&c->out, c->missing.p ? c->missing.p : "", c->missing.len);
+    c->out.failed |= c->missing.failed;
     buf_free(&c->missing);
 }
 
@@ -275,16 +300,26 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
             return;
         }
     }
-    struct service **found = xcalloc(n ? n : 1, sizeof(*found));
-    struct unit **preview = xcalloc(n ? n : 1, sizeof(*preview));
-    const struct bad_unit **bad = xcalloc(n ? n : 1, sizeof(*bad));
+    struct service **found = mem_zalloc(n, sizeof(*found));
+    struct unit **preview = mem_zalloc(n, sizeof(*preview));
+    const struct bad_unit **bad = mem_zalloc(n, sizeof(*bad));
+    if (!found || !preview || !bad) {
+        n = 0; /* nothing to free in preview */
+        c->out.failed = true;
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
-        char *name = sup_service_name(args[i]);
+        char name[SUP_NAME_MAX];
+        sup_service_name(args[i], name);
         found[i] = sup_lookup(s, name);
+        unsigned long failures = mem_failures();
         if (!found[i])
             preview[i] = sup_instance_unit(s, name);
+        if (!found[i] && !preview[i] && mem_failures() != failures) {
+            c->out.failed = true;
+            goto out;
+        }
         bad[i] = found[i] || preview[i] ? NULL : sup_find_bad(s, name);
-        free(name);
         if (!found[i] && !preview[i] && !bad[i]) {
             sup_reply_no_such(s, c, args[i]);
             goto out;
@@ -316,7 +351,7 @@ static void do_status(struct sup *s, struct client *c, char **args, size_t n)
     pid_view_free(&view);
     ctl_reply_end(&c->out);
 out:
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; preview && i < n; i++)
         unit_free(preview[i]);
     free(preview);
     free(bad);
@@ -367,7 +402,9 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
         struct service *svc = s->svcs[idx[i]];
         if (kind == WAIT_RELOAD) {
             sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_RELOAD});
-            sup_reload_propagate(s, svc);
+            if (sup_reload_propagate(s, svc) < 0)
+                fprintf(stderr, "oya: %s: out of memory: the reload did not reach its PropagatesReloadTo= units\n",
+                        svc->unit->name);
         } else if (kind == WAIT_START) {
             sup_job_start(s, svc); /* ordered by After=, with what it Requires= and Wants= */
         } else if (kind == WAIT_STOP) {
@@ -464,6 +501,7 @@ static void do_kill(struct sup *s, struct client *c, char **args, size_t n)
     buf_add(&c->out, recs.p ? recs.p : "", recs.len);
     put_missing(c);
     ctl_reply_end(&c->out);
+    c->out.failed |= recs.failed;
     buf_free(&recs);
     free(idx);
 }
@@ -477,7 +515,10 @@ static void do_daemon_reload(struct sup *s, struct client *c)
         return;
     }
     struct sup_reload r;
-    sup_reload_units(s, true, &r);
+    if (sup_reload_units(s, true, &r) == -ENOMEM) {
+        ctl_reply_error(&c->out, "out of memory while listing the unit files; nothing was reloaded (try again)");
+        return;
+    }
     ctl_reply_ok(&c->out);
     ctl_reply_record(&c->out, "reload");
     ctl_reply_kv(&c->out, "added", r.added.p ? r.added.p : "");
@@ -485,6 +526,7 @@ static void do_daemon_reload(struct sup *s, struct client *c)
     ctl_reply_kv(&c->out, "removed", r.removed.p ? r.removed.p : "");
     ctl_reply_kv(&c->out, "unchanged", r.unchanged.p ? r.unchanged.p : "");
     ctl_reply_end(&c->out);
+    c->out.failed |= r.added.failed || r.changed.failed || r.removed.failed || r.unchanged.failed;
     buf_free(&r.added);
     buf_free(&r.changed);
     buf_free(&r.removed);
@@ -509,6 +551,11 @@ void sup_handle_request(struct sup *s, struct client *c, const char *line)
 {
     struct strv f = {0};
     ctl_split(line, &f);
+    if (f.failed || !f.n) {
+        c->out.failed = true; /* out of memory: sup_client_flush says so */
+        strv_clear(&f);
+        return;
+    }
     const char *verb = f.v[0];
     char **args = f.v + 1;
     size_t n = f.n - 1;
@@ -548,7 +595,7 @@ void sup_handle_request(struct sup *s, struct client *c, const char *line)
             buf_putc(&shown, (*p >= 0x20 && *p < 0x7f) ? *p : '?');
         ctl_reply_error(&c->out, "unknown request '%s' (or wrong arguments); known: ping, status [NAME...], "
                         "list, start|stop|restart|reload NAME..., kill SIGNAL NAME..., logs N [NAME...], trace, "
-                        "daemon-reload, shutdown [now]", shown.p);
+                        "daemon-reload, shutdown [now]", buf_str(&shown));
         buf_free(&shown);
     }
     strv_clear(&f);

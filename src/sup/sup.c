@@ -24,11 +24,7 @@
 int sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w)
 {
     struct epoll_event ev = {.events = events, .data.ptr = w};
-    if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
-        return 0;
-    int e = errno;
-    fprintf(stderr, "oya: epoll_ctl: %s\n", strerror(e));
-    return -e;
+    return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
 }
 
 void sup_epoll_close(struct sup *s, int *fd)
@@ -264,6 +260,14 @@ static void run_timers(struct sup *s)
         stop_progress(s, now);
     if (s->init_kill_at && s->init_kill_at <= now)
         sup_init_kill(s);
+    if (s->retry_at && s->retry_at <= now) {
+        s->retry_at = 0;
+        s->jobs_dirty = true; /* sup_jobs_dispatch tries again what memory stopped */
+        if (s->groups_recheck) {
+            s->groups_recheck = false;
+            sup_check_groups(s);
+        }
+    }
     if (!s->timers_dirty && (!s->svc_deadline || now < s->svc_deadline))
         return; /* no service's deadline has come (arm_timer found the earliest) */
     for (size_t i = 0; i < s->nsvcs; i++) {
@@ -304,6 +308,8 @@ static void arm_timer(struct sup *s)
         next = s->stop_progress_at;
     if (s->init_kill_at && (!next || s->init_kill_at < next))
         next = s->init_kill_at;
+    if (s->retry_at && (!next || s->retry_at < next))
+        next = s->retry_at;
     if (next == s->armed_deadline)
         return;
     struct itimerspec its = {0};
@@ -436,8 +442,13 @@ static int setup(struct sup *s)
     s->sig_w = (struct watch){W_SIGNAL, NULL};
     s->timer_w = (struct watch){W_TIMER, NULL};
     s->listen_w = (struct watch){W_LISTEN, NULL};
-    sup_epoll_add(s, s->sigfd, EPOLLIN, &s->sig_w);
-    sup_epoll_add(s, s->timerfd, EPOLLIN, &s->timer_w);
+    int r = sup_epoll_add(s, s->sigfd, EPOLLIN, &s->sig_w);
+    if (r == 0)
+        r = sup_epoll_add(s, s->timerfd, EPOLLIN, &s->timer_w);
+    if (r < 0) {
+        fprintf(stderr, "oya: cannot watch its signals and timer: %s\n", strerror(-r));
+        return -1;
+    }
     /* oya init runs its command as Type=simple: no notify socket there */
     if (!s->init)
         sup_notify_open(s);
@@ -478,7 +489,11 @@ static int setup(struct sup *s)
         return -1;
     }
     buf_free(&err);
-    sup_epoll_add(s, s->listenfd, EPOLLIN, &s->listen_w);
+    r = sup_epoll_add(s, s->listenfd, EPOLLIN, &s->listen_w);
+    if (r < 0) {
+        fprintf(stderr, "oya: cannot watch the control socket: %s\n", strerror(-r));
+        return -1;
+    }
     s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     return 0;
 }
@@ -639,6 +654,7 @@ int sup_run(const struct sup_options *opts)
     s.self_pid = getpid();
     s.cg_fd = -1;
     proc_no_threads(); /* the supervisor never has a thread: its /proc scans run here, in the loop */
+    mem_soft_failures(); /* out of memory fails one request, start or record, not oya */
     s.ready_fd = opts->detach ? opts->ready_fd : -1;
     s.started_real = clock_real_usec();
     s.init = opts->init_argv != NULL;
@@ -677,6 +693,7 @@ int sup_run(const struct sup_options *opts)
     if (!s.init)
         fprintf(stderr, "oya: supervising %zu service%s%s, control socket %s\n", s.nsvcs, s.nsvcs == 1 ? "" : "s",
                 s.templates.n ? " and templates (NAME@INSTANCE starts on demand)" : "", s.socket_path[0] ? s.socket_path : "none");
+    mem_faults_start(); /* tests: fail the Nth allocation from here on (only in the sanitizer build) */
     sup_deps_resolve(&s);
     for (size_t i = 0; i < s.nsvcs; i++)
         sup_job_start(&s, s.svcs[i]);

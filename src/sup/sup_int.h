@@ -137,7 +137,7 @@ struct sup {
     char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
     int notify_stray;      /* the last PID whose notification matched no service (said once) */
     uid_t *notify_uids;    /* sorted: the users service processes were started as (besides root, oya's) */
-    size_t notify_nuids;
+    size_t notify_nuids, notify_cap; /* room made before a start (sup_notify_room): noting a user never fails */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;
     struct strv templates; /* paths of NAME@.service files: instances are made on demand */
@@ -159,7 +159,7 @@ struct sup {
     int inv_fd; /* SOCKET.invocations, appended at each start (previous.c); -1 if none */
     struct exec_launches launches; /* started children that may still be reading oya's memory (exec) */
     int *helpers; /* oya's own child processes (removing a RuntimeDirectory=), reaped like the rest */
-    size_t nhelpers;
+    size_t nhelpers, helpers_cap;
     bool shutting_down;
     bool jobs_more;
     /* a loop turn looks at every service only when something may have changed: a state machine was fed
@@ -168,6 +168,11 @@ struct sup {
      * costs nothing per service. */
     bool jobs_dirty, timers_dirty;
     uint64_t svc_deadline;
+    /* out of memory: the dependency graph could not be built (deps.c), so no job runs until it is; the
+     * loop tries again at retry_at (only while something waits for memory: an idle oya never wakes) */
+    bool deps_stale;
+    bool groups_recheck; /* sup_check_groups could not scan for want of memory */
+    uint64_t retry_at;
     int sigchld_pid; /* the PID the last SIGCHLD named: reaped first (reap) */
     /* sup_only_main_children's answer holds until oya's children may have changed: a new loop
      * iteration (an orphan may have been adopted meanwhile), a spawn or a reap bump the generation */
@@ -262,7 +267,7 @@ void sup_reap(struct sup *s); /* collect every child that has ended and feed eac
 /* Stop every service (each within its timeouts, in reverse order) and exit once all are down; force: kill
  * what runs now */
 void sup_shutdown(struct sup *s, bool force);
-int sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w); /* 0, or -errno (said) */
+int sup_epoll_add(struct sup *s, int fd, uint32_t events, struct watch *w); /* 0, or -errno (the caller says it) */
 /* Deregister, then close. close() alone is not enough: while a child between fork and exec still holds a
  * copy of the fd, epoll keeps the registration and would report events for a freed watch. */
 void sup_epoll_close(struct sup *s, int *fd);
@@ -319,7 +324,8 @@ void sup_syslog_close(struct sup *s);
 void sup_client_flush(struct sup *s, struct client *c);
 /* A follower may take one more line (its "dropped N" line first, if it lost some); false: count one lost */
 bool sup_follower_ready(struct client *c);
-char *sup_service_name(const char *arg);
+#define SUP_NAME_MAX 256
+void sup_service_name(const char *arg, char name[static SUP_NAME_MAX]); /* "" when too long to be one */
 void sup_reply_no_such(struct sup *s, struct client *c, const char *given);
 void sup_put_lines(struct buf *b, const struct buf *lines, const char *key);
 /* logreq.c: the logs request; a record (a line of the log format) for the clients that follow svc's log */
@@ -364,8 +370,10 @@ void sup_bus_settle(struct sup *s, struct service *svc);
 /* track.c: which processes belong to a service, and signalling them */
 /* For each process of snap, the index of the service it belongs to, or -1 (one pass for all services;
  * the caller frees the array) */
-int *sup_owners(struct sup *s, const struct proc_snapshot *snap);
-size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids);
+int *sup_owners(struct sup *s, const struct proc_snapshot *snap); /* NULL: out of memory */
+/* One /proc scan into snap and sup_owners of it: 0, or -errno (nothing to free then; -ENOMEM: memory) */
+int sup_scan_owners(struct sup *s, struct proc_snapshot *snap, int **owner);
+ssize_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids); /* or -ENOMEM */
 struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, int pid);
 bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid);
 /* Type=forking: claim for svc the processes oya adopted that no service owns and that were born while its
@@ -378,6 +386,7 @@ bool sup_only_main_children(struct sup *s);
  * so that several services share it; sup_group_check_done frees it. */
 struct group_check {
     bool children_read, only_mains, scanned, scan_ok;
+    bool oom; /* the scan found no memory: no group is said empty, they are looked at again (retry_at) */
     struct proc_snapshot snap;
     int *owner; /* sup_owners of snap */
 };
@@ -400,7 +409,7 @@ void sup_deps_free(struct sup *s);
 void sup_job_start(struct sup *s, struct service *svc);
 /* A reload of svc reaches the units it propagates reloads to (PropagatesReloadTo=, and the units with
  * ReloadPropagatedFrom=svc), and theirs in turn: each that is active and has ExecReload= reloads */
-void sup_reload_propagate(struct sup *s, struct service *svc);
+int sup_reload_propagate(struct sup *s, struct service *svc); /* 0, or -ENOMEM (nothing propagated) */
 void sup_job_stop(struct sup *s, struct service *svc);
 void sup_restart_dependents(struct sup *s, struct service *svc);
 void sup_jobs_dispatch(struct sup *s);
@@ -412,6 +421,7 @@ int sup_pidfile_read(const struct unit *u, bool *trusted);
 void sup_pidfile_remove(const struct unit *u);
 
 /* notify.c: the sd_notify socket */
+int sup_notify_room(struct sup *s); /* 0, or -ENOMEM: room to note one more user */
 void sup_notify_allow_uid(struct sup *s, uid_t uid); /* a service process runs as uid: hear it */
 int sup_notify_open(struct sup *s);
 void sup_notify_event(struct sup *s);

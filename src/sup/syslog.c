@@ -58,10 +58,16 @@ void sup_syslog_setup(struct sup *s)
         return;
     }
     chmod(path, 0666); /* every daemon, whatever its user, may log */
+    s->syslog_w = (struct watch){W_SYSLOG, NULL};
+    int r = sup_epoll_add(s, fd, EPOLLIN, &s->syslog_w);
+    if (r < 0) {
+        fprintf(stderr, "oya: syslog: cannot watch %s: %s\n", path, strerror(-r));
+        close(fd);
+        unlink(path);
+        return;
+    }
     s->syslog_fd = fd;
     snprintf(s->syslog_path, sizeof(s->syslog_path), "%s", path);
-    s->syslog_w = (struct watch){W_SYSLOG, NULL};
-    sup_epoll_add(s, fd, EPOLLIN, &s->syslog_w);
 }
 
 /* The service a message is from when its sender is gone already (`logger` exits at once): the one whose

@@ -5,6 +5,7 @@
  * and every state change. With nobody tracing, each event costs one test of a counter. */
 #include "sup_int.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,13 +64,16 @@ void sup_do_trace(struct sup *s, struct client *c, char **args, size_t n)
         ctl_reply_error(&c->out, "trace takes no arguments (the client filters)");
         return;
     }
+    struct proc_snapshot snap;
+    int *owner = NULL;
+    int r = sup_scan_owners(s, &snap, &owner);
+    if (r == -ENOMEM) {
+        ctl_reply_error(&c->out, "out of memory while listing the services' processes; try again");
+        return;
+    }
     ctl_reply_ok(&c->out);
     ctl_reply_record(&c->out, "oya");
     ctl_reply_kvf(&c->out, "pid", "%d", s->self_pid);
-    struct proc_snapshot snap;
-    int *owner = NULL;
-    if (proc_snapshot_read(s->procfd, &snap) == 0)
-        owner = sup_owners(s, &snap);
     struct buf pids = {0};
     for (size_t i = 0; i < s->nsvcs; i++) {
         ctl_reply_record(&c->out, "service");
@@ -81,10 +85,15 @@ void sup_do_trace(struct sup *s, struct client *c, char **args, size_t n)
                 buf_printf(&pids, "%s%d", pids.len ? " " : "", snap.procs[k].pid);
         ctl_reply_kv(&c->out, "pids", pids.p ? pids.p : "");
     }
+    bool failed = pids.failed;
     buf_free(&pids);
     if (owner) {
         free(owner);
         proc_snapshot_free(&snap);
+    }
+    if (failed || c->out.failed) {
+        c->out.failed = true; /* sup_client_flush says out of memory */
+        return;
     }
     buf_puts(&c->out, "follow\n");
     c->following = c->tracing = true;

@@ -56,19 +56,26 @@ struct owner_index {
     size_t ninvs;
 };
 
-static void owner_index_build(const struct sup *s, struct owner_index *x)
+static void owner_index_free(struct owner_index *x);
+
+/* 0, or -ENOMEM (x freed) */
+static int owner_index_build(const struct sup *s, struct owner_index *x)
 {
     size_t n = s->nsvcs ? s->nsvcs : 1;
-    x->pids = xcalloc(2 * n, sizeof(*x->pids));
-    x->sids = xcalloc(2 * n, sizeof(*x->sids));
-    x->csids = xcalloc(n, sizeof(*x->csids));
-    x->invs = xcalloc(n, sizeof(*x->invs));
-    x->uids = xcalloc(n, sizeof(*x->uids));
-    x->npids = x->nsids = x->ncsids = x->ninvs = x->nclaimed = x->nuids = 0;
+    *x = (struct owner_index){0};
+    x->pids = mem_zalloc(2 * n, sizeof(*x->pids));
+    x->sids = mem_zalloc(2 * n, sizeof(*x->sids));
+    x->csids = mem_zalloc(n, sizeof(*x->csids));
+    x->invs = mem_zalloc(n, sizeof(*x->invs));
+    x->uids = mem_zalloc(n, sizeof(*x->uids));
     size_t nclaims = 0;
     for (size_t i = 0; i < s->nsvcs; i++)
         nclaims += s->svcs[i]->nclaims;
-    x->claimed = xcalloc(nclaims ? nclaims : 1, sizeof(*x->claimed));
+    x->claimed = mem_zalloc(nclaims, sizeof(*x->claimed));
+    if (!x->pids || !x->sids || !x->csids || !x->invs || !x->uids || !x->claimed) {
+        owner_index_free(x);
+        return -ENOMEM;
+    }
     for (size_t i = 0; i < s->nsvcs; i++) {
         const struct service *svc = s->svcs[i];
         int k = (int)i;
@@ -104,6 +111,7 @@ static void owner_index_build(const struct sup *s, struct owner_index *x)
         i = j;
     }
     x->nuids = kept;
+    return 0;
 }
 
 static void owner_index_free(struct owner_index *x)
@@ -191,13 +199,20 @@ static bool owners_by_cgroup(struct sup *s, const struct proc_snapshot *snap, in
 int *sup_owners(struct sup *s, const struct proc_snapshot *snap)
 {
     size_t n = snap->n;
-    int *own = xcalloc(n ? n : 1, sizeof(int));
+    int *own = mem_zalloc(n, sizeof(int));
+    if (!own)
+        return NULL;
     if (owners_by_cgroup(s, snap, own))
         return own;
-    unsigned char *done = xcalloc(n ? n : 1, 1);
-    size_t *path = xcalloc(n ? n : 1, sizeof(size_t));
+    unsigned char *done = mem_zalloc(n, 1);
+    size_t *path = mem_zalloc(n, sizeof(size_t));
     struct owner_index x;
-    owner_index_build(s, &x);
+    if (!done || !path || owner_index_build(s, &x) < 0) {
+        free(done);
+        free(path);
+        free(own);
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         const struct proc_stat *p = &snap->procs[i];
         own[i] = p->pid == s->self_pid ? -1 : direct_owner(s, &x, p);
@@ -229,11 +244,28 @@ int *sup_owners(struct sup *s, const struct proc_snapshot *snap)
     return own;
 }
 
-size_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids)
+int sup_scan_owners(struct sup *s, struct proc_snapshot *snap, int **owner)
+{
+    int r = proc_snapshot_read(s->procfd, snap);
+    if (r < 0)
+        return r;
+    *owner = sup_owners(s, snap);
+    if (!*owner) {
+        proc_snapshot_free(snap);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+ssize_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids)
 {
     int *own = sup_owners(s, snap);
-    size_t n = 0;
-    *pids = xcalloc(snap->n ? snap->n : 1, sizeof(int));
+    *pids = own ? mem_zalloc(snap->n, sizeof(int)) : NULL;
+    if (!*pids) {
+        free(own);
+        return -ENOMEM;
+    }
+    ssize_t n = 0;
     for (size_t i = 0; i < snap->n; i++)
         if (own[i] == (int)svc->index)
             (*pids)[n++] = snap->procs[i].pid;
@@ -247,7 +279,7 @@ struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, in
     if (!p)
         return NULL;
     int *own = sup_owners(s, snap);
-    int o = own[p - snap->procs];
+    int o = own ? own[p - snap->procs] : -1; /* out of memory: nobody's, as a process gone */
     free(own);
     return o >= 0 ? s->svcs[o] : NULL;
 }
@@ -297,7 +329,7 @@ void sup_claim_adopted(struct sup *s, struct service *svc)
     if (s->init || !svc->start_ticks || proc_snapshot_read(s->procfd, &snap) < 0)
         return;
     int *own = sup_owners(s, &snap);
-    for (size_t i = 0; i < snap.n; i++) {
+    for (size_t i = 0; own && i < snap.n; i++) {
         const struct proc_stat *p = &snap.procs[i];
         /* one this service owns already is claimed too: the daemon may still be in the start command's
          * session, about to call setsid, and would be nobody's a moment later */
@@ -314,7 +346,13 @@ void sup_claim_adopted(struct sup *s, struct service *svc)
                     other->unit->name);
             continue;
         }
-        svc->claims = xrealloc(svc->claims, (svc->nclaims + 1) * sizeof(*svc->claims));
+        struct claim *more = mem_grow(svc->claims, svc->nclaims + 1, sizeof(*svc->claims));
+        if (!more) {
+            fprintf(stderr, "oya: %s: out of memory: process %d, born in its start, is not claimed\n",
+                    svc->unit->name, p->pid);
+            continue;
+        }
+        svc->claims = more;
         svc->claims[svc->nclaims++] = (struct claim){p->pid, p->starttime};
     }
     free(own);
@@ -418,8 +456,10 @@ static bool only_main_children_read(struct sup *s)
     size_t cap = 16;
     while (cap < 2 * s->nsvcs)
         cap *= 2;
-    int *set = xcalloc(cap, sizeof(int));
-    for (size_t i = 0; i < s->nsvcs; i++) {
+    int *set = mem_zalloc(cap, sizeof(int));
+    if (!set || b.failed)
+        only = false; /* out of memory: not known, so the slower way looks */
+    for (size_t i = 0; set && i < s->nsvcs; i++) {
         int pid = s->svcs[i]->st.main_pid;
         size_t h = (size_t)pid * 2654435761u & (cap - 1);
         while (pid > 0 && set[h] && set[h] != pid)
@@ -428,7 +468,7 @@ static bool only_main_children_read(struct sup *s)
             set[h] = pid;
     }
     buf_putc(&b, 0);
-    for (const char *p = b.p; only && *p;) {
+    for (const char *p = b.p; only && p && *p;) {
         while (*p == ' ')
             p++;
         int pid = 0;
@@ -471,7 +511,8 @@ static bool main_only(struct sup *s, const struct service *svc)
         b.len = 0;
         if (b.p)
             b.p[0] = 0;
-        alone = read_children(s, svc->st.main_pid, atoi(e->d_name), &b) == 0 && str_strip(b.p ? b.p : (char *)"")[0] == 0;
+        alone = read_children(s, svc->st.main_pid, atoi(e->d_name), &b) == 0 && !b.failed &&
+                str_strip(b.p ? b.p : (char *)"")[0] == 0;
     }
     buf_free(&b);
     closedir(d);
@@ -488,7 +529,11 @@ static int kill_cgroup_members(struct sup *s, struct service *svc, int sig)
     ssize_t n = sup_cgroup_pids(svc, &pids);
     if (n < 0)
         return -1;
-    int *fds = xcalloc(n ? (size_t)n : 1, sizeof(int));
+    int *fds = mem_zalloc((size_t)n, sizeof(int));
+    if (!fds) {
+        free(pids);
+        return -1; /* out of memory: the caller signals by /proc, or the main process */
+    }
     for (ssize_t i = 0; i < n; i++)
         fds[i] = pids[i] == svc->st.main_pid ? -1 : exec_pidfd_open(pids[i]);
     ssize_t m = sup_cgroup_pids(svc, &now);
@@ -560,9 +605,14 @@ int sup_kill(struct sup *s, struct service *svc, int sig, enum svc_kill_scope sc
         return 1;
     }
     int *pids;
-    size_t n = sup_members(s, svc, &snap, &pids);
+    ssize_t n = sup_members(s, svc, &snap, &pids);
+    if (n < 0) { /* out of memory: at least the main process, as when /proc cannot be read */
+        proc_snapshot_free(&snap);
+        signal_main(s, svc, sig);
+        return 1;
+    }
     count = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (ssize_t i = 0; i < n; i++) {
         if (pids[i] == svc->st.main_pid) {
             signal_main(s, svc, sig);
             count++;
@@ -609,12 +659,16 @@ bool sup_group_empty(struct sup *s, const struct service *svc, struct group_chec
     }
     if (!g->scanned) {
         g->scanned = true;
-        g->scan_ok = proc_snapshot_read(s->procfd, &g->snap) == 0;
-        if (g->scan_ok)
-            g->owner = sup_owners(s, &g->snap);
+        int r = sup_scan_owners(s, &g->snap, &g->owner);
+        g->scan_ok = r == 0;
+        if (r == -ENOMEM) { /* not known is not empty: looked at again in a moment (sup.c's retry) */
+            g->oom = true;
+            s->groups_recheck = true;
+            s->retry_at = clock_mono_usec() + 100 * USEC_PER_MSEC;
+        }
     }
     if (!g->scan_ok)
-        return true;
+        return !g->oom;
     for (size_t i = 0; i < g->snap.n; i++)
         if (g->owner[i] == (int)svc->index)
             return false;

@@ -358,7 +358,9 @@ static int glob_matches(const char *pattern, int depth)
         const char *q = alt;
         for (int level = 0; q < close_ && (level > 0 || *q != ','); q++)
             level += *q == '{' ? 1 : *q == '}' ? -1 : 0;
-        char *one = xasprintf("%.*s%.*s%s", (int)(open - pattern), pattern, (int)(q - alt), alt, close_ + 1);
+        char *one = mem_asprintf("%.*s%.*s%s", (int)(open - pattern), pattern, (int)(q - alt), alt, close_ + 1);
+        if (!one)
+            return -ENOMEM; /* not tested: not "no match" */
         int r = glob_matches(one, depth + 1);
         free(one);
         if (r)

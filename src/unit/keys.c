@@ -76,7 +76,7 @@ static int parse_string(struct unit *u, const struct key *k, const char *v, stru
     (void)c;
     char **f = AT(u, k, char *);
     free(*f);
-    *f = *v ? xstrdup(v) : NULL;
+    *f = *v ? mem_strdup(v) : NULL; /* NULL for want of memory: unit_parse sees the failure */
     return 0;
 }
 
@@ -239,8 +239,8 @@ static int parse_delegate(struct unit *u, const struct key *k, const char *v, st
                                         "blkio",        "memory",      "devices",     "pids",
                                         "bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind",
                                         "bpf-restrict-network-interfaces"};
-    char *copy = xstrdup(v), *save = NULL;
-    for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+    char *copy = mem_strdup(v), *save = NULL;
+    for (char *w = copy ? strtok_r(copy, " \t", &save) : NULL; w; w = strtok_r(NULL, " \t", &save))
         if (name_index(w, known, ARRAY_SIZE(known)) < 0)
             unit_diag_add(c->diag, false, "%s:%u: Delegate=%s: %s is not a cgroup controller, ignored", c->path,
                           c->line, v, w);
@@ -358,8 +358,12 @@ static int parse_env_file(struct unit *u, const struct key *k, const char *v, st
     const char *path = optional ? v + 1 : v;
     if (path[0] != '/')
         return bad_value(c, "not an absolute path; write /path/to/file (a leading - makes it optional)");
-    u->env_files = xrealloc(u->env_files, (u->n_env_files + 1) * sizeof(*u->env_files));
-    u->env_files[u->n_env_files++] = (struct env_file){xstrdup(path), optional};
+    struct env_file *more = mem_grow(u->env_files, u->n_env_files + 1, sizeof(*more));
+    char *copy = more ? mem_strdup(path) : NULL;
+    if (more)
+        u->env_files = more;
+    if (copy)
+        u->env_files[u->n_env_files++] = (struct env_file){copy, optional};
     return 0;
 }
 
@@ -376,7 +380,7 @@ static int parse_working_dir(struct unit *u, const struct key *k, const char *v,
     if (path[0] != '/' && strcmp(path, "~") != 0)
         return bad_value(c, "not an absolute path; write /path, ~ for the user's home, "
                             "or a leading - to ignore a missing directory");
-    u->working_directory = xstrdup(path);
+    u->working_directory = mem_strdup(path);
     u->working_directory_optional = optional;
     return 0;
 }
@@ -447,11 +451,17 @@ static int parse_exec(struct unit *u, const struct key *k, const char *v, struct
         strv_clear(&words);
         return r;
     }
-    struct exec_cmd cmd = {.flags = flags, .path = xstrdup(path)};
+    struct exec_cmd cmd = {.flags = flags, .path = mem_strdup(path)};
     for (size_t i = (flags & EXEC_ARGV0) ? 1 : 0; i < words.n; i++)
         strv_add(&cmd.argv, words.v[i]);
     strv_clear(&words);
-    list->v = xrealloc(list->v, (list->n + 1) * sizeof(*list->v));
+    struct exec_cmd *more = cmd.path ? mem_grow(list->v, list->n + 1, sizeof(*list->v)) : NULL;
+    if (!more) { /* out of memory: unit_parse sees it */
+        free(cmd.path);
+        strv_clear(&cmd.argv);
+        return 0;
+    }
+    list->v = more;
     list->v[list->n++] = cmd;
     if (k->arg == UEXEC_START)
         c->exec_start_line = c->line;
@@ -468,7 +478,7 @@ static int parse_pid_file(struct unit *u, const struct key *k, const char *v, st
     if (strstr(v, "/../") || str_endswith(v, "/.."))
         return bad_value(c, "a path with '..'; give an absolute path such as /run/NAME.pid");
     /* as systemd: a relative name is below /run */
-    u->pid_file = v[0] == '/' ? xstrdup(v) : xasprintf("/run/%s", v);
+    u->pid_file = v[0] == '/' ? mem_strdup(v) : mem_asprintf("/run/%s", v);
     return 0;
 }
 
@@ -572,7 +582,9 @@ static int parse_alias(struct unit *u, const struct key *k, const char *v, struc
                      c->line, a);
             continue;
         }
-        char *name = xstrndup(a, strlen(a) - strlen(".service"));
+        char *name = mem_strndup(a, strlen(a) - strlen(".service"));
+        if (!name)
+            break;
         if (unit_name_valid(name))
             strv_add(&u->aliases, name);
         else
@@ -585,9 +597,14 @@ static int parse_alias(struct unit *u, const struct key *k, const char *v, struc
 
 static void add_condition(struct unit *u, struct unit_condition cond, const char *value, unsigned line)
 {
-    cond.value = xstrdup(value);
+    cond.value = mem_strdup(value);
     cond.line = line;
-    u->conds = xrealloc(u->conds, (u->n_conds + 1) * sizeof(*u->conds));
+    struct unit_condition *more = cond.value ? mem_grow(u->conds, u->n_conds + 1, sizeof(*more)) : NULL;
+    if (!more) { /* out of memory: unit_parse sees it */
+        free(cond.value);
+        return;
+    }
+    u->conds = more;
     u->conds[u->n_conds++] = cond;
 }
 
@@ -735,7 +752,7 @@ static int parse_output(struct unit *u, const struct key *k, const char *v, stru
         if (p[0] != '/')
             return bad_value(c, "give an absolute path after '%.*s'", (int)(p - v), v);
         *o = v[0] == 'f' ? OUT_FILE : v[0] == 'a' ? OUT_APPEND : OUT_TRUNCATE;
-        *path = xstrdup(p);
+        *path = mem_strdup(p);
     } else {
         return bad_value(c, "use inherit, null, journal (oya's log), file:PATH, append:PATH or truncate:PATH");
     }
@@ -794,7 +811,9 @@ static int parse_cpu_affinity(struct unit *u, const struct key *k, const char *v
     (void)k;
     memset(u->cpu_affinity, 0, sizeof(u->cpu_affinity));
     struct strv words = {0};
-    char *commas = xstrdup(v);
+    char *commas = mem_strdup(v);
+    if (!commas)
+        return 0; /* out of memory: unit_parse sees it */
     for (char *p = commas; *p; p++)
         if (*p == ',')
             *p = ' ';
@@ -894,7 +913,9 @@ static int parse_tasks_max(struct unit *u, const struct key *k, const char *v, s
         u->tasks_max = UINT64_MAX;
         u->tasks_max_percent = false;
     } else if (len > 1 && v[len - 1] == '%') {
-        char *num = xstrndup(v, len - 1);
+        char *num = mem_strndup(v, len - 1);
+        if (!num)
+            return 0;
         bool ok = str_to_u64(num, &n) && n <= 100;
         free(num);
         if (!ok)
@@ -985,7 +1006,9 @@ static int parse_limit(struct unit *u, const struct key *k, const char *v, struc
     }
     const char *colon = strchr(v, ':');
     rlim_t soft, hard;
-    char *s = colon ? xstrndup(v, (size_t)(colon - v)) : xstrdup(v);
+    char *s = colon ? mem_strndup(v, (size_t)(colon - v)) : mem_strdup(v);
+    if (!s)
+        return 0;
     int r = limit_value(s, limit_keys[i].kind, &soft);
     free(s);
     if (r == 0)
@@ -1040,7 +1063,7 @@ static int parse_bus_name(struct unit *u, const struct key *k, const char *v, st
         return 0;
     if (!bus_name_valid(v))
         return bad_value(c, "not a bus name; write one like org.example.Daemon");
-    u->bus_name = xstrdup(v);
+    u->bus_name = mem_strdup(v);
     return 0;
 }
 

@@ -74,13 +74,20 @@ static void set(struct unit *u, const char *key, const char *controller, const c
         struct unit_cgroup_set *s = &u->cgroup_sets[i];
         bool per_device = strchr(value, '\t') != NULL; /* IO keys: one line per device, all kept */
         if (!strcmp(s->key, key) && !strcmp(s->file, file) && !per_device) {
-            free(s->value);
-            s->value = xstrdup(value);
+            char *copy = mem_strdup(value);
+            if (copy) { /* else out of memory: unit_parse sees it */
+                free(s->value);
+                s->value = copy;
+            }
             return;
         }
     }
-    u->cgroup_sets = xrealloc(u->cgroup_sets, (u->ncgroup_sets + 1) * sizeof(*u->cgroup_sets));
-    u->cgroup_sets[u->ncgroup_sets++] = (struct unit_cgroup_set){key, controller, file, xstrdup(value)};
+    struct unit_cgroup_set *more = mem_grow(u->cgroup_sets, u->ncgroup_sets + 1, sizeof(*more));
+    char *copy = more ? mem_strdup(value) : NULL;
+    if (more)
+        u->cgroup_sets = more;
+    if (copy)
+        u->cgroup_sets[u->ncgroup_sets++] = (struct unit_cgroup_set){key, controller, file, copy};
 }
 
 static uint64_t physical_memory(void)

@@ -34,7 +34,7 @@ char *unit_unescape(const char *s)
         }
     }
     buf_putc(&b, 0);
-    return buf_steal(&b);
+    return buf_take(&b); /* NULL: out of memory */
 }
 
 /* The first line of a file, or "" */
@@ -106,7 +106,11 @@ static const char *tmp_dir(const char *def)
 static bool specifier(struct buf *b, char c, const char *name)
 {
     const char *at = strchr(name, '@');
-    char *prefix = at ? xstrndup(name, (size_t)(at - name)) : xstrdup(name);
+    char *prefix = at ? mem_strndup(name, (size_t)(at - name)) : mem_strdup(name);
+    if (!prefix) {
+        b->failed = true;
+        return true; /* a known specifier or not, the caller reports the memory */
+    }
     const char *instance = at ? at + 1 : "";
     const struct unit_self *me = unit_self();
     char tmp[256];
@@ -121,7 +125,10 @@ static bool specifier(struct buf *b, char c, const char *name)
     case 'f': {
         const char *src = c == 'P' ? prefix : c == 'I' ? instance : (*instance ? instance : prefix);
         char *u = unit_unescape(src);
-        buf_printf(b, "%s%s", c == 'f' && u[0] != '/' ? "/" : "", u);
+        if (u)
+            buf_printf(b, "%s%s", c == 'f' && u[0] != '/' ? "/" : "", u);
+        else
+            b->failed = true;
         free(u);
         break;
     }
@@ -129,8 +136,11 @@ static bool specifier(struct buf *b, char c, const char *name)
     case 'J': {
         const char *dash = strrchr(prefix, '-');
         const char *last = dash ? dash + 1 : prefix;
-        char *u = c == 'J' ? unit_unescape(last) : xstrdup(last);
-        buf_puts(b, u);
+        char *u = c == 'J' ? unit_unescape(last) : mem_strdup(last);
+        if (u)
+            buf_puts(b, u);
+        else
+            b->failed = true;
         free(u);
         break;
     }
@@ -180,9 +190,10 @@ static bool specifier(struct buf *b, char c, const char *name)
 
 int unit_expand_specifiers(const char *name, const char *in, char **out, char *bad)
 {
+    *bad = 0;
     if (!strchr(in, '%')) {
-        *out = xstrdup(in);
-        return 0;
+        *out = mem_strdup(in);
+        return *out ? 0 : -ENOMEM;
     }
     struct buf b = {0};
     for (const char *p = in; *p; p++) {
@@ -198,6 +209,6 @@ int unit_expand_specifiers(const char *name, const char *in, char **out, char *b
         p++;
     }
     buf_putc(&b, 0);
-    *out = buf_steal(&b);
-    return 0;
+    *out = buf_take(&b);
+    return *out ? 0 : -ENOMEM;
 }

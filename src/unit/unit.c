@@ -15,11 +15,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* NULL: out of memory */
 static struct unit *unit_new(const char *name, const char *path)
 {
-    struct unit *u = xcalloc(1, sizeof(*u));
-    u->name = xstrdup(name);
-    u->path = xstrdup(path);
+    struct unit *u = mem_zalloc(1, sizeof(*u));
+    if (!u)
+        return NULL;
+    u->name = mem_strdup(name);
+    u->path = mem_strdup(path);
+    if (!u->name || !u->path) {
+        free(u->name);
+        free(u->path);
+        free(u);
+        return NULL;
+    }
     u->type = UNIT_SIMPLE;
     u->umask = -1;
     u->restart = RESTART_NO;
@@ -156,8 +165,12 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     *eq = 0;
     char *key = str_strip(s), *raw = str_strip(eq + 1), *value, bad;
     if (!*section_known || !unit_key_expands(section, key)) {
-        value = xstrdup(raw); /* a key that takes no specifiers, or one oya does not read: % is literal */
+        value = mem_strdup(raw); /* a key that takes no specifiers, or one oya does not read: % is literal */
+        if (!value)
+            return; /* unit_parse_kind says it: out of memory */
     } else if (unit_expand_specifiers(u->name, raw, &value, &bad) < 0) {
+        if (!bad && mem_failures() != c->failures_before)
+            return;
         if (bad)
             unit_diag_add(c->diag, true, "%s:%u: %s=%s: unknown specifier %%%c; write %%%% for a literal %%", c->path,
                      c->line, key, raw, bad);
@@ -234,10 +247,14 @@ struct unit *unit_parse_kind(const char *name, const char *path, const char *tex
         return NULL;
     }
     struct unit *u = unit_new(name, path);
+    if (!u) {
+        unit_diag_add(diag, true, "%s: out of memory while reading it", path);
+        return NULL;
+    }
     u->is_target = target;
     if (target)
         u->type = UNIT_TARGET;
-    struct parse_ctx c = {.path = path, .diag = diag};
+    struct parse_ctx c = {.path = path, .diag = diag, .failures_before = mem_failures()};
     char section[128] = "";
     bool section_known = false;
     struct buf logical = {0};
@@ -247,8 +264,10 @@ struct unit *unit_parse_kind(const char *name, const char *path, const char *tex
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         lineno++;
-        char *phys = xstrndup(p, len);
+        char *phys = mem_strndup(p, len);
         p += len + (nl ? 1 : 0);
+        if (!phys)
+            continue; /* out of memory: the unit does not load (below) */
         size_t pl = strlen(phys);
         if (pl && phys[pl - 1] == '\r')
             phys[--pl] = 0;
@@ -285,6 +304,9 @@ struct unit *unit_parse_kind(const char *name, const char *path, const char *tex
     }
     buf_free(&logical);
     validate(u, &c);
+    if (mem_failures() != c.failures_before) /* some value or list did not fit: the unit would be wrong */
+        unit_diag_add(diag, true, "%s: out of memory while reading it; not loaded (`oya daemon-reload` reads it "
+                                  "again)", path);
     if (diag->errors > errors_before) {
         unit_free(u);
         return NULL;
@@ -319,7 +341,7 @@ int unit_list_files(const char *path, struct strv *files, struct buf *err)
     for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
         if ((str_endswith(name, ".service") || str_endswith(name, ".target")) && name[0] != '.')
-            strv_push(files, xasprintf("%s/%s", path, name));
+            strv_push(files, mem_asprintf("%s/%s", path, name)); /* files->failed: out of memory */
         free(list[i]);
     }
     free(list);
@@ -341,11 +363,15 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
         return NULL;
     }
     /* a service is called by its name alone; a target keeps its suffix, as After= names it */
-    char *name = target ? xstrdup(base) : xstrndup(base, strlen(base) - strlen(".service"));
-    if (instance) {
-        char *full = xasprintf("%s%s", name, instance); /* "prefix@" + "instance" */
+    char *name = target ? mem_strdup(base) : mem_strndup(base, strlen(base) - strlen(".service"));
+    if (name && instance) {
+        char *full = mem_asprintf("%s%s", name, instance); /* "prefix@" + "instance" */
         free(name);
         name = full;
+    }
+    if (!name) {
+        unit_diag_add(diag, true, "%s: out of memory while reading it", path);
+        return NULL;
     }
     struct buf text = {0};
     struct unit *u = NULL;

@@ -243,8 +243,8 @@ void unit_prepare(void);
 
 /* specifier.c: % specifiers of systemd, for the unit called name ("prefix@instance" or "name").
  * Returns 0 with *out allocated, or -EINVAL with the unknown specifier character in *bad. */
-int unit_expand_specifiers(const char *name, const char *in, char **out, char *bad);
-char *unit_unescape(const char *s); /* systemd-escape --unescape: "-" is "/", "\xNN" a byte */
+int unit_expand_specifiers(const char *name, const char *in, char **out, char *bad); /* or -ENOMEM */
+char *unit_unescape(const char *s); /* systemd-escape --unescape: "-" is "/", "\xNN" a byte; NULL: no memory */
 void unit_free(struct unit *u);
 /* A unit for one command given as argv (oya init): Type=simple, no $VAR expansion, defaults otherwise. */
 struct unit *unit_from_argv(const char *name, char *const *argv);

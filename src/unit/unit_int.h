@@ -13,6 +13,7 @@ struct parse_ctx {
     unsigned exec_start_line;
     bool notify_access_set;
     unsigned suggestions; /* did-you-mean searches made for this file's unknown keys (a few suffice) */
+    unsigned long failures_before; /* mem_failures() when the file began: more at its end, not loaded */
 };
 
 /* "oya: TEXT" as a diagnostic line; error counts towards the unit not loading */

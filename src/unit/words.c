@@ -139,7 +139,7 @@ int unit_split_words(const char *s, struct strv *out, const char **why)
             *why = quote == '"' ? "a double quote is not closed" : "a single quote is not closed";
             return -EINVAL;
         }
-        strv_push(out, buf_steal(&w));
+        strv_push(out, buf_take(&w)); /* NULL: out of memory, out->failed */
     }
 }
 
@@ -189,12 +189,13 @@ void unit_expand_argv(char *const *words, char *const *env, struct strv *out)
                     while (q[len] && !isspace((unsigned char)q[len]))
                         len++;
                     if (len)
-                        strv_push(&parts, xstrndup(q, len));
+                        strv_push(&parts, mem_strndup(q, len));
                     q += len;
                 }
             }
             for (size_t k = 0; k < parts.n; k++)
                 strv_add(out, parts.v[k]);
+            out->failed |= parts.failed;
             strv_clear(&parts);
             continue;
         }
@@ -223,7 +224,7 @@ void unit_expand_argv(char *const *words, char *const *env, struct strv *out)
                 buf_putc(&b, *p++);
             }
         }
-        strv_push(out, buf_steal(&b));
+        strv_push(out, buf_take(&b));
     }
 }
 
@@ -255,12 +256,18 @@ void unit_env_dedupe(struct strv *env)
 {
     if (env->n < 2)
         return;
-    struct env_slot *slots = xcalloc(env->n, sizeof(*slots));
+    struct env_slot *slots = mem_zalloc(env->n, sizeof(*slots));
+    bool *drop = mem_zalloc(env->n, sizeof(bool));
+    if (!slots || !drop) {
+        free(slots);
+        free(drop);
+        env->failed = true; /* duplicates stay: the caller must not use it */
+        return;
+    }
     for (size_t i = 0; i < env->n; i++)
         slots[i] = (struct env_slot){env->v[i], env_key_len(env->v[i]), i};
     qsort(slots, env->n, sizeof(*slots), cmp_env_slot);
     /* each name: its first place keeps the last value; the later places go */
-    bool *drop = xcalloc(env->n, sizeof(bool));
     for (size_t i = 0; i < env->n;) {
         size_t j = i + 1;
         while (j < env->n && slots[j].len == slots[i].len && !memcmp(slots[j].name, slots[i].name, slots[i].len))
@@ -294,8 +301,13 @@ void unit_env_set(struct strv *env, const char *assignment)
     size_t n = eq ? (size_t)(eq - assignment) : strlen(assignment);
     for (size_t i = 0; i < env->n; i++) {
         if (strncmp(env->v[i], assignment, n) == 0 && env->v[i][n] == '=') {
+            char *copy = mem_strdup(assignment);
+            if (!copy) {
+                env->failed = true;
+                return;
+            }
             free(env->v[i]);
-            env->v[i] = xstrdup(assignment);
+            env->v[i] = copy;
             return;
         }
     }
@@ -385,8 +397,7 @@ int unit_read_env_file(const char *path, struct strv *out)
         buf_add(&v, p, n);
         buf_putc(&v, '=');
         p = env_file_value(q + 1, &v);
-        strv_add(out, v.p);
-        buf_free(&v);
+        strv_push(out, buf_take(&v));
     }
     buf_free(&text);
     unit_env_dedupe(out); /* later lines win, at the place of the first: one pass, not one per line */
