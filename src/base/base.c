@@ -788,8 +788,10 @@ static char lower(char c)
 }
 
 /* Optimal string alignment distance (insert, delete, change, swap of neighbours), capped: words longer
- * than 63 bytes are not compared */
-static size_t edit_distance(const char *a, const char *b)
+ * than 63 bytes are not compared, and once two rows in a row hold nothing within max the answer is over
+ * max (every later cell comes from those rows, or from the swap of the row before, plus one), SIZE_MAX.
+ * The cut-off makes a search over 400 key names cost a few rows each, not the product of the lengths. */
+static size_t edit_distance(const char *a, const char *b, size_t max)
 {
     size_t na = strlen(a), nb = strlen(b);
     if (na > 63 || nb > 63)
@@ -799,7 +801,9 @@ static size_t edit_distance(const char *a, const char *b)
         d[i][0] = i;
     for (size_t j = 0; j <= nb; j++)
         d[0][j] = j;
+    size_t prev_min = 0;
     for (size_t i = 1; i <= na; i++) {
+        size_t row_min = d[i][0];
         for (size_t j = 1; j <= nb; j++) {
             size_t cost = lower(a[i - 1]) != lower(b[j - 1]);
             size_t v = d[i - 1][j - 1] + cost;
@@ -811,7 +815,11 @@ static size_t edit_distance(const char *a, const char *b)
                 d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
+            row_min = v < row_min ? v : row_min;
         }
+        if (row_min > max && prev_min > max)
+            return SIZE_MAX;
+        prev_min = row_min;
     }
     return d[na][nb];
 }
@@ -823,7 +831,8 @@ void suggest_try(struct suggest *sg, const char *candidate)
     size_t wl = strlen(sg->word), cl = strlen(candidate);
     if ((wl > cl ? wl - cl : cl - wl) > 3 || wl > 64)
         return;
-    size_t d = edit_distance(sg->word, candidate);
+    /* only a closer one than the best so far, and never more than 3 edits, can change the answer */
+    size_t d = edit_distance(sg->word, candidate, sg->dist <= 3 ? sg->dist - (sg->dist > 0) : 3);
     if (d < sg->dist) {
         sg->dist = d;
         sg->best = candidate;
