@@ -65,5 +65,7 @@ void cli_procs_free(struct cli_procs *p);
 /* Print the processes as a tree (systemd's CGroup section), each line starting with lead. */
 void cli_procs_tree(const struct cli *c, const struct cli_procs *p, const char *lead, struct buf *out);
 int cli_tree(struct cli *c, int argc, char **argv);
+struct pstree_opts;
+int cli_tree_args(int argc, char **argv, struct pstree_opts *o); /* -1: draw; else the exit status */
 
 #endif

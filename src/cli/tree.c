@@ -572,6 +572,109 @@ static int tree_next(struct tree_args *t, const char **arg)
     return c;
 }
 
+/* pstree's command line into o (the terminal's bold sequences, when -h or -H asks, into o->bold_on and
+ * bold_off: the caller frees them): -1 to go on and draw, else the exit status (after saying why) */
+int cli_tree_args(int argc, char **argv, struct pstree_opts *o)
+{
+    struct tree_args ta = {.argc = argc, .i = 1, .argv = argv, .operands = xcalloc((size_t)argc + 1, sizeof(char *))};
+    char *bold_on = NULL, *bold_off = NULL;
+    bool pid_set = false, show_parents = false;
+    int rc = -1, ch;
+    const char *value;
+    while (rc < 0 && (ch = tree_next(&ta, &value)) != 0) {
+        switch (ch) {
+        case 'a': o->args = true; break;
+        case 'A': o->unicode = false, o->vt100 = false; break;
+        case 'c': o->compact = false; break;
+        case 'C':
+            if (strcasecmp(value, "age") == 0)
+                o->color_age = true;
+            else
+                rc = tree_usage();
+            break;
+        case 'G': o->vt100 = true; break;
+        case 'h':
+            if (o->highlight_pid)
+                rc = tree_usage();
+            else if (getenv("TERM") && term_bold(getenv("TERM"), &bold_on, &bold_off))
+                o->highlight_pid = (int)getpid();
+            break;
+        case 'H':
+            if (o->highlight_pid) {
+                rc = tree_usage();
+            } else if (!getenv("TERM")) {
+                fprintf(stderr, "TERM is not set\n");
+                rc = 1;
+            } else if (!bold_on && !term_bold(getenv("TERM"), &bold_on, &bold_off)) {
+                fprintf(stderr, "Can't get terminal capabilities\n");
+                rc = 1;
+            } else if (!(o->highlight_pid = atoi(value))) {
+                rc = tree_usage();
+            }
+            break;
+        case 'l': o->trunc = false; break;
+        case 'n': o->by_pid = true; break;
+        case 'N': {
+            o->ns_sort = -1;
+            for (int i = 0; i < 8; i++)
+                if (!strcmp(value, pstree_ns_names[i]))
+                    o->ns_sort = i;
+            char path[64];
+            struct stat sb;
+            snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)getpid(), value);
+            if (o->ns_sort < 0) {
+                rc = tree_usage();
+            } else if (stat(path, &sb) != 0) {
+                fprintf(stderr, "procfs file for %s namespace not available\n", value);
+                rc = 1;
+            }
+            break;
+        }
+        case 'p': o->pids = true; o->compact = false; break;
+        case 'g': o->pgids = true; break;
+        case 's': show_parents = true; break;
+        case 'S': o->ns_changes = true; break;
+        case 't': o->thread_names = true; break;
+        case 'T': o->hide_threads = true; break;
+        case 'u': o->uid_changes = true; break;
+        case 'U': o->unicode = true, o->vt100 = false; break;
+        case 'V':
+            tree_version();
+            rc = 0;
+            break;
+        case 'Z': o->scontext = true; break;
+        default: rc = tree_usage(); break;
+        }
+    }
+    if (rc < 0 && ta.noperands == 1) {
+        const char *target = ta.operands[0];
+        if (isdigit((unsigned char)target[0])) {
+            char *end;
+            o->root_pid = (int)strtol(target, &end, 10);
+            pid_set = true;
+            if (*end)
+                rc = tree_usage();
+        } else {
+            struct passwd *pw = getpwnam(target);
+            if (!pw) {
+                fprintf(stderr, "No such user name: %s\n", target);
+                rc = 1;
+            } else {
+                o->by_user = true;
+                o->user_uid = pw->pw_uid;
+            }
+        }
+    }
+    if (rc < 0 && ta.noperands > 1)
+        rc = tree_usage();
+    free(ta.operands);
+    if (rc < 0 && show_parents && pid_set)
+        o->parents_of = o->root_pid;
+    o->bold_on = bold_on;
+    o->bold_off = bold_off;
+    return rc;
+}
+
 int cli_tree(struct cli *c, int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -587,107 +690,13 @@ int cli_tree(struct cli *c, int argc, char **argv)
             return 0;
         }
     }
-    struct tree_args ta = {.argc = argc, .i = 1, .argv = argv, .operands = xcalloc((size_t)argc + 1, sizeof(char *))};
-    char *bold_on = NULL, *bold_off = NULL;
-    bool pid_set = false, show_parents = false;
-    int rc = -1, ch;
-    const char *value;
-    while (rc < 0 && (ch = tree_next(&ta, &value)) != 0) {
-        switch (ch) {
-        case 'a': o.args = true; break;
-        case 'A': o.unicode = false, o.vt100 = false; break;
-        case 'c': o.compact = false; break;
-        case 'C':
-            if (strcasecmp(value, "age") == 0)
-                o.color_age = true;
-            else
-                rc = tree_usage();
-            break;
-        case 'G': o.vt100 = true; break;
-        case 'h':
-            if (o.highlight_pid)
-                rc = tree_usage();
-            else if (getenv("TERM") && term_bold(getenv("TERM"), &bold_on, &bold_off))
-                o.highlight_pid = (int)getpid();
-            break;
-        case 'H':
-            if (o.highlight_pid) {
-                rc = tree_usage();
-            } else if (!getenv("TERM")) {
-                fprintf(stderr, "TERM is not set\n");
-                rc = 1;
-            } else if (!bold_on && !term_bold(getenv("TERM"), &bold_on, &bold_off)) {
-                fprintf(stderr, "Can't get terminal capabilities\n");
-                rc = 1;
-            } else if (!(o.highlight_pid = atoi(value))) {
-                rc = tree_usage();
-            }
-            break;
-        case 'l': o.trunc = false; break;
-        case 'n': o.by_pid = true; break;
-        case 'N': {
-            o.ns_sort = -1;
-            for (int i = 0; i < 8; i++)
-                if (!strcmp(value, pstree_ns_names[i]))
-                    o.ns_sort = i;
-            char path[64];
-            struct stat sb;
-            snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)getpid(), value);
-            if (o.ns_sort < 0) {
-                rc = tree_usage();
-            } else if (stat(path, &sb) != 0) {
-                fprintf(stderr, "procfs file for %s namespace not available\n", value);
-                rc = 1;
-            }
-            break;
-        }
-        case 'p': o.pids = true; o.compact = false; break;
-        case 'g': o.pgids = true; break;
-        case 's': show_parents = true; break;
-        case 'S': o.ns_changes = true; break;
-        case 't': o.thread_names = true; break;
-        case 'T': o.hide_threads = true; break;
-        case 'u': o.uid_changes = true; break;
-        case 'U': o.unicode = true, o.vt100 = false; break;
-        case 'V':
-            tree_version();
-            rc = 0;
-            break;
-        case 'Z': o.scontext = true; break;
-        default: rc = tree_usage(); break;
-        }
-    }
-    o.bold_on = bold_on;
-    o.bold_off = bold_off;
-    if (rc < 0 && ta.noperands == 1) {
-        const char *target = ta.operands[0];
-        if (isdigit((unsigned char)target[0])) {
-            char *end;
-            o.root_pid = (int)strtol(target, &end, 10);
-            pid_set = true;
-            if (*end)
-                rc = tree_usage();
-        } else {
-            struct passwd *pw = getpwnam(target);
-            if (!pw) {
-                fprintf(stderr, "No such user name: %s\n", target);
-                rc = 1;
-            } else {
-                o.by_user = true;
-                o.user_uid = pw->pw_uid;
-            }
-        }
-    }
-    if (rc < 0 && ta.noperands > 1)
-        rc = tree_usage();
-    free(ta.operands);
+    int rc = cli_tree_args(argc, argv, &o);
+    char *bold_on = (char *)o.bold_on, *bold_off = (char *)o.bold_off; /* ours to free */
     if (rc >= 0) {
         free(bold_on);
         free(bold_off);
         return rc;
     }
-    if (show_parents && pid_set)
-        o.parents_of = o.root_pid;
     int procfd = proc_open_root();
     if (procfd < 0) {
         fprintf(stderr, "/proc is empty (not mounted ?)\n");

@@ -33,7 +33,11 @@ for bin in "$@"; do
     dict=
     [ -f "build/fuzz/$name.dict" ] && dict="-dict=build/fuzz/$name.dict"
     log=build/fuzz/$name.log
-    if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # ps and pstree say what is wrong with each command line on stderr: not into the log (libFuzzer keeps
+    # its own messages and the sanitizers' reports)
+    quiet=
+    case $name in fuzz_ps | fuzz_tree) quiet=-close_fd_mask=2 ;; esac
+    if ! "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $quiet \
             -artifact_prefix=build/fuzz/findings/"$name"- $dict "$corpus" > "$log" 2>&1; then
         tail -40 "$log" >&2
         echo "fuzz: $name failed; the input is in build/fuzz/findings/" >&2

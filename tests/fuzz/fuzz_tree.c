@@ -1,0 +1,34 @@
+/* pstree's command line as oya reads it (glibc getopt_long's rules by oya's own code: clusters, long
+ * options and their abbreviations, arguments, operands, POSIXLY_CORRECT): words split at newlines */
+#include "fuzz.h"
+
+#include "cli/cli.h"
+#include "proc/tree.h"
+
+#include <stdio.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int ready;
+    if (!ready) {
+        ready = 1;
+        if (!freopen("/dev/null", "w", stdout)) /* -V prints */
+            return 0;
+    }
+    char *text = fuzz_text(data, size);
+    char *argv[64] = {"pstree"};
+    int argc = 1;
+    for (char *w = text; w && argc < 63; argc++) {
+        argv[argc] = w;
+        w = strchr(w, '\n');
+        if (w)
+            *w++ = 0;
+    }
+    argv[argc] = NULL;
+    struct pstree_opts o = {.compact = true, .trunc = true, .width = 80, .root_pid = 1, .ns_sort = -1};
+    (void)cli_tree_args(argc, argv, &o);
+    free((char *)o.bold_on);
+    free((char *)o.bold_off);
+    free(text);
+    return 0;
+}
