@@ -560,7 +560,8 @@ static int launch(struct exec_launches *ls, struct plan *pl, int *pidfd, void **
         unsigned long all = ~0UL, old; /* the kernel's mask: libc's (musl's) would keep its own signals out */
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all));
         pid = -ENOSYS;
-        if (pl->cgroup_fd >= 0) {
+        pl->cgroup_in_child = pl->cgroup_by_move && pl->cgroup_fd >= 0;
+        if (pl->cgroup_fd >= 0 && !pl->cgroup_by_move) {
             vm.flags |= OYA_CLONE_INTO_CGROUP;
             vm.cgroup = (uint64_t)pl->cgroup_fd;
             pid = exec_clone3_vm(&vm, sizeof(vm), exec_child_entry, pl);
@@ -583,7 +584,8 @@ static int launch(struct exec_launches *ls, struct plan *pl, int *pidfd, void **
 #endif
     if (ls && ls->no_clone3)
         goto fork;
-    if (pl->cgroup_fd >= 0) {
+    pl->cgroup_in_child = pl->cgroup_by_move && pl->cgroup_fd >= 0;
+    if (pl->cgroup_fd >= 0 && !pl->cgroup_by_move) {
         args.flags |= OYA_CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)pl->cgroup_fd;
         pid = syscall(SYS_clone3, &args, sizeof(args));
@@ -636,6 +638,7 @@ int exec_spawn(const struct exec_request *req, struct exec_child *child, struct 
     }
     pl->report_fd = pipefd[1];
     pl->cgroup_fd = req->cgroup_fd;
+    pl->cgroup_by_move = req->cgroup_by_move;
     int pidfd;
     void *stack;
     int pid = launch(ls, pl, &pidfd, &stack);

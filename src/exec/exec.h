@@ -28,6 +28,7 @@ struct exec_request {
     const sigset_t *parent_ignored;
     bool sh_fallback;          /* a file exec refuses as not executable (ENOEXEC) runs through /bin/sh */
     int cgroup_fd;             /* >= 0: the cgroup v2 directory the child is born in; -1: oya's own */
+    bool cgroup_by_move;       /* the child moves itself there (writes cgroup.procs) instead of being born there */
     struct exec_launches *launches; /* where the child may share the caller's memory until it executes; NULL: a copy */
 };
 

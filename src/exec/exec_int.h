@@ -61,6 +61,7 @@ struct plan {
     struct unit unit_copy;   /* its scalar settings only are read (the pointers in it are not followed) */
     int cgroup_fd;          /* the service's cgroup, or -1 */
     bool cgroup_in_child;   /* clone3 could not start it there: the child moves itself before anything */
+    bool cgroup_by_move;    /* asked (exec_request): never born there, always moved */
 };
 
 /* The child: carries out the plan and executes, or reports the step that failed and exits. It makes

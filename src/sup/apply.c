@@ -176,6 +176,7 @@ static void spawn(struct sup *s, struct service *svc, enum unit_exec list, bool 
             fprintf(stderr, "oya: %s: cannot make its cgroup (%s): tracked by /proc instead\n", u->name, strerror(-cg));
         }
         req.cgroup_fd = cg;
+        req.cgroup_by_move = svc->cg_killed;
     }
     if (u->notify_access != NOTIFY_NONE && s->notify_name[0])
         req.notify_socket = s->notify_name;
@@ -381,6 +382,7 @@ static void cleanup(struct sup *s, struct service *svc, bool for_restart)
 void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum svc_state before)
 {
     s->jobs_dirty = s->timers_dirty = true;
+    enum svc_state said = before; /* the state the last line said */
     for (int guard = 0; guard < 64; guard++) {
         struct svc_actions next = {0};
         if (a.kill_signal) {
@@ -419,7 +421,11 @@ void sup_apply(struct sup *s, struct service *svc, struct svc_actions a, enum sv
                 svc_group_empty(&svc->st, svc->unit, clock_mono_usec(), clock_real_usec(), &next);
             sup_group_check_done(&g);
         }
-        sup_announce(s, svc, before);
+        /* a state whose process is spawned next is said once it runs (with its PID, not 0) */
+        if (!next.spawn) {
+            sup_announce(s, svc, said);
+            said = svc->st.state;
+        }
         sup_unit_transition(s, svc, before);
         before = svc->st.state;
         if (!next.spawn && !next.kill_signal && !next.check_group && !next.find_main && !next.cleanup &&

@@ -640,9 +640,12 @@ int sup_cgroup_frozen(const struct service *svc)
     return events_flag(svc, "frozen ");
 }
 
-bool sup_cgroup_kill(struct sup *s, const struct service *svc)
+bool sup_cgroup_kill(struct sup *s, struct service *svc)
 {
-    return s->cg_kill && svc->cg_fd >= 0 && write_at(svc->cg_fd, "cgroup.kill", "1") == 0;
+    if (!s->cg_kill || svc->cg_fd < 0 || write_at(svc->cg_fd, "cgroup.kill", "1") < 0)
+        return false;
+    svc->cg_killed = true;
+    return true;
 }
 
 /* The service's cgroup goes once it is empty and the service is down (a restart makes it again) */
@@ -656,6 +659,9 @@ void sup_cgroup_close(struct sup *s, struct service *svc)
     char name[300];
     snprintf(name, sizeof(name), "%s.service", svc->unit->name);
     remove_tree(s->cg_fd, name, 0); /* EBUSY while a process is left: it stays, and is reused */
+    struct stat st;
+    if (fstatat(s->cg_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        svc->cg_killed = false; /* gone: the next one is a new cgroup */
 }
 
 void sup_cgroup_teardown(struct sup *s)

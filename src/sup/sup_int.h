@@ -87,6 +87,10 @@ struct service {
     uint64_t oom_kills; /* memory.events' oom_kill as last seen */
     const struct unit *cg_unit; /* the unit whose resource control the cgroup has (a reload changes it) */
     bool cg_fd_warned;
+    /* cgroup.kill was written to its cgroup: the kernels oya was tested on (6.18) then kill every child
+     * born into that cgroup by clone3's CLONE_INTO_CGROUP at once, so its children move themselves in
+     * until the cgroup is made anew */
+    bool cg_killed;
     struct strv limits_said; /* "KEY= not applied: why" lines said once (cgroup.c) */
 };
 
@@ -346,7 +350,7 @@ void sup_cgroup_setup(struct sup *s);
 int sup_cgroup_open(struct sup *s, struct service *svc); /* its cgroup dirfd, made if need be; or -errno */
 int sup_cgroup_populated(const struct service *svc);     /* 1, 0, or -1 unknown */
 ssize_t sup_cgroup_pids(const struct service *svc, int **pids);
-bool sup_cgroup_kill(struct sup *s, const struct service *svc); /* cgroup.kill: true if written */
+bool sup_cgroup_kill(struct sup *s, struct service *svc); /* cgroup.kill: true if written */
 void sup_cgroup_close(struct sup *s, struct service *svc);      /* removed if empty */
 void sup_cgroup_teardown(struct sup *s);
 void sup_cgroup_event(struct sup *s, struct service *svc); /* its cgroup.events changed */

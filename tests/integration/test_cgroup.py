@@ -67,6 +67,29 @@ def test_a_daemon_that_escapes_its_session_is_tracked_shown_and_stopped(oya):
     assert not os.path.exists(top), "oya's subtree is removed when it exits"
 
 
+def test_a_service_killed_through_its_cgroup_restarts_there(oya):
+    """`oya kill -s KILL` writes cgroup.kill; on this kernel every child clone3 then puts into that cgroup
+    (CLONE_INTO_CGROUP) dies of SIGKILL at birth, and Restart=always ended in start-limit-hit. The next
+    ones move themselves in: the service restarts, in its cgroup, with its worker."""
+    o = oya({"w": unit("/bin/sh -c '/bin/sleep 1000 & exec /bin/sleep 1001'", "Restart=always\nRestartSec=100ms")})
+    first = o.wait_state("w", "active", "running")["main_pid"]
+    line = usable(o)
+    subtree = re.search(r"services in (\S+)\)", line).group(1)
+    r = o.cli("kill", "-s", "KILL", "w")
+    assert r.returncode == 0, r.stderr
+    rec = wait_for(lambda: (lambda x: x if x["main_pid"] not in (0, first) and x["sub"] == "running" else None)(
+        o.record("w")), what="w to restart")
+    main = psutil.Process(rec["main_pid"])
+    wait_for(lambda: main.cmdline() == ["/bin/sleep", "1001"], what="the new main process to run")
+    assert cgroup_of(main.pid) == f"{subtree}/w.service"
+    # the first restart took (a child killed at birth would have been a second one), and its worker runs
+    rec = o.record("w")
+    assert rec["main_pid"] == main.pid and rec["restarts"] == 1 and rec["sub"] == "running", rec
+    worker = wait_for(lambda: [c for c in main.children() if c.cmdline() == ["/bin/sleep", "1000"]],
+                      what="its worker")[0]
+    assert cgroup_of(worker.pid) == f"{subtree}/w.service"
+
+
 def test_no_cgroups_tracks_by_proc_and_says_so(oya):
     o = oya({"web": unit("/bin/sleep infinity")}, extra_args=["--no-cgroups"])
     o.wait_state("web", "active", "running")
