@@ -22,4 +22,19 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
     return s;
 }
 
+/* text cut at newlines into argv after argv0 (at most max - 1 words, NULL after them): the argc */
+static inline int fuzz_argv(char *text, const char *argv0, char **argv, int max)
+{
+    int argc = 1;
+    argv[0] = (char *)argv0;
+    for (char *w = text; w && argc < max - 1; argc++) {
+        argv[argc] = w;
+        w = strchr(w, '\n');
+        if (w)
+            *w++ = 0;
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
 #endif

@@ -28,15 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)ps_sort_lookup(text, &key, &needs);
     (void)ps_field_known(text);
     /* the same bytes as a command line: words split at newlines */
-    char *argv[64] = {"ps"};
-    int argc = 1;
-    for (char *w = text; w && argc < 63; argc++) {
-        argv[argc] = w;
-        w = strchr(w, '\n');
-        if (w)
-            *w++ = 0;
-    }
-    argv[argc] = NULL;
+    char *argv[64];
+    int argc = fuzz_argv(text, "ps", argv, 64);
     struct ps_plan plan;
     bool done;
     if (ps_plan_parse(&ctx, argc, argv, &plan, &done) == 0 && !done)

@@ -16,15 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
     }
     char *text = fuzz_text(data, size);
-    char *argv[64] = {"pstree"};
-    int argc = 1;
-    for (char *w = text; w && argc < 63; argc++) {
-        argv[argc] = w;
-        w = strchr(w, '\n');
-        if (w)
-            *w++ = 0;
-    }
-    argv[argc] = NULL;
+    char *argv[64];
+    int argc = fuzz_argv(text, "pstree", argv, 64);
     struct pstree_opts o = {.compact = true, .trunc = true, .width = 80, .root_pid = 1, .ns_sort = -1};
     (void)cli_tree_args(argc, argv, &o);
     free((char *)o.bold_on);
