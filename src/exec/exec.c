@@ -129,10 +129,9 @@ static int creds_fail(struct unit_creds *c, char *text)
     return c->err;
 }
 
-int exec_resolve_creds(struct unit *u)
+/* User=, Group=, SupplementaryGroups= and the user's groups into c (zeroed) */
+static int creds_resolve(const struct unit *u, struct unit_creds *c)
 {
-    struct unit_creds *c = &u->creds;
-    unit_creds_clear(c);
     c->resolved = true;
     c->uid = (uid_t)-1;
     c->gid = (gid_t)-1;
@@ -207,6 +206,19 @@ int exec_resolve_creds(struct unit *u)
         c->groups[c->ngroups++] = gid;
     }
     return 0;
+}
+
+int exec_resolve_creds(struct unit *u)
+{
+    struct unit_creds fresh = {0};
+    int r = creds_resolve(u, &fresh);
+    if (r == -ENOMEM && u->creds.resolved && u->creds.err != -ENOMEM) {
+        unit_creds_clear(&fresh); /* out of memory: what was resolved before still holds */
+        return r;
+    }
+    unit_creds_clear(&u->creds);
+    u->creds = fresh;
+    return r;
 }
 
 int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct buf *err)

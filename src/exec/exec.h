@@ -53,7 +53,8 @@ struct exec_child {
 };
 
 /* Look up User=, Group= and SupplementaryGroups= in the user and group databases into u->creds (at load
- * time: NSS never runs at a start); -ESRCH for a name they do not know (u->creds says which). */
+ * time: NSS never runs at a start); -ESRCH for a name they do not know (u->creds says which); -ENOMEM
+ * keeps what u->creds held before, if anything (a start then fails saying so). */
 int exec_resolve_creds(struct unit *u);
 /* The owner from u->creds ((uid_t)-1 and (gid_t)-1 where unset); -ESRCH with a message in err for a name the
  * databases did not know when the unit was loaded. */

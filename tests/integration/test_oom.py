@@ -26,7 +26,7 @@ UNITS = {
          "ExecStartPre=/bin/true\nRestart=on-failure\n",
     "b": "[Unit]\nDescription=the second\nAfter=a.service\n[Service]\n"
          "ExecStart=/bin/sh -c 'echo b says hello; echo b complains >&2; exec sleep 1000'\n"
-         "ExecReload=/bin/true\nTimeoutStopSec=5\n",
+         "ExecReload=/bin/true\nTimeoutStopSec=5\nUser=nobody\n",
 }
 CHANGED_A = UNITS["a"].replace("WHO=a", "WHO=a2")
 STEPS = [
