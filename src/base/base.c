@@ -787,47 +787,60 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 }
 
-/* Optimal string alignment distance (insert, delete, change, swap of neighbours), capped: words longer
- * than 63 bytes are not compared, and once two rows in a row hold nothing within max the answer is over
- * max (every later cell comes from those rows, or from the swap of the row before, plus one), SIZE_MAX.
- * The cut-off makes a search over 400 key names cost a few rows each, not the product of the lengths. */
+/* Optimal string alignment distance (insert, delete, change, swap of neighbours, letters in either case)
+ * when it is at most max, else SIZE_MAX. Only the cells within max of the diagonal can hold such a
+ * distance, so three rows of that band are kept (a few bytes, not a 64x64 table), and the walk stops once
+ * two rows in a row hold nothing within max: every later cell comes from them, or from the swap of the
+ * row before, plus one. Words longer than 63 bytes are not compared. */
 static size_t edit_distance(const char *a, const char *b, size_t max)
 {
     size_t na = strlen(a), nb = strlen(b);
-    if (na > 63 || nb > 63)
+    if (na > 63 || nb > 63 || (na > nb ? na - nb : nb - na) > max)
         return SIZE_MAX;
-    size_t d[64][64];
-    for (size_t i = 0; i <= na; i++)
-        d[i][0] = i;
+    enum { FAR = 200 }; /* out of reach: more than any max (at most 63) */
+    unsigned char rows[3][65];
+    unsigned char *r2 = rows[0], *r1 = rows[1], *r = rows[2]; /* rows i-2, i-1, i */
     for (size_t j = 0; j <= nb; j++)
-        d[0][j] = j;
-    size_t prev_min = 0;
+        r1[j] = j <= max ? (unsigned char)j : FAR;
+    size_t min1 = 0; /* the least of row i-1 */
     for (size_t i = 1; i <= na; i++) {
-        size_t row_min = d[i][0];
-        for (size_t j = 1; j <= nb; j++) {
-            size_t cost = lower(a[i - 1]) != lower(b[j - 1]);
-            size_t v = d[i - 1][j - 1] + cost;
-            if (d[i - 1][j] + 1 < v)
-                v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]) &&
-                d[i - 2][j - 2] + 1 < v)
-                v = d[i - 2][j - 2] + 1;
-            d[i][j] = v;
-            row_min = v < row_min ? v : row_min;
+        size_t lo = i > max ? i - max : 0, hi = i + max < nb ? i + max : nb;
+        if (hi == i + max)
+            r1[hi] = FAR; /* right of row i-1's band */
+        size_t min = FAR;
+        if (lo == 0) {
+            r[0] = (unsigned char)i; /* i <= max here */
+            min = i;
+            lo = 1;
+        } else {
+            r[lo - 1] = FAR; /* left of the band */
         }
-        if (row_min > max && prev_min > max)
+        for (size_t j = lo; j <= hi; j++) {
+            unsigned v = r1[j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
+            if (r1[j] + 1u < v)
+                v = r1[j] + 1u;
+            if (r[j - 1] + 1u < v)
+                v = r[j - 1] + 1u;
+            if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) && lower(a[i - 2]) == lower(b[j - 1]) &&
+                r2[j - 2] + 1u < v)
+                v = r2[j - 2] + 1u;
+            r[j] = (unsigned char)(v < FAR ? v : FAR);
+            if (r[j] < min)
+                min = r[j];
+        }
+        if (min > max && min1 > max)
             return SIZE_MAX;
-        prev_min = row_min;
+        min1 = min;
+        unsigned char *t = r2;
+        r2 = r1, r1 = r, r = t;
     }
-    return d[na][nb];
+    return r1[nb] <= max ? r1[nb] : SIZE_MAX;
 }
 
 void suggest_try(struct suggest *sg, const char *candidate)
 {
     /* at most 3 edits are ever suggested (suggest_result): a length that differs more, or a word too long
-     * to be a typo of a name, needs no distance (which costs the product of the lengths) */
+     * to be a typo of a name, needs no distance */
     size_t wl = strlen(sg->word), cl = strlen(candidate);
     if ((wl > cl ? wl - cl : cl - wl) > 3 || wl > 64)
         return;
