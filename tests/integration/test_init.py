@@ -355,6 +355,10 @@ def test_command_gets_the_terminal(tmp_path):
         assert pid == pgid == tpgid and stat.endswith("+")
         os.write(master, b"typed\n")  # the foreground group may read the terminal
         wait_for(lambda: "got typed" in out.read_text(), what="the command to read the terminal")
+        # Ctrl-C once sleep runs: one that lands while the shell forks it reaches only the shell, which
+        # (as dash does) holds it until its foreground child ends, and sleep would run its 1000 s
+        wait_for(lambda: any(c.cmdline() == ["sleep", "1000"] for c in psutil.Process(int(pid)).children()),
+                 what="the command's sleep")
         os.write(master, b"\x03")     # Ctrl-C: SIGINT to the foreground group, the command
         assert p.wait(timeout=30) == 130
     finally:
