@@ -156,14 +156,21 @@ char *mem_strndup(const char *s, size_t n)
     return p;
 }
 
-char *mem_asprintf(const char *fmt, ...)
+/* The formatted text in memory of its own, or NULL when that ran out. */
+static char *vformat(const char *fmt, va_list ap)
 {
     struct buf b = {0};
+    buf_vprintf(&b, fmt, ap);
+    return buf_take(&b);
+}
+
+char *mem_asprintf(const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    char *p = vformat(fmt, ap);
     va_end(ap);
-    return buf_take(&b);
+    return p;
 }
 
 void *xmalloc(size_t n)
@@ -197,20 +204,21 @@ char *xstrdup(const char *s)
 
 char *xstrndup(const char *s, size_t n)
 {
-    char *p = xmalloc(n + 1);
-    memcpy(p, s, n);
-    p[n] = 0;
+    char *p = mem_strndup(s, n);
+    if (!p)
+        die_oom();
     return p;
 }
 
 char *xasprintf(const char *fmt, ...)
 {
-    struct buf b = {0};
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    char *p = vformat(fmt, ap);
     va_end(ap);
-    return buf_steal(&b);
+    if (!p)
+        die_oom();
+    return p;
 }
 
 int buf_reserve(struct buf *b, size_t extra)
