@@ -117,11 +117,10 @@ static void notify_refuse(struct service *svc, int pid)
                                                       : "only the main and the control processes");
 }
 
-/* Which service pid may speak for, by NotifyAccess=: main only its main process; exec also its control
- * process (ExecStartPre=, ExecStartPost=, ...); all any process of the service. */
-/* The users whose datagrams are worth a look: root, oya's own, and every user a service process was
- * started as. Anything else is dropped at the cost of its recvmsg, so a local user who runs no service
- * cannot make oya read /proc once per datagram. */
+/* The users whose datagrams are worth a look: root, oya's own, every user a service process was started
+ * as, and every user a main or control process has spoken as. Anything else is dropped at the cost of its
+ * recvmsg and a look at the services' PIDs, so a local user who runs no service cannot make oya read /proc
+ * once per datagram. */
 static int cmp_uid(const void *a, const void *b)
 {
     uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
@@ -147,6 +146,22 @@ void sup_notify_allow_uid(struct sup *s, uid_t uid)
     qsort(s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid);
 }
 
+/* A daemon started as root that drops to a user of its own (unbound, named -u bind) speaks as that user:
+ * a main or control process is known by its PID alone, so its word is taken at no cost, and its user is
+ * heard from then on (a worker of a NotifyAccess=all service runs as the same user). */
+static bool notify_from_known_pid(struct sup *s, int pid, uid_t uid)
+{
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const struct service *svc = s->svcs[i];
+        if (svc->st.main_pid == pid || svc->st.control_pid == pid) {
+            if (sup_notify_room(s) == 0)
+                sup_notify_allow_uid(s, uid);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* One /proc scan serves every datagram of a batch that needs one (NotifyAccess=all senders) */
 struct notify_batch {
     bool scanned, ok;
@@ -154,6 +169,8 @@ struct notify_batch {
     int *owner; /* sup_owners of snap */
 };
 
+/* Which service pid may speak for, by NotifyAccess=: main only its main process; exec also its control
+ * process (ExecStartPre=, ExecStartPost=, ...); all any process of the service. */
 static struct service *notify_sender(struct sup *s, int pid, struct notify_batch *batch)
 {
     bool any_all = false;
@@ -275,7 +292,7 @@ void sup_notify_event(struct sup *s)
         }
         if (pid <= 0 || (size_t)n >= sizeof(text) || (mh.msg_flags & MSG_CTRUNC))
             continue; /* no credentials, or cut: not believed */
-        if (!notify_uid_allowed(s, uid))
+        if (!notify_uid_allowed(s, uid) && !notify_from_known_pid(s, pid, uid))
             continue; /* no service runs as that user: nothing it says can matter */
         notify_message(s, pid, text, (size_t)n, &batch);
     }

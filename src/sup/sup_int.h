@@ -140,7 +140,7 @@ struct sup {
     struct watch sig_w, timer_w, listen_w, notify_w;
     char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
     int notify_stray;      /* the last PID whose notification matched no service (said once) */
-    uid_t *notify_uids;    /* sorted: the users service processes were started as (besides root, oya's) */
+    uid_t *notify_uids;    /* sorted: users service processes were started as or spoke as (besides root, oya's) */
     size_t notify_nuids, notify_cap; /* room made before a start (sup_notify_room): noting a user never fails */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */
     size_t nsvcs;

@@ -11,6 +11,7 @@ from conftest import unit, wait_for
 # A tiny sd_notify client. Each argument is one step:
 #   send:TEXT (\n in TEXT is a newline)   child-send:TEXT (sent by a forked child, which then exits)
 #   sleep:SECONDS   mainpid-child (fork a sleeping child, name it MAINPID, exit)   pause   exit:N
+#   setuid:UID (drop to that user and its group, as a daemon started as root does)
 NOTIFIER = r"""
 import os, socket, sys, time, signal
 def send(text):
@@ -50,6 +51,10 @@ for step in sys.argv[1:]:
             signal.pause()
     elif kind == "exit":
         sys.exit(int(arg))
+    elif kind == "setuid":
+        os.setgroups([])
+        os.setgid(int(arg))
+        os.setuid(int(arg))
 """
 
 
@@ -133,6 +138,19 @@ def test_notify_access_all_accepts_children(oya, tmp_path):
     o = oya({"n": unit(cmd, "Type=notify\nNotifyAccess=all")})
     rec = o.wait_state("n", "active", "running")
     assert rec["status_text"] == "from a child"
+
+
+def test_a_daemon_that_drops_to_its_own_user_is_heard(oya, tmp_path, unpriv_user):
+    """unbound and named start as root, drop to a user no unit names and then say READY=1: the main
+    process is heard whoever it runs as, and so is a worker of its user (NotifyAccess=all)."""
+    uid = unpriv_user.pw_uid
+    cmd = notifier(tmp_path, f"setuid:{uid}", "send:READY=1\\nSTATUS=dropped", "sleep:0.3",
+                   "child-send:STATUS=from a worker", "pause")
+    o = oya({"n": unit(cmd, "Type=notify\nNotifyAccess=all\nTimeoutStartSec=20s")})
+    rec = o.wait_state("n", "active", "running", timeout=20)
+    assert psutil.Process(rec["main_pid"]).uids().real == uid
+    wait_for(lambda: o.record("n")["status_text"] == "from a worker", what="the worker's STATUS=")
+    assert "notification from PID" not in o.err()
 
 
 def test_notify_access_none(oya, tmp_path):
