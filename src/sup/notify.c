@@ -146,20 +146,40 @@ void sup_notify_allow_uid(struct sup *s, uid_t uid)
     qsort(s->notify_uids, s->notify_nuids, sizeof(uid_t), cmp_uid);
 }
 
-/* A daemon started as root that drops to a user of its own (unbound, named -u bind) speaks as that user:
- * a main or control process is known by its PID alone, so its word is taken at no cost, and its user is
- * heard from then on (a worker of a NotifyAccess=all service runs as the same user). */
-static bool notify_from_known_pid(struct sup *s, int pid, uid_t uid)
+/* A datagram from a user no service was started as. A daemon started as root that drops to a user of
+ * its own before it says READY=1 speaks as that user: unbound and named from their main process, squid
+ * from a worker (NotifyAccess=all). A main or control process is known by its PID alone; a worker by its
+ * session (one read of /proc, and only when a service hears all its processes: a process cannot join a
+ * session it was not born into). Either way its user is heard from then on. A PID found to be a stranger
+ * is remembered, so a flood from it costs its receipt and a look at the services' PIDs. */
+static bool notify_stranger_heard(struct sup *s, int pid, uid_t uid)
 {
+    bool any_all = false;
     for (size_t i = 0; i < s->nsvcs; i++) {
         const struct service *svc = s->svcs[i];
-        if (svc->st.main_pid == pid || svc->st.control_pid == pid) {
-            if (sup_notify_room(s) == 0)
-                sup_notify_allow_uid(s, uid);
-            return true;
+        if (svc->st.main_pid == pid || svc->st.control_pid == pid)
+            goto heard;
+        any_all = any_all || (svc->unit->notify_access == NOTIFY_ALL && svc->sid > 0);
+    }
+    if (!any_all)
+        return false;
+    for (size_t k = 0; k < ARRAY_SIZE(s->notify_strangers); k++)
+        if (s->notify_strangers[k] == pid)
+            return false;
+    struct proc_stat ps;
+    if (proc_read_stat(s->procfd, pid, &ps) == 0) {
+        for (size_t i = 0; i < s->nsvcs; i++) {
+            const struct service *svc = s->svcs[i];
+            if (svc->unit->notify_access == NOTIFY_ALL && svc->sid > 0 && ps.session == svc->sid)
+                goto heard;
         }
     }
+    s->notify_strangers[s->notify_next_stranger++ % ARRAY_SIZE(s->notify_strangers)] = pid;
     return false;
+heard:
+    if (sup_notify_room(s) == 0)
+        sup_notify_allow_uid(s, uid);
+    return true;
 }
 
 /* One /proc scan serves every datagram of a batch that needs one (NotifyAccess=all senders) */
@@ -292,7 +312,7 @@ void sup_notify_event(struct sup *s)
         }
         if (pid <= 0 || (size_t)n >= sizeof(text) || (mh.msg_flags & MSG_CTRUNC))
             continue; /* no credentials, or cut: not believed */
-        if (!notify_uid_allowed(s, uid) && !notify_from_known_pid(s, pid, uid))
+        if (!notify_uid_allowed(s, uid) && !notify_stranger_heard(s, pid, uid))
             continue; /* no service runs as that user: nothing it says can matter */
         notify_message(s, pid, text, (size_t)n, &batch);
     }

@@ -140,6 +140,8 @@ struct sup {
     struct watch sig_w, timer_w, listen_w, notify_w;
     char notify_name[108]; /* NOTIFY_SOCKET for the services: "@name" (abstract) or a path; "" if none */
     int notify_stray;      /* the last PID whose notification matched no service (said once) */
+    int notify_strangers[8]; /* PIDs of users no service runs as, found to be no service's */
+    unsigned notify_next_stranger;
     uid_t *notify_uids;    /* sorted: users service processes were started as or spoke as (besides root, oya's) */
     size_t notify_nuids, notify_cap; /* room made before a start (sup_notify_room): noting a user never fails */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */

@@ -12,6 +12,7 @@ from conftest import unit, wait_for
 #   send:TEXT (\n in TEXT is a newline)   child-send:TEXT (sent by a forked child, which then exits)
 #   sleep:SECONDS   mainpid-child (fork a sleeping child, name it MAINPID, exit)   pause   exit:N
 #   setuid:UID (drop to that user and its group, as a daemon started as root does)
+#   worker-send:UID:TEXT (a forked child drops to that user, sends TEXT, and exits)
 NOTIFIER = r"""
 import os, socket, sys, time, signal
 def send(text):
@@ -23,6 +24,10 @@ def send(text):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.sendto(text.replace("\\n", "\n").encode(), addr)
     s.close()
+def drop(uid):
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
 for step in sys.argv[1:]:
     kind, _, arg = step.partition(":")
     if kind == "send":
@@ -52,9 +57,16 @@ for step in sys.argv[1:]:
     elif kind == "exit":
         sys.exit(int(arg))
     elif kind == "setuid":
-        os.setgroups([])
-        os.setgid(int(arg))
-        os.setuid(int(arg))
+        drop(int(arg))
+    elif kind == "worker-send":
+        uid, _, text = arg.partition(":")
+        pid = os.fork()
+        if pid == 0:
+            drop(int(uid))
+            send(text)
+            time.sleep(0.5)
+            os._exit(0)
+        os.waitpid(pid, 0)
 """
 
 
@@ -151,6 +163,15 @@ def test_a_daemon_that_drops_to_its_own_user_is_heard(oya, tmp_path, unpriv_user
     assert psutil.Process(rec["main_pid"]).uids().real == uid
     wait_for(lambda: o.record("n")["status_text"] == "from a worker", what="the worker's STATUS=")
     assert "notification from PID" not in o.err()
+
+
+def test_a_worker_that_drops_to_its_own_user_is_heard(oya, tmp_path, unpriv_user):
+    """squid's main process stays root; its worker drops to the proxy user and says READY=1
+    (NotifyAccess=all): heard, being of the service's session."""
+    cmd = notifier(tmp_path, f"worker-send:{unpriv_user.pw_uid}:READY=1\\nSTATUS=from a worker", "pause")
+    o = oya({"n": unit(cmd, "Type=notify\nNotifyAccess=all\nTimeoutStartSec=20s")})
+    rec = o.wait_state("n", "active", "running", timeout=20)
+    assert rec["status_text"] == "from a worker"
 
 
 def test_notify_access_none(oya, tmp_path):

@@ -490,7 +490,8 @@ print(sent, flush=True)
 
 def test_notify_flood_from_another_user_is_cheap(oya, unpriv_user, open_tmp, tmp_path, heartbeat):
     """A local user who runs no service floods the notify socket: each datagram costs oya no more than
-    its receipt (no /proc read, no scan, even with a NotifyAccess=all service), and the loop goes on."""
+    its receipt (no scan, even with a NotifyAccess=all service, and one /proc read for the sending PID), and
+    the loop goes on."""
     env = tmp_path / "env"
     o = oya({"all": unit(f"/bin/sh -c 'echo $NOTIFY_SOCKET > {env}; exec sleep infinity'", "NotifyAccess=all"),
              "beat": heartbeat.unit()})
