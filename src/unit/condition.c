@@ -674,7 +674,10 @@ int unit_cond_test(enum unit_cond_kind kind, const char *v)
     case COND_MEMORY_PRESSURE: return machine_pressure_below("memory", v);
     case COND_CPU_PRESSURE: return machine_pressure_below("cpu", v);
     case COND_IO_PRESSURE: return machine_pressure_below("io", v);
-    case COND_MOUNTS_FOR: return access(v, F_OK) == 0;
+    case COND_MOUNTS_FOR: {
+        char unmounted[PATH_MAX];
+        return machine_mounts_for(v, "/etc/fstab", unmounted, sizeof(unmounted));
+    }
     }
     return -EINVAL;
 }
@@ -710,9 +713,15 @@ bool unit_conditions_met(const struct unit *u, bool asserts, char *why, size_t s
                 first_trigger = c, first_r = r;
             continue;
         }
+        if (!ok && c->kind == COND_MOUNTS_FOR && r == 0) {
+            char unmounted[PATH_MAX] = "";
+            machine_mounts_for(c->value, "/etc/fstab", unmounted, sizeof(unmounted));
+            snprintf(why, size, "RequiresMountsFor=%s: %s (in /etc/fstab) is not mounted, and oya mounts nothing",
+                     c->value, unmounted);
+            return false;
+        }
         if (!ok) {
-            say_unmet(c, r, why, size,
-                      c->kind == COND_MOUNTS_FOR ? "%s=%s%s%s: the path does not exist%s" : "%s=%s%s%s was not met%s");
+            say_unmet(c, r, why, size, "%s=%s%s%s was not met%s");
             return false;
         }
     }

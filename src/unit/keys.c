@@ -652,8 +652,9 @@ static int parse_condition(struct unit *u, enum unit_cond_kind kind, const char 
     return 0;
 }
 
-/* RequiresMountsFor=: oya has no mount units to order after; each path must exist when the service
- * starts (its file system is there), else the start is skipped as for a condition */
+/* RequiresMountsFor=: oya has no mount units to order after or start; the fstab mount points on each
+ * path must be mounted when the service starts, else the start is skipped as for a condition
+ * (machine_mounts_for) */
 static int parse_mounts_for(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;

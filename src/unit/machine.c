@@ -557,7 +557,27 @@ int machine_kernel_cmdline_has(const char *v)
     return r;
 }
 
-/* A mount point is a line's fifth field in /proc/self/mountinfo (spaces there written \040) */
+/* One field of an fstab or mountinfo line into out, its octal escapes (\040 for a space) decoded; returns
+ * the rest of the line */
+static const char *mount_field(const char *p, char *out, size_t size)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t k = 0;
+    for (; *p && *p != ' ' && *p != '\t'; p++) {
+        char ch = *p;
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+            ch = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+        }
+        if (k + 1 < size)
+            out[k++] = ch;
+    }
+    out[k] = 0;
+    return p;
+}
+
+/* A mount point is a line's fifth field in /proc/self/mountinfo */
 int machine_is_mount_point(const char *path)
 {
     char real[PATH_MAX];
@@ -573,22 +593,46 @@ int machine_is_mount_point(const char *path)
         char *next = strchr(line, '\n');
         if (next)
             *next++ = 0;
-        char *f = line;
-        for (int i = 0; i < 4 && f; i++)
-            f = strchr(f, ' '), f = f ? f + 1 : NULL;
-        if (f) {
-            char mp[PATH_MAX];
-            size_t k = 0;
-            for (; *f && *f != ' ' && k + 1 < sizeof(mp); f++) {
-                if (f[0] == '\\' && f[1] >= '0' && f[1] <= '3' && f[2] && f[3]) {
-                    mp[k++] = (char)((f[1] - '0') * 64 + (f[2] - '0') * 8 + (f[3] - '0'));
-                    f += 3;
-                } else {
-                    mp[k++] = *f;
-                }
-            }
-            mp[k] = 0;
-            r = strcmp(mp, real) == 0;
+        char mp[PATH_MAX];
+        const char *f = line;
+        for (int i = 0; i < 5; i++)
+            f = mount_field(f, mp, sizeof(mp));
+        r = strcmp(mp, real) == 0;
+        line = next;
+    }
+    buf_free(&b);
+    return r;
+}
+
+/* RequiresMountsFor=path: systemd requires (and orders after) the mount units of the path's prefixes that
+ * exist, the ones of fstab among them; a path no mount unit covers needs nothing (lldpd names /run/lldpd,
+ * which it makes itself). oya mounts nothing, so each fstab mount point on the path must be mounted
+ * already: 1 if so, 0 with the first that is not in unmounted, -errno if fstab could not be read. */
+int machine_mounts_for(const char *path, const char *fstab, char *unmounted, size_t size)
+{
+    struct buf b = {0};
+    int r = file_read_to_buf(fstab, &b);
+    if (r < 0) {
+        buf_free(&b);
+        return r == -ENOENT ? 1 : r; /* no fstab: no mount units from it */
+    }
+    r = 1;
+    for (char *line = b.p; r == 1 && line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        char spec[PATH_MAX], mp[PATH_MAX], type[64];
+        const char *rest = mount_field(line, spec, sizeof(spec));
+        rest = mount_field(rest, mp, sizeof(mp));
+        mount_field(rest, type, sizeof(type));
+        size_t n = strlen(mp);
+        while (n > 1 && mp[n - 1] == '/')
+            mp[--n] = 0;
+        bool on_path = spec[0] != '#' && mp[0] == '/' && n > 1 && strcmp(type, "swap") != 0 &&
+                       strncmp(path, mp, n) == 0 && (path[n] == 0 || path[n] == '/');
+        if (on_path && machine_is_mount_point(mp) != 1) {
+            snprintf(unmounted, size, "%s", mp);
+            r = 0;
         }
         line = next;
     }

@@ -57,7 +57,7 @@ struct exec_list {
 enum unit_dir { UDIR_RUNTIME, UDIR_STATE, UDIR_CACHE, UDIR_LOGS, UDIR_CONFIGURATION, UDIR_N };
 enum unit_preserve { PRESERVE_NO, PRESERVE_YES, PRESERVE_RESTART };
 
-/* Condition*= and Assert*= of systemd 252 (and RequiresMountsFor= as a condition on its paths): checked
+/* Condition*= and Assert*= of systemd 252 (and RequiresMountsFor= as a condition on the mounts of its paths): checked
  * before each start. The order is condition.c's name table. */
 enum unit_cond_kind {
     COND_PATH_EXISTS, COND_PATH_EXISTS_GLOB, COND_PATH_IS_DIRECTORY, COND_PATH_IS_SYMBOLIC_LINK,

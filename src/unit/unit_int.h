@@ -56,6 +56,7 @@ int machine_cpu_has(const char *v);              /* a CPU feature flag (x86) */
 int machine_pressure_below(const char *resource, const char *v); /* "20%", "20%/1min" */
 int machine_kernel_cmdline_has(const char *v);   /* WORD or WORD=VALUE */
 int machine_is_mount_point(const char *path);
+int machine_mounts_for(const char *path, const char *fstab, char *unmounted, size_t size);
 int machine_path_encrypted(const char *path);    /* on a dm-crypt device */
 
 #endif

@@ -8,8 +8,10 @@
 
 #include "exec/exec.h"
 #include "unit/unit.h"
+#include "unit/unit_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/utsname.h>
@@ -344,6 +346,49 @@ static void test_exec_steps_are_named(void **state)
 
 /* systemd's defaults and refusals: NotifyAccess=main with a watchdog, IgnoreSIGPIPE=yes, DynamicUser=yes
  * refused (never run as root instead) */
+/* RequiresMountsFor=: the fstab mount points on the path must be mounted; a path none covers needs nothing */
+static void test_mounts_for(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/oya-fstab-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fstab[PATH_MAX], data[PATH_MAX], deeper[PATH_MAX], alike[PATH_MAX], un[PATH_MAX];
+    snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
+    snprintf(data, sizeof(data), "%s/data", dir);
+    snprintf(deeper, sizeof(deeper), "%s/data/db/x", dir);
+    snprintf(alike, sizeof(alike), "%s/database", dir);
+    FILE *f = fopen(fstab, "w");
+    assert_non_null(f);
+    fprintf(f, "# <file system> <mount point> <type> <options> <dump> <pass>\n"
+               "UUID=1234 / ext4 errors=remount-ro 0 1\n"
+               "proc\t/proc/\tproc defaults 0 0\n"
+               "/dev/vdz1 %s ext4 noauto 0 2\n"
+               "/swapfile none swap sw 0 0\n"
+               "server:/x /srv/with\\040space nfs defaults 0 0\n"
+               "\n  # indented comment /srv\n",
+            data);
+    fclose(f);
+    assert_int_equal(machine_mounts_for("/run/lldpd", fstab, un, sizeof(un)), 1); /* no mount covers it */
+    assert_int_equal(machine_mounts_for("/proc/self", fstab, un, sizeof(un)), 1);  /* mounted */
+    assert_int_equal(machine_mounts_for(alike, fstab, un, sizeof(un)), 1);         /* a prefix, not a parent */
+    assert_int_equal(machine_mounts_for(deeper, fstab, un, sizeof(un)), 0);
+    assert_string_equal(un, data);
+    assert_int_equal(machine_mounts_for(data, fstab, un, sizeof(un)), 0);
+    assert_int_equal(machine_mounts_for("/srv/with space/a", fstab, un, sizeof(un)), 0);
+    assert_string_equal(un, "/srv/with space");
+    assert_int_equal(machine_mounts_for("/srv/with", fstab, un, sizeof(un)), 1);
+    unlink(fstab);
+    assert_int_equal(machine_mounts_for(deeper, fstab, un, sizeof(un)), 1); /* no fstab: no mount units */
+    rmdir(dir);
+    /* through a unit: the reason names the mount point */
+    char *text = xasprintf("[Unit]\nRequiresMountsFor=/run/lldpd\n[Service]\nExecStart=/x\n");
+    struct unit *u = parse_ok(text);
+    char why[256] = "";
+    assert_true(unit_conditions_met(u, false, why, sizeof(why)));
+    unit_free(u);
+    free(text);
+}
+
 static void test_systemd_defaults(void **state)
 {
     (void)state;
@@ -824,8 +869,6 @@ static void test_conditions(void **state)
     assert_true(u->conds[0].assert);
     assert_int_equal(u->conds[1].kind, COND_MOUNTS_FOR);
     assert_string_equal(u->conds[2].value, "/n");
-    assert_false(unit_conditions_met(u, false, why, sizeof(why)));
-    assert_string_equal(why, "RequiresMountsFor=/m: the path does not exist");
     unit_free(u);
     struct unit_diag diag;
     u = parse("[Unit]\nConditionPathExists=rel\n[Service]\nExecStart=/x\n", &diag);
@@ -1072,6 +1115,7 @@ int main(void)
         cmocka_unit_test(test_unescape),
         cmocka_unit_test(test_continuation_then_comments_at_end),
         cmocka_unit_test(test_exec_steps_are_named),
+        cmocka_unit_test(test_mounts_for),
         cmocka_unit_test(test_systemd_defaults),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_old_keys),
