@@ -129,14 +129,83 @@ static int creds_fail(struct unit_creds *c, char *text)
     return c->err;
 }
 
+/* DynamicUser=yes: ids from systemd's range for them, which no user or group of the databases has. A
+ * name keeps its id for as long as oya runs (a restart, a reload), and gets the same one from a hash of it
+ * next time where that one is free, so what the service left on disk stays its own. Looked up when units
+ * are loaded, as User= is. */
+#define DYNAMIC_ID_MIN 61184u
+#define DYNAMIC_ID_MAX 65519u
+
+static int dynamic_id(struct exec_dynamic_ids *ids, const char *name, uid_t *id)
+{
+    for (size_t i = 0; i < ids->n; i++) {
+        if (strcmp(ids->v[i].name, name) == 0) {
+            *id = ids->v[i].id;
+            return 0;
+        }
+    }
+    if (mem_reserve(&ids->v, &ids->cap, ids->n + 1, sizeof(*ids->v)) < 0)
+        return -ENOMEM;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    const uint32_t span = DYNAMIC_ID_MAX - DYNAMIC_ID_MIN + 1;
+    for (uint32_t k = 0; k < span; k++) {
+        uid_t cand = DYNAMIC_ID_MIN + (h + k) % span;
+        bool taken = getpwuid(cand) || getgrgid((gid_t)cand);
+        for (size_t i = 0; !taken && i < ids->n; i++)
+            taken = ids->v[i].id == cand;
+        if (taken)
+            continue;
+        char *copy = mem_strdup(name);
+        if (!copy)
+            return -ENOMEM;
+        ids->v[ids->n++] = (struct exec_dynamic_id){copy, cand};
+        *id = cand;
+        return 0;
+    }
+    return -EUSERS;
+}
+
+void exec_dynamic_ids_free(struct exec_dynamic_ids *ids)
+{
+    for (size_t i = 0; i < ids->n; i++)
+        free(ids->v[i].name);
+    free(ids->v);
+    *ids = (struct exec_dynamic_ids){0};
+}
+
+/* User= of DynamicUser=yes that no database has: an id of its own for user and group, home /, no login */
+static int creds_dynamic(const struct unit *u, struct unit_creds *c, struct exec_dynamic_ids *ids)
+{
+    if (getgrnam(u->user))
+        return creds_fail(c, mem_asprintf("DynamicUser=yes: there is a group %s but no user of that name; make "
+                                          "the user too (useradd --system %s), or use another User=",
+                                          u->user, u->user));
+    uid_t id;
+    int r = dynamic_id(ids, u->user, &id);
+    if (r == -ENOMEM)
+        return creds_fail(c, NULL);
+    if (r < 0)
+        return creds_fail(c, mem_asprintf("DynamicUser=yes: no user id is free in %u-%u for %s", DYNAMIC_ID_MIN,
+                                          DYNAMIC_ID_MAX, u->user));
+    c->uid = id;
+    c->gid = (gid_t)id;
+    c->name = mem_strdup(u->user);
+    c->home = mem_strdup("/");
+    c->shell = mem_strdup("/usr/sbin/nologin");
+    return c->name && c->home && c->shell ? 0 : creds_fail(c, NULL);
+}
+
 /* User=, Group=, SupplementaryGroups= and the user's groups into c (zeroed) */
-static int creds_resolve(const struct unit *u, struct unit_creds *c)
+static int creds_resolve(const struct unit *u, struct unit_creds *c, struct exec_dynamic_ids *ids)
 {
     c->resolved = true;
     c->uid = (uid_t)-1;
     c->gid = (gid_t)-1;
     uint64_t id;
     struct passwd *pw = NULL;
+    bool dynamic = false;
     if (u->user) {
         bool numeric = str_to_u64(u->user, &id);
         pw = numeric ? getpwuid((uid_t)id) : getpwnam(u->user);
@@ -151,6 +220,11 @@ static int creds_resolve(const struct unit *u, struct unit_creds *c)
         } else if (numeric) {
             c->uid = (uid_t)id; /* a numeric id need not be in the database */
             c->gid = (gid_t)id;
+        } else if (u->dynamic_user) {
+            int r = creds_dynamic(u, c, ids);
+            if (r < 0)
+                return r;
+            dynamic = true;
         } else {
             return creds_fail(c, mem_asprintf("User=%s: no such user in the user database", u->user));
         }
@@ -158,10 +232,16 @@ static int creds_resolve(const struct unit *u, struct unit_creds *c)
     if (u->group) {
         bool numeric = str_to_u64(u->group, &id);
         struct group *gr = numeric ? getgrgid((gid_t)id) : getgrnam(u->group);
+        uid_t dyn;
+        int r = gr || numeric || !u->dynamic_user ? -ESRCH : dynamic_id(ids, u->group, &dyn);
+        if (r == -ENOMEM)
+            return creds_fail(c, NULL);
         if (gr)
             c->gid = gr->gr_gid;
         else if (numeric)
             c->gid = (gid_t)id;
+        else if (r == 0)
+            c->gid = (gid_t)dyn; /* DynamicUser=yes: a group of that name is made as the user is */
         else
             return creds_fail(c, mem_asprintf("Group=%s: no such group in the group database", u->group));
     }
@@ -171,8 +251,8 @@ static int creds_resolve(const struct unit *u, struct unit_creds *c)
         return creds_fail(c, NULL);
     c->ngroups = 1;
     c->groups[0] = primary;
-    if (c->name) {
-        /* the user's supplementary groups, as login would give them */
+    if (c->name && !dynamic) {
+        /* the user's supplementary groups, as login would give them (a dynamic user is in none) */
         int n = 32;
         for (int tries = 0; tries < 6; tries++) {
             gid_t *more = mem_grow(c->groups, (size_t)n, sizeof(gid_t));
@@ -208,10 +288,10 @@ static int creds_resolve(const struct unit *u, struct unit_creds *c)
     return 0;
 }
 
-int exec_resolve_creds(struct unit *u)
+int exec_resolve_creds(struct unit *u, struct exec_dynamic_ids *ids)
 {
     struct unit_creds fresh = {0};
-    int r = creds_resolve(u, &fresh);
+    int r = creds_resolve(u, &fresh, ids);
     if (r == -ENOMEM && u->creds.resolved && u->creds.err != -ENOMEM) {
         unit_creds_clear(&fresh); /* out of memory: what was resolved before still holds */
         return r;

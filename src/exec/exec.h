@@ -55,7 +55,16 @@ struct exec_child {
 /* Look up User=, Group= and SupplementaryGroups= in the user and group databases into u->creds (at load
  * time: NSS never runs at a start); -ESRCH for a name they do not know (u->creds says which); -ENOMEM
  * keeps what u->creds held before, if anything (a start then fails saying so). */
-int exec_resolve_creds(struct unit *u);
+/* The ids DynamicUser= names were given (exec.c): one per name for as long as the supervisor runs */
+struct exec_dynamic_ids {
+    struct exec_dynamic_id {
+        char *name;
+        uid_t id;
+    } *v;
+    size_t n, cap;
+};
+int exec_resolve_creds(struct unit *u, struct exec_dynamic_ids *ids);
+void exec_dynamic_ids_free(struct exec_dynamic_ids *ids);
 /* The owner from u->creds ((uid_t)-1 and (gid_t)-1 where unset); -ESRCH with a message in err for a name the
  * databases did not know when the unit was loaded. */
 int exec_owner(const struct unit *u, uid_t *uid, gid_t *gid, struct buf *err);

@@ -267,7 +267,7 @@ int sup_reload_units(struct sup *s, bool reload, struct sup_reload *r)
     /* users and groups now, never at a start (a failure is the start's): every service's, since a user
      * may have changed behind an unchanged unit */
     for (size_t i = 0; i < s->nsvcs; i++)
-        exec_resolve_creds(s->svcs[i]->unit);
+        exec_resolve_creds(s->svcs[i]->unit, &s->dynamic_ids);
     if (reload) {
         for (size_t i = 0; i < before; i++) {
             struct service *svc = s->svcs[i];
@@ -322,7 +322,7 @@ struct service *sup_instantiate(struct sup *s, const char *name)
     struct unit *u = s->shutting_down ? NULL : sup_instance_unit(s, name);
     if (!u)
         return NULL;
-    exec_resolve_creds(u);
+    exec_resolve_creds(u, &s->dynamic_ids);
     struct service *svc = sup_add_service(s, u);
     if (!svc) {
         unit_free(u); /* out of memory: the caller sees mem_failures() move */

@@ -531,6 +531,7 @@ static void teardown(struct sup *s)
     buf_free(&s->bus_out);
     sup_bad_units_clear(s);
     free(s->notify_uids);
+    exec_dynamic_ids_free(&s->dynamic_ids);
     strv_clear(&s->templates);
     if (s->listenfd >= 0) {
         close(s->listenfd);

@@ -142,6 +142,7 @@ struct sup {
     int notify_stray;      /* the last PID whose notification matched no service (said once) */
     int notify_strangers[8]; /* PIDs of users no service runs as, found to be no service's */
     unsigned notify_next_stranger;
+    struct exec_dynamic_ids dynamic_ids; /* DynamicUser= names and their ids (exec.c) */
     uid_t *notify_uids;    /* sorted: users service processes were started as or spoke as (besides root, oya's) */
     size_t notify_nuids, notify_cap; /* room made before a start (sup_notify_room): noting a user never fails */
     struct service **svcs; /* each allocated once: watches point at them, and reloads add more */

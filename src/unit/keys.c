@@ -1039,8 +1039,6 @@ static int parse_ignored(struct unit *u, const struct key *k, const char *v, str
     return 0;
 }
 
-/* DynamicUser=yes asks for a transient user that oya does not allocate yet: the unit is refused rather
- * than run as root */
 /* SyslogLevel=: the priority of a line with no <N> prefix (emerg .. debug); default info */
 static int parse_syslog_level(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
@@ -1065,18 +1063,6 @@ static int parse_bus_name(struct unit *u, const struct key *k, const char *v, st
     if (!bus_name_valid(v))
         return bad_value(c, "not a bus name; write one like org.example.Daemon");
     u->bus_name = mem_strdup(v);
-    return 0;
-}
-
-static int parse_dynamic_user(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
-{
-    (void)u, (void)k;
-    bool on;
-    if (unit_parse_bool(v, &on) < 0)
-        return bad_value(c, "not a boolean; use yes or no");
-    if (on)
-        return bad_value(c, "oya does not allocate transient users yet, and will not run the service as root "
-                            "instead; give it a real user with User= (useradd --system NAME) and DynamicUser=no");
     return 0;
 }
 
@@ -1181,7 +1167,7 @@ static struct key keys[] = {
     {"Service", "IOWriteBandwidthMax", parse_resource, 0, 0},
     {"Service", "IOReadIOPSMax", parse_resource, 0, 0},
     {"Service", "IOWriteIOPSMax", parse_resource, 0, 0},
-    {"Service", "DynamicUser", parse_dynamic_user, 0, 0},
+    {"Service", "DynamicUser", parse_bool, FIELD(dynamic_user), 0},
     {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
     {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
     {"Service", "AmbientCapabilities", parse_caps, 0, 1},

@@ -194,6 +194,28 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
     free(value);
 }
 
+/* DynamicUser=yes: the user is User=, else the unit's name where that is a valid user name, else "_du"
+ * and a hash of it (systemd's rule: an instance's '@' is not allowed in a name). It implies
+ * NoNewPrivileges= and PrivateTmp= (systemd's other implied settings are sandboxing oya does not apply). */
+static void dynamic_user(struct unit *u)
+{
+    u->no_new_privileges = true;
+    u->private_tmp = true;
+    if (u->user || !u->name)
+        return;
+    bool valid = strlen(u->name) <= 31 && (isalpha((unsigned char)u->name[0]) || u->name[0] == '_');
+    for (const char *p = u->name; valid && *p; p++)
+        valid = isalnum((unsigned char)*p) || *p == '_' || *p == '-';
+    if (valid) {
+        u->user = mem_strdup(u->name);
+        return;
+    }
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (const char *p = u->name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    u->user = mem_asprintf("_du%016llx", (unsigned long long)h);
+}
+
 static void validate(struct unit *u, struct parse_ctx *c)
 {
     size_t n_start = u->exec[UEXEC_START].n;
@@ -226,6 +248,8 @@ static void validate(struct unit *u, struct parse_ctx *c)
                  keys.p);
         buf_free(&keys);
     }
+    if (u->dynamic_user)
+        dynamic_user(u);
     if (!c->notify_access_set) /* systemd: main for Type=notify and for a watchdog, else none */
         u->notify_access = u->type == UNIT_NOTIFY || u->watchdog_usec ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)

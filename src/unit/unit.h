@@ -176,6 +176,9 @@ struct unit {
     int io_class, io_priority;        /* IOSchedulingClass= (0: unset), IOSchedulingPriority= (-1: unset) */
     uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
     bool no_new_privileges;
+    /* DynamicUser=: run as a user no database has, named by User= or after the unit (exec_resolve_creds
+     * picks its number); implies NoNewPrivileges= and PrivateTmp= */
+    bool dynamic_user;
     bool delegate; /* Delegate=: the service manages a cgroup subtree of its own (owned by its User=) */
     struct strv supplementary_groups; /* SupplementaryGroups=: names or numbers, added to the user's */
     struct unit_creds creds;          /* the three above, resolved when the unit is loaded (exec_resolve_creds) */

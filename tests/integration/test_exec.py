@@ -4,6 +4,7 @@ import os
 import pwd
 import grp
 import re
+import shutil
 import subprocess
 
 import psutil
@@ -248,3 +249,43 @@ def test_children_are_copies_where_clone3_is_refused(oya, tmp_path):
     assert "failed to change to the working directory" in rec["exec_error"] and "status=200/CHDIR" in rec["exec_error"]
     o.cli("restart", "svc", check=True)
     assert o.main_pid("svc") != pid
+
+
+@needs_root
+def test_dynamic_user(oya, tmp_path):
+    """DynamicUser=yes, as systemd: a user and group of one id from 61184-65519 that no database has, named
+    by User= or after the unit; the same id again at a restart; a static user of that name is used as it
+    is; NoNewPrivileges= and PrivateTmp= are implied; StateDirectory= belongs to the user."""
+    state = f"oya-test-dyn-{os.getpid()}"
+    o = oya({
+        "dyn": unit("/bin/sleep infinity", f"DynamicUser=yes\nStateDirectory={state}"),
+        "other": unit("/bin/sleep infinity", "DynamicUser=yes\nUser=oya-dyn-other"),
+        "static": unit("/bin/sleep infinity", "DynamicUser=yes\nUser=nobody"),
+        "grouponly": unit("/bin/sleep infinity", "DynamicUser=yes\nUser=nogroup"),
+    })
+    try:
+        ids = {}
+        for name in ("dyn", "other"):
+            pid = o.wait_state(name, "active", "running")["main_pid"]
+            p = psutil.Process(pid)
+            uid = p.uids().real
+            assert 61184 <= uid <= 65519, name
+            assert p.uids() == (uid, uid, uid) and p.gids() == (uid, uid, uid)
+            status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status").read().splitlines())
+            assert status["Groups"].split() == [str(uid)] and status["NoNewPrivs"].strip() == "1"
+            with pytest.raises(KeyError):
+                pwd.getpwuid(uid)
+            env = p.environ()
+            assert (env["USER"], env["HOME"], env["SHELL"]) == (name if name == "dyn" else "oya-dyn-other", "/",
+                                                                "/usr/sbin/nologin")
+            ids[name] = uid
+        assert ids["dyn"] != ids["other"]
+        assert os.stat(f"/var/lib/{state}").st_uid == ids["dyn"]
+        o.cli("restart", "dyn", check=True)
+        assert psutil.Process(o.wait_state("dyn", "active", "running")["main_pid"]).uids().real == ids["dyn"]
+        pid = o.wait_state("static", "active", "running")["main_pid"]
+        assert psutil.Process(pid).uids().real == pwd.getpwnam("nobody").pw_uid
+        rec = o.wait_state("grouponly", "failed")
+        assert rec["exec_error"].startswith("DynamicUser=yes: there is a group nogroup but no user of that name")
+    finally:
+        shutil.rmtree(f"/var/lib/{state}", ignore_errors=True)

@@ -344,8 +344,6 @@ static void test_exec_steps_are_named(void **state)
     assert_string_equal(exit_status_name(227), "NO_NEW_PRIVILEGES");
 }
 
-/* systemd's defaults and refusals: NotifyAccess=main with a watchdog, IgnoreSIGPIPE=yes, DynamicUser=yes
- * refused (never run as root instead) */
 /* RequiresMountsFor=: the fstab mount points on the path must be mounted; a path none covers needs nothing */
 static void test_mounts_for(void **state)
 {
@@ -389,6 +387,8 @@ static void test_mounts_for(void **state)
     free(text);
 }
 
+/* systemd's defaults: NotifyAccess=main with a watchdog, IgnoreSIGPIPE=yes, DynamicUser=yes's user named
+ * after the unit and its implied settings */
 static void test_systemd_defaults(void **state)
 {
     (void)state;
@@ -400,9 +400,19 @@ static void test_systemd_defaults(void **state)
     assert_false(u->ignore_sigpipe);
     assert_int_equal(u->notify_access, NOTIFY_NONE);
     unit_free(u);
-    char *e = parse_error(SVC("DynamicUser=yes\n"));
-    assert_non_null(strstr(e, "DynamicUser=yes: oya does not allocate transient users yet"));
-    free(e);
+    u = parse_ok(SVC("DynamicUser=yes\n"));
+    assert_true(u->dynamic_user && u->no_new_privileges && u->private_tmp);
+    assert_string_equal(u->user, u->name);
+    unit_free(u);
+    u = parse_ok(SVC("User=svc-user\nDynamicUser=yes\n"));
+    assert_string_equal(u->user, "svc-user");
+    unit_free(u);
+    struct unit_diag dd = {0};
+    u = unit_parse("worker@1", "worker@.service", SVC("DynamicUser=yes\n"), &dd); /* '@': not a user name */
+    assert_non_null(u);
+    assert_true(strlen(u->user) == 19 && strncmp(u->user, "_du", 3) == 0);
+    unit_free(u);
+    buf_free(&dd.text);
     /* TasksMax= takes no specifiers (a % is a percentage); it is applied to the cgroup, not listed as not applied */
     struct unit_diag d = {0};
     u = unit_parse("t", "t.service", SVC("TasksMax=99%\n"), &d);
@@ -418,7 +428,7 @@ static void test_systemd_defaults(void **state)
     assert_true(u->tasks_max == 512 && !u->tasks_max_percent);
     unit_free(u);
     buf_free(&d.text);
-    e = parse_error(SVC("TasksMax=101%\n"));
+    char *e = parse_error(SVC("TasksMax=101%\n"));
     free(e);
 }
 
