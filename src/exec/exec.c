@@ -529,6 +529,13 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         goto oom;
     pl->unit_copy = *u; /* the child may outlive the caller's unit (a reload while it starts) */
     pl->unit = &pl->unit_copy;
+    if (cmd->flags & EXEC_FULL_PRIVILEGES) {
+        /* '+': as systemd, the sandboxing is not applied to this command (the cgroup's limits still are) */
+        pl->unit_copy.cap_bounding_set = false;
+        pl->unit_copy.cap_ambient = 0;
+        pl->unit_copy.no_new_privileges = false;
+        pl->unit_copy.private_tmp = false;
+    }
     return 0;
 oom:
     buf_printf(err, "out of memory while preparing %s", cmd->path);

@@ -431,7 +431,9 @@ static int parse_exec(struct unit *u, const struct key *k, const char *v, struct
             flags |= EXEC_ARGV0;
         else if (*p == ':')
             flags |= EXEC_NO_ENV_EXPAND;
-        else if (*p == '+' || *p == '!')
+        else if (*p == '+')
+            flags |= EXEC_PRIVILEGED | EXEC_FULL_PRIVILEGES;
+        else if (*p == '!')
             flags |= EXEC_PRIVILEGED;
         else
             break;

@@ -232,7 +232,7 @@ static void validate(struct unit *u, struct parse_ctx *c)
     if (u->permissions_start_only) /* the old form of '+' on every command but ExecStart= */
         for (int e = 0; e < UEXEC_N; e++)
             for (size_t i = 0; e != UEXEC_START && i < u->exec[e].n; i++)
-                u->exec[e].v[i].flags |= EXEC_PRIVILEGED;
+                u->exec[e].v[i].flags |= EXEC_PRIVILEGED | EXEC_FULL_PRIVILEGES;
     if (u->type == UNIT_DBUS && !u->bus_name)
         unit_diag_add(c->diag, true, "%s: Type=dbus needs BusName=, the name the service takes on the bus", c->path);
     unit_env_dedupe(&u->environment);

@@ -36,7 +36,9 @@ enum unit_oom_policy { OOM_STOP, OOM_CONTINUE, OOM_KILL };
 #define EXEC_IGNORE_FAILURE 1 /* '-' */
 #define EXEC_ARGV0 2          /* '@' */
 #define EXEC_NO_ENV_EXPAND 4  /* ':' */
-#define EXEC_PRIVILEGED 8     /* '+' or '!': run as oya's own user, not User=/Group= (oya applies no sandbox) */
+#define EXEC_PRIVILEGED 8     /* '+' or '!': run as oya's own user, not User=/Group=/SupplementaryGroups= */
+#define EXEC_FULL_PRIVILEGES 16 /* '+' (and PermissionsStartOnly=): nor CapabilityBoundingSet=, \
+                                 * AmbientCapabilities=, NoNewPrivileges=, PrivateTmp= (systemd's sandboxing) */
 
 /* The command lists of a service, in the order a start and a stop run them. */
 enum unit_exec { UEXEC_START_PRE, UEXEC_START, UEXEC_START_POST, UEXEC_RELOAD, UEXEC_STOP, UEXEC_STOP_POST,

@@ -289,3 +289,25 @@ def test_dynamic_user(oya, tmp_path):
         assert rec["exec_error"].startswith("DynamicUser=yes: there is a group nogroup but no user of that name")
     finally:
         shutil.rmtree(f"/var/lib/{state}", ignore_errors=True)
+
+
+@needs_root
+def test_plus_drops_the_sandboxing_and_bang_only_the_user(oya, tmp_path):
+    """As systemd: a '+' command runs with full privileges (no User=, CapabilityBoundingSet=,
+    NoNewPrivileges=, PrivateTmp=), so nsd's `ExecReload=+/bin/kill -HUP $MAINPID` can signal a daemon that
+    dropped to its own user; a '!' command only keeps oya's user."""
+    report = (f"/bin/sh -c 'echo $0 uid=$(id -u) $(grep -E \"^(CapBnd|NoNewPrivs):\" /proc/self/status | tr -s \"\\t\" \" \") "
+              f"$(test -d {tmp_path} && echo shared-tmp || echo private-tmp)'")
+    o = oya({"s": unit("/bin/sh -c \"trap '' HUP; exec sleep infinity\"",
+                       "User=nobody\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nNoNewPrivileges=yes\nPrivateTmp=yes\n"
+                       f"ExecStartPost=+{report} plus\nExecStartPost=!{report} bang\n"
+                       f"ExecReload=+/bin/kill -HUP $MAINPID")})
+    o.wait_state("s", "active", "running")
+    wait_for(lambda: len([l for l in o.lines_of("s") if l.startswith(("plus", "bang"))]) == 2, what="both reports")
+    lines = {l.split()[0]: l.split()[1:] for l in o.lines_of("s") if l.startswith(("plus", "bang"))}
+    full = [l.split(":", 1)[1].strip() for l in open("/proc/self/status") if l.startswith("CapBnd:")][0]
+    assert lines["plus"] == ["uid=0", "CapBnd:", full, "NoNewPrivs:", "0", "shared-tmp"]
+    assert lines["bang"] == ["uid=0", "CapBnd:", "0000000000000400", "NoNewPrivs:", "1", "private-tmp"]
+    r = o.cli("reload", "s")  # root without CAP_KILL could not signal the main process, which runs as nobody
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert o.state("s") == ("active", "running")

@@ -788,9 +788,9 @@ static void test_command_lists_and_files(void **state)
     assert_int_equal(u->exec[UEXEC_START_PRE].n, 2);
     assert_int_equal(u->exec[UEXEC_START_PRE].v[1].flags, EXEC_IGNORE_FAILURE);
     assert_string_equal(u->exec[UEXEC_START].v[0].argv.v[2], "daemon on;");
-    assert_int_equal(u->exec[UEXEC_START_POST].v[0].flags, EXEC_PRIVILEGED);
+    assert_int_equal(u->exec[UEXEC_START_POST].v[0].flags, EXEC_PRIVILEGED | EXEC_FULL_PRIVILEGES); /* '+' */
     assert_string_equal(u->exec[UEXEC_RELOAD].v[0].argv.v[2], "$MAINPID");
-    assert_int_equal(u->exec[UEXEC_STOP].v[0].flags, EXEC_PRIVILEGED);
+    assert_int_equal(u->exec[UEXEC_STOP].v[0].flags, EXEC_PRIVILEGED); /* '!': the user only */
     assert_int_equal(u->exec[UEXEC_STOP_POST].n, 1);
     assert_int_equal(u->dirs[UDIR_RUNTIME].n, 2);
     assert_string_equal(u->dirs[UDIR_RUNTIME].v[1], "redis/sub");
@@ -921,6 +921,7 @@ static void test_old_keys(void **state)
     assert_true(u->exec[UEXEC_START_PRE].v[0].flags & EXEC_PRIVILEGED);
     assert_true(u->exec[UEXEC_STOP].v[0].flags & EXEC_PRIVILEGED);
     assert_false(u->exec[UEXEC_START].v[0].flags & EXEC_PRIVILEGED);
+    assert_true(u->exec[UEXEC_STOP].v[0].flags & EXEC_FULL_PRIVILEGES); /* the old form of '+' */
     assert_false(u->guess_main_pid);
     unit_free(u);
 }
