@@ -216,6 +216,16 @@ static CHILD void child_tune(const struct plan *pl, int rfd)
  * permitted, inheritable and effective, then raise them into the ambient set, which survives exec. */
 static CHILD void child_ambient(uint64_t caps, int rfd)
 {
+    /* as systemd (since 246), one outside the bounding set (a container's) is left out, not a failure */
+    uint64_t kept = 0;
+    for (int cap = 0; cap < 64; cap++)
+        if ((caps & (1ULL << cap)) && sys2(SYS_prctl, PR_CAPBSET_READ, cap) == 1)
+            kept |= 1ULL << cap;
+    if (kept != caps)
+        child_warn(rfd, STEP_AMBIENT, EPERM);
+    caps = kept;
+    if (!caps)
+        return;
     struct {
         uint32_t version;
         int pid;
@@ -229,10 +239,10 @@ static CHILD void child_ambient(uint64_t caps, int rfd)
     }
     long r = sys2(SYS_capset, &head, data);
     if (r < 0)
-        child_fail(rfd, STEP_CAPS, r);
+        child_fail(rfd, STEP_AMBIENT, r);
     for (int cap = 0; cap < 64; cap++)
         if ((caps & (1ULL << cap)) && (r = sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0)) < 0)
-            child_fail(rfd, STEP_CAPS, r);
+            child_fail(rfd, STEP_AMBIENT, r);
 }
 
 /* StandardOutput=file: and its kin, opened with the service's own credentials (see plan_output) */

@@ -36,6 +36,7 @@ const struct exec_step_info exec_steps[] = {
     [STEP_AFFINITY] = {215, "set the CPU affinity"},
     [STEP_NAMESPACE] = {226, "set up the private /tmp (PrivateTmp=)"},
     [STEP_CAPS] = {218, "drop capabilities from the bounding set"},
+    [STEP_AMBIENT] = {218, "raise every ambient capability (AmbientCapabilities=)"},
     [STEP_NNP] = {227, "set no_new_privs"},
     [STEP_OUTPUT_FILE] = {209, "open the StandardOutput=/StandardError= file as the service's user"},
     [STEP_CGROUP] = {219, "set up the service's cgroup"},

@@ -46,6 +46,18 @@ def test_private_tmp_without_cap_sys_admin_goes_on(oya, tmp_path):
 
 
 @needs_setpriv
+def test_ambient_capabilities_outside_the_bounding_set_are_left_out(oya, tmp_path):
+    """mariadb's unit asks for CAP_IPC_LOCK, which Docker does not give: as systemd (since 246), the
+    service runs with the ambient capabilities the bounding set holds, and oya says so."""
+    o = oya({"db": unit("/bin/sleep infinity", "User=nobody\nAmbientCapabilities=CAP_IPC_LOCK CAP_NET_BIND_SERVICE")},
+            wrap=AS_IN_DOCKER)
+    rec = o.wait_state("db", "active", "running")
+    status = dict(line.split(":", 1) for line in open(f"/proc/{rec['main_pid']}/status").read().splitlines())
+    assert int(status["CapAmb"], 16) == 1 << 10  # CAP_NET_BIND_SERVICE; CAP_IPC_LOCK (14) is not there
+    wait_for(lambda: "could not raise every ambient capability" in o.err(), what="the warning")
+
+
+@needs_setpriv
 def test_daemon_of_a_user_service_is_found_without_cap_sys_ptrace(oya, unpriv_user):
     """In Docker, root has no CAP_SYS_PTRACE and cannot read another user's environment (INVOCATION_ID):
     a daemon a User= service starts later in a session of its own (rabbitmq's epmd) is still the service's,
