@@ -323,6 +323,15 @@ static bool is_helper(const struct sup *s, int pid)
     return false;
 }
 
+/* pid is the main or control process of a service other than svc */
+static bool known_elsewhere(const struct sup *s, const struct service *svc, int pid)
+{
+    for (size_t k = 0; k < s->nsvcs; k++)
+        if (s->svcs[k] != svc && (s->svcs[k]->st.main_pid == pid || s->svcs[k]->st.control_pid == pid))
+            return true;
+    return false;
+}
+
 void sup_claim_adopted(struct sup *s, struct service *svc)
 {
     struct proc_snapshot snap;
@@ -334,10 +343,12 @@ void sup_claim_adopted(struct sup *s, struct service *svc)
         /* one this service owns already is claimed too: the daemon may still be in the start command's
          * session, about to call setsid, and would be nobody's a moment later */
         if (p->ppid != s->self_pid || (own[i] >= 0 && own[i] != (int)svc->index) || is_helper(s, p->pid) ||
-            !born_in_start(svc, p->starttime) || !runs_as(s, svc, p->pid) || claimed_by(svc, p))
-            continue;
+            !born_in_start(svc, p->starttime) || !runs_as(s, svc, p->pid) || claimed_by(svc, p) ||
+            p->state == 'Z' || known_elsewhere(s, svc, p->pid))
+            continue; /* (a zombie is in no cgroup's list: another service's start command not reaped yet) */
+        /* born while another start ran too: its own only if its cgroup or INVOCATION_ID says so */
         const struct service *other = NULL;
-        for (size_t k = 0; k < s->nsvcs && !other; k++)
+        for (size_t k = 0; k < s->nsvcs && !other && own[i] != (int)svc->index; k++)
             if (s->svcs[k] != svc && born_in_start(s->svcs[k], p->starttime))
                 other = s->svcs[k];
         if (other) {

@@ -348,3 +348,18 @@ def test_delegate_gives_the_user_its_subtree(oya, unpriv_user, open_tmp, delegat
     o.cli("stop", "rt", check=True)
     assert not psutil.pid_exists(worker[0]) or psutil.Process(worker[0]).status() == psutil.STATUS_ZOMBIE
     wait_for(lambda: not os.path.exists(d), what="the service's cgroup and its worker cgroup removed")
+
+
+def test_daemons_born_while_two_starts_ran_belong_by_their_cgroup(oya):
+    """Two Type=forking services start at once (all of a machine's enabled units do); each daemon leaves
+    the session and the environment and is orphaned to oya while both starts run. Its cgroup says whose it
+    is, and the other start command, exited but not reaped yet (a zombie is in no cgroup's list), is no
+    orphan: no "left to neither", and each service guesses its own main process."""
+    start = ("/bin/sh -c 'setsid env -i /bin/sh -c \"exec /bin/sleep {n}\" >/dev/null 2>&1 </dev/null & "
+             "sleep 0.5; exit 0'")
+    o = oya({"a": unit(start.format(n=2001), "Type=forking"), "b": unit(start.format(n=2002), "Type=forking")})
+    for name, n in (("a", "2001"), ("b", "2002")):
+        rec = o.wait_state(name, "active", "running")
+        usable(o)
+        assert psutil.Process(rec["main_pid"]).cmdline() == ["/bin/sleep", n], name
+    assert "appeared while the starts of" not in o.err()
