@@ -154,13 +154,11 @@ void sup_notify_allow_uid(struct sup *s, uid_t uid)
  * is remembered, so a flood from it costs its receipt and a look at the services' PIDs. */
 static bool notify_stranger_heard(struct sup *s, int pid, uid_t uid)
 {
+    if (sup_by_pid(s, pid, NULL))
+        goto heard;
     bool any_all = false;
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        const struct service *svc = s->svcs[i];
-        if (svc->st.main_pid == pid || svc->st.control_pid == pid)
-            goto heard;
-        any_all = any_all || (svc->unit->notify_access == NOTIFY_ALL && svc->sid > 0);
-    }
+    for (size_t i = 0; i < s->nsvcs; i++)
+        any_all = any_all || (s->svcs[i]->unit->notify_access == NOTIFY_ALL && s->svcs[i]->sid > 0);
     if (!any_all)
         return false;
     for (size_t k = 0; k < ARRAY_SIZE(s->notify_strangers); k++)

@@ -63,12 +63,9 @@ static void trace_reaped(struct sup *s, const siginfo_t *si, const struct proc_s
     for (size_t i = 0; i < s->nhelpers; i++)
         if (s->helpers[i] == si->si_pid)
             role = "helper";
-    for (size_t i = 0; i < s->nsvcs && !owner; i++) {
-        if (s->svcs[i]->st.main_pid == si->si_pid)
-            owner = s->svcs[i], role = "main";
-        else if (s->svcs[i]->st.control_pid == si->si_pid)
-            owner = s->svcs[i], role = "control";
-    }
+    bool is_main;
+    if ((owner = sup_by_pid(s, si->si_pid, &is_main)))
+        role = is_main ? "main" : "control";
     /* an orphan: the service whose session it was in (one that made a session of its own is not known) */
     for (size_t i = 0; i < s->nsvcs && !owner && seen->pid && seen->session > 0; i++)
         if (s->svcs[i]->sid == seen->session || s->svcs[i]->control_sid == seen->session)
@@ -113,19 +110,13 @@ static void reaped(struct sup *s, const siginfo_t *si, const struct proc_stat *s
         trace_reaped(s, si, seen);
     if (helper_reaped(s, si->si_pid))
         return;
-    for (size_t i = 0; i < s->nsvcs; i++) {
-        struct service *svc = s->svcs[i];
-        if (svc->st.main_pid == si->si_pid) {
-            sup_relay_drain(s, svc);
-            sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_MAIN_EXITED, .code = si->si_code, .status = si->si_status});
-            return;
-        }
-        if (svc->st.control_pid == si->si_pid) {
-            sup_relay_drain(s, svc);
-            sup_feed(s, svc, (struct sup_event){.kind = SUP_EV_CONTROL_EXITED, .code = si->si_code, .status = si->si_status});
-            return;
-        }
-    }
+    bool is_main;
+    struct service *svc = sup_by_pid(s, si->si_pid, &is_main);
+    if (!svc)
+        return;
+    sup_relay_drain(s, svc);
+    sup_feed(s, svc, (struct sup_event){.kind = is_main ? SUP_EV_MAIN_EXITED : SUP_EV_CONTROL_EXITED,
+                                        .code = si->si_code, .status = si->si_status});
 }
 
 /* waitid(P_ALL) looks at every child of oya, so with 10,000 services each call is that long. The PID a

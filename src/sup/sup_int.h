@@ -382,6 +382,8 @@ int *sup_owners(struct sup *s, const struct proc_snapshot *snap); /* NULL: out o
 int sup_scan_owners(struct sup *s, struct proc_snapshot *snap, int **owner);
 ssize_t sup_members(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int **pids); /* or -ENOMEM */
 struct service *sup_owner_of(struct sup *s, const struct proc_snapshot *snap, int pid);
+/* The service whose main (*is_main set) or control process pid is, or NULL: no /proc read */
+struct service *sup_by_pid(const struct sup *s, int pid, bool *is_main);
 bool sup_is_member(struct sup *s, const struct service *svc, const struct proc_snapshot *snap, int pid);
 /* Type=forking: claim for svc the processes oya adopted that no service owns and that were born while its
  * start command ran (and no other forking start's did) */

@@ -323,13 +323,17 @@ static bool is_helper(const struct sup *s, int pid)
     return false;
 }
 
-/* pid is the main or control process of a service other than svc */
-static bool known_elsewhere(const struct sup *s, const struct service *svc, int pid)
+struct service *sup_by_pid(const struct sup *s, int pid, bool *is_main)
 {
-    for (size_t k = 0; k < s->nsvcs; k++)
-        if (s->svcs[k] != svc && (s->svcs[k]->st.main_pid == pid || s->svcs[k]->st.control_pid == pid))
-            return true;
-    return false;
+    for (size_t i = 0; pid > 0 && i < s->nsvcs; i++) {
+        struct service *svc = s->svcs[i];
+        if (svc->st.main_pid == pid || svc->st.control_pid == pid) {
+            if (is_main)
+                *is_main = svc->st.main_pid == pid;
+            return svc;
+        }
+    }
+    return NULL;
 }
 
 void sup_claim_adopted(struct sup *s, struct service *svc)
@@ -340,11 +344,12 @@ void sup_claim_adopted(struct sup *s, struct service *svc)
     int *own = sup_owners(s, &snap);
     for (size_t i = 0; own && i < snap.n; i++) {
         const struct proc_stat *p = &snap.procs[i];
+        const struct service *known = sup_by_pid(s, p->pid, NULL);
         /* one this service owns already is claimed too: the daemon may still be in the start command's
          * session, about to call setsid, and would be nobody's a moment later */
         if (p->ppid != s->self_pid || (own[i] >= 0 && own[i] != (int)svc->index) || is_helper(s, p->pid) ||
             !born_in_start(svc, p->starttime) || !runs_as(s, svc, p->pid) || claimed_by(svc, p) ||
-            p->state == 'Z' || known_elsewhere(s, svc, p->pid))
+            p->state == 'Z' || (known && known != svc))
             continue; /* (a zombie is in no cgroup's list: another service's start command not reaped yet) */
         /* born while another start ran too: its own only if its cgroup or INVOCATION_ID says so */
         const struct service *other = NULL;
