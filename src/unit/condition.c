@@ -637,6 +637,8 @@ static int test_bool(const char *v, int actual)
     return actual < 0 ? actual : (actual != 0) == b;
 }
 
+#define FSTAB "/etc/fstab" /* where the mount units RequiresMountsFor= needs would come from */
+
 int unit_cond_test(enum unit_cond_kind kind, const char *v)
 {
     struct stat st;
@@ -677,7 +679,7 @@ int unit_cond_test(enum unit_cond_kind kind, const char *v)
     case COND_IO_PRESSURE: return machine_pressure_below("io", v);
     case COND_MOUNTS_FOR: {
         char unmounted[PATH_MAX];
-        return machine_mounts_for(v, "/etc/fstab", unmounted, sizeof(unmounted));
+        return machine_mounts_for(v, FSTAB, unmounted, sizeof(unmounted));
     }
     }
     return -EINVAL;
@@ -705,7 +707,9 @@ bool unit_conditions_met(const struct unit *u, bool asserts, char *why, size_t s
         const struct unit_condition *c = &u->conds[i];
         if (c->assert != asserts)
             continue;
-        int r = unit_cond_test(c->kind, c->value);
+        char unmounted[PATH_MAX] = ""; /* RequiresMountsFor=: which mount point is missing */
+        int r = c->kind == COND_MOUNTS_FOR ? machine_mounts_for(c->value, FSTAB, unmounted, sizeof(unmounted))
+                                           : unit_cond_test(c->kind, c->value);
         bool ok = r >= 0 && (r > 0) != c->negate; /* what cannot be checked fails, negated or not */
         if (c->trigger) {
             any_trigger = true;
@@ -715,9 +719,7 @@ bool unit_conditions_met(const struct unit *u, bool asserts, char *why, size_t s
             continue;
         }
         if (!ok && c->kind == COND_MOUNTS_FOR && r == 0) {
-            char unmounted[PATH_MAX] = "";
-            machine_mounts_for(c->value, "/etc/fstab", unmounted, sizeof(unmounted));
-            snprintf(why, size, "RequiresMountsFor=%s: %s (in /etc/fstab) is not mounted, and oya mounts nothing",
+            snprintf(why, size, "RequiresMountsFor=%s: %s (in " FSTAB ") is not mounted, and oya mounts nothing",
                      c->value, unmounted);
             return false;
         }
