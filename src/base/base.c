@@ -930,6 +930,14 @@ size_t str_count_words(const char *s)
     return n;
 }
 
+uint64_t hash_fnv1a(const void *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ((const unsigned char *)p)[i]) * 1099511628211ULL;
+    return h;
+}
+
 bool sigset_has_any(const sigset_t *set, int sig)
 {
     const unsigned long *w = (const unsigned long *)(const void *)set;

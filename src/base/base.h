@@ -175,6 +175,7 @@ void signal_set_ignored(int sig, bool ignore);
 int signal_from_name(const char *s);
 const char *signal_name(int sig); /* "TERM" (no SIG prefix), or NULL */
 size_t str_count_words(const char *s); /* the space-separated words of s (NULL: none) */
+uint64_t hash_fnv1a(const void *p, size_t n); /* 64-bit FNV-1a: not for what an attacker chooses to collide */
 /* exit.c: systemd's name of an exit status ("FAILURE", "EXEC"; NULL for one it does not name), and
  * "code=exited, status=1/FAILURE" or "code=killed, signal=SIGTERM" for how a process ended ("" for no
  * code: it has not) */

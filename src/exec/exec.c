@@ -147,12 +147,10 @@ static int dynamic_id(struct exec_dynamic_ids *ids, const char *name, uid_t *id)
     }
     if (mem_reserve(&ids->v, &ids->cap, ids->n + 1, sizeof(*ids->v)) < 0)
         return -ENOMEM;
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
+    uint64_t h = hash_fnv1a(name, strlen(name));
     const uint32_t span = DYNAMIC_ID_MAX - DYNAMIC_ID_MIN + 1;
     for (uint32_t k = 0; k < span; k++) {
-        uid_t cand = DYNAMIC_ID_MIN + (h + k) % span;
+        uid_t cand = DYNAMIC_ID_MIN + (uid_t)((h + k) % span);
         bool taken = getpwuid(cand) || getgrgid((gid_t)cand);
         for (size_t i = 0; !taken && i < ids->n; i++)
             taken = ids->v[i].id == cand;

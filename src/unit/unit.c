@@ -210,10 +210,7 @@ static void dynamic_user(struct unit *u)
         u->user = mem_strdup(u->name);
         return;
     }
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (const char *p = u->name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    u->user = mem_asprintf("_du%016llx", (unsigned long long)h);
+    u->user = mem_asprintf("_du%016llx", (unsigned long long)hash_fnv1a(u->name, strlen(u->name)));
 }
 
 static void validate(struct unit *u, struct parse_ctx *c)
@@ -417,12 +414,8 @@ struct unit *unit_load_instance(const char *path, const char *instance, struct u
         goto out;
     }
     u = unit_parse_kind(name, path, text.p ? text.p : "", target, diag);
-    if (u) {
-        uint64_t h = 14695981039346656037ull;
-        for (size_t i = 0; i < text.len; i++)
-            h = (h ^ (unsigned char)text.p[i]) * 1099511628211ull;
-        u->text_hash = h;
-    }
+    if (u)
+        u->text_hash = hash_fnv1a(text.p ? text.p : "", text.len);
 out:
     buf_free(&text);
     free(name);
