@@ -202,8 +202,16 @@ def test_freeze_and_thaw(oya, tmp_path):
     assert rec["freezer"] == "frozen"
     pids = [p["pid"] for p in rec["processes"]]
     assert "frozen 1" in open(f"{unified_mount()}{rec['cgroup']}/cgroup.events").read()
-    # each waits in the freezer's trap (inlined into get_signal on recent kernels)
-    assert pids and all(open(f"/proc/{p}/wchan").read() in ("do_freezer_trap", "get_signal") for p in pids)
+    # each waits in the freezer's trap (inlined into get_signal on recent kernels), or a shell that vforked in
+    # the wait for its child (a frozen wait: wait_for_vfork_done, inlined into kernel_clone). The kernel counts a
+    # task frozen just before it leaves the CPU, and its wchan reads 0 until it has: wait for that, not once
+    traps = ("do_freezer_trap", "get_signal", "wait_for_vfork_done", "kernel_clone")
+    wchans = lambda: {p: open(f"/proc/{p}/wchan").read() for p in pids}
+    assert pids
+    try:
+        wait_for(lambda: all(w in traps for w in wchans().values()), timeout=5, what="the freezer's wait")
+    except AssertionError:
+        raise AssertionError(f"not each in the freezer's wait: {wchans()}")
     assert "(frozen)" in o.cli("status", "tick").stdout
     size = count.stat().st_size
     r = o.cli("thaw", "tick")
