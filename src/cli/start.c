@@ -109,7 +109,8 @@ int cli_start(struct cli *c, int argc, char **argv)
                    strcmp(verb, "stop") == 0     ? "stopped"
                    : strcmp(verb, "freeze") == 0 ? "been frozen (cgroup.freeze: every process stopped, as systemctl freeze)"
                    : strcmp(verb, "thaw") == 0   ? "been thawed"
-                   : strcmp(verb, "reload") == 0 ? "run their ExecReload= commands"
+                   : strcmp(verb, "reload") == 0 ? "reloaded (ExecReload=; Type=notify-reload: ReloadSignal= to the "
+                                                   "main process, then RELOADING=1 and READY=1 from it)"
                                                  : "started");
             strv_clear(&fields);
             return 0;

@@ -391,9 +391,9 @@ static void do_transition(struct sup *s, struct client *c, enum wait_kind kind, 
     }
     for (size_t i = 0; i < n && kind == WAIT_RELOAD; i++) {
         const struct service *svc = s->svcs[idx[i]];
-        if (svc->unit->exec[UEXEC_RELOAD].n == 0 || !svc_is_active(&svc->st)) {
+        if (!svc_can_reload(svc->unit) || !svc_is_active(&svc->st)) {
             ctl_reply_error(&c->out, "%s cannot be reloaded: %s", svc->unit->name,
-                            svc->unit->exec[UEXEC_RELOAD].n == 0 ? "it has no ExecReload=" : "it is not active");
+                            !svc_can_reload(svc->unit) ? "it has no ExecReload=" : "it is not active");
             free(idx);
             return;
         }

@@ -60,6 +60,10 @@ void svc_notify_parse(const char *text, size_t n, struct svc_notify_msg *m)
             m->extend_timeout_usec = x;
         else if (KEY("WATCHDOG_USEC") && notify_number(v, vlen, &x) && x > 0)
             m->watchdog_usec = x;
+        else if (KEY("MONOTONIC_USEC") && notify_number(v, vlen, &x)) {
+            m->monotonic_usec = x;
+            m->has_monotonic = true;
+        }
 #undef KEY
 #undef VAL
     }

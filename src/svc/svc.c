@@ -19,6 +19,8 @@ static void set_state(struct svc *s, enum svc_state st, uint64_t now_real)
         s->active_since_real = now_real;
     s->state = st;
     s->since_real = now_real;
+    if (st != SVC_RELOAD)
+        s->reload_wait = RELOAD_WAIT_NONE;
 }
 
 void svc_init(struct svc *s, uint64_t now_real)
@@ -163,7 +165,7 @@ static void enter_start(struct svc *s, const struct unit *u, uint64_t now, uint6
     set_state(s, SVC_START, now_real);
     s->deadline = 0;
     /* the start types that wait for something (READY=1, the forking parent, the last command) time out */
-    if (u->type == UNIT_NOTIFY || u->type == UNIT_ONESHOT || u->type == UNIT_FORKING || u->type == UNIT_DBUS)
+    if (unit_is_notify(u) || u->type == UNIT_ONESHOT || u->type == UNIT_FORKING || u->type == UNIT_DBUS)
         arm(s, now, u->timeout_start);
     /* the watchdog runs from the start of the main process, as systemd's */
     s->watchdog_deadline = s->watchdog_usec ? deadline_after(now, s->watchdog_usec) : 0;
@@ -469,14 +471,34 @@ void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now
     }
 }
 
+bool svc_can_reload(const struct unit *u)
+{
+    return u->exec[UEXEC_RELOAD].n > 0 || u->type == UNIT_NOTIFY_RELOAD;
+}
+
 bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a)
 {
-    if ((s->state != SVC_RUNNING && s->state != SVC_EXITED) || u->exec[UEXEC_RELOAD].n == 0)
+    if ((s->state != SVC_RUNNING && s->state != SVC_EXITED) || !svc_can_reload(u))
         return false;
     s->reload_result = RESULT_SUCCESS;
     s->reload_done = false;
     s->reload_exited = s->state == SVC_EXITED; /* RemainAfterExit=yes: reloadable too, as in systemd */
-    run_list(s, u, SVC_RELOAD, UEXEC_RELOAD, u->timeout_start, now, now_real, a);
+    /* Type=notify-reload: the signal first, then ExecReload= if there is one too (as systemd) */
+    bool signal = u->type == UNIT_NOTIFY_RELOAD && s->main_pid;
+    if (signal) {
+        a->kill_signal = u->reload_signal;
+        a->kill_scope = KILL_SCOPE_MAIN;
+        s->reload_begin = now;
+    }
+    if (u->exec[UEXEC_RELOAD].n) {
+        run_list(s, u, SVC_RELOAD, UEXEC_RELOAD, u->timeout_start, now, now_real, a);
+    } else if (signal) {
+        set_state(s, SVC_RELOAD, now_real);
+        arm(s, now, u->timeout_start);
+        s->reload_wait = RELOAD_WAIT_SIGNAL;
+    } else {
+        s->reload_done = true; /* no main process to tell and no command: nothing to do, done */
+    }
     return true;
 }
 
@@ -622,7 +644,11 @@ void svc_control_exited(struct svc *s, const struct unit *u, int code, int statu
     case SVC_RELOAD:
         if (r != RESULT_SUCCESS)
             end_reload(s, r, now_real);
-        else if (!next_cmd(s, u, a))
+        else if (next_cmd(s, u, a))
+            ;
+        else if (s->reloading && s->main_pid)
+            s->reload_wait = RELOAD_WAIT_NOTIFY; /* it said RELOADING=1 and not READY=1 yet: wait for that */
+        else
             end_reload(s, RESULT_SUCCESS, now_real);
         /* the main process may have gone meanwhile */
         if (s->state == SVC_RUNNING && !s->main_pid && !s->main_unknown)
@@ -673,7 +699,7 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
     enum svc_result r = ignore ? RESULT_SUCCESS : exit_result(u, code, status);
     /* systemd: a notify service whose main process ends cleanly without ever saying READY=1 failed, and
      * a dbus one that never took its name */
-    if ((u->type == UNIT_NOTIFY || u->type == UNIT_DBUS) && s->state == SVC_START && r == RESULT_SUCCESS)
+    if ((unit_is_notify(u) || u->type == UNIT_DBUS) && s->state == SVC_START && r == RESULT_SUCCESS)
         r = RESULT_PROTOCOL;
     s->watchdog_deadline = 0;
 
@@ -694,8 +720,18 @@ void svc_main_exited(struct svc *s, const struct unit *u, int code, int status, 
          * command that failed); a clean exit stays a success */
         fail_start(s, u, r, now, now_real, a);
         return;
-    case SVC_START_POST:
     case SVC_RELOAD:
+        if (!s->control_pid) {
+            /* nothing runs for the reload (it waited for the main process to say RELOADING=1 and READY=1):
+             * it ends with the main process, and the service as after a crash */
+            end_reload(s, r == RESULT_SUCCESS ? RESULT_PROTOCOL : r, now_real);
+            if (s->result == RESULT_SUCCESS)
+                s->result = r;
+            enter_running(s, u, now, now_real, a);
+            return;
+        }
+        /* fall through */
+    case SVC_START_POST:
         /* the control command goes on; enter_running sees the main process gone when it is done */
         if (s->result == RESULT_SUCCESS)
             s->result = r;
@@ -841,8 +877,10 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
         fail_start(s, u, RESULT_TIMEOUT, now, now_real, a);
         return;
     case SVC_RELOAD:
-        a->kill_signal = SIGKILL;
-        a->kill_control = true;
+        if (s->control_pid) {
+            a->kill_signal = SIGKILL;
+            a->kill_control = true;
+        }
         end_reload(s, RESULT_TIMEOUT, now_real);
         return;
     case SVC_STOP:
@@ -946,12 +984,20 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
         s->reloading = false;
         return;
     }
-    if (m->reloading && s->state == SVC_RUNNING)
+    if (m->reloading && (s->state == SVC_RUNNING || s->state == SVC_RELOAD))
         s->reloading = true;
+    /* Type=notify-reload after its signal: a RELOADING=1 from before the signal is another reload's */
+    bool after_signal = m->reloading && m->has_monotonic && m->monotonic_usec >= s->reload_begin;
+    if (s->state == SVC_RELOAD && s->reload_wait == RELOAD_WAIT_SIGNAL && after_signal)
+        s->reload_wait = RELOAD_WAIT_NOTIFY;
     if (m->ready) {
         if (!m->reloading)
             s->reloading = false;
-        if (s->state == SVC_START && u->type == UNIT_NOTIFY)
+        if (s->state == SVC_START && unit_is_notify(u))
             enter_start_post(s, u, now, now_real, a);
+        else if (s->state == SVC_RELOAD && s->reload_wait == RELOAD_WAIT_NOTIFY) {
+            s->reloading = false;
+            end_reload(s, RESULT_SUCCESS, now_real);
+        }
     }
 }

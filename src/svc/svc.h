@@ -37,6 +37,10 @@ enum svc_result {
     RESULT_OOM_KILL,   /* the OOM killer killed a process of it (and OOMPolicy= is not continue) */
 };
 
+/* A reload of Type=notify-reload, once its ReloadSignal= went to the main process (as systemd's reload-signal and
+ * reload-notify states): RELOADING=1 with a MONOTONIC_USEC= not before the signal, then READY=1 */
+enum svc_reload_wait { RELOAD_WAIT_NONE, RELOAD_WAIT_SIGNAL, RELOAD_WAIT_NOTIFY };
+
 /* Why the service is going down: decides what happens when the last process is gone. */
 enum svc_stop_reason { STOP_NONE, STOP_USER, STOP_MAIN_EXITED, STOP_SHUTDOWN };
 
@@ -72,6 +76,8 @@ struct svc {
     enum svc_result reload_result; /* of the last reload */
     bool reload_done;      /* the last reload ended (reload_result says how) */
     bool reload_exited;    /* the reload under way began in active (exited) and goes back there */
+    enum svc_reload_wait reload_wait; /* Type=notify-reload: what the reload under way waits for */
+    uint64_t reload_begin; /* CLOCK_MONOTONIC usec its ReloadSignal= went: RELOADING=1 must say a later MONOTONIC_USEC= */
     int exit_code;         /* CLD_EXITED, CLD_KILLED or CLD_DUMPED of the last main exit; 0 if none */
     int exit_status;       /* exit status or signal number */
     uint64_t deadline;     /* CLOCK_MONOTONIC usec; 0 = none */
@@ -96,8 +102,9 @@ struct svc {
 
 /* One sd_notify datagram, parsed (svc_notify_parse): newline-separated KEY=VALUE assignments. */
 struct svc_notify_msg {
-    bool ready, reloading, stopping, watchdog, watchdog_trigger, has_status, has_errno;
+    bool ready, reloading, stopping, watchdog, watchdog_trigger, has_status, has_errno, has_monotonic;
     int main_pid;                /* MAINPID=, 0 if absent or invalid */
+    uint64_t monotonic_usec;     /* MONOTONIC_USEC=: when the sender wrote it (CLOCK_MONOTONIC), if has_monotonic */
     int errno_value;             /* ERRNO= */
     uint64_t extend_timeout_usec; /* EXTEND_TIMEOUT_USEC=, 0 if absent */
     uint64_t watchdog_usec;      /* WATCHDOG_USEC=, 0 if absent */
@@ -112,8 +119,10 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
               uint64_t now_real, struct svc_actions *a);
 void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
-/* ExecReload=: false when the service is not active (running or exited) or has no ExecReload= (nothing
- * happens then). */
+/* A reload: ExecReload=, and for Type=notify-reload ReloadSignal= to the main process, after which RELOADING=1
+ * and READY=1 are awaited (TimeoutStartSec=). False when the service is not active (running or exited) or
+ * cannot be reloaded (svc_can_reload; nothing happens then). */
+bool svc_can_reload(const struct unit *u);
 bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
 /* Events. */

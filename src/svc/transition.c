@@ -56,7 +56,11 @@ bool svc_transition_text(const struct svc *st, enum svc_state before, const stru
     char ex[96], span[64];
     exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
     const char *sep = exec_error[0] ? ": " : "";
-    const char *reloaded = st->reload_result == RESULT_SUCCESS ? "" : " (ExecReload= failed)";
+    char reloaded[96] = "";
+    if (st->reload_result != RESULT_SUCCESS && u->exec[UEXEC_RELOAD].n)
+        snprintf(reloaded, sizeof(reloaded), " (ExecReload= failed)");
+    else if (st->reload_result != RESULT_SUCCESS) /* Type=notify-reload: no RELOADING=1 and READY=1 in time */
+        snprintf(reloaded, sizeof(reloaded), " (reload failed, Result: %s)", svc_result_name(st->reload_result));
     switch (st->state) {
     case SVC_RUNNING:
         if (before == SVC_RELOAD)
@@ -69,7 +73,11 @@ bool svc_transition_text(const struct svc *st, enum svc_state before, const stru
     case SVC_START: return put(out, size, "starting, pid %d", st->main_pid ? st->main_pid : st->control_pid);
     case SVC_START_POST:
     case SVC_STOP_POST: return false;
-    case SVC_RELOAD: return put(out, size, "reloading: ExecReload=, pid %d", st->control_pid);
+    case SVC_RELOAD:
+        if (st->reload_wait == RELOAD_WAIT_NONE)
+            return put(out, size, "reloading: ExecReload=, pid %d", st->control_pid);
+        return put(out, size, "reloading: SIG%s sent to pid %d, waiting for RELOADING=1 and READY=1",
+                   signal_name(u->reload_signal) ? signal_name(u->reload_signal) : "?", st->main_pid);
     case SVC_STOP:
         if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0)
             return put(out, size, "main process exited (%s); ExecStop=, pid %d", ex, st->control_pid);
@@ -118,6 +126,8 @@ const char *svc_sub_state(const struct svc *s)
                                   "condition"};
     if (s->reloading && s->state == SVC_RUNNING)
         return "reload";
+    if (s->reload_wait != RELOAD_WAIT_NONE) /* Type=notify-reload, as systemd names these */
+        return s->reload_wait == RELOAD_WAIT_SIGNAL ? "reload-signal" : "reload-notify";
     return names[s->state];
 }
 

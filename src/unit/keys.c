@@ -170,10 +170,10 @@ static int parse_type(struct unit *u, const struct key *k, const char *v, struct
         u->type = UNIT_SIMPLE; /* idle waits for systemd's job queue to drain; oya has none: simple */
     else if (strcmp(v, "dbus") == 0)
         u->type = UNIT_DBUS;
-    else if (!strcmp(v, "notify-reload"))
-        return bad_value(c, "not supported yet; supported: simple, exec, forking, oneshot, notify, dbus");
+    else if (strcmp(v, "notify-reload") == 0)
+        u->type = UNIT_NOTIFY_RELOAD;
     else
-        return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify, dbus");
+        return bad_value(c, "unknown type; accepted: simple, exec, forking, oneshot, notify, notify-reload, dbus");
     return 0;
 }
 
@@ -1189,6 +1189,7 @@ static struct key keys[] = {
     {"Service", "KillSignal", parse_signal, FIELD(kill_signal), 0},
     {"Service", "RestartKillSignal", parse_signal, FIELD(restart_kill_signal), 0},
     {"Service", "FinalKillSignal", parse_signal, FIELD(final_kill_signal), 0},
+    {"Service", "ReloadSignal", parse_signal, FIELD(reload_signal), 0},
     {"Service", "SendSIGKILL", parse_bool, FIELD(send_sigkill), 0},
     {"Service", "SendSIGHUP", parse_bool, FIELD(send_sighup), 0},
     {"Service", "KillMode", parse_enum, FIELD(kill_mode), ENUM_KILL_MODE},
@@ -1427,7 +1428,7 @@ void unit_key_set(struct unit *u, const char *section, const char *key, const ch
 
 const char *unit_type_name(enum unit_type t)
 {
-    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking", "target", "dbus"};
+    static const char *names[] = {"simple", "exec", "oneshot", "notify", "forking", "target", "dbus", "notify-reload"};
     return names[t];
 }
 

@@ -41,6 +41,7 @@ static struct unit *unit_new(const char *name, const char *path)
     u->timeout_stop = 90 * USEC_PER_SEC;
     u->kill_signal = SIGTERM;
     u->final_kill_signal = SIGKILL;
+    u->reload_signal = SIGHUP;
     u->send_sigkill = true;
     u->kill_mode = KILL_CONTROL_GROUP;
     for (int d = 0; d < UDIR_N; d++)
@@ -247,8 +248,8 @@ static void validate(struct unit *u, struct parse_ctx *c)
     }
     if (u->dynamic_user)
         dynamic_user(u);
-    if (!c->notify_access_set) /* systemd: main for Type=notify and for a watchdog, else none */
-        u->notify_access = u->type == UNIT_NOTIFY || u->watchdog_usec ? NOTIFY_MAIN : NOTIFY_NONE;
+    if (!c->notify_access_set) /* systemd: main for Type=notify(-reload) and for a watchdog, else none */
+        u->notify_access = unit_is_notify(u) || u->watchdog_usec ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)
         unit_diag_add(c->diag, false, "%s: WatchdogSec= is set but NotifyAccess=none: no keep-alive can arrive, so the "
                                  "watchdog will fire; set NotifyAccess=main", c->path);

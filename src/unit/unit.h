@@ -7,7 +7,7 @@
 
 #include <sys/resource.h>
 
-enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET, UNIT_DBUS };
+enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET, UNIT_DBUS, UNIT_NOTIFY_RELOAD };
 /* NotifyAccess=: who may send sd_notify messages for the service (default: main for Type=notify) */
 enum unit_notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 enum unit_restart {
@@ -149,6 +149,7 @@ struct unit {
     int kill_signal;
     int restart_kill_signal; /* RestartKillSignal=: the stop signal of a restart (0: KillSignal=) */
     int final_kill_signal;   /* FinalKillSignal=: what follows when TimeoutStopSec= passes (default SIGKILL) */
+    int reload_signal;       /* ReloadSignal=: what a reload of Type=notify-reload sends its main process (SIGHUP) */
     bool send_sigkill;       /* SendSIGKILL= (default yes): no: after the timeout, leave what is left */
     bool send_sighup;        /* SendSIGHUP=: SIGHUP right after KillSignal= (for shells) */
     enum unit_kill_mode kill_mode;
@@ -280,6 +281,11 @@ void unit_env_dedupe(struct strv *env);
 const char *unit_env_get(char *const *env, const char *name);
 
 const char *unit_type_name(enum unit_type t);
+/* Type=notify or notify-reload: up at READY=1 (the two differ only in how a reload is asked for) */
+static inline bool unit_is_notify(const struct unit *u)
+{
+    return u->type == UNIT_NOTIFY || u->type == UNIT_NOTIFY_RELOAD;
+}
 const char *unit_restart_name(enum unit_restart r);
 const char *unit_kill_mode_name(enum unit_kill_mode m);
 const char *unit_exec_name(enum unit_exec e); /* "ExecStartPre" ... */

@@ -225,15 +225,15 @@ def test_verify(tmp_path):
     good = tmp_path / "good.service"
     good.write_text("[Unit]\nDescription=ok\n[Service]\nExecStart=/bin/true\nTimeoutStopSec=1min 30s\n")
     bad = tmp_path / "bad.service"
-    bad.write_text("[Service]\nExecStart=/bin/true\nRestartSec=soon\nType=notify-reload\nBogus=1\n")
+    bad.write_text("[Service]\nExecStart=/bin/true\nRestartSec=soon\nType=notify-later\nBogus=1\n")
     r = subprocess.run([OYA, "verify", str(good)], capture_output=True, text=True, timeout=30)
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
     r = subprocess.run([OYA, "verify", str(good), str(bad)], capture_output=True, text=True, timeout=30)
     assert r.returncode == 1
     assert r.stderr.splitlines() == [
         f"oya: {bad}:3: RestartSec=soon: not a time span; use e.g. 500ms, 5s, 1min 30s, 2h or infinity",
-        f"oya: {bad}:4: Type=notify-reload: not supported yet; supported: simple, exec, forking, oneshot, notify, "
-        "dbus",
+        f"oya: {bad}:4: Type=notify-later: unknown type; accepted: simple, exec, forking, oneshot, notify, "
+        "notify-reload, dbus",
         f"oya: {bad}:5: unknown key Bogus in [Service], ignored",
     ]
 

@@ -256,3 +256,87 @@ def test_notify_access_exec_hears_the_control_process(oya, tmp_path):
     wait_for(lambda: o.record("e")["status_text"] == "from the post command", what="STATUS= from ExecStartPost=")
     o.wait_state("m", "active", "running")
     assert o.record("m")["status_text"] == ""
+
+
+# A Type=notify-reload daemon: READY=1 at start; on its reload signal it says RELOADING=1 (with the time, or
+# without it when told to), appends the signal's name to a file, waits for the file `go` to exist, and says
+# READY=1. The reload of such a unit ends at that READY=1, not when the signal was sent.
+RELOADER = r"""
+import os, signal, socket, sys, time
+state, sig, stamp = sys.argv[1], getattr(signal, sys.argv[2]), sys.argv[3] == "stamp"
+def send(text):
+    addr = os.environ["NOTIFY_SOCKET"]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.sendto(text.encode(), "\0" + addr[1:] if addr.startswith("@") else addr)
+    s.close()
+got = []
+signal.signal(sig, lambda n, f: got.append(n))
+send("READY=1")
+while True:
+    signal.pause()
+    while got:
+        got.pop()
+        send("RELOADING=1" + (f"\nMONOTONIC_USEC={time.monotonic_ns() // 1000}" if stamp else ""))
+        with open(f"{state}/signals", "a") as f:
+            f.write(signal.Signals(sig).name + "\n")
+        while not os.path.exists(f"{state}/go"):
+            time.sleep(0.01)
+        os.unlink(f"{state}/go")
+        send("READY=1")
+"""
+
+
+def reloader(tmp_path, sig="SIGHUP", stamp=True):
+    script = tmp_path / "reloader.py"
+    script.write_text(RELOADER)
+    return f"{sys.executable} {script} {tmp_path} {sig} {'stamp' if stamp else 'nostamp'}"
+
+
+def test_notify_reload_waits_for_the_service_to_say_it_reloaded(oya, tmp_path):
+    """Type=notify-reload (systemd 253): `oya reload` sends ReloadSignal= (SIGHUP) to the main process and ends
+    when it has said RELOADING=1 (MONOTONIC_USEC= after the signal) and then READY=1, as systemctl reload."""
+    import subprocess
+    from conftest import OYA
+    (tmp_path / "u").mkdir()
+    o = oya({"n": unit(reloader(tmp_path), "Type=notify-reload"),
+             "u": unit(reloader(tmp_path / "u", "SIGUSR1"), "Type=notify-reload\nReloadSignal=SIGUSR1")})
+    rec = o.wait_state("n", "active", "running")
+    assert rec["type"] == "notify-reload"
+    main = rec["main_pid"]
+    signals = tmp_path / "signals"
+    p = subprocess.Popen([OYA, "--socket", str(o.sock), "reload", "n"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: signals.exists() and signals.read_text() == "SIGHUP\n", what="SIGHUP in the main process")
+        o.wait_state("n", "reloading", "reload-notify")
+        assert p.poll() is None, "oya reload returned before READY=1"
+        (tmp_path / "go").touch()
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0 and out == "n: reloaded (active, running)\n", out + err
+    rec = o.record("n")
+    assert (rec["active"], rec["sub"], rec["main_pid"]) == ("active", "running", main)
+    # ReloadSignal= picks the signal
+    o.wait_state("u", "active", "running")
+    (tmp_path / "u" / "go").touch()
+    r = o.cli("reload", "u")
+    assert r.returncode == 0 and "u: reloaded" in r.stdout, r.stdout + r.stderr
+    assert (tmp_path / "u" / "signals").read_text() == "SIGUSR1\n"
+    log = o.cli("logs", "n").stdout
+    assert f"reloading: SIGHUP sent to pid {main}, waiting for RELOADING=1 and READY=1" in log, log
+
+
+def test_notify_reload_without_a_timed_answer_times_out(oya, tmp_path):
+    """RELOADING=1 without MONOTONIC_USEC= cannot be told from a reload begun before the signal: as systemd,
+    the reload waits for one with it until TimeoutStartSec=, then fails; the service runs on, untouched."""
+    o = oya({"n": unit(reloader(tmp_path, stamp=False), "Type=notify-reload\nTimeoutStartSec=1s")})
+    rec = o.wait_state("n", "active", "running")
+    (tmp_path / "go").touch()
+    r = o.cli("reload", "n")
+    assert r.returncode == 1 and "n: reload failed (Result: timeout)" in r.stderr, r.stdout + r.stderr
+    after = o.record("n")
+    assert (after["active"], after["sub"], after["main_pid"]) == ("active", "running", rec["main_pid"])
+    assert (tmp_path / "signals").read_text() == "SIGHUP\n"

@@ -1036,6 +1036,120 @@ static void test_reload(void **state)
     world_free(&w);
 }
 
+/* Type=notify-reload: ReloadSignal= to the main process, then RELOADING=1 with a MONOTONIC_USEC= not before the
+ * signal, then READY=1 (systemd's reload-signal and reload-notify states); TimeoutStartSec= bounds the wait */
+static struct svc_actions reload(struct world *w)
+{
+    struct svc_actions a = {0};
+    assert_true(svc_reload(&w->s, w->u, w->now, w->now, &a));
+    return a;
+}
+
+static void test_notify_reload(void **state)
+{
+    (void)state;
+    struct world w;
+    char msg[96];
+    world_init(&w, "Type=notify-reload\nExecStart=/bin/daemon\nTimeoutStartSec=5s");
+    assert_int_equal(w.u->notify_access, NOTIFY_MAIN);
+    assert_true(svc_can_reload(w.u));
+    spawned(&w, start(&w));
+    assert_int_equal(w.s.state, SVC_START); /* up at READY=1, as Type=notify */
+    notify(&w, "READY=1");
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    w.now += SEC;
+    struct svc_actions a = reload(&w);
+    assert_int_equal(a.kill_signal, SIGHUP);
+    assert_int_equal(a.kill_scope, KILL_SCOPE_MAIN);
+    assert_false(a.spawn);
+    assert_int_equal(w.s.state, SVC_RELOAD);
+    assert_string_equal(svc_active_state(&w.s), "reloading");
+    assert_string_equal(svc_sub_state(&w.s), "reload-signal");
+    assert_int_equal(w.s.deadline, w.now + 5 * SEC);
+    /* a RELOADING=1 without a time, or from before the signal, is not the answer */
+    notify(&w, "RELOADING=1");
+    assert_string_equal(svc_sub_state(&w.s), "reload-signal");
+    snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(w.now - 1));
+    notify(&w, msg);
+    assert_string_equal(svc_sub_state(&w.s), "reload-signal");
+    notify(&w, "READY=1"); /* the end of that earlier reload */
+    assert_int_equal(w.s.state, SVC_RELOAD);
+    snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)(w.now + 10));
+    notify(&w, msg);
+    assert_string_equal(svc_sub_state(&w.s), "reload-notify");
+    assert_int_equal(w.s.state, SVC_RELOAD);
+    notify(&w, "READY=1");
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_string_equal(svc_active_state(&w.s), "active");
+    assert_string_equal(svc_sub_state(&w.s), "running");
+    assert_true(w.s.reload_done);
+    assert_int_equal(w.s.reload_result, RESULT_SUCCESS);
+    assert_int_equal(w.s.deadline, 0);
+    /* both at once: reloaded */
+    w.now += SEC;
+    reload(&w);
+    snprintf(msg, sizeof(msg), "RELOADING=1\nREADY=1\nMONOTONIC_USEC=%llu", (unsigned long long)w.now);
+    notify(&w, msg);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.reload_result, RESULT_SUCCESS);
+    /* no answer: at TimeoutStartSec= the reload fails, the service runs on; nothing is killed */
+    reload(&w);
+    w.now += 5 * SEC;
+    a = timer(&w);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.reload_result, RESULT_TIMEOUT);
+    assert_int_equal(a.kill_signal, 0);
+    /* a stop while it waits stops it as from running */
+    reload(&w);
+    a = stop(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(a.kill_signal, SIGTERM);
+    assert_string_equal(svc_sub_state(&w.s), "stop-sigterm");
+    world_free(&w);
+
+    /* ReloadSignal=; the main process dies of it: the reload failed, Restart= decides as after a crash */
+    world_init(&w, "Type=notify-reload\nExecStart=/bin/daemon\nReloadSignal=SIGUSR2\nRestart=on-failure");
+    spawned(&w, start(&w));
+    notify(&w, "READY=1");
+    a = reload(&w);
+    assert_int_equal(a.kill_signal, SIGUSR2);
+    exited(&w, CLD_KILLED, SIGUSR2);
+    assert_int_equal(w.s.reload_result, RESULT_SIGNAL);
+    assert_int_equal(w.s.result, RESULT_SIGNAL);
+    assert_true(svc_is_stopping(&w.s));
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    world_free(&w);
+
+    /* with ExecReload= too: the signal, then the command; a RELOADING=1 still open when it ends is waited for */
+    world_init(&w, "Type=notify-reload\nExecStart=/bin/daemon\nExecReload=/bin/reload-helper");
+    spawned(&w, start(&w));
+    notify(&w, "READY=1");
+    a = reload(&w);
+    assert_int_equal(a.kill_signal, SIGHUP);
+    assert_true(a.spawn);
+    assert_int_equal(a.spawn_list, UEXEC_RELOAD);
+    spawned(&w, a);
+    assert_string_equal(svc_sub_state(&w.s), "reload");
+    notify(&w, "RELOADING=1");
+    control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_RELOAD);
+    assert_string_equal(svc_sub_state(&w.s), "reload-notify");
+    notify(&w, "READY=1");
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(w.s.reload_result, RESULT_SUCCESS);
+    /* and one that said nothing is done when the command is */
+    spawned(&w, reload(&w));
+    control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    world_free(&w);
+
+    /* Type=notify without ExecReload= cannot be reloaded */
+    world_init(&w, "Type=notify\nExecStart=/bin/daemon");
+    assert_false(svc_can_reload(w.u));
+    world_free(&w);
+}
+
 static void test_stop_command_timeout_goes_on(void **state)
 {
     (void)state;
@@ -1190,6 +1304,7 @@ int main(void)
         cmocka_unit_test(test_exec_condition),
         cmocka_unit_test(test_forking_finds_its_main_process),
         cmocka_unit_test(test_reload),
+        cmocka_unit_test(test_notify_reload),
         cmocka_unit_test(test_stop_command_timeout_goes_on),
     };
     return cmocka_run_group_tests_name("svc", tests, NULL, NULL);

@@ -641,13 +641,13 @@ static void test_diagnostics(void **state)
          "on-abnormal, on-abort, on-watchdog\n"
          "oya: t.service: no ExecStart= in [Service]: a service needs a command to run\n"},
         {SVC("Type=dbus\n"), "oya: t.service: Type=dbus needs BusName=, the name the service takes on the bus\n"},
-        {SVC("Type=notify-reload\n"),
-         "oya: t.service:3: Type=notify-reload: not supported yet; supported: simple, exec, forking, oneshot, notify, "
-         "dbus\n"},
+        {SVC("Type=notify-reload\nReloadSignal=SIGNOPE\n"),
+         "oya: t.service:4: ReloadSignal=SIGNOPE: not a signal; use a name like SIGTERM, TERM or a number like 15\n"},
         {SVC("BusName=no_dots\n"), "oya: t.service:3: BusName=no_dots: not a bus name; write one like "
                                    "org.example.Daemon\n"},
         {SVC("Type=weird\n"),
-         "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, forking, oneshot, notify, dbus\n"},
+         "oya: t.service:3: Type=weird: unknown type; accepted: simple, exec, forking, oneshot, notify, "
+         "notify-reload, dbus\n"},
         {SVC("RuntimeDirectory=../etc\n"),
          "oya: t.service:3: RuntimeDirectory=../etc: '../etc': give a name relative to /run, without '..', e.g. t\n"},
         {SVC("StateDirectory=/var/lib/x\n"),
