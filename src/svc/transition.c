@@ -56,15 +56,15 @@ bool svc_transition_text(const struct svc *st, enum svc_state before, const stru
     char ex[96], span[64];
     exit_text(ex, sizeof(ex), st->exit_code, st->exit_status);
     const char *sep = exec_error[0] ? ": " : "";
-    char reloaded[96] = "";
+    char reloaded[96] = "reloaded";
     if (st->reload_result != RESULT_SUCCESS && u->exec[UEXEC_RELOAD].n)
-        snprintf(reloaded, sizeof(reloaded), " (ExecReload= failed)");
+        snprintf(reloaded, sizeof(reloaded), "reloaded (ExecReload= failed)");
     else if (st->reload_result != RESULT_SUCCESS) /* Type=notify-reload: no RELOADING=1 and READY=1 in time */
-        snprintf(reloaded, sizeof(reloaded), " (reload failed, Result: %s)", svc_result_name(st->reload_result));
+        snprintf(reloaded, sizeof(reloaded), "reload failed (Result: %s); runs on", svc_result_name(st->reload_result));
     switch (st->state) {
     case SVC_RUNNING:
         if (before == SVC_RELOAD)
-            return put(out, size, "reloaded%s", reloaded);
+            return put(out, size, "%s", reloaded);
         if (st->main_pid)
             return put(out, size, "started, main pid %d", st->main_pid);
         return put(out, size, "started, main pid unknown (no PIDFile=, and no single process to take)");
@@ -84,7 +84,7 @@ bool svc_transition_text(const struct svc *st, enum svc_state before, const stru
         return put(out, size, "stopping: ExecStop=, pid %d", st->control_pid);
     case SVC_EXITED:
         if (before == SVC_RELOAD)
-            return put(out, size, "reloaded%s", reloaded);
+            return put(out, size, "%s", reloaded);
         return put(out, size, "finished; remains active (RemainAfterExit=yes)");
     case SVC_STOP_SIGTERM: return stopping_text(st, before, u, out, size);
     case SVC_STOP_SIGKILL: return put(out, size, "stop timed out; sending SIGKILL");

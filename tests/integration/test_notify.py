@@ -340,3 +340,4 @@ def test_notify_reload_without_a_timed_answer_times_out(oya, tmp_path):
     after = o.record("n")
     assert (after["active"], after["sub"], after["main_pid"]) == ("active", "running", rec["main_pid"])
     assert (tmp_path / "signals").read_text() == "SIGHUP\n"
+    assert "reload failed (Result: timeout); runs on" in o.cli("logs", "n").stdout

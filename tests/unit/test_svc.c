@@ -1270,6 +1270,20 @@ static void test_transition_text(void **state)
     w.s.assert_failed = true;
     expect_text(&w, SVC_CONDITION, "", "start refused, an assertion failed: ConditionPathExists=/x was not met");
     world_free(&w);
+
+    /* Type=notify-reload: the signal sent and the answer awaited; a reload that got none */
+    world_init(&w, "Type=notify-reload\nExecStart=/main\nReloadSignal=USR1\nTimeoutStartSec=2s");
+    spawned(&w, start(&w));
+    notify(&w, "READY=1");
+    reload(&w);
+    expect_text(&w, SVC_RUNNING, "", "reloading: SIGUSR1 sent to pid 101, waiting for RELOADING=1 and READY=1");
+    w.now += 2 * SEC;
+    timer(&w);
+    expect_text(&w, SVC_RELOAD, "", "reload failed (Result: timeout); runs on");
+    reload(&w);
+    notify(&w, "RELOADING=1\nREADY=1\nMONOTONIC_USEC=999999999999");
+    expect_text(&w, SVC_RELOAD, "", "reloaded");
+    world_free(&w);
 }
 
 int main(void)
