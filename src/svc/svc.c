@@ -384,6 +384,18 @@ static void fail_start(struct svc *s, const struct unit *u, enum svc_result r, u
         enter_stop_post(s, u, now, now_real, a);
 }
 
+/* RuntimeMaxSec= from now, and RuntimeRandomizedExtraSec= spread by the time itself (the machine draws no random
+ * numbers; a start's microsecond is as good as one here); 0 for none */
+static uint64_t runtime_deadline(const struct unit *u, uint64_t now)
+{
+    if (u->runtime_max == USEC_INFINITY)
+        return 0;
+    uint64_t extra = 0;
+    if (u->runtime_extra && u->runtime_extra != USEC_INFINITY)
+        extra = hash_fnv1a(&now, sizeof(now)) % (u->runtime_extra + 1);
+    return deadline_after(now, usec_add(u->runtime_max, extra));
+}
+
 static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real,
                           struct svc_actions *a)
 {
@@ -395,8 +407,10 @@ static void enter_running(struct svc *s, const struct unit *u, uint64_t now, uin
         return;
     }
     if (s->main_pid || s->main_unknown) {
-        if (s->state != SVC_RUNNING)
+        if (s->state != SVC_RUNNING) {
             s->up_since = now;
+            s->runtime_deadline = runtime_deadline(u, now);
+        }
         set_state(s, SVC_RUNNING, now_real);
         return;
     }
@@ -789,8 +803,8 @@ static void watchdog_fire(struct svc *s, const struct unit *u, uint64_t now, uin
         return;
     s->result = RESULT_WATCHDOG;
     s->stop_reason = STOP_MAIN_EXITED; /* Restart= decides, as after a crash */
-    /* systemd's WatchdogSignal= default: SIGABRT, so the hung process leaves a core dump */
-    enter_stop_signal(s, u, SIGABRT, now, now_real, a);
+    /* WatchdogSignal=, SIGABRT by default so the hung process leaves a core dump */
+    enter_stop_signal(s, u, u->watchdog_signal, now, now_real, a);
 }
 
 uint64_t svc_restart_delay(const struct unit *u, unsigned step)
@@ -863,6 +877,15 @@ void svc_timer(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_r
 {
     if (s->watchdog_deadline && now >= s->watchdog_deadline) {
         watchdog_fire(s, u, now, now_real, a);
+        return;
+    }
+    if (s->state == SVC_RUNNING && s->runtime_deadline && now >= s->runtime_deadline) {
+        /* RuntimeMaxSec= passed: a stop as asked for (ExecStop=, KillSignal=), but failed with Result: timeout,
+         * and Restart= decides, as systemd */
+        s->runtime_deadline = 0;
+        s->result = RESULT_TIMEOUT;
+        s->stop_reason = STOP_MAIN_EXITED;
+        enter_stop(s, u, now, now_real, a);
         return;
     }
     if (s->deadline == 0 || now < s->deadline)
@@ -945,11 +968,17 @@ bool svc_is_starting(const struct svc *s)
     return is_starting(s->state);
 }
 
+/* The earlier of two deadlines, 0 meaning none */
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+    return a && b ? (a < b ? a : b) : a ? a : b;
+}
+
 uint64_t svc_next_deadline(const struct svc *s)
 {
-    if (s->deadline && s->watchdog_deadline)
-        return s->deadline < s->watchdog_deadline ? s->deadline : s->watchdog_deadline;
-    return s->deadline ? s->deadline : s->watchdog_deadline;
+    /* RuntimeMaxSec= counts while running; a reload under way ends first (its own timeout), then it applies */
+    uint64_t runtime = s->state == SVC_RUNNING ? s->runtime_deadline : 0;
+    return earlier(earlier(s->deadline, s->watchdog_deadline), runtime);
 }
 
 void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg *m, uint64_t now,
@@ -971,6 +1000,10 @@ void svc_notify(struct svc *s, const struct unit *u, const struct svc_notify_msg
         (is_starting(s->state) || is_stopping(s->state) || s->state == SVC_RELOAD) &&
         usec_add(now, m->extend_timeout_usec) > s->deadline)
         s->deadline = deadline_after(now, m->extend_timeout_usec);
+    /* as systemd: while running it is RuntimeMaxSec='s deadline that EXTEND_TIMEOUT_USEC= moves */
+    if (m->extend_timeout_usec && s->runtime_deadline && s->state == SVC_RUNNING &&
+        usec_add(now, m->extend_timeout_usec) > s->runtime_deadline)
+        s->runtime_deadline = deadline_after(now, m->extend_timeout_usec);
     if (m->watchdog_trigger && up) {
         watchdog_fire(s, u, now, now_real, a);
         return;

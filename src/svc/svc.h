@@ -86,6 +86,7 @@ struct svc {
     unsigned restarts; /* automatic restarts so far */
     unsigned backoff;  /* RestartSteps=: the step of the next delay (0: RestartSec=); a long run resets it */
     uint64_t up_since; /* CLOCK_MONOTONIC usec when it last became active (RestartSteps= resets by it) */
+    uint64_t runtime_deadline; /* RuntimeMaxSec=: CLOCK_MONOTONIC usec a running service is stopped at; 0: none */
     uint64_t restart_delay; /* the delay of the restart awaited (AUTO_RESTART), for status */
     uint64_t limit_begin;
     unsigned limit_count;

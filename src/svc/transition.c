@@ -38,10 +38,13 @@ static bool stopping_text(const struct svc *st, enum svc_state before, const str
         return put(out, size, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
     if (st->main_pid == 0)
         return put(out, size, "main process exited (%s); stopping what is left", ex);
+    if (st->result == RESULT_TIMEOUT && (before == SVC_RUNNING || before == SVC_STOP))
+        return put(out, size, "ran for RuntimeMaxSec=; stopping");
     if (st->result == RESULT_TIMEOUT)
         return put(out, size, "start timed out (TimeoutStartSec=); stopping");
     if (st->result == RESULT_WATCHDOG)
-        return put(out, size, "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGABRT");
+        return put(out, size, "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIG%s",
+                   signal_name(u->watchdog_signal) ? signal_name(u->watchdog_signal) : "?");
     if (st->result != RESULT_SUCCESS)
         return put(out, size, "%s failed (%s); stopping", unit_exec_name(st->control_list), ex);
     return put(out, size, "stopping by itself (STOPPING=1)");
@@ -81,6 +84,8 @@ bool svc_transition_text(const struct svc *st, enum svc_state before, const stru
     case SVC_STOP:
         if (st->stop_reason == STOP_MAIN_EXITED && st->main_pid == 0)
             return put(out, size, "main process exited (%s); ExecStop=, pid %d", ex, st->control_pid);
+        if (st->stop_reason == STOP_MAIN_EXITED && st->result == RESULT_TIMEOUT)
+            return put(out, size, "ran for RuntimeMaxSec=; stopping: ExecStop=, pid %d", st->control_pid);
         return put(out, size, "stopping: ExecStop=, pid %d", st->control_pid);
     case SVC_EXITED:
         if (before == SVC_RELOAD)

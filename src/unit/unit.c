@@ -42,6 +42,8 @@ static struct unit *unit_new(const char *name, const char *path)
     u->kill_signal = SIGTERM;
     u->final_kill_signal = SIGKILL;
     u->reload_signal = SIGHUP;
+    u->watchdog_signal = SIGABRT;
+    u->runtime_max = USEC_INFINITY;
     u->send_sigkill = true;
     u->kill_mode = KILL_CONTROL_GROUP;
     for (int d = 0; d < UDIR_N; d++)

@@ -159,6 +159,9 @@ struct unit {
     bool remain_after_exit;
     enum unit_notify_access notify_access;
     uint64_t watchdog_usec; /* WatchdogSec=; 0: off */
+    int watchdog_signal;    /* WatchdogSignal=: what a silent service gets (default SIGABRT, for a core dump) */
+    uint64_t runtime_max;   /* RuntimeMaxSec=: stopped (Result: timeout) after this long active; USEC_INFINITY: never */
+    uint64_t runtime_extra; /* RuntimeRandomizedExtraSec=: up to this much more, a new share at each start */
     struct strv dirs[UDIR_N]; /* relative names, e.g. "redis" or "redis/sub" */
     int dir_mode[UDIR_N];     /* default 0755 */
     enum unit_preserve runtime_preserve;

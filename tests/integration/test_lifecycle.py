@@ -94,6 +94,28 @@ def test_restart_sec_is_waited(oya, tmp_path):
     assert rec["restarts"] >= 1
 
 
+def test_runtime_max_sec_stops_a_service_that_ran_long_enough(oya, tmp_path):
+    """RuntimeMaxSec=: active that long, the service is stopped (ExecStop=, then KillSignal=) and fails with
+    Result: timeout; with Restart=always it starts again, a fresh process each time (a periodic restart)."""
+    log = tmp_path / "log"
+    o = oya({"once": unit(f"/bin/sh -c 'cat /proc/uptime >> {log}; exec sleep infinity'",
+                          f"RuntimeMaxSec=1s\nExecStop=/bin/sh -c 'cat /proc/uptime >> {log}; kill $MAINPID'"),
+             "again": unit("/bin/sleep infinity", "RuntimeMaxSec=300ms\nRestart=always\nRestartSec=0",
+                           "StartLimitIntervalSec=0")})
+    rec = o.wait_state("once", "failed")
+    assert rec["result"] == "timeout"
+    t = [float(line.split()[0]) for line in log.read_text().splitlines()]
+    assert len(t) == 2 and t[1] - t[0] >= 1.0 - 0.02, t  # /proc/uptime has 10ms resolution
+    r = o.cli("status", "once")
+    assert "Active: failed (Result: timeout)" in r.stdout, r.stdout
+    assert "ran for RuntimeMaxSec=; stopping: ExecStop=" in o.cli("logs", "once").stdout
+    running = lambda: (lambda r: r if r["main_pid"] else None)(o.record("again"))
+    first = wait_for(running, what="again running")
+    rec = wait_for(lambda: (lambda r: r if r and r["restarts"] >= first["restarts"] + 2 else None)(running()),
+                   what="two more restarts after RuntimeMaxSec=")
+    assert rec["main_pid"] != first["main_pid"] and rec["result"] == "success"
+
+
 def test_start_limit(oya, tmp_path):
     log = tmp_path / "starts"
     o = oya({"crash": unit(f"/bin/sh -c 'echo x >> {log}; exit 2'",

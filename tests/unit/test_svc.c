@@ -1150,6 +1150,82 @@ static void test_notify_reload(void **state)
     world_free(&w);
 }
 
+/* RuntimeMaxSec=: a service active that long is stopped as asked (ExecStop=, then KillSignal=) but fails with
+ * Result: timeout, and Restart= decides; EXTEND_TIMEOUT_USEC= moves it; a reload does not reset it */
+static void expect_text(const struct world *w, enum svc_state before, const char *exec_error, const char *want);
+
+static void test_runtime_max(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "Type=notify\nExecStart=/main\nExecStop=/stop\nRuntimeMaxSec=10s\nRestart=on-failure");
+    spawned(&w, start(&w));
+    assert_int_equal(svc_next_deadline(&w.s), w.now + 90 * SEC); /* TimeoutStartSec= while it starts */
+    w.now += 3 * SEC;
+    notify(&w, "READY=1");
+    uint64_t up = w.now;
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_int_equal(svc_next_deadline(&w.s), up + 10 * SEC); /* counted from active */
+    w.now = up + 9 * SEC;
+    struct svc_actions a = timer(&w);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    notify(&w, "EXTEND_TIMEOUT_USEC=5000000");
+    assert_int_equal(svc_next_deadline(&w.s), w.now + 5 * SEC);
+    w.now += 5 * SEC;
+    a = timer(&w);
+    assert_int_equal(w.s.state, SVC_STOP);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    assert_true(a.spawn);
+    assert_int_equal(a.spawn_list, UEXEC_STOP);
+    spawned(&w, a);
+    expect_text(&w, SVC_RUNNING, "", "ran for RuntimeMaxSec=; stopping: ExecStop=, pid 102");
+    a = control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    expect_text(&w, SVC_STOP, "", "ran for RuntimeMaxSec=; stopping");
+    exited(&w, CLD_KILLED, SIGTERM);
+    empty(&w);
+    assert_int_equal(w.s.state, SVC_AUTO_RESTART);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    world_free(&w);
+
+    /* the deadline waits for a reload under way (its own timeout), then applies */
+    world_init(&w, "ExecStart=/main\nExecReload=/reload\nRuntimeMaxSec=2s");
+    spawned(&w, start(&w));
+    w.now += SEC;
+    a = (struct svc_actions){0};
+    assert_true(svc_reload(&w.s, w.u, w.now, w.now, &a));
+    spawned(&w, a);
+    assert_int_equal(svc_next_deadline(&w.s), w.now + 90 * SEC);
+    w.now += 2 * SEC;
+    timer(&w);
+    assert_int_equal(w.s.state, SVC_RELOAD);
+    control_exited(&w, CLD_EXITED, 0);
+    assert_int_equal(w.s.state, SVC_RUNNING);
+    assert_true(svc_next_deadline(&w.s) <= w.now);
+    timer(&w);
+    assert_int_equal(w.s.state, SVC_STOP_SIGTERM);
+    assert_int_equal(w.s.result, RESULT_TIMEOUT);
+    world_free(&w);
+
+    /* RuntimeRandomizedExtraSec=: somewhere in [max, max + extra] */
+    world_init(&w, "ExecStart=/main\nRuntimeMaxSec=1min\nRuntimeRandomizedExtraSec=30s");
+    spawned(&w, start(&w));
+    uint64_t d = svc_next_deadline(&w.s);
+    assert_true(d >= w.now + 60 * SEC && d <= w.now + 90 * SEC);
+    world_free(&w);
+
+    /* none by default; WatchdogSignal= replaces SIGABRT */
+    world_init(&w, "ExecStart=/main\nWatchdogSec=1s\nWatchdogSignal=SIGQUIT");
+    spawned(&w, start(&w));
+    assert_int_equal(svc_next_deadline(&w.s), w.now + SEC);
+    w.now += SEC;
+    a = timer(&w);
+    assert_int_equal(a.kill_signal, SIGQUIT);
+    assert_int_equal(w.s.result, RESULT_WATCHDOG);
+    expect_text(&w, SVC_RUNNING, "", "watchdog timeout (WatchdogSec=, no WATCHDOG=1); sending SIGQUIT");
+    world_free(&w);
+}
+
 static void test_stop_command_timeout_goes_on(void **state)
 {
     (void)state;
@@ -1319,6 +1395,7 @@ int main(void)
         cmocka_unit_test(test_forking_finds_its_main_process),
         cmocka_unit_test(test_reload),
         cmocka_unit_test(test_notify_reload),
+        cmocka_unit_test(test_runtime_max),
         cmocka_unit_test(test_stop_command_timeout_goes_on),
     };
     return cmocka_run_group_tests_name("svc", tests, NULL, NULL);
