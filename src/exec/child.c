@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -268,11 +269,64 @@ static CHILD void child_output_files(const struct plan *pl, int rfd)
         child_fail(rfd, STEP_OUTPUT_FILE, r);
 }
 
-/* fds 0, 1 and 2 from the plan; the sources are moved above 2 first, so one dup cannot clobber the
- * source of the next */
-static CHILD void child_stdio(const struct plan *pl, int rfd)
+/* StandardInput=tty and its kin: TTYPath= as the controlling terminal of the new session. tty waits while
+ * another session has it (woken by each close of the device, then tried again, as systemd); tty-force takes it
+ * from that session (CAP_SYS_ADMIN); tty-fail fails the start. TTYRows=/TTYColumns= set its size. */
+static CHILD int child_tty(const struct plan *pl, int rfd)
 {
-    int fds[3] = {pl->devnull, pl->stdout_fd, pl->stderr_fd};
+    const struct unit *u = pl->unit;
+    long fd = sys4(SYS_openat, AT_FDCWD, pl->tty_path, O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd < 0)
+        child_fail(rfd, STEP_INPUT, fd);
+    long r = sys3(SYS_ioctl, fd, TIOCSCTTY, u->std_input == IN_TTY_FORCE ? 1 : 0);
+    if (r == -EPERM && u->std_input == IN_TTY) {
+        long in = sys1(SYS_inotify_init1, IN_CLOEXEC);
+        if (in < 0 || (r = sys3(SYS_inotify_add_watch, in, pl->tty_path, IN_CLOSE)) < 0)
+            child_fail(rfd, STEP_INPUT, in < 0 ? in : r);
+        while ((r = sys3(SYS_ioctl, fd, TIOCSCTTY, 0)) == -EPERM) {
+            char events[256];
+            long n = sys3(SYS_read, in, events, sizeof(events));
+            if (n < 0 && n != -EINTR)
+                child_fail(rfd, STEP_INPUT, n);
+        }
+        sys1(SYS_close, in);
+    }
+    if (r < 0)
+        child_fail(rfd, STEP_INPUT, r);
+    struct winsize ws;
+    if ((u->tty_rows >= 0 || u->tty_columns >= 0) && sys3(SYS_ioctl, fd, TIOCGWINSZ, &ws) == 0) {
+        if (u->tty_rows >= 0)
+            ws.ws_row = (unsigned short)u->tty_rows;
+        if (u->tty_columns >= 0)
+            ws.ws_col = (unsigned short)u->tty_columns;
+        if ((r = sys3(SYS_ioctl, fd, TIOCSWINSZ, &ws)) < 0)
+            child_fail(rfd, STEP_INPUT, r);
+    }
+    return (int)fd;
+}
+
+/* StandardInput=file:, opened with the service's own credentials, as the output files */
+static CHILD void child_input_file(const struct plan *pl, int rfd)
+{
+    long fd = sys4(SYS_openat, AT_FDCWD, pl->input_path, O_RDONLY | O_NOCTTY | O_CLOEXEC, 0);
+    if (fd == 0)
+        return; /* fd 0 was closed: the file took its place */
+    long r = fd < 0 ? fd : sys3(SYS_dup3, fd, 0, 0);
+    if (r < 0)
+        child_fail(rfd, STEP_INPUT, r);
+    sys1(SYS_close, fd);
+}
+
+/* fds 0, 1 and 2 from the plan; the sources are moved above 2 first, so one dup cannot clobber the
+ * source of the next. With a terminal as input, output that inherits goes to it too. */
+static CHILD void child_stdio(const struct plan *pl, int rfd, int tty)
+{
+    const struct unit *u = pl->unit;
+    int fds[3] = {tty >= 0 ? tty : pl->stdin_fd, pl->stdout_fd, pl->stderr_fd};
+    if (tty >= 0 && u->std_output == OUT_INHERIT)
+        fds[1] = tty;
+    if (tty >= 0 && u->std_output == OUT_INHERIT && u->std_error == OUT_INHERIT)
+        fds[2] = tty;
     long r;
     for (int i = 0; i < 3; i++)
         if (fds[i] <= 2) {
@@ -382,7 +436,7 @@ CHILD _Noreturn void exec_child_run(const struct plan *pl)
         rfd = (int)r;
     }
     if (!pl->inherit_stdio)
-        child_stdio(pl, rfd);
+        child_stdio(pl, rfd, pl->tty_path ? child_tty(pl, rfd) : -1);
     /* anything inherited from whoever started oya must not reach the service: mark every fd above 2
      * close-on-exec (the report pipe included, so exec closes it and the parent sees EOF) */
     if (sys3(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) < 0)
@@ -401,6 +455,8 @@ CHILD _Noreturn void exec_child_run(const struct plan *pl)
     if (ambient)
         child_ambient(ambient, rfd);
     child_output_files(pl, rfd);
+    if (pl->input_path)
+        child_input_file(pl, rfd);
     /* after the credentials change, so the directory is reached with the service's own rights */
     if (pl->cwd && (r = sys1(SYS_chdir, pl->cwd)) < 0 && !(pl->cwd_optional && r == -ENOENT))
         child_fail(rfd, STEP_CHDIR, r);

@@ -40,6 +40,7 @@ const struct exec_step_info exec_steps[] = {
     [STEP_NNP] = {227, "set no_new_privs"},
     [STEP_OUTPUT_FILE] = {209, "open the StandardOutput=/StandardError= file as the service's user"},
     [STEP_CGROUP] = {219, "set up the service's cgroup"},
+    [STEP_INPUT] = {208, "set up standard input (StandardInput=)"},
 };
 _Static_assert(ARRAY_SIZE(exec_steps) == STEP_N, "every exec step has a code and a description");
 
@@ -431,6 +432,9 @@ static void plan_free(struct plan *pl)
     free(pl->groups);
     free(pl->file_path[0]);
     free(pl->file_path[1]);
+    free(pl->input_path);
+    free(pl->tty_path);
+    fd_close(&pl->stdin_data);
     fd_close(&pl->devnull);
 }
 
@@ -454,12 +458,58 @@ static int plan_output(struct plan *pl, int stream, enum unit_output o, const ch
     return pl->file_path[stream] ? 0 : -ENOMEM;
 }
 
+/* StandardInput=data: the bytes in a memfd of their own, read from its start (a pipe would hold 64 KiB) */
+static int plan_input_data(struct plan *pl, const struct unit *u, struct buf *err)
+{
+    int fd = memfd_create("oya-stdin", MFD_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        buf_printf(err, "StandardInput=data: memfd_create: %s", strerror(e));
+        return -e;
+    }
+    pl->stdin_data = pl->stdin_fd = fd;
+    for (size_t at = 0; at < u->input_data.len;) {
+        ssize_t n = write(fd, u->input_data.p + at, u->input_data.len - at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            buf_printf(err, "StandardInput=data: cannot write it: %s", strerror(e));
+            return -e;
+        }
+        at += (size_t)n;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) {
+        int e = errno;
+        buf_printf(err, "StandardInput=data: lseek: %s", strerror(e));
+        return -e;
+    }
+    return 0;
+}
+
+/* Standard input: /dev/null, data, or named for the child (a terminal it takes, a file it opens as the user) */
+static int plan_input(struct plan *pl, const struct unit *u, struct buf *err)
+{
+    pl->stdin_fd = pl->devnull;
+    switch (u->std_input) {
+    case IN_NULL: return 0;
+    case IN_DATA: return plan_input_data(pl, u, err);
+    case IN_FILE: pl->input_path = mem_strdup(u->input_path); return pl->input_path ? 0 : -ENOMEM;
+    case IN_TTY:
+    case IN_TTY_FORCE:
+    case IN_TTY_FAIL:
+        pl->tty_path = mem_strdup(u->tty_path ? u->tty_path : "/dev/console");
+        return pl->tty_path ? 0 : -ENOMEM;
+    }
+    return 0;
+}
+
 static int plan_build(struct plan *pl, const struct exec_request *req, struct buf *err)
 {
     const struct unit *u = req->unit;
     const struct exec_cmd *cmd = req->cmd;
     memset(pl, 0, sizeof(*pl));
-    pl->devnull = -1;
+    pl->devnull = pl->stdin_data = -1;
     pl->unit = u;
     pl->umask = u->umask;
     int r = plan_environment(pl, req, err);
@@ -486,6 +536,10 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         buf_printf(err, "cannot open /dev/null: %s", strerror(errno));
         return r;
     }
+    if ((r = plan_input(pl, u, err)) == -ENOMEM)
+        goto oom;
+    if (r < 0)
+        return r;
     pl->out_fd = req->output_fd >= 0 ? req->output_fd : pl->devnull;
     pl->err_log_fd = req->output_fd >= 0 ? req->error_fd : -1;
     if (plan_output(pl, 0, u->std_output, u->output_path, &pl->stdout_fd) < 0 ||

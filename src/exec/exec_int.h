@@ -12,7 +12,7 @@
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
     STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_AMBIENT, STEP_NNP, STEP_OUTPUT_FILE,
-    STEP_CGROUP, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
+    STEP_CGROUP, STEP_INPUT, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
 };
 struct exec_step_info {
     int code; /* systemd's exit status for it; its name is base's exit_status_name() */
@@ -44,6 +44,10 @@ struct plan {
     int devnull, out_fd, report_fd;
     int err_log_fd; /* stderr's own pipe to the log, or -1 (then out_fd) */
     int stdout_fd, stderr_fd; /* where 1 and 2 go, before any file of StandardOutput=file: is opened */
+    int stdin_fd;   /* where 0 comes from: /dev/null, or StandardInput=data's memfd (a tty or file: the child opens) */
+    int stdin_data; /* that memfd, to close with the plan; -1: none */
+    char *input_path; /* StandardInput=file:, opened by the child as the service's user; NULL: none */
+    char *tty_path;   /* StandardInput=tty, tty-force, tty-fail: the terminal the child takes; NULL: none */
     char *file_path[2]; /* StandardOutput=/StandardError= file:, append:, truncate: (NULL: none) */
     int file_flags[2];
     bool same_file; /* both name the same file the same way: one open file, as systemd shares it */

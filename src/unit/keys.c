@@ -740,6 +740,8 @@ static int parse_output(struct unit *u, const struct key *k, const char *v, stru
                                        "kmsg+console", "console", "tty"};
     free(*path);
     *path = NULL;
+    *(k->arg ? &u->std_error_set : &u->std_output_set) = true;
+    *(k->arg ? &u->std_error_tty : &u->std_output_tty) = strcmp(v, "tty") == 0;
     for (size_t i = 0; i < ARRAY_SIZE(logs); i++) {
         if (strcmp(v, logs[i]) == 0) {
             *o = OUT_LOG; /* oya's own log: the lines behind the service's name */
@@ -764,11 +766,102 @@ static int parse_output(struct unit *u, const struct key *k, const char *v, stru
 
 static int parse_standard_input(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
-    (void)u, (void)k;
-    if (strcmp(v, "null") == 0)
-        return 0; /* what oya always gives a service */
-    unit_diag_add(c->diag, false, "%s:%u: StandardInput=%s is not supported yet; the service reads /dev/null", c->path,
-             c->line, v);
+    (void)k;
+    static const char *const names[] = {"null", "tty", "tty-force", "tty-fail"}; /* enum unit_input's order */
+    free(u->input_path);
+    u->input_path = NULL;
+    u->std_input = IN_NULL;
+    u->std_input_set = true;
+    int i = name_index(v, names, ARRAY_SIZE(names));
+    if (i >= 0)
+        u->std_input = (enum unit_input)i;
+    else if (strcmp(v, "data") == 0)
+        u->std_input = IN_DATA;
+    else if (str_startswith(v, "file:")) {
+        if (v[5] != '/')
+            return bad_value(c, "give an absolute path after 'file:'");
+        u->std_input = IN_FILE;
+        u->input_path = mem_strdup(v + 5); /* NULL for want of memory: unit_parse sees the failure */
+    } else if (strcmp(v, "socket") == 0 || str_startswith(v, "fd:"))
+        unit_diag_add(c->diag, false, "%s:%u: StandardInput=%s comes from a socket unit, and oya does not activate by "
+                                      "socket; the service reads /dev/null", c->path, c->line, v);
+    else
+        return bad_value(c, "use null, tty, tty-force, tty-fail, data or file:PATH");
+    return 0;
+}
+
+/* StandardInputText= (k->arg 0: a line, C escapes resolved) and StandardInputData= (1: base64), appended in
+ * order to what StandardInput=data gives; an empty one clears it. At most 64 MiB, systemd's bound. */
+static int parse_input_data(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    struct buf *b = &u->input_data;
+    if (!*v) {
+        buf_free(b);
+        return 0;
+    }
+    size_t before = b->len;
+    if (k->arg == 0) {
+        const char *why = NULL;
+        if (unit_c_unescape(v, b, &why) < 0) {
+            b->len = before;
+            return bad_value(c, "%s", why);
+        }
+        buf_putc(b, '\n');
+    } else {
+        /* base64 (RFC 4648), white space anywhere ignored, as systemd */
+        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        uint32_t acc = 0;
+        int bits = 0, pad = 0;
+        for (const char *p = v; *p; p++) {
+            if (isspace((unsigned char)*p))
+                continue;
+            const char *at = *p && !pad ? strchr(alphabet, *p) : NULL;
+            if (*p == '=' && bits) {
+                pad++;
+                continue;
+            }
+            if (!at || pad) {
+                b->len = before;
+                return bad_value(c, "not base64: '%c' where A-Z, a-z, 0-9, + or / belongs", *p);
+            }
+            acc = acc << 6 | (uint32_t)(at - alphabet);
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                buf_putc(b, (char)(acc >> bits));
+                acc &= (1u << bits) - 1;
+            }
+        }
+        if (bits >= 6 || (bits && acc)) {
+            b->len = before;
+            return bad_value(c, "not base64: it ends in the middle of a byte");
+        }
+    }
+    if (b->len > 64u << 20) {
+        b->len = before;
+        return bad_value(c, "more than 64 MiB to read in all; give a file (StandardInput=file:PATH)");
+    }
+    return 0;
+}
+
+/* TTYPath=: an absolute path */
+static int parse_tty_path(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    (void)k;
+    if (v[0] != '/')
+        return bad_value(c, "give the terminal's absolute path, e.g. /dev/tty1 or /dev/console");
+    free(u->tty_path);
+    u->tty_path = mem_strdup(v); /* NULL for want of memory: unit_parse sees the failure */
+    return 0;
+}
+
+/* TTYRows= and TTYColumns= (k->arg 0: rows, 1: columns) */
+static int parse_tty_size(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    uint64_t n;
+    if (!str_to_u64(v, &n) || n > 65535)
+        return bad_value(c, "not a number from 0 to 65535");
+    *(k->arg ? &u->tty_columns : &u->tty_rows) = (int)n;
     return 0;
 }
 
@@ -1140,6 +1233,11 @@ static struct key keys[] = {
     {"Service", "StandardOutput", parse_output, 0, 0},
     {"Service", "StandardError", parse_output, 0, 1},
     {"Service", "StandardInput", parse_standard_input, 0, 0},
+    {"Service", "StandardInputText", parse_input_data, 0, 0},
+    {"Service", "StandardInputData", parse_input_data, 0, 1},
+    {"Service", "TTYPath", parse_tty_path, 0, 0},
+    {"Service", "TTYRows", parse_tty_size, 0, 0},
+    {"Service", "TTYColumns", parse_tty_size, 0, 1},
     {"Service", "Nice", parse_int_range, 0, 0},
     {"Service", "OOMScoreAdjust", parse_int_range, 0, 1},
     {"Service", "IOSchedulingClass", parse_io_class, 0, 0},
@@ -1223,15 +1321,15 @@ static const char *not_yet_keys[] = {
  * (parse_not_applied), never called unknown (which reads like a typo). First [Service]'s: sandboxing,
  * resource control, terminal and credential settings. */
 static const char *not_applied_keys[] = {
-    "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYPath", "TTYReset",
-    "TTYVHangup", "TTYVTDisallocate", "TTYRows", "TTYColumns", "FileDescriptorStoreMax",
+    "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYReset",
+    "TTYVHangup", "TTYVTDisallocate", "FileDescriptorStoreMax",
     "Sockets", "Slice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
     "CPUShares", "StartupCPUWeight",
     "MemoryLimit",
     "CPUAccounting", "MemoryAccounting", "IOAccounting", "TasksAccounting", "IPAccounting",
     "ManagedOOMSwap", "ManagedOOMMemoryPressure", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst",
     "LogExtraFields", "LogNamespace", "Personality", "TimerSlackNSec", "USBFunctionDescriptors",
-    "USBFunctionStrings", "TimeoutAbortSec", "NonBlocking", "StandardInputText", "StandardInputData", "ExitType",
+    "USBFunctionStrings", "TimeoutAbortSec", "NonBlocking", "ExitType",
     "ProtectSystem",
     "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
     "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
@@ -1358,7 +1456,8 @@ static const char *const expanding_keys[] = {
     "OnSuccess",
     "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", "ExecCondition",
     "PIDFile", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
-    "SyslogIdentifier", "StandardOutput", "StandardError", "CPUAffinity", "Environment", "EnvironmentFile",
+    "SyslogIdentifier", "StandardInput", "StandardInputText", "StandardOutput", "StandardError", "TTYPath",
+    "CPUAffinity", "Environment", "EnvironmentFile",
     "SupplementaryGroups", "UnsetEnvironment", "BusName",
     "WorkingDirectory", "User", "Group", "WantedBy", "RequiredBy", "UpheldBy", "Also", "Alias", NULL,
 };

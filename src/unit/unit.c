@@ -44,6 +44,7 @@ static struct unit *unit_new(const char *name, const char *path)
     u->reload_signal = SIGHUP;
     u->watchdog_signal = SIGABRT;
     u->runtime_max = USEC_INFINITY;
+    u->tty_rows = u->tty_columns = -1;
     u->send_sigkill = true;
     u->kill_mode = KILL_CONTROL_GROUP;
     for (int d = 0; d < UDIR_N; d++)
@@ -94,6 +95,9 @@ void unit_free(struct unit *u)
     free(u->syslog_identifier);
     free(u->output_path);
     free(u->error_path);
+    free(u->input_path);
+    free(u->tty_path);
+    buf_free(&u->input_data);
     strv_clear(&u->environment);
     for (size_t i = 0; i < u->n_env_files; i++)
         free(u->env_files[i].path);
@@ -216,6 +220,24 @@ static void dynamic_user(struct unit *u)
     u->user = mem_asprintf("_du%016llx", (unsigned long long)hash_fnv1a(u->name, strlen(u->name)));
 }
 
+/* StandardInput= and what follows from it, as systemd: StandardInputText=/Data= alone make it data; a terminal
+ * as input is also the default output (StandardOutput= and StandardError= inherit it), and what =tty names.
+ * (StandardOutput=tty without it is oya's log, as console.) */
+static void standard_input(struct unit *u, struct parse_ctx *c)
+{
+    if (!u->std_input_set && u->input_data.len)
+        u->std_input = IN_DATA;
+    if (u->std_input == IN_DATA && !u->input_data.len)
+        unit_diag_add(c->diag, true, "%s: StandardInput=data needs StandardInputText= or StandardInputData=, what the "
+                                     "service reads", c->path);
+    if (u->std_input == IN_TTY || u->std_input == IN_TTY_FORCE || u->std_input == IN_TTY_FAIL) {
+        if (!u->std_output_set || u->std_output_tty)
+            u->std_output = OUT_INHERIT;
+        if (!u->std_error_set || u->std_error_tty)
+            u->std_error = OUT_INHERIT;
+    }
+}
+
 static void validate(struct unit *u, struct parse_ctx *c)
 {
     size_t n_start = u->exec[UEXEC_START].n;
@@ -250,6 +272,7 @@ static void validate(struct unit *u, struct parse_ctx *c)
     }
     if (u->dynamic_user)
         dynamic_user(u);
+    standard_input(u, c);
     if (!c->notify_access_set) /* systemd: main for Type=notify(-reload) and for a watchdog, else none */
         u->notify_access = unit_is_notify(u) || u->watchdog_usec ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)

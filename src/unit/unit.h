@@ -84,6 +84,10 @@ struct unit_condition {
 /* StandardOutput=/StandardError=: where the stream goes */
 enum unit_output { OUT_LOG, OUT_INHERIT, OUT_NULL, OUT_FILE, OUT_APPEND, OUT_TRUNCATE };
 
+/* StandardInput=: what the service reads. tty: TTYPath= as its controlling terminal, waiting while another
+ * session has it; tty-force: taken from that session; tty-fail: the start fails instead of waiting */
+enum unit_input { IN_NULL, IN_TTY, IN_TTY_FORCE, IN_TTY_FAIL, IN_FILE, IN_DATA };
+
 struct env_file {
     char *path;
     bool optional; /* '-' prefix */
@@ -175,6 +179,13 @@ struct unit {
     char *syslog_identifier;          /* the name in front of its output lines; NULL: the service's */
     enum unit_output std_output, std_error;
     char *output_path, *error_path;   /* for file:, append:, truncate: */
+    bool std_output_set, std_error_set, std_input_set; /* given in the file (the defaults depend on each other) */
+    bool std_output_tty, std_error_tty; /* StandardOutput=tty, StandardError=tty: the terminal of StandardInput=tty */
+    enum unit_input std_input;
+    char *input_path;                 /* StandardInput=file:PATH */
+    struct buf input_data;            /* StandardInputText= and StandardInputData=, what StandardInput=data reads */
+    char *tty_path;                   /* TTYPath=; NULL: /dev/console */
+    int tty_rows, tty_columns;        /* TTYRows=, TTYColumns=; -1: as the terminal has them */
     bool nice_set;
     int nice;
     bool oom_score_adjust_set;
@@ -265,6 +276,8 @@ int unit_parse_timespan(const char *s, uint64_t *usec);
 /* Split a command line or an Environment= value into words with systemd's quoting: double and single
  * quotes, C-style backslash escapes. Returns 0, or -EINVAL with *why set to a static message. */
 int unit_split_words(const char *s, struct strv *out, const char **why);
+/* The C-style escapes of s (\n, \t, \x41, \u00e9, ...) resolved, appended to out; -EINVAL with why */
+int unit_c_unescape(const char *s, struct buf *out, const char **why);
 
 /* Expand $NAME and ${NAME} in a command's words against env (NAME=VALUE strings): "$NAME" alone as a
  * word splits at whitespace into zero or more words, ${NAME} is one word, "$$" is a literal "$". */

@@ -105,6 +105,20 @@ static int unescape_one(const char **pp, struct buf *b, const char **why)
     return 0;
 }
 
+int unit_c_unescape(const char *s, struct buf *out, const char **why)
+{
+    for (const char *p = s; *p;) {
+        if (*p != '\\') {
+            buf_putc(out, *p++);
+            continue;
+        }
+        p++;
+        if (unescape_one(&p, out, why) < 0)
+            return -EINVAL;
+    }
+    return 0;
+}
+
 int unit_split_words(const char *s, struct strv *out, const char **why)
 {
     const char *p = s;

@@ -311,3 +311,101 @@ def test_plus_drops_the_sandboxing_and_bang_only_the_user(oya, tmp_path):
     r = o.cli("reload", "s")  # root without CAP_KILL could not signal the main process, which runs as nobody
     assert r.returncode == 0, r.stdout + r.stderr
     assert o.state("s") == ("active", "running")
+
+
+def read_until(fd, want, timeout=20.0):
+    """What a pseudo-terminal's master gives until want is in it (or the deadline)."""
+    import select
+    import time
+    got, deadline = b"", time.monotonic() + timeout
+    while want not in got:
+        left = deadline - time.monotonic()
+        assert left > 0, f"timed out waiting for {want!r}; got {got!r}"
+        if select.select([fd], [], [], left)[0]:
+            try:
+                got += os.read(fd, 4096)
+            except OSError:  # EIO: no slave open yet
+                pass
+    return got.decode(errors="replace")
+
+
+def test_standard_input_tty(oya, tmp_path):
+    """StandardInput=tty: TTYPath= becomes the service's controlling terminal and its standard input, output
+    and error (they inherit it); TTYRows=/TTYColumns= size it. tty waits while another session holds the
+    terminal and takes it once that session lets go (as systemd, woken by the close); tty-fail fails the
+    start instead, 208/STDIN."""
+    import time
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    held_master, held_slave = os.openpty()
+    held = os.ttyname(held_slave)
+    # a session of its own holds the second terminal as its controlling one
+    holder = subprocess.Popen(["/usr/bin/python3", "-c", "import os, fcntl, termios, time, sys; os.setsid(); "
+                               "fd = os.open(sys.argv[1], os.O_RDWR); fcntl.ioctl(fd, termios.TIOCSCTTY, 0); "
+                               "print('held', flush=True); time.sleep(1e6)", held], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        shell = "/bin/sh -c 'tty; stty size; read line; echo \"got $$line\" >&2; exec sleep infinity'"
+        o = oya({"t": unit(shell, f"StandardInput=tty\nTTYPath={path}\nTTYRows=30\nTTYColumns=100"),
+                 "fail": unit("/bin/sleep infinity", f"StandardInput=tty-fail\nTTYPath={held}"),
+                 "wait": unit("/bin/sh -c 'tty; exec sleep infinity'", f"Type=exec\nStandardInput=tty\nTTYPath={held}")})
+        out = read_until(master, b"30 100")
+        assert out.splitlines()[0].strip() == path and "30 100" in out, out
+        os.write(master, b"hello\n")
+        assert "got hello" in read_until(master, b"got hello")
+        rec = o.wait_state("t", "active", "running")
+        main = rec["main_pid"]
+        stat = open(f"/proc/{main}/stat").read().rsplit(")", 1)[1].split()
+        assert (int(stat[3]), int(stat[4])) == (main, os.stat(path).st_rdev)  # session leader, its terminal
+        assert all(os.path.realpath(f"/proc/{main}/fd/{n}") == path for n in (0, 1, 2))
+        rec = o.wait_state("fail", "failed")
+        assert "failed to set up standard input (StandardInput=): Operation not permitted (status=208/STDIN)" \
+            in rec["exec_error"], rec["exec_error"]
+        # still waiting, as long as the other session has it
+        assert o.state("wait") == ("activating", "start")
+        holder.kill()
+        holder.wait()
+        o.wait_state("wait", "active", "running")
+        assert read_until(held_master, held.encode()).strip() == held
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+        for fd in (master, slave, held_master, held_slave):
+            os.close(fd)
+
+
+def test_standard_input_data_and_file(oya, tmp_path):
+    """StandardInputText= (a line each, escapes and specifiers resolved) and StandardInputData= (base64) are
+    what the service reads (StandardInput=data, implied); StandardInput=file:PATH is opened as the service's
+    user, so a User= service cannot read through it what it could not read itself."""
+    import tempfile
+    out = tmp_path / "out"
+    public = tempfile.mkdtemp(prefix="oya-input-")  # tmp_path's parents are root's alone: nobody reads here
+    os.chmod(public, 0o755)
+    secret = os.path.join(public, "secret")
+    with open(secret, "w") as f:
+        f.write("root only\n")
+    os.chmod(secret, 0o600)
+    mine = os.path.join(public, "mine")
+    with open(mine, "w") as f:
+        f.write("for anyone\n")
+    os.chmod(mine, 0o644)
+    try:
+        input_units(oya, out, mine, secret)
+    finally:
+        shutil.rmtree(public)
+
+
+def input_units(oya, out, mine, secret):
+    o = oya({"d": unit(f"/bin/sh -c 'cat > {out}'", "Type=oneshot\nStandardInputText=hello\\tthere\n"
+                                                    "StandardInputText=from %N\nStandardInputData=AAEC/w=="),
+             "f": unit("/bin/cat", f"Type=oneshot\nStandardInput=file:{mine}\nUser=nobody"),
+             "s": unit("/bin/cat", f"Type=oneshot\nStandardInput=file:{secret}\nUser=nobody")})
+    o.wait_state("d", "inactive", "dead")
+    assert out.read_bytes() == b"hello\tthere\nfrom d\n\x00\x01\x02\xff"
+    o.wait_state("f", "inactive", "dead")
+    assert "for anyone" in o.cli("logs", "f").stdout
+    rec = o.wait_state("s", "failed")
+    assert "failed to set up standard input (StandardInput=): Permission denied (status=208/STDIN)" \
+        in rec["exec_error"], rec["exec_error"]

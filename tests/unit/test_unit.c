@@ -345,6 +345,74 @@ static void test_exec_steps_are_named(void **state)
 }
 
 /* RequiresMountsFor=: the fstab mount points on the path must be mounted; a path none covers needs nothing */
+/* StandardInput= and its companions, as systemd reads them */
+static void test_standard_input(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok(SVC("StandardInputText=hello\\tworld\nStandardInputText=%n\nStandardInputData=AAEC/w==\n"
+                                  "StandardInputData=SG k=\n"));
+    assert_int_equal(u->std_input, IN_DATA); /* data alone makes it data */
+    assert_int_equal(u->input_data.len, 28);
+    assert_memory_equal(u->input_data.p, "hello\tworld\nt.service\n\x00\x01\x02\xffHi", 28);
+    assert_int_equal(u->std_output, OUT_LOG);
+    unit_free(u);
+    u = parse_ok(SVC("StandardInputText=gone\nStandardInputText=\nStandardInputText=kept"));
+    assert_int_equal(u->input_data.len, 5);
+    assert_memory_equal(u->input_data.p, "kept\n", 5);
+    unit_free(u);
+    /* a terminal: output and errors go there unless said otherwise */
+    u = parse_ok(SVC("StandardInput=tty-force\nTTYPath=/dev/tty7\nTTYRows=24\nTTYColumns=80"));
+    assert_int_equal(u->std_input, IN_TTY_FORCE);
+    assert_string_equal(u->tty_path, "/dev/tty7");
+    assert_int_equal(u->tty_rows, 24);
+    assert_int_equal(u->tty_columns, 80);
+    assert_int_equal(u->std_output, OUT_INHERIT);
+    assert_int_equal(u->std_error, OUT_INHERIT);
+    unit_free(u);
+    u = parse_ok(SVC("StandardOutput=tty\nStandardInput=tty\nStandardError=journal"));
+    assert_int_equal(u->std_input, IN_TTY);
+    assert_null(u->tty_path); /* /dev/console */
+    assert_int_equal(u->std_output, OUT_INHERIT);
+    assert_int_equal(u->std_error, OUT_LOG);
+    unit_free(u);
+    u = parse_ok(SVC("StandardInput=file:/etc/hostname\nStandardInput=tty-fail\nStandardInput=file:/srv/%N.in"));
+    assert_int_equal(u->std_input, IN_FILE);
+    assert_string_equal(u->input_path, "/srv/t.in");
+    assert_int_equal(u->std_output, OUT_LOG);
+    unit_free(u);
+    u = parse_ok(SVC("StandardOutput=tty\nStandardError=tty")); /* no terminal to inherit: oya's log */
+    assert_int_equal(u->std_output, OUT_LOG);
+    assert_int_equal(u->std_error, OUT_LOG);
+    unit_free(u);
+    static const struct {
+        const char *text, *diag;
+    } errors[] = {
+        {SVC("StandardInput=data\n"), "oya: t.service: StandardInput=data needs StandardInputText= or "
+                                      "StandardInputData=, what the service reads\n"},
+        {SVC("StandardInput=file:rel\n"), "oya: t.service:3: StandardInput=file:rel: give an absolute path after "
+                                          "'file:'\n"},
+        {SVC("StandardInput=keyboard\n"), "oya: t.service:3: StandardInput=keyboard: use null, tty, tty-force, "
+                                          "tty-fail, data or file:PATH\n"},
+        {SVC("StandardInputData=AB$C\n"), "oya: t.service:3: StandardInputData=AB$C: not base64: '$' where A-Z, "
+                                          "a-z, 0-9, + or / belongs\n"},
+        {SVC("StandardInputData=QUJD=\n"), "oya: t.service:3: StandardInputData=QUJD=: not base64: '=' where A-Z, "
+                                           "a-z, 0-9, + or / belongs\n"},
+        {SVC("StandardInputData=QUJDR\n"), "oya: t.service:3: StandardInputData=QUJDR: not base64: it ends in the "
+                                           "middle of a byte\n"},
+        {SVC("StandardInputText=a\\qb\n"), "oya: t.service:3: StandardInputText=a\\qb: unknown escape after a "
+                                           "backslash; write \\\\ for a backslash\n"},
+        {SVC("TTYPath=tty1\n"), "oya: t.service:3: TTYPath=tty1: give the terminal's absolute path, e.g. /dev/tty1 "
+                                "or /dev/console\n"},
+        {SVC("TTYRows=70000\n"), "oya: t.service:3: TTYRows=70000: not a number from 0 to 65535\n"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(errors); i++) {
+        char *got = parse_error(errors[i].text);
+        if (strcmp(got, errors[i].diag) != 0)
+            fail_msg("error %zu:\n got: %s want: %s", i, got, errors[i].diag);
+        free(got);
+    }
+}
+
 static void test_mounts_for(void **state)
 {
     (void)state;
@@ -742,9 +810,10 @@ static void test_diagnostics(void **state)
         {"[Unit]\nExecStart=/x\n" SVC(""), "oya: t.service:2: unknown key ExecStart in [Unit], ignored\n"},
         {SVC("[Bogus]\nKey=1\n"), "oya: t.service:3: unknown section [Bogus], ignored\n"},
         {SVC("BindsTo=x.service\n"), "oya: t.service:3: unknown key BindsTo in [Service], ignored\n"},
-        {SVC("StandardInput=tty\n"), "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
-        {SVC("StandardInput=tty\n"),
-         "oya: t.service:3: StandardInput=tty is not supported yet; the service reads /dev/null\n"},
+        {SVC("StandardInput=socket\n"), "oya: t.service:3: StandardInput=socket comes from a socket unit, and oya "
+                                         "does not activate by socket; the service reads /dev/null\n"},
+        {SVC("StandardInput=fd:foo\n"), "oya: t.service:3: StandardInput=fd:foo comes from a socket unit, and oya "
+                                         "does not activate by socket; the service reads /dev/null\n"},
         {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
          "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): ProtectSystem, "
          "SystemCallFilter\n"},
@@ -1127,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_continuation_then_comments_at_end),
         cmocka_unit_test(test_exec_steps_are_named),
         cmocka_unit_test(test_mounts_for),
+        cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_systemd_defaults),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_old_keys),
