@@ -162,7 +162,7 @@ static CHILD long set_limit(int r, rlim_t soft, rlim_t hard)
     return sys4(SYS_prlimit64, 0, r, &rl, 0);
 }
 
-/* Nice=, OOMScoreAdjust=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet= */
+/* Nice=, OOMScoreAdjust=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet= */
 static CHILD void child_tune(const struct plan *pl, int rfd)
 {
     const struct unit *u = pl->unit;
@@ -181,6 +181,12 @@ static CHILD void child_tune(const struct plan *pl, int rfd)
         }
         if (fd >= 0)
             sys1(SYS_close, fd);
+    }
+    if (u->cpu_sched_set) {
+        int param = u->cpu_sched_priority; /* struct sched_param: one int */
+        int policy = u->cpu_sched_policy | (u->cpu_sched_reset_on_fork ? 0x40000000 /* SCHED_RESET_ON_FORK */ : 0);
+        if ((r = sys3(SYS_sched_setscheduler, 0, policy, &param)) < 0)
+            child_fail(rfd, STEP_SCHED, r);
     }
     if (u->io_class || u->io_priority >= 0) {
         int class = u->io_class ? u->io_class : 2 /* best-effort */, prio = u->io_priority >= 0 ? u->io_priority : 4;

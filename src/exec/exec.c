@@ -41,6 +41,7 @@ const struct exec_step_info exec_steps[] = {
     [STEP_OUTPUT_FILE] = {209, "open the StandardOutput=/StandardError= file as the service's user"},
     [STEP_CGROUP] = {219, "set up the service's cgroup"},
     [STEP_INPUT] = {208, "set up standard input (StandardInput=)"},
+    [STEP_SCHED] = {214, "set the CPU scheduling policy (CPUSchedulingPolicy=, CPUSchedulingPriority=)"},
 };
 _Static_assert(ARRAY_SIZE(exec_steps) == STEP_N, "every exec step has a code and a description");
 

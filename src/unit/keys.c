@@ -892,6 +892,29 @@ static int parse_io_class(struct unit *u, const struct key *k, const char *v, st
     return 0;
 }
 
+/* CPUSchedulingPolicy= (k->arg 0), CPUSchedulingPriority= (1), CPUSchedulingResetOnFork= (2) */
+static int parse_cpu_sched(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    static const char *const names[] = {"other", "fifo", "rr", "batch", "", "idle"}; /* SCHED_* by number */
+    int n;
+    bool b;
+    if (k->arg == 0) {
+        if ((n = name_index(v, names, ARRAY_SIZE(names))) < 0 || !*v)
+            return bad_value(c, "use other, batch, idle, fifo or rr");
+        u->cpu_sched_policy = n;
+    } else if (k->arg == 1) {
+        if (!str_to_int(v, &n) || n < 0 || n > 99)
+            return bad_value(c, "not a priority from 0 to 99 (1 to 99 for fifo and rr)");
+        u->cpu_sched_priority = n;
+    } else {
+        if (unit_parse_bool(v, &b) < 0)
+            return bad_value(c, "not a boolean; use yes or no (also true/false, on/off, 1/0)");
+        u->cpu_sched_reset_on_fork = b;
+    }
+    u->cpu_sched_set = true;
+    return 0;
+}
+
 static int parse_io_priority(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
     (void)k;
@@ -1241,6 +1264,9 @@ static struct key keys[] = {
     {"Service", "Nice", parse_int_range, 0, 0},
     {"Service", "OOMScoreAdjust", parse_int_range, 0, 1},
     {"Service", "IOSchedulingClass", parse_io_class, 0, 0},
+    {"Service", "CPUSchedulingPolicy", parse_cpu_sched, 0, 0},
+    {"Service", "CPUSchedulingPriority", parse_cpu_sched, 0, 1},
+    {"Service", "CPUSchedulingResetOnFork", parse_cpu_sched, 0, 2},
     {"Service", "IOSchedulingPriority", parse_io_priority, 0, 0},
     {"Service", "CPUAffinity", parse_cpu_affinity, 0, 0},
     {"Service", "NoNewPrivileges", parse_bool, FIELD(no_new_privileges), 0},
@@ -1323,8 +1349,7 @@ static const char *not_yet_keys[] = {
 static const char *not_applied_keys[] = {
     "LoadCredential", "LoadCredentialEncrypted", "SetCredential", "SetCredentialEncrypted", "TTYReset",
     "TTYVHangup", "TTYVTDisallocate", "FileDescriptorStoreMax",
-    "Sockets", "Slice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
-    "CPUShares", "StartupCPUWeight",
+    "Sockets", "Slice", "CPUShares", "StartupCPUWeight",
     "MemoryLimit",
     "CPUAccounting", "MemoryAccounting", "IOAccounting", "TasksAccounting", "IPAccounting",
     "ManagedOOMSwap", "ManagedOOMMemoryPressure", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst",

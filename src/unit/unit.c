@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -273,6 +274,12 @@ static void validate(struct unit *u, struct parse_ctx *c)
     if (u->dynamic_user)
         dynamic_user(u);
     standard_input(u, c);
+    /* as systemd: the real-time policies run at priority 1 at least, the others at 0 */
+    bool realtime = u->cpu_sched_policy == SCHED_FIFO || u->cpu_sched_policy == SCHED_RR;
+    if (realtime && u->cpu_sched_priority < 1)
+        u->cpu_sched_priority = 1;
+    else if (!realtime)
+        u->cpu_sched_priority = 0;
     if (!c->notify_access_set) /* systemd: main for Type=notify(-reload) and for a watchdog, else none */
         u->notify_access = unit_is_notify(u) || u->watchdog_usec ? NOTIFY_MAIN : NOTIFY_NONE;
     if (u->watchdog_usec && u->notify_access == NOTIFY_NONE)

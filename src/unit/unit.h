@@ -191,6 +191,9 @@ struct unit {
     bool oom_score_adjust_set;
     int oom_score_adjust;
     int io_class, io_priority;        /* IOSchedulingClass= (0: unset), IOSchedulingPriority= (-1: unset) */
+    bool cpu_sched_set;               /* CPUSchedulingPolicy=, CPUSchedulingPriority= or ...ResetOnFork= given */
+    int cpu_sched_policy, cpu_sched_priority; /* SCHED_OTHER, 0 unless given */
+    bool cpu_sched_reset_on_fork;
     uint64_t cpu_affinity[16];        /* CPUAffinity=: bit per CPU (1024 CPUs); all zero: unset */
     bool no_new_privileges;
     /* DynamicUser=: run as a user no database has, named by User= or after the unit (exec_resolve_creds

@@ -409,3 +409,19 @@ def input_units(oya, out, mine, secret):
     rec = o.wait_state("s", "failed")
     assert "failed to set up standard input (StandardInput=): Permission denied (status=208/STDIN)" \
         in rec["exec_error"], rec["exec_error"]
+
+
+def test_cpu_scheduling(oya):
+    """CPUSchedulingPolicy=, CPUSchedulingPriority=, CPUSchedulingResetOnFork=: the policy the service runs
+    under, as sched_getscheduler reads it (radvd and e2scrub ship CPUSchedulingPolicy=idle)."""
+    o = oya({"idle": unit("/bin/sleep infinity", "CPUSchedulingPolicy=idle"),
+             "rt": unit("/bin/sleep infinity", "CPUSchedulingPolicy=fifo\nCPUSchedulingPriority=7\n"
+                                               "CPUSchedulingResetOnFork=yes"),
+             "plain": unit("/bin/sleep infinity")})
+    idle = o.wait_state("idle", "active", "running")["main_pid"]
+    rt = o.wait_state("rt", "active", "running")["main_pid"]
+    plain = o.wait_state("plain", "active", "running")["main_pid"]
+    assert os.sched_getscheduler(idle) == os.SCHED_IDLE
+    assert os.sched_getscheduler(rt) == os.SCHED_FIFO | os.SCHED_RESET_ON_FORK
+    assert os.sched_getparam(rt).sched_priority == 7
+    assert os.sched_getscheduler(plain) == os.SCHED_OTHER

@@ -16,6 +16,7 @@
 #include <pwd.h>
 #include <sys/utsname.h>
 #include <signal.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,39 @@ static void test_standard_input(void **state)
             fail_msg("error %zu:\n got: %s want: %s", i, got, errors[i].diag);
         free(got);
     }
+}
+
+/* CPUSchedulingPolicy=, CPUSchedulingPriority=, CPUSchedulingResetOnFork=, as systemd reads them */
+static void test_cpu_scheduling(void **state)
+{
+    (void)state;
+    struct unit *u = parse_ok(SVC("CPUSchedulingPolicy=idle"));
+    assert_true(u->cpu_sched_set);
+    assert_int_equal(u->cpu_sched_policy, SCHED_IDLE);
+    assert_int_equal(u->cpu_sched_priority, 0);
+    unit_free(u);
+    u = parse_ok(SVC("CPUSchedulingPolicy=rr")); /* a real-time policy runs at 1 at least */
+    assert_int_equal(u->cpu_sched_policy, SCHED_RR);
+    assert_int_equal(u->cpu_sched_priority, 1);
+    unit_free(u);
+    u = parse_ok(SVC("CPUSchedulingPriority=50\nCPUSchedulingPolicy=fifo\nCPUSchedulingResetOnFork=yes"));
+    assert_int_equal(u->cpu_sched_policy, SCHED_FIFO);
+    assert_int_equal(u->cpu_sched_priority, 50);
+    assert_true(u->cpu_sched_reset_on_fork);
+    unit_free(u);
+    u = parse_ok(SVC("CPUSchedulingPriority=50\nCPUSchedulingPolicy=batch")); /* 0 is the only one of batch */
+    assert_int_equal(u->cpu_sched_priority, 0);
+    unit_free(u);
+    u = parse_ok(SVC(""));
+    assert_false(u->cpu_sched_set);
+    unit_free(u);
+    char *got = parse_error(SVC("CPUSchedulingPolicy=deadline\n"));
+    assert_string_equal(got, "oya: t.service:3: CPUSchedulingPolicy=deadline: use other, batch, idle, fifo or rr\n");
+    free(got);
+    got = parse_error(SVC("CPUSchedulingPriority=100\n"));
+    assert_string_equal(got, "oya: t.service:3: CPUSchedulingPriority=100: not a priority from 0 to 99 (1 to 99 for "
+                             "fifo and rr)\n");
+    free(got);
 }
 
 static void test_mounts_for(void **state)
@@ -1197,6 +1231,7 @@ int main(void)
         cmocka_unit_test(test_exec_steps_are_named),
         cmocka_unit_test(test_mounts_for),
         cmocka_unit_test(test_standard_input),
+        cmocka_unit_test(test_cpu_scheduling),
         cmocka_unit_test(test_systemd_defaults),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_old_keys),
