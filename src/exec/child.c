@@ -162,6 +162,168 @@ static CHILD long set_limit(int r, rlim_t soft, rlim_t hard)
     return sys4(SYS_prlimit64, 0, r, &rl, 0);
 }
 
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+static CHILD size_t child_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+/* Whether path is at or below dir */
+static CHILD bool child_below(const char *path, const char *dir)
+{
+    size_t n = child_strlen(dir);
+    if (n == 1) /* "/" */
+        return true;
+    for (size_t i = 0; i < n; i++)
+        if (path[i] != dir[i])
+            return false;
+    return path[n] == 0 || path[n] == '/';
+}
+
+/* The kind of the deepest sandboxing path over a mount point (MOUNT_KEEP when none): of two at the same
+ * depth, the stricter */
+static CHILD int child_cover(const struct plan *pl, const unsigned char *skip, const char *mp)
+{
+    size_t best = 0;
+    int kind = MOUNT_KEEP;
+    for (size_t i = 0; i < pl->nmounts; i++) {
+        const struct mount_entry *e = &pl->mounts[i];
+        if (skip[i] || !child_below(mp, e->path))
+            continue;
+        size_t n = child_strlen(e->path);
+        if (n > best || (n == best && e->kind > kind)) {
+            best = n;
+            kind = e->kind;
+        }
+    }
+    return kind;
+}
+
+/* Read-only: one mount, not those below it. mount_setattr (5.12); before it a remount with the mount's own
+ * flags, which a bind remount must repeat */
+static CHILD long child_read_only(const char *mp, const char *opts)
+{
+    struct {
+        uint64_t set, clr, propagation, userns;
+    } attr = {1 /* MOUNT_ATTR_RDONLY */, 0, 0, 0};
+    long r = sys5(SYS_mount_setattr, AT_FDCWD, mp, 0x100 /* AT_SYMLINK_NOFOLLOW */, &attr, sizeof(attr));
+    if (r != -ENOSYS)
+        return r;
+    static const struct {
+        const char *name;
+        unsigned long flag;
+    } known[] = {{"nosuid", MS_NOSUID}, {"nodev", MS_NODEV}, {"noexec", MS_NOEXEC}, {"noatime", MS_NOATIME},
+                 {"nodiratime", MS_NODIRATIME}, {"relatime", MS_RELATIME}};
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+    for (const char *o = opts; *o;) {
+        const char *end = o;
+        while (*end && *end != ',')
+            end++;
+        for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+            size_t n = child_strlen(known[k].name);
+            bool same = (size_t)(end - o) == n;
+            for (size_t i = 0; same && i < n; i++)
+                same = o[i] == known[k].name[i];
+            if (same)
+                flags |= known[k].flag;
+        }
+        o = *end ? end + 1 : end;
+    }
+    return sys5(SYS_mount, 0, mp, 0, flags, 0);
+}
+
+/* A field of a mountinfo line, its octal escapes (\040 for a space) decoded into out; the next field after */
+static CHILD const char *child_field(const char *p, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *p && *p != ' '; p++) {
+        char c = *p;
+        if (c == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+            c = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+        }
+        if (n + 1 < size)
+            out[n++] = c;
+    }
+    out[n] = 0;
+    return *p ? p + 1 : p;
+}
+
+/* ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= in the new mount
+ * namespace (see enum mount_kind) */
+static CHILD void child_protect(const struct plan *pl, int rfd)
+{
+    unsigned char skip[PLAN_MAX_MOUNTS] = {0};
+    long r;
+    /* the paths that stay writable and those made read-only become mounts of their own */
+    for (size_t i = 0; i < pl->nmounts; i++) {
+        const struct mount_entry *e = &pl->mounts[i];
+        if ((e->kind != MOUNT_RW && e->kind != MOUNT_RO) || (e->path[0] == '/' && e->path[1] == 0))
+            continue;
+        r = sys5(SYS_mount, e->path, e->path, 0, MS_BIND | MS_REC, 0);
+        if (r == -ENOENT && e->optional)
+            skip[i] = 1;
+        else if (r < 0)
+            child_fail(rfd, STEP_PROTECT, r);
+    }
+    /* every mount whose deepest covering path is read-only, made read-only */
+    long fd = sys4(SYS_openat, AT_FDCWD, "/proc/self/mountinfo", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        child_fail(rfd, STEP_PROTECT, fd);
+    char buf[4096], line[8192], mp[4096], opts[512], skipped[64];
+    size_t len = 0;
+    bool overlong = false;
+    for (;;) {
+        long n = sys3(SYS_read, fd, buf, sizeof(buf));
+        if (n == -EINTR)
+            continue;
+        if (n < 0)
+            child_fail(rfd, STEP_PROTECT, n);
+        for (long i = 0; i < n || (n == 0 && len); i++) {
+            if (n > 0 && buf[i] != '\n') {
+                if (len + 1 < sizeof(line))
+                    line[len++] = buf[i];
+                else
+                    overlong = true;
+                continue;
+            }
+            line[len] = 0;
+            /* ID PARENT MAJOR:MINOR ROOT MOUNTPOINT OPTIONS ... */
+            const char *p = line;
+            for (int f = 0; f < 4; f++)
+                p = child_field(p, skipped, sizeof(skipped));
+            p = child_field(p, mp, sizeof(mp));
+            child_field(p, opts, sizeof(opts));
+            if (!overlong && mp[0] == '/' && child_cover(pl, skip, mp) == MOUNT_RO &&
+                (r = child_read_only(mp, opts)) < 0 && r != -ENOENT)
+                child_fail(rfd, STEP_PROTECT, r);
+            len = 0;
+            overlong = false;
+            if (n == 0)
+                break;
+        }
+        if (n == 0)
+            break;
+    }
+    sys1(SYS_close, fd);
+    /* then the hidden ones: an empty read-only tmpfs, no way in (ProtectHome=tmpfs: one that can be read) */
+    for (size_t i = 0; i < pl->nmounts; i++) {
+        const struct mount_entry *e = &pl->mounts[i];
+        if (e->kind != MOUNT_INACCESSIBLE && e->kind != MOUNT_TMPFS)
+            continue;
+        r = sys5(SYS_mount, "tmpfs", e->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 e->kind == MOUNT_TMPFS ? "mode=0755" : "mode=0000");
+        if (r < 0 && !(r == -ENOENT && e->optional))
+            child_fail(rfd, STEP_PROTECT, r);
+    }
+}
+
 /* Nice=, OOMScoreAdjust=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet= */
 static CHILD void child_tune(const struct plan *pl, int rfd)
 {
@@ -195,17 +357,26 @@ static CHILD void child_tune(const struct plan *pl, int rfd)
     }
     if (pl->set_cpus && (r = sys3(SYS_sched_setaffinity, 0, sizeof(pl->cpus), &pl->cpus)) < 0)
         child_fail(rfd, STEP_AFFINITY, r);
-    if (u->private_tmp) {
-        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty; without the
-         * privilege to make one (no CAP_SYS_ADMIN), the service runs with the shared ones, as systemd */
+    if (u->private_tmp || pl->nmounts) {
+        /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty and the sandboxing's
+         * paths read-only or hidden; without the privilege to make one (no CAP_SYS_ADMIN), the service runs
+         * without them, as systemd */
         if ((r = sys1(SYS_unshare, CLONE_NEWNS)) < 0) {
             if (!is_privilege_error(r) && r != -ENOSYS)
+                child_fail(rfd, u->private_tmp ? STEP_NAMESPACE : STEP_PROTECT, r);
+            if (u->private_tmp)
+                child_warn(rfd, STEP_NAMESPACE, (int)-r);
+            if (pl->nmounts)
+                child_warn(rfd, STEP_PROTECT, (int)-r);
+        } else {
+            if ((r = sys5(SYS_mount, 0, "/", 0, MS_REC | MS_SLAVE, 0)) < 0)
                 child_fail(rfd, STEP_NAMESPACE, r);
-            child_warn(rfd, STEP_NAMESPACE, (int)-r);
-        } else if ((r = sys5(SYS_mount, 0, "/", 0, MS_REC | MS_SLAVE, 0)) < 0 ||
-                   (r = sys5(SYS_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0 ||
-                   (r = sys5(SYS_mount, "tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0) {
-            child_fail(rfd, STEP_NAMESPACE, r);
+            if (pl->nmounts)
+                child_protect(pl, rfd);
+            if (u->private_tmp &&
+                ((r = sys5(SYS_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0 ||
+                 (r = sys5(SYS_mount, "tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0))
+                child_fail(rfd, STEP_NAMESPACE, r);
         }
     }
     if (u->cap_bounding_set) {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ const struct exec_step_info exec_steps[] = {
     [STEP_CGROUP] = {219, "set up the service's cgroup"},
     [STEP_INPUT] = {208, "set up standard input (StandardInput=)"},
     [STEP_SCHED] = {214, "set the CPU scheduling policy (CPUSchedulingPolicy=, CPUSchedulingPriority=)"},
+    [STEP_PROTECT] = {226, "make paths read-only or inaccessible (ProtectSystem=, ProtectHome=, ReadOnlyPaths=, ...)"},
 };
 _Static_assert(ARRAY_SIZE(exec_steps) == STEP_N, "every exec step has a code and a description");
 
@@ -435,6 +437,9 @@ static void plan_free(struct plan *pl)
     free(pl->file_path[1]);
     free(pl->input_path);
     free(pl->tty_path);
+    for (size_t i = 0; i < pl->nmounts; i++)
+        free(pl->mounts[i].path);
+    free(pl->mounts);
     fd_close(&pl->stdin_data);
     fd_close(&pl->devnull);
 }
@@ -488,6 +493,80 @@ static int plan_input_data(struct plan *pl, const struct unit *u, struct buf *er
     return 0;
 }
 
+/* One path of the sandboxing, its symlinks resolved (the mount table names where a bind lands); a missing
+ * one is an error named here unless optional */
+static int plan_mount(struct plan *pl, const char *path, enum mount_kind kind, bool optional, const char *key,
+                      struct buf *err)
+{
+    char resolved[PATH_MAX];
+    const char *p = path;
+    if (realpath(path, resolved))
+        p = resolved;
+    else if (errno != ENOENT || !optional) {
+        int e = errno;
+        buf_printf(err, "%s%s: %s", key, path, strerror(e));
+        return -e;
+    }
+    if (pl->nmounts >= PLAN_MAX_MOUNTS) {
+        buf_printf(err, "%s%s: more than %d paths to sandbox", key, path, PLAN_MAX_MOUNTS);
+        return -E2BIG;
+    }
+    if (mem_reserve(&pl->mounts, &pl->mounts_cap, pl->nmounts + 1, sizeof(*pl->mounts)) < 0)
+        return -ENOMEM;
+    char *copy = mem_strdup(p);
+    if (!copy)
+        return -ENOMEM;
+    pl->mounts[pl->nmounts++] = (struct mount_entry){copy, kind, optional};
+    return 0;
+}
+
+static int plan_mount_list(struct plan *pl, const struct strv *l, enum mount_kind kind, const char *key,
+                           struct buf *err)
+{
+    int r = 0;
+    for (size_t i = 0; i < l->n && r == 0; i++)
+        r = plan_mount(pl, l->v[i] + (l->v[i][0] == '-'), kind, l->v[i][0] == '-', key, err);
+    return r;
+}
+
+/* ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, as systemd.exec(5) has
+ * them; the directories of RuntimeDirectory= and its kin stay writable, as systemd keeps them */
+static int plan_protect(struct plan *pl, const struct unit *u, struct buf *err)
+{
+    static const char *const system[] = {"/usr", "/boot", "/efi", "/etc"}, *const home[] = {"/home", "/root",
+                                                                                           "/run/user"};
+    int r = 0;
+    int ps = u->protect_system, ph = u->protect_home;
+    for (size_t i = 0; i < 4 && r == 0 && (ps == 1 || ps == 2); i++)
+        if (i < 3 || ps == 2)
+            r = plan_mount(pl, system[i], MOUNT_RO, true, "ProtectSystem=", err);
+    if (ps == 3) {
+        r = plan_mount(pl, "/", MOUNT_RO, false, "ProtectSystem=", err);
+        static const char *const keep[] = {"/dev", "/proc", "/sys"};
+        for (size_t i = 0; i < 3 && r == 0; i++)
+            r = plan_mount(pl, keep[i], MOUNT_KEEP, true, "ProtectSystem=", err);
+    }
+    static const enum mount_kind home_kind[] = {MOUNT_KEEP, MOUNT_INACCESSIBLE, MOUNT_RO, MOUNT_TMPFS};
+    for (size_t i = 0; i < 3 && r == 0 && ph; i++)
+        r = plan_mount(pl, home[i], home_kind[ph], true, "ProtectHome=", err);
+    if (r == 0)
+        r = plan_mount_list(pl, &u->read_only_paths, MOUNT_RO, "ReadOnlyPaths=", err);
+    if (r == 0)
+        r = plan_mount_list(pl, &u->inaccessible_paths, MOUNT_INACCESSIBLE, "InaccessiblePaths=", err);
+    if (r == 0)
+        r = plan_mount_list(pl, &u->read_write_paths, MOUNT_RW, "ReadWritePaths=", err);
+    if (r < 0 || pl->nmounts == 0)
+        return r;
+    for (int d = UDIR_RUNTIME; d <= UDIR_LOGS && r == 0; d++) {
+        for (size_t i = 0; i < u->dirs[d].n && r == 0; i++) {
+            char *path = mem_asprintf("%s/%s", unit_dir_base((enum unit_dir)d), u->dirs[d].v[i]);
+            r = path ? plan_mount(pl, path, MOUNT_RW, true, "", err) : -ENOMEM;
+            free(path);
+        }
+    }
+    return r;
+}
+
 /* Standard input: /dev/null, data, or named for the child (a terminal it takes, a file it opens as the user) */
 static int plan_input(struct plan *pl, const struct unit *u, struct buf *err)
 {
@@ -538,6 +617,11 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         return r;
     }
     if ((r = plan_input(pl, u, err)) == -ENOMEM)
+        goto oom;
+    if (r < 0)
+        return r;
+    /* '+': as systemd, no sandboxing for this command */
+    if (!(cmd->flags & EXEC_FULL_PRIVILEGES) && (r = plan_protect(pl, u, err)) == -ENOMEM)
         goto oom;
     if (r < 0)
         return r;

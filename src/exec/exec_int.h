@@ -12,7 +12,7 @@
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
     STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_AMBIENT, STEP_NNP, STEP_OUTPUT_FILE,
-    STEP_CGROUP, STEP_INPUT, STEP_SCHED, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
+    STEP_CGROUP, STEP_INPUT, STEP_SCHED, STEP_PROTECT, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
 };
 struct exec_step_info {
     int code; /* systemd's exit status for it; its name is base's exit_status_name() */
@@ -25,6 +25,19 @@ struct exec_report {
     int err;
     int warning; /* 1: the step was skipped, as systemd skips it without the privilege; exec goes on */
 };
+
+/* A step of the sandboxing in the service's mount namespace (ProtectSystem=, ProtectHome=, ReadWritePaths=,
+ * ReadOnlyPaths=, InaccessiblePaths=), in the order of the kinds: the paths that stay as they are and those
+ * made read-only are bound onto themselves, then every mount whose deepest covering path is read-only is
+ * made read-only (never the other way: nothing read-only becomes writable), then the inaccessible and
+ * tmpfs ones are covered. */
+enum mount_kind { MOUNT_KEEP, MOUNT_RW, MOUNT_RO, MOUNT_INACCESSIBLE, MOUNT_TMPFS };
+struct mount_entry {
+    char *path;    /* symlinks resolved, where it exists */
+    int kind;      /* enum mount_kind; MOUNT_KEEP: not bound, only excluded from read-only (/dev, /proc, /sys) */
+    bool optional; /* missing: skipped */
+};
+#define PLAN_MAX_MOUNTS 256
 
 /* Everything the child needs, prepared before the clone. The child only reads it, and while it may share
  * oya's memory (exec_launches) nothing in it may point at memory oya could free or change meanwhile: the
@@ -48,6 +61,8 @@ struct plan {
     int stdin_data; /* that memfd, to close with the plan; -1: none */
     char *input_path; /* StandardInput=file:, opened by the child as the service's user; NULL: none */
     char *tty_path;   /* StandardInput=tty, tty-force, tty-fail: the terminal the child takes; NULL: none */
+    struct mount_entry *mounts; /* the sandboxing of the mount namespace, in no order (the child sorts by kind) */
+    size_t nmounts, mounts_cap;
     char *file_path[2]; /* StandardOutput=/StandardError= file:, append:, truncate: (NULL: none) */
     int file_flags[2];
     bool same_file; /* both name the same file the same way: one open file, as systemd shares it */

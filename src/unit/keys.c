@@ -892,6 +892,50 @@ static int parse_io_class(struct unit *u, const struct key *k, const char *v, st
     return 0;
 }
 
+/* ProtectSystem= (k->arg 0) and ProtectHome= (1): a boolean or one of their words */
+static int parse_protect(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    static const char *const system[] = {"", "", "full", "strict"}, *const home[] = {"", "", "read-only", "tmpfs"};
+    int *f = k->arg ? &u->protect_home : &u->protect_system;
+    bool b;
+    int i = *v ? name_index(v, k->arg ? home : system, 4) : -1;
+    if (i >= 2)
+        *f = i;
+    else if (unit_parse_bool(v, &b) == 0)
+        *f = b;
+    else
+        return bad_value(c, k->arg ? "use yes, no, read-only or tmpfs" : "use yes, no, full or strict");
+    return 0;
+}
+
+/* ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= (and their old names, ...Directories=): absolute paths,
+ * each with an optional '-' (a missing one is no error) and '+' (below RootDirectory=, which oya does not
+ * have: dropped) in front; an empty one clears the list */
+static int parse_paths(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
+{
+    struct strv *f = AT(u, k, struct strv);
+    if (!*v) {
+        strv_clear(f);
+        return 0;
+    }
+    struct strv words = {0};
+    if (split_value(c, v, &words) < 0)
+        return -EINVAL;
+    int r = 0;
+    for (size_t i = 0; i < words.n && r == 0; i++) {
+        const char *w = words.v[i];
+        bool optional = false;
+        for (; *w == '-' || *w == '+'; w++)
+            optional |= *w == '-';
+        if (w[0] != '/')
+            r = bad_value(c, "'%s': give an absolute path (with '-' in front when it may be missing)", words.v[i]);
+        else
+            strv_push(f, mem_asprintf("%s%s", optional ? "-" : "", w));
+    }
+    strv_clear(&words);
+    return r;
+}
+
 /* CPUSchedulingPolicy= (k->arg 0), CPUSchedulingPriority= (1), CPUSchedulingResetOnFork= (2) */
 static int parse_cpu_sched(struct unit *u, const struct key *k, const char *v, struct parse_ctx *c)
 {
@@ -1295,6 +1339,14 @@ static struct key keys[] = {
     {"Service", "IOWriteIOPSMax", parse_resource, 0, 0},
     {"Service", "DynamicUser", parse_bool, FIELD(dynamic_user), 0},
     {"Service", "PrivateTmp", parse_bool, FIELD(private_tmp), 0},
+    {"Service", "ProtectSystem", parse_protect, 0, 0},
+    {"Service", "ProtectHome", parse_protect, 0, 1},
+    {"Service", "ReadWritePaths", parse_paths, FIELD(read_write_paths), 0},
+    {"Service", "ReadOnlyPaths", parse_paths, FIELD(read_only_paths), 0},
+    {"Service", "InaccessiblePaths", parse_paths, FIELD(inaccessible_paths), 0},
+    {"Service", "ReadWriteDirectories", parse_paths, FIELD(read_write_paths), 0},
+    {"Service", "ReadOnlyDirectories", parse_paths, FIELD(read_only_paths), 0},
+    {"Service", "InaccessibleDirectories", parse_paths, FIELD(inaccessible_paths), 0},
     {"Service", "CapabilityBoundingSet", parse_caps, 0, 0},
     {"Service", "AmbientCapabilities", parse_caps, 0, 1},
     {"Service", "Environment", parse_environment, 0, 0},
@@ -1355,14 +1407,12 @@ static const char *not_applied_keys[] = {
     "ManagedOOMSwap", "ManagedOOMMemoryPressure", "LogLevelMax", "LogRateLimitIntervalSec", "LogRateLimitBurst",
     "LogExtraFields", "LogNamespace", "Personality", "TimerSlackNSec", "USBFunctionDescriptors",
     "USBFunctionStrings", "TimeoutAbortSec", "NonBlocking", "ExitType",
-    "ProtectSystem",
-    "ProtectHome", "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
+    "PrivateDevices", "PrivateNetwork", "PrivateUsers", "PrivateIPC", "PrivateMounts",
     "ProtectClock", "ProtectControlGroups", "ProtectHostname", "ProtectKernelLogs", "ProtectKernelModules",
     "ProtectKernelTunables", "ProtectProc", "ProcSubset", "RemoveIPC", "RestrictAddressFamilies",
     "RestrictNamespaces", "RestrictRealtime", "RestrictSUIDSGID", "RestrictFileSystems", "SystemCallArchitectures",
     "SystemCallFilter", "SystemCallErrorNumber", "SystemCallLog", "MemoryDenyWriteExecute", "LockPersonality",
-    "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths", "ReadWriteDirectories",
-    "ReadOnlyDirectories", "InaccessibleDirectories", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
+    "ExecPaths", "NoExecPaths", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
     "DevicePolicy", "DeviceAllow", "IPAddressDeny", "IPAddressAllow", "KeyringMode", "MountFlags",
     "SecureBits", "RootDirectory", "RootImage", "NetworkNamespacePath", "SELinuxContext",
     "AppArmorProfile", "SmackProcessLabel", "UtmpIdentifier", "UtmpMode", "PAMName",
@@ -1482,6 +1532,8 @@ static const char *const expanding_keys[] = {
     "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost", "ExecCondition",
     "PIDFile", "RuntimeDirectory", "StateDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory",
     "SyslogIdentifier", "StandardInput", "StandardInputText", "StandardOutput", "StandardError", "TTYPath",
+    "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ReadWriteDirectories", "ReadOnlyDirectories",
+    "InaccessibleDirectories",
     "CPUAffinity", "Environment", "EnvironmentFile",
     "SupplementaryGroups", "UnsetEnvironment", "BusName",
     "WorkingDirectory", "User", "Group", "WantedBy", "RequiredBy", "UpheldBy", "Also", "Alias", NULL,

@@ -77,6 +77,9 @@ void unit_free(struct unit *u)
     strv_clear(&u->supplementary_groups);
     free(u->bus_name);
     strv_clear(&u->unset_environment);
+    strv_clear(&u->read_write_paths);
+    strv_clear(&u->read_only_paths);
+    strv_clear(&u->inaccessible_paths);
     strv_clear(&u->reload_propagated_from);
     strv_clear(&u->requisite);
     strv_clear(&u->conflicts);
@@ -204,11 +207,16 @@ static void handle_line(struct unit *u, char *line, char *section, size_t sectio
 
 /* DynamicUser=yes: the user is User=, else the unit's name where that is a valid user name, else "_du"
  * and a hash of it (systemd's rule: an instance's '@' is not allowed in a name). It implies
- * NoNewPrivileges= and PrivateTmp= (systemd's other implied settings are sandboxing oya does not apply). */
+ * NoNewPrivileges=, PrivateTmp=, and ProtectSystem=strict and ProtectHome=read-only where they are not set
+ * (systemd's other implied settings are sandboxing oya does not apply). */
 static void dynamic_user(struct unit *u)
 {
     u->no_new_privileges = true;
     u->private_tmp = true;
+    if (!u->protect_system)
+        u->protect_system = 3;
+    if (!u->protect_home)
+        u->protect_home = 2;
     if (u->user || !u->name)
         return;
     bool valid = strlen(u->name) <= 31 && (isalpha((unsigned char)u->name[0]) || u->name[0] == '_');

@@ -218,6 +218,11 @@ struct unit {
     uint64_t cpu_quota_percent, cpu_quota_period_usec;
     bool tasks_max_percent; /* IgnoreSIGPIPE= (default yes): the service starts with SIGPIPE ignored */
     bool private_tmp;
+    /* ProtectSystem= (0 no, 1 yes: /usr /boot /efi, 2 full: and /etc, 3 strict: all but /dev /proc /sys) and
+     * ProtectHome= (0 no, 1 yes: inaccessible, 2 read-only, 3 tmpfs), with the lists of paths: each as written,
+     * a '-' in front when a missing one is no error (a '+' is dropped: no RootDirectory=) */
+    int protect_system, protect_home;
+    struct strv read_write_paths, read_only_paths, inaccessible_paths;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */
     uint64_t cap_bounding;            /* the capabilities kept, a bit per CAP_* */
     bool cap_ambient_set;

@@ -421,6 +421,38 @@ static void test_cpu_scheduling(void **state)
     free(got);
 }
 
+/* ProtectSystem=, ProtectHome= and the path lists, as systemd reads them; DynamicUser= implies the strict ones */
+static void test_protect(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int system, home;
+    } cases[] = {
+        {SVC("ProtectSystem=yes"), 1, 0},        {SVC("ProtectSystem=true\nProtectSystem=off"), 0, 0},
+        {SVC("ProtectSystem=full"), 2, 0},       {SVC("ProtectSystem=strict\nProtectHome=tmpfs"), 3, 3},
+        {SVC("ProtectHome=1"), 0, 1},            {SVC("ProtectHome=read-only"), 0, 2},
+        {SVC("DynamicUser=yes"), 3, 2},          {SVC("DynamicUser=yes\nProtectSystem=full\nProtectHome=yes"), 2, 1},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct unit *u = parse_ok(cases[i].text);
+        if (u->protect_system != cases[i].system || u->protect_home != cases[i].home)
+            fail_msg("case %zu: %d %d", i, u->protect_system, u->protect_home);
+        unit_free(u);
+    }
+    struct unit *u = parse_ok(SVC("ReadWritePaths=/a -/b +/c\nReadWriteDirectories=-+/d\nReadOnlyPaths=/x\n"
+                                  "ReadOnlyPaths=\nReadOnlyPaths=\"/with space\"\nInaccessiblePaths=/%N"));
+    assert_int_equal(u->read_write_paths.n, 4);
+    assert_string_equal(u->read_write_paths.v[0], "/a");
+    assert_string_equal(u->read_write_paths.v[1], "-/b");
+    assert_string_equal(u->read_write_paths.v[2], "/c");
+    assert_string_equal(u->read_write_paths.v[3], "-/d");
+    assert_int_equal(u->read_only_paths.n, 1);
+    assert_string_equal(u->read_only_paths.v[0], "/with space");
+    assert_string_equal(u->inaccessible_paths.v[0], "/t");
+    unit_free(u);
+}
+
 static void test_mounts_for(void **state)
 {
     (void)state;
@@ -736,6 +768,10 @@ static void test_diagnostics(void **state)
         {SVC("TTYPath=tty1\n"), "oya: t.service:3: TTYPath=tty1: give the terminal's absolute path, e.g. /dev/tty1 "
                                 "or /dev/console\n"},
         {SVC("TTYRows=70000\n"), "oya: t.service:3: TTYRows=70000: not a number from 0 to 65535\n"},
+        {SVC("ProtectSystem=maybe\n"), "oya: t.service:3: ProtectSystem=maybe: use yes, no, full or strict\n"},
+        {SVC("ProtectHome=full\n"), "oya: t.service:3: ProtectHome=full: use yes, no, read-only or tmpfs\n"},
+        {SVC("ReadWritePaths=/ok -rel\n"), "oya: t.service:3: ReadWritePaths=/ok -rel: '-rel': give an absolute path "
+                                            "(with '-' in front when it may be missing)\n"},
         {SVC("BusName=no_dots\n"), "oya: t.service:3: BusName=no_dots: not a bus name; write one like "
                                    "org.example.Daemon\n"},
         {SVC("Type=weird\n"),
@@ -839,8 +875,8 @@ static void test_diagnostics(void **state)
                                          "does not activate by socket; the service reads /dev/null\n"},
         {SVC("StandardInput=fd:foo\n"), "oya: t.service:3: StandardInput=fd:foo comes from a socket unit, and oya "
                                          "does not activate by socket; the service reads /dev/null\n"},
-        {SVC("ProtectSystem=strict\nSystemCallFilter=@system-service\nProtectSystem=full\n"),
-         "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): ProtectSystem, "
+        {SVC("PrivateDevices=yes\nSystemCallFilter=@system-service\nPrivateDevices=no\n"),
+         "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): PrivateDevices, "
          "SystemCallFilter\n"},
         {"[Install]\nAlias=foo.socket\n" SVC(""), "oya: t.service:2: Alias=foo.socket: only .service aliases name a "
                                                    "service, ignored\n"},
@@ -1223,6 +1259,7 @@ int main(void)
         cmocka_unit_test(test_mounts_for),
         cmocka_unit_test(test_standard_input),
         cmocka_unit_test(test_cpu_scheduling),
+        cmocka_unit_test(test_protect),
         cmocka_unit_test(test_systemd_defaults),
         cmocka_unit_test(test_process_keys),
         cmocka_unit_test(test_old_keys),

@@ -1,0 +1,112 @@
+"""The file-system sandboxing of systemd.exec(5) that Debian's units ship (ProtectSystem= in 46 of them,
+ProtectHome= in 40): ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, in
+the service's own mount namespace, checked by what a real process of the service can write and see. Nothing
+of it may reach the machine, and nothing read-only may become writable."""
+import os
+import subprocess
+
+import pytest
+
+from conftest import unit, wait_for
+from test_privilege import AS_IN_DOCKER, needs_setpriv
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mount namespaces need root")
+
+# a oneshot that says, for each path given, whether it can create a file there, and what it sees in it
+PROBE = ("/bin/sh -c 'for f in {paths}; do if touch $$f/.oya-probe 2>/dev/null; then echo \"$$f rw\"; "
+         "rm -f $$f/.oya-probe; elif [ -d $$f ] && [ -r $$f ] && [ -n \"$$(ls -A $$f 2>/dev/null)\" ]; "
+         "then echo \"$$f ro\"; elif [ -d $$f ]; then echo \"$$f empty\"; else echo \"$$f gone\"; fi; done'")
+
+
+def probe(o, name):
+    o.wait_state(name, "inactive", "dead")
+    lines = [line.split(": ", 1)[-1] for line in o.cli("logs", name).stdout.splitlines()]
+    return dict(line.rsplit(" ", 1) for line in lines if line.rsplit(" ", 1)[-1] in ("rw", "ro", "empty", "gone"))
+
+
+def mounts():
+    return open("/proc/self/mountinfo").read()
+
+
+@needs_root
+def test_protect_system_and_home_and_the_paths(oya, tmp_path):
+    """strict: all read-only but /dev, /proc, /sys, the ReadWritePaths= and the service's own directories;
+    full: /usr, /boot, /efi, /etc; yes: without /etc. ProtectHome=yes hides /root, read-only keeps it
+    readable. A ReadOnlyPaths= inside a ReadWritePaths= is read-only, an InaccessiblePaths= empty; a symlink
+    names where it leads; a '-' path may be missing."""
+    rw, ro, hidden, target = (tmp_path / n for n in ("rw", "rw/ro", "hidden", "target"))
+    for d in (rw, ro, hidden, target):
+        d.mkdir(parents=True)
+        (d / "x").write_text("x")
+    (tmp_path / "link").symlink_to(target)
+    before = mounts()
+    paths = f"/etc /usr /var/lib/oya-sb /tmp /dev/shm /root {rw} {ro} {hidden} {target}"
+    o = oya({"strict": unit(PROBE.format(paths=paths),
+                            f"Type=oneshot\nProtectSystem=strict\nProtectHome=yes\nStateDirectory=oya-sb\n"
+                            f"ReadWritePaths={rw} -/nonexistent/path\nReadOnlyPaths={ro} "
+                            f"{tmp_path}/link\nInaccessiblePaths={hidden}"),
+             "full": unit(PROBE.format(paths=f"/etc /usr /var/lib/oya-sb {rw}"),
+                          "Type=oneshot\nProtectSystem=full\nProtectHome=read-only\nStateDirectory=oya-sb"),
+             "yes": unit(PROBE.format(paths="/etc /usr"), "Type=oneshot\nProtectSystem=yes"),
+             "home": unit(PROBE.format(paths="/root"), "Type=oneshot\nProtectHome=read-only"),
+             "tmp": unit(PROBE.format(paths="/tmp /var/tmp /etc"), "Type=oneshot\nProtectSystem=strict\nPrivateTmp=yes")})
+    try:
+        # /tmp is read-only too without PrivateTmp=, as in systemd; what the test made below it is named
+        assert probe(o, "strict") == {"/etc": "ro", "/usr": "ro", "/var/lib/oya-sb": "rw", "/tmp": "ro",
+                                      "/dev/shm": "rw", "/root": "empty", str(rw): "rw", str(ro): "ro",
+                                      str(hidden): "empty", str(target): "ro"}
+        assert probe(o, "full") == {"/etc": "ro", "/usr": "ro", "/var/lib/oya-sb": "rw", str(rw): "rw"}
+        assert probe(o, "yes") == {"/etc": "rw", "/usr": "ro"}
+        assert probe(o, "home")["/root"] in ("ro", "empty")  # root's home may be empty on a CI machine
+        # PrivateTmp='s fresh /tmp and /var/tmp are writable under strict
+        assert probe(o, "tmp") == {"/tmp": "rw", "/var/tmp": "rw", "/etc": "ro"}
+    finally:
+        subprocess.run(["rm", "-rf", "/var/lib/oya-sb"])
+    # none of it reached the machine
+    assert mounts() == before
+    for d in (rw, ro, hidden, target):
+        (d / "y").write_text("y")
+
+
+@needs_root
+def test_a_missing_path_fails_the_start_by_name(oya, tmp_path):
+    o = oya({"m": unit("/bin/true", "Type=oneshot\nReadWritePaths=/nonexistent/oya-rw")})
+    rec = o.wait_state("m", "failed")
+    assert rec["exec_error"] == "ReadWritePaths=/nonexistent/oya-rw: No such file or directory", rec["exec_error"]
+
+
+@needs_root
+def test_nothing_read_only_becomes_writable(oya, tmp_path):
+    """ReadWritePaths= keeps what is writable writable; a mount that is read-only on the machine stays so
+    (a read-only root in a container, a read-only bind)."""
+    ro = tmp_path / "ro-mount"
+    ro.mkdir()
+    (ro / "x").write_text("x")
+    subprocess.run(["mount", "--bind", str(ro), str(ro)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(ro)], check=True)
+        o = oya({"p": unit(PROBE.format(paths=str(ro)), f"Type=oneshot\nProtectSystem=strict\nReadWritePaths={ro}")})
+        assert probe(o, "p") == {str(ro): "ro"}
+    finally:
+        subprocess.run(["umount", str(ro)], check=True)
+
+
+@needs_root
+def test_plus_runs_outside_the_sandbox(oya, tmp_path):
+    """'+' commands get none of it, as systemd's: ExecStartPre=+ writes where the service cannot."""
+    d = tmp_path / "d"
+    d.mkdir()
+    o = oya({"p": unit(f"/bin/sh -c 'touch {d}/main || echo main denied'",
+                       f"Type=oneshot\nReadOnlyPaths={d}\nExecStartPre=+/bin/touch {d}/pre")})
+    o.wait_state("p", "inactive", "dead")
+    assert (d / "pre").exists() and not (d / "main").exists()
+    assert "main denied" in o.cli("logs", "p").stdout
+
+
+@needs_setpriv
+def test_without_cap_sys_admin_it_goes_on_without_the_sandbox(oya, tmp_path):
+    """In a container without CAP_SYS_ADMIN there is no mount namespace to make: as for PrivateTmp=, the
+    service runs without the sandboxing, and oya says so once."""
+    o = oya({"m": unit("/bin/sleep infinity", "ProtectSystem=strict\nProtectHome=yes")}, wrap=AS_IN_DOCKER)
+    o.wait_state("m", "active", "running")
+    wait_for(lambda: "could not make paths read-only or inaccessible" in o.err(), what="the warning")
