@@ -529,8 +529,9 @@ static int plan_mount_list(struct plan *pl, const struct strv *l, enum mount_kin
     return r;
 }
 
-/* ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=, as systemd.exec(5) has
- * them; the directories of RuntimeDirectory= and its kin stay writable, as systemd keeps them */
+/* ProtectSystem=, ProtectHome=, ProtectControlGroups=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths=,
+ * as systemd.exec(5) has them; the directories of RuntimeDirectory= and its kin stay writable, as systemd
+ * keeps them */
 static int plan_protect(struct plan *pl, const struct unit *u, struct buf *err)
 {
     static const char *const system[] = {"/usr", "/boot", "/efi", "/etc"}, *const home[] = {"/home", "/root",
@@ -546,6 +547,8 @@ static int plan_protect(struct plan *pl, const struct unit *u, struct buf *err)
         for (size_t i = 0; i < 3 && r == 0; i++)
             r = plan_mount(pl, keep[i], MOUNT_KEEP, true, "ProtectSystem=", err);
     }
+    if (r == 0 && u->protect_control_groups)
+        r = plan_mount(pl, "/sys/fs/cgroup", MOUNT_RO, true, "ProtectControlGroups=", err);
     static const enum mount_kind home_kind[] = {MOUNT_KEEP, MOUNT_INACCESSIBLE, MOUNT_RO, MOUNT_TMPFS};
     for (size_t i = 0; i < 3 && r == 0 && ph; i++)
         r = plan_mount(pl, home[i], home_kind[ph], true, "ProtectHome=", err);

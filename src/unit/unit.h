@@ -7,7 +7,9 @@
 
 #include <sys/resource.h>
 
-enum unit_type { UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET, UNIT_DBUS, UNIT_NOTIFY_RELOAD };
+enum unit_type {
+    UNIT_SIMPLE, UNIT_EXEC, UNIT_ONESHOT, UNIT_NOTIFY, UNIT_FORKING, UNIT_TARGET, UNIT_DBUS, UNIT_NOTIFY_RELOAD
+};
 /* NotifyAccess=: who may send sd_notify messages for the service (default: main for Type=notify) */
 enum unit_notify_access { NOTIFY_NONE, NOTIFY_MAIN, NOTIFY_EXEC, NOTIFY_ALL };
 enum unit_restart {
@@ -222,6 +224,7 @@ struct unit {
      * ProtectHome= (0 no, 1 yes: inaccessible, 2 read-only, 3 tmpfs), with the lists of paths: each as written,
      * a '-' in front when a missing one is no error (a '+' is dropped: no RootDirectory=) */
     int protect_system, protect_home;
+    bool protect_control_groups; /* ProtectControlGroups=: /sys/fs/cgroup read-only */
     struct strv read_write_paths, read_only_paths, inaccessible_paths;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */
     uint64_t cap_bounding;            /* the capabilities kept, a bit per CAP_* */

@@ -31,6 +31,7 @@ def mounts():
 @needs_root
 def test_protect_system_and_home_and_the_paths(oya, tmp_path):
     """strict: all read-only but /dev, /proc, /sys, the ReadWritePaths= and the service's own directories;
+    ProtectControlGroups=: /sys/fs/cgroup read-only;
     full: /usr, /boot, /efi, /etc; yes: without /etc. ProtectHome=yes hides /root, read-only keeps it
     readable. A ReadOnlyPaths= inside a ReadWritePaths= is read-only, an InaccessiblePaths= empty; a symlink
     names where it leads; a '-' path may be missing."""
@@ -49,7 +50,9 @@ def test_protect_system_and_home_and_the_paths(oya, tmp_path):
                           "Type=oneshot\nProtectSystem=full\nProtectHome=read-only\nStateDirectory=oya-sb"),
              "yes": unit(PROBE.format(paths="/etc /usr"), "Type=oneshot\nProtectSystem=yes"),
              "home": unit(PROBE.format(paths="/root"), "Type=oneshot\nProtectHome=read-only"),
-             "tmp": unit(PROBE.format(paths="/tmp /var/tmp /etc"), "Type=oneshot\nProtectSystem=strict\nPrivateTmp=yes")})
+             "tmp": unit(PROBE.format(paths="/tmp /var/tmp /etc"), "Type=oneshot\nProtectSystem=strict\nPrivateTmp=yes"),
+             "cg": unit(f"/bin/sh -c 'mkdir /sys/fs/cgroup/oya-sb-probe{os.getpid()} || echo cgroups read-only'",
+                        "Type=oneshot\nProtectControlGroups=yes")})
     try:
         # /tmp is read-only too without PrivateTmp=, as in systemd; what the test made below it is named
         assert probe(o, "strict") == {"/etc": "ro", "/usr": "ro", "/var/lib/oya-sb": "rw", "/tmp": "ro",
@@ -60,8 +63,12 @@ def test_protect_system_and_home_and_the_paths(oya, tmp_path):
         assert probe(o, "home")["/root"] in ("ro", "empty")  # root's home may be empty on a CI machine
         # PrivateTmp='s fresh /tmp and /var/tmp are writable under strict
         assert probe(o, "tmp") == {"/tmp": "rw", "/var/tmp": "rw", "/etc": "ro"}
+        o.wait_state("cg", "inactive", "dead")
+        assert "cgroups read-only" in o.cli("logs", "cg").stdout
     finally:
         subprocess.run(["rm", "-rf", "/var/lib/oya-sb"])
+        if os.path.isdir(f"/sys/fs/cgroup/oya-sb-probe{os.getpid()}"):
+            os.rmdir(f"/sys/fs/cgroup/oya-sb-probe{os.getpid()}")
     # none of it reached the machine
     assert mounts() == before
     for d in (rw, ro, hidden, target):
