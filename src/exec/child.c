@@ -15,6 +15,7 @@
 #include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -255,6 +256,23 @@ static CHILD const char *child_field(const char *p, char *out, size_t size)
     return *p ? p + 1 : p;
 }
 
+/* "/proc/self/fd/N": a path to what fd holds, for a bind mount (no libc formatting in the child) */
+static CHILD void child_fd_path(char *out, long fd)
+{
+    static const char prefix[] = "/proc/self/fd/";
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + fd % 10);
+    while ((fd /= 10) > 0);
+    size_t at = 0;
+    for (; prefix[at]; at++)
+        out[at] = prefix[at];
+    while (n)
+        out[at++] = digits[--n];
+    out[at] = 0;
+}
+
 /* ProtectSystem=, ProtectHome=, ReadWritePaths=, ReadOnlyPaths=, InaccessiblePaths= in the new mount
  * namespace (see enum mount_kind) */
 static CHILD void child_protect(const struct plan *pl, int rfd)
@@ -324,6 +342,99 @@ static CHILD void child_protect(const struct plan *pl, int rfd)
     }
 }
 
+/* PrivateDevices=: a /dev of its own, as systemd makes it: a read-only, noexec tmpfs with null, zero, full,
+ * random, urandom and tty, the machine's /dev/pts, shm, mqueue and hugepages bound in, ptmx, the usual
+ * symlinks, and /dev/log (oya's syslog socket) where there is one; CAP_MKNOD and CAP_SYS_RAWIO leave the
+ * bounding set. A node is made (mknod) or, without the right to, the machine's is bound in. */
+static CHILD void child_private_dev(int rfd)
+{
+    static const struct {
+        const char *path;
+        unsigned major, minor;
+    } nodes[] = {{"/dev/null", 1, 3}, {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+                 {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+    static const char *const dirs[] = {"/dev/pts", "/dev/shm", "/dev/mqueue", "/dev/hugepages"};
+    enum { NODES = sizeof(nodes) / sizeof(nodes[0]), DIRS = sizeof(dirs) / sizeof(dirs[0]) };
+    long node_fd[NODES], dir_fd[DIRS], log_fd, r;
+    /* what is taken from the machine's /dev, held before it is covered */
+    for (int i = 0; i < NODES; i++)
+        node_fd[i] = sys4(SYS_openat, AT_FDCWD, nodes[i].path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    for (int i = 0; i < DIRS; i++)
+        dir_fd[i] = sys4(SYS_openat, AT_FDCWD, dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    char log_link[256];
+    long log_link_len = sys4(SYS_readlinkat, AT_FDCWD, "/dev/log", log_link, sizeof(log_link) - 1);
+    log_fd = log_link_len < 0 ? sys4(SYS_openat, AT_FDCWD, "/dev/log", O_PATH | O_NOFOLLOW | O_CLOEXEC, 0) : -1;
+    char ptmx_link[16];
+    bool ptmx_symlink = sys4(SYS_readlinkat, AT_FDCWD, "/dev/ptmx", ptmx_link, sizeof(ptmx_link)) > 0;
+    bool kcore = sys4(SYS_faccessat, AT_FDCWD, "/proc/kcore", F_OK, 0) == 0;
+    if ((r = sys5(SYS_mount, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_STRICTATIME, "mode=0755")) < 0)
+        child_fail(rfd, STEP_DEVICES, r);
+    long old_umask = sys1(SYS_umask, 0);
+    char src[40];
+    for (int i = 0; i < NODES; i++) {
+        unsigned dev = (nodes[i].minor & 0xff) | (nodes[i].major << 8);
+        r = sys4(SYS_mknodat, AT_FDCWD, nodes[i].path, S_IFCHR | 0666, dev);
+        if (r < 0 && node_fd[i] >= 0) { /* no CAP_MKNOD: the machine's node, bound onto an empty file */
+            long f = sys4(SYS_openat, AT_FDCWD, nodes[i].path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+            if (f >= 0)
+                sys1(SYS_close, f);
+            child_fd_path(src, node_fd[i]);
+            r = sys5(SYS_mount, src, nodes[i].path, 0, MS_BIND, 0);
+        }
+        if (r < 0)
+            child_fail(rfd, STEP_DEVICES, r);
+    }
+    for (int i = 0; i < DIRS; i++) {
+        if (dir_fd[i] < 0)
+            continue;
+        sys3(SYS_mkdirat, AT_FDCWD, dirs[i], 0755);
+        child_fd_path(src, dir_fd[i]);
+        if ((r = sys5(SYS_mount, src, dirs[i], 0, MS_BIND | MS_REC, 0)) < 0 && i == 0)
+            child_fail(rfd, STEP_DEVICES, r); /* the terminals are a must; the others as there are */
+    }
+    if (ptmx_symlink)
+        r = sys3(SYS_symlinkat, "pts/ptmx", AT_FDCWD, "/dev/ptmx");
+    else
+        r = sys4(SYS_mknodat, AT_FDCWD, "/dev/ptmx", S_IFCHR | 0666, (5 << 8) | 2);
+    if (r < 0) /* no CAP_MKNOD: the one of the terminals' own instance */
+        r = sys3(SYS_symlinkat, "pts/ptmx", AT_FDCWD, "/dev/ptmx");
+    if (r < 0)
+        child_fail(rfd, STEP_DEVICES, r);
+    static const char *const links[][2] = {{"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
+                                           {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+                                           {"/proc/kcore", "/dev/core"}};
+    for (int i = 0; i < 5; i++)
+        if ((i < 4 || kcore) && (r = sys3(SYS_symlinkat, links[i][0], AT_FDCWD, links[i][1])) < 0)
+            child_fail(rfd, STEP_DEVICES, r);
+    if (log_link_len > 0) {
+        log_link[log_link_len] = 0;
+        sys3(SYS_symlinkat, log_link, AT_FDCWD, "/dev/log");
+    } else if (log_fd >= 0) { /* oya's syslog socket: bound onto an empty file */
+        long f = sys4(SYS_openat, AT_FDCWD, "/dev/log", O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+        if (f >= 0)
+            sys1(SYS_close, f);
+        child_fd_path(src, log_fd);
+        if ((r = sys5(SYS_mount, src, "/dev/log", 0, MS_BIND, 0)) < 0)
+            child_fail(rfd, STEP_DEVICES, r);
+    }
+    sys1(SYS_umask, old_umask);
+    for (int i = 0; i < NODES; i++)
+        if (node_fd[i] >= 0)
+            sys1(SYS_close, node_fd[i]);
+    for (int i = 0; i < DIRS; i++)
+        if (dir_fd[i] >= 0)
+            sys1(SYS_close, dir_fd[i]);
+    if (log_fd >= 0)
+        sys1(SYS_close, log_fd);
+    /* read-only, the bound ones (shm, mqueue) as they were */
+    if ((r = child_read_only("/dev", "nosuid,noexec")) < 0)
+        child_fail(rfd, STEP_DEVICES, r);
+    for (int cap = 0; cap < 2; cap++)
+        if ((r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap ? 27 /* CAP_MKNOD */ : 17 /* CAP_SYS_RAWIO */)) < 0 &&
+            r != -EINVAL)
+            child_fail(rfd, STEP_DEVICES, r);
+}
+
 /* Nice=, OOMScoreAdjust=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet= */
 static CHILD void child_tune(const struct plan *pl, int rfd)
 {
@@ -357,22 +468,26 @@ static CHILD void child_tune(const struct plan *pl, int rfd)
     }
     if (pl->set_cpus && (r = sys3(SYS_sched_setaffinity, 0, sizeof(pl->cpus), &pl->cpus)) < 0)
         child_fail(rfd, STEP_AFFINITY, r);
-    if (u->private_tmp || pl->nmounts) {
+    if (u->private_tmp || pl->nmounts || u->private_devices) {
         /* a mount namespace of its own, where /tmp and /var/tmp are fresh and empty and the sandboxing's
          * paths read-only or hidden; without the privilege to make one (no CAP_SYS_ADMIN), the service runs
          * without them, as systemd */
         if ((r = sys1(SYS_unshare, CLONE_NEWNS)) < 0) {
             if (!is_privilege_error(r) && r != -ENOSYS)
-                child_fail(rfd, u->private_tmp ? STEP_NAMESPACE : STEP_PROTECT, r);
+                child_fail(rfd, u->private_tmp ? STEP_NAMESPACE : pl->nmounts ? STEP_PROTECT : STEP_DEVICES, r);
             if (u->private_tmp)
                 child_warn(rfd, STEP_NAMESPACE, (int)-r);
             if (pl->nmounts)
                 child_warn(rfd, STEP_PROTECT, (int)-r);
+            if (u->private_devices)
+                child_warn(rfd, STEP_DEVICES, (int)-r);
         } else {
             if ((r = sys5(SYS_mount, 0, "/", 0, MS_REC | MS_SLAVE, 0)) < 0)
                 child_fail(rfd, STEP_NAMESPACE, r);
             if (pl->nmounts)
                 child_protect(pl, rfd);
+            if (u->private_devices)
+                child_private_dev(rfd);
             if (u->private_tmp &&
                 ((r = sys5(SYS_mount, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0 ||
                  (r = sys5(SYS_mount, "tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")) < 0))

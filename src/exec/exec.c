@@ -44,6 +44,7 @@ const struct exec_step_info exec_steps[] = {
     [STEP_INPUT] = {208, "set up standard input (StandardInput=)"},
     [STEP_SCHED] = {214, "set the CPU scheduling policy (CPUSchedulingPolicy=, CPUSchedulingPriority=)"},
     [STEP_PROTECT] = {226, "make paths read-only or inaccessible (ProtectSystem=, ProtectHome=, ReadOnlyPaths=, ...)"},
+    [STEP_DEVICES] = {226, "set up the private /dev (PrivateDevices=)"},
 };
 _Static_assert(ARRAY_SIZE(exec_steps) == STEP_N, "every exec step has a code and a description");
 
@@ -676,6 +677,7 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         pl->unit_copy.cap_ambient = 0;
         pl->unit_copy.no_new_privileges = false;
         pl->unit_copy.private_tmp = false;
+        pl->unit_copy.private_devices = false;
     }
     return 0;
 oom:

@@ -12,7 +12,7 @@
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
     STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_AMBIENT, STEP_NNP, STEP_OUTPUT_FILE,
-    STEP_CGROUP, STEP_INPUT, STEP_SCHED, STEP_PROTECT, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
+    STEP_CGROUP, STEP_INPUT, STEP_SCHED, STEP_PROTECT, STEP_DEVICES, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
 };
 struct exec_step_info {
     int code; /* systemd's exit status for it; its name is base's exit_status_name() */

@@ -117,3 +117,30 @@ def test_without_cap_sys_admin_it_goes_on_without_the_sandbox(oya, tmp_path):
     o = oya({"m": unit("/bin/sleep infinity", "ProtectSystem=strict\nProtectHome=yes")}, wrap=AS_IN_DOCKER)
     o.wait_state("m", "active", "running")
     wait_for(lambda: "could not make paths read-only or inaccessible" in o.err(), what="the warning")
+
+
+@needs_root
+def test_private_devices(oya, tmp_path):
+    """PrivateDevices=: a /dev of its own, read-only and noexec, with the API devices (null, zero, full,
+    random, urandom, tty), the machine's pts, shm, mqueue, hugepages, ptmx, the usual symlinks, no disk or
+    kmsg; /dev/shm stays writable; CAP_MKNOD and CAP_SYS_RAWIO leave the bounding set."""
+    out = tmp_path / "out"
+    before = mounts()
+    o = oya({"d": unit(f"/bin/sh -c 'ls -A /dev > {out}; echo x > /dev/null && echo null-ok; "
+                       "touch /dev/oya-x 2>/dev/null || echo dev-read-only; "
+                       "echo x > /dev/shm/oya-pd-probe && rm /dev/shm/oya-pd-probe && echo shm-ok; "
+                       "grep CapBnd /proc/self/status'", "Type=oneshot\nPrivateDevices=yes")})
+    o.wait_state("d", "inactive", "dead")
+    seen = set(out.read_text().split())
+    expected = {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm", "fd", "stdin", "stdout",
+                "stderr"}
+    machine = set(os.listdir("/dev"))
+    expected |= {name for name in ("mqueue", "hugepages") if name in machine}
+    expected |= {"core"} if os.path.exists("/proc/kcore") else set()
+    expected |= {"log"} if os.path.lexists("/dev/log") else set()
+    assert seen == expected, (seen, expected)
+    assert mounts() == before  # the machine's /dev is as it was
+    logs = o.cli("logs", "d").stdout
+    assert "null-ok" in logs and "dev-read-only" in logs and "shm-ok" in logs, logs
+    bounding = int(logs.split("CapBnd:")[1].split()[0], 16)
+    assert not bounding & (1 << 27) and not bounding & (1 << 17)  # CAP_MKNOD, CAP_SYS_RAWIO
