@@ -114,9 +114,11 @@ def test_plus_runs_outside_the_sandbox(oya, tmp_path):
 def test_without_cap_sys_admin_it_goes_on_without_the_sandbox(oya, tmp_path):
     """In a container without CAP_SYS_ADMIN there is no mount namespace to make: as for PrivateTmp=, the
     service runs without the sandboxing, and oya says so once."""
-    o = oya({"m": unit("/bin/sleep infinity", "ProtectSystem=strict\nProtectHome=yes")}, wrap=AS_IN_DOCKER)
+    o = oya({"m": unit("/bin/sleep infinity", "ProtectSystem=strict\nProtectHome=yes\nPrivateDevices=yes")},
+            wrap=AS_IN_DOCKER)
     o.wait_state("m", "active", "running")
     wait_for(lambda: "could not make paths read-only or inaccessible" in o.err(), what="the warning")
+    wait_for(lambda: "could not set up the private /dev (PrivateDevices=)" in o.err(), what="the /dev warning")
 
 
 @needs_root
