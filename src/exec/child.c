@@ -330,13 +330,17 @@ static CHILD void child_protect(const struct plan *pl, int rfd)
             break;
     }
     sys1(SYS_close, fd);
-    /* then the hidden ones: an empty read-only tmpfs, no way in (ProtectHome=tmpfs: one that can be read) */
+    /* then the hidden ones: an empty read-only tmpfs, no way in (ProtectHome=tmpfs: one that can be read); a
+     * file that is not a directory reads as empty: /dev/null over it, read-only */
     for (size_t i = 0; i < pl->nmounts; i++) {
         const struct mount_entry *e = &pl->mounts[i];
         if (e->kind != MOUNT_INACCESSIBLE && e->kind != MOUNT_TMPFS)
             continue;
         r = sys5(SYS_mount, "tmpfs", e->path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                  e->kind == MOUNT_TMPFS ? "mode=0755" : "mode=0000");
+        if (r == -ENOTDIR && e->kind == MOUNT_INACCESSIBLE &&
+            (r = sys5(SYS_mount, "/dev/null", e->path, 0, MS_BIND, 0)) == 0)
+            r = child_read_only(e->path, "nosuid,nodev,noexec");
         if (r < 0 && !(r == -ENOENT && e->optional))
             child_fail(rfd, STEP_PROTECT, r);
     }

@@ -550,6 +550,19 @@ static int plan_protect(struct plan *pl, const struct unit *u, struct buf *err)
     }
     if (r == 0 && u->protect_control_groups)
         r = plan_mount(pl, "/sys/fs/cgroup", MOUNT_RO, true, "ProtectControlGroups=", err);
+    /* ProtectKernelTunables=: systemd's table; the cgroups and selinuxfs stay as they are (the former is
+     * ProtectControlGroups='s), kallsyms and kcore read as empty */
+    static const struct {
+        const char *path;
+        enum mount_kind kind;
+    } tunables[] = {{"/proc/acpi", MOUNT_RO}, {"/proc/apm", MOUNT_RO}, {"/proc/asound", MOUNT_RO},
+                    {"/proc/bus", MOUNT_RO}, {"/proc/fs", MOUNT_RO}, {"/proc/irq", MOUNT_RO},
+                    {"/proc/kallsyms", MOUNT_INACCESSIBLE}, {"/proc/kcore", MOUNT_INACCESSIBLE},
+                    {"/proc/latency_stats", MOUNT_RO}, {"/proc/mtrr", MOUNT_RO}, {"/proc/scsi", MOUNT_RO},
+                    {"/proc/sys", MOUNT_RO}, {"/proc/sysrq-trigger", MOUNT_RO}, {"/proc/timer_stats", MOUNT_RO},
+                    {"/sys", MOUNT_RO}, {"/sys/fs/cgroup", MOUNT_KEEP}, {"/sys/fs/selinux", MOUNT_KEEP}};
+    for (size_t i = 0; i < ARRAY_SIZE(tunables) && r == 0 && u->protect_kernel_tunables; i++)
+        r = plan_mount(pl, tunables[i].path, tunables[i].kind, true, "ProtectKernelTunables=", err);
     static const enum mount_kind home_kind[] = {MOUNT_KEEP, MOUNT_INACCESSIBLE, MOUNT_RO, MOUNT_TMPFS};
     for (size_t i = 0; i < 3 && r == 0 && ph; i++)
         r = plan_mount(pl, home[i], home_kind[ph], true, "ProtectHome=", err);

@@ -225,6 +225,7 @@ struct unit {
      * a '-' in front when a missing one is no error (a '+' is dropped: no RootDirectory=) */
     int protect_system, protect_home;
     bool protect_control_groups; /* ProtectControlGroups=: /sys/fs/cgroup read-only */
+    bool protect_kernel_tunables; /* ProtectKernelTunables=: /proc/sys, /sys and their kin read-only */
     bool private_devices;        /* PrivateDevices=: a /dev of the API devices only, no CAP_MKNOD, CAP_SYS_RAWIO */
     struct strv read_write_paths, read_only_paths, inaccessible_paths;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */

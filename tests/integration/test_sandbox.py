@@ -146,3 +146,20 @@ def test_private_devices(oya, tmp_path):
     assert "null-ok" in logs and "dev-read-only" in logs and "shm-ok" in logs, logs
     bounding = int(logs.split("CapBnd:")[1].split()[0], 16)
     assert not bounding & (1 << 27) and not bounding & (1 << 17)  # CAP_MKNOD, CAP_SYS_RAWIO
+
+
+@needs_root
+def test_protect_kernel_tunables(oya, tmp_path):
+    """ProtectKernelTunables=: /proc/sys, /sys and the rest of systemd's table read-only (still readable),
+    /proc/kallsyms empty; the machine's are untouched."""
+    before = mounts()
+    o = oya({"k": unit("/bin/sh -c 'echo 1 > /proc/sys/vm/drop_caches 2>/dev/null || echo sysctl read-only; "
+                       "touch /sys/oya-probe 2>/dev/null || echo sys read-only; "
+                       "echo kallsyms $$(head -c 64 /proc/kallsyms | wc -c); cat /proc/sys/kernel/ostype'",
+                       "Type=oneshot\nProtectKernelTunables=yes")})
+    o.wait_state("k", "inactive", "dead")
+    logs = o.cli("logs", "k").stdout
+    for said in ("sysctl read-only", "sys read-only", "kallsyms 0", "Linux"):
+        assert said in logs, logs
+    assert mounts() == before
+    assert open("/proc/kallsyms").read(1)  # the machine's still reads
