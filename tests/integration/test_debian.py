@@ -130,6 +130,12 @@ def test_nginx_and_redis_from_their_own_unit_files(pid1):
     redis = [q for q in p.below() if q.name() == "redis-server"][0]
     status = open(f"/proc/{redis.pid}/status").read()
     assert "NoNewPrivs:\t1" in status and "CapBnd:\t0000000000000000" in status  # applied for real
+    # and its file-system sandbox (ProtectSystem=strict, PrivateDevices=, ...): / read-only, a /dev of its own
+    mountinfo = open(f"/proc/{redis.pid}/mountinfo").read().splitlines()
+    root = [line.split() for line in mountinfo if line.split()[4] == "/"][-1]
+    assert root[5].split(",")[0] == "ro", root
+    theirs = set(os.listdir(f"/proc/{redis.pid}/root/dev"))
+    assert "null" in theirs and "urandom" in theirs and not theirs & {"kmsg", "mem", "loop0", "sda", "vda"}, theirs
     run_redis = os.stat("/run/redis")
     assert (run_redis.st_mode & 0o7777) == 0o2755 and run_redis.st_uid == psutil.Process(
         [q for q in p.below() if q.name() == "redis-server"][0].pid).uids().real
@@ -154,7 +160,10 @@ def test_nginx_and_redis_from_their_own_unit_files(pid1):
     assert not port_busy(80) and not port_busy(6379)
     assert not Path("/run/redis").exists()  # RuntimeDirectory= goes with the service
     out = p.out.read_text()
-    assert "redis-server.service: not applied (systemd settings oya does not carry out; the service runs without them): PrivateDevices" in out
+    line = [x for x in out.splitlines() if "redis-server.service: not applied (systemd settings oya does not carry out" in x]
+    assert line and "SystemCallFilter" in line[0] and "RestrictAddressFamilies" in line[0], out
+    assert not any(k in line[0] for k in ("PrivateDevices", "ProtectSystem", "ProtectHome", "ReadWritePaths",
+                                          "ProtectKernelTunables", "ProtectControlGroups"))  # those are applied
 
     # SIGTERM to PID 1: exit 0, nothing left
     os.kill(p.pid, signal.SIGTERM)
