@@ -498,6 +498,15 @@ static CHILD void child_tune(const struct plan *pl, int rfd)
                 child_fail(rfd, STEP_NAMESPACE, r);
         }
     }
+    if (u->protect_hostname && (r = sys1(SYS_unshare, CLONE_NEWUTS)) < 0) {
+        /* without CAP_SYS_ADMIN (a container, which has a hostname of its own): as systemd, on without it */
+        if (!is_privilege_error(r) && r != -ENOSYS)
+            child_fail(rfd, STEP_UTS, r);
+        child_warn(rfd, STEP_UTS, (int)-r);
+    }
+    for (int cap = 0; cap < 64; cap++)
+        if ((pl->drop_caps & (1ULL << cap)) && (r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
+            child_fail(rfd, STEP_CAPS, r);
     if (u->cap_bounding_set) {
         for (int cap = 0; cap < 64; cap++) {
             if (u->cap_bounding & (1ULL << cap))

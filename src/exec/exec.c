@@ -45,6 +45,7 @@ const struct exec_step_info exec_steps[] = {
     [STEP_SCHED] = {214, "set the CPU scheduling policy (CPUSchedulingPolicy=, CPUSchedulingPriority=)"},
     [STEP_PROTECT] = {226, "make paths read-only or inaccessible (ProtectSystem=, ProtectHome=, ReadOnlyPaths=, ...)"},
     [STEP_DEVICES] = {226, "set up the private /dev (PrivateDevices=)"},
+    [STEP_UTS] = {226, "give it a hostname of its own (ProtectHostname=)"},
 };
 _Static_assert(ARRAY_SIZE(exec_steps) == STEP_N, "every exec step has a code and a description");
 
@@ -563,6 +564,18 @@ static int plan_protect(struct plan *pl, const struct unit *u, struct buf *err)
                     {"/sys", MOUNT_RO}, {"/sys/fs/cgroup", MOUNT_KEEP}, {"/sys/fs/selinux", MOUNT_KEEP}};
     for (size_t i = 0; i < ARRAY_SIZE(tunables) && r == 0 && u->protect_kernel_tunables; i++)
         r = plan_mount(pl, tunables[i].path, tunables[i].kind, true, "ProtectKernelTunables=", err);
+    /* ProtectKernelModules=, ProtectKernelLogs=, ProtectClock=: what to see hidden, and the capability that the
+     * system calls need dropped (systemd also filters them with seccomp, which the missing capability makes
+     * fail the same way) */
+    static const char *const modules[] = {"/usr/lib/modules", "/lib/modules"}, *const logs[] = {"/proc/kmsg",
+                                                                                              "/dev/kmsg"};
+    for (size_t i = 0; i < 2 && r == 0 && u->protect_kernel_modules; i++)
+        r = plan_mount(pl, modules[i], MOUNT_INACCESSIBLE, true, "ProtectKernelModules=", err);
+    for (size_t i = 0; i < 2 && r == 0 && u->protect_kernel_logs; i++)
+        r = plan_mount(pl, logs[i], MOUNT_INACCESSIBLE, true, "ProtectKernelLogs=", err);
+    pl->drop_caps = (u->protect_kernel_modules ? 1ULL << 16 /* CAP_SYS_MODULE */ : 0) |
+                    (u->protect_kernel_logs ? 1ULL << 34 /* CAP_SYSLOG */ : 0) |
+                    (u->protect_clock ? 1ULL << 25 /* CAP_SYS_TIME */ | 1ULL << 35 /* CAP_WAKE_ALARM */ : 0);
     static const enum mount_kind home_kind[] = {MOUNT_KEEP, MOUNT_INACCESSIBLE, MOUNT_RO, MOUNT_TMPFS};
     for (size_t i = 0; i < 3 && r == 0 && ph; i++)
         r = plan_mount(pl, home[i], home_kind[ph], true, "ProtectHome=", err);
@@ -691,6 +704,7 @@ static int plan_build(struct plan *pl, const struct exec_request *req, struct bu
         pl->unit_copy.no_new_privileges = false;
         pl->unit_copy.private_tmp = false;
         pl->unit_copy.private_devices = false;
+        pl->unit_copy.protect_hostname = false;
     }
     return 0;
 oom:

@@ -12,7 +12,7 @@
 enum exec_step {
     STEP_SETSID, STEP_STDIO, STEP_FDS, STEP_LIMITS, STEP_CHDIR, STEP_GROUP, STEP_USER, STEP_EXEC, STEP_NICE,
     STEP_OOM, STEP_IOPRIO, STEP_AFFINITY, STEP_NAMESPACE, STEP_CAPS, STEP_AMBIENT, STEP_NNP, STEP_OUTPUT_FILE,
-    STEP_CGROUP, STEP_INPUT, STEP_SCHED, STEP_PROTECT, STEP_DEVICES, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
+    STEP_CGROUP, STEP_INPUT, STEP_SCHED, STEP_PROTECT, STEP_DEVICES, STEP_UTS, STEP_N /* must be last: every step before it has a row in exec_steps[] (checked in exec.c) */
 };
 struct exec_step_info {
     int code; /* systemd's exit status for it; its name is base's exit_status_name() */
@@ -63,6 +63,7 @@ struct plan {
     char *tty_path;   /* StandardInput=tty, tty-force, tty-fail: the terminal the child takes; NULL: none */
     struct mount_entry *mounts; /* the sandboxing of the mount namespace, in no order (the child sorts by kind) */
     size_t nmounts, mounts_cap;
+    uint64_t drop_caps; /* what the Protect*= keys take from the bounding set, a bit per CAP_* */
     char *file_path[2]; /* StandardOutput=/StandardError= file:, append:, truncate: (NULL: none) */
     int file_flags[2];
     bool same_file; /* both name the same file the same way: one open file, as systemd shares it */

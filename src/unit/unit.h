@@ -226,6 +226,10 @@ struct unit {
     int protect_system, protect_home;
     bool protect_control_groups; /* ProtectControlGroups=: /sys/fs/cgroup read-only */
     bool protect_kernel_tunables; /* ProtectKernelTunables=: /proc/sys, /sys and their kin read-only */
+    bool protect_kernel_modules;  /* ProtectKernelModules=: no modules to see or load (CAP_SYS_MODULE dropped) */
+    bool protect_kernel_logs;     /* ProtectKernelLogs=: no kernel log to read or write (CAP_SYSLOG dropped) */
+    bool protect_clock;           /* ProtectClock=: no clock to set (CAP_SYS_TIME, CAP_WAKE_ALARM dropped) */
+    bool protect_hostname;        /* ProtectHostname=: a UTS namespace of its own */
     bool private_devices;        /* PrivateDevices=: a /dev of the API devices only, no CAP_MKNOD, CAP_SYS_RAWIO */
     struct strv read_write_paths, read_only_paths, inaccessible_paths;
     bool cap_bounding_set;            /* CapabilityBoundingSet= given */

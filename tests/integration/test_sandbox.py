@@ -163,3 +163,25 @@ def test_protect_kernel_tunables(oya, tmp_path):
         assert said in logs, logs
     assert mounts() == before
     assert open("/proc/kallsyms").read(1)  # the machine's still reads
+
+
+@needs_root
+def test_protect_kernel_modules_logs_clock_and_hostname(oya, tmp_path):
+    """ProtectKernelModules= (/lib/modules empty, no CAP_SYS_MODULE), ProtectKernelLogs= (/proc/kmsg reads
+    nothing, no CAP_SYSLOG), ProtectClock= (no CAP_SYS_TIME, CAP_WAKE_ALARM), ProtectHostname= (a UTS
+    namespace of its own: the hostname it sets is its own)."""
+    host_uts = os.readlink("/proc/self/ns/uts")
+    host_name = open("/proc/sys/kernel/hostname").read().strip()
+    script = ("ls -A /lib/modules 2>/dev/null | wc -l | sed s/^/modules-/; "
+              "timeout 5 cat /proc/kmsg | wc -c | sed s/^/kmsg-/; grep CapBnd /proc/self/status; "
+              f"if [ \"$$(readlink /proc/self/ns/uts)\" != \"{host_uts}\" ]; then hostname oya-sandbox-probe; "
+              "echo name-$$(hostname); fi")
+    o = oya({"p": unit(f"/bin/sh -c '{script}'", "Type=oneshot\nProtectKernelModules=yes\nProtectKernelLogs=yes\n"
+                                                 "ProtectClock=yes\nProtectHostname=yes")})
+    o.wait_state("p", "inactive", "dead")
+    logs = o.cli("logs", "p").stdout
+    assert "modules-0" in logs and "kmsg-0" in logs and "name-oya-sandbox-probe" in logs, logs
+    bounding = int(logs.split("CapBnd:")[1].split()[0], 16)
+    for cap in (16, 34, 25, 35):  # CAP_SYS_MODULE, CAP_SYSLOG, CAP_SYS_TIME, CAP_WAKE_ALARM
+        assert not bounding & (1 << cap), hex(bounding)
+    assert open("/proc/sys/kernel/hostname").read().strip() == host_name

@@ -875,9 +875,9 @@ static void test_diagnostics(void **state)
                                          "does not activate by socket; the service reads /dev/null\n"},
         {SVC("StandardInput=fd:foo\n"), "oya: t.service:3: StandardInput=fd:foo comes from a socket unit, and oya "
                                          "does not activate by socket; the service reads /dev/null\n"},
-        {SVC("ProtectClock=yes\nSystemCallFilter=@system-service\nProtectClock=no\n"),
-         "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): ProtectClock, "
-         "SystemCallFilter\n"},
+        {SVC("LockPersonality=yes\nSystemCallFilter=@system-service\nLockPersonality=no\n"),
+         "oya: t.service: not applied (systemd settings oya does not carry out; the service runs without them): "
+         "LockPersonality, SystemCallFilter\n"},
         {"[Install]\nAlias=foo.socket\n" SVC(""), "oya: t.service:2: Alias=foo.socket: only .service aliases name a "
                                                    "service, ignored\n"},
         {"[Unit]\nConditionPathExists=etc/x\n" SVC(""),
