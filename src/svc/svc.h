@@ -120,10 +120,11 @@ void svc_stop(struct svc *s, const struct unit *u, enum svc_stop_reason why, uin
               uint64_t now_real, struct svc_actions *a);
 void svc_restart(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
+/* Whether the unit can be reloaded at all: it has ExecReload=, or is Type=notify-reload */
+bool svc_can_reload(const struct unit *u);
 /* A reload: ExecReload=, and for Type=notify-reload ReloadSignal= to the main process, after which RELOADING=1
  * and READY=1 are awaited (TimeoutStartSec=). False when the service is not active (running or exited) or
- * cannot be reloaded (svc_can_reload; nothing happens then). */
-bool svc_can_reload(const struct unit *u);
+ * cannot be reloaded (nothing happens then). */
 bool svc_reload(struct svc *s, const struct unit *u, uint64_t now, uint64_t now_real, struct svc_actions *a);
 
 /* Events. */
