@@ -541,7 +541,8 @@ static void do_shutdown(struct sup *s, struct client *c, char **args, size_t n)
         ctl_reply_error(&c->out, "shutdown takes nothing, or 'now'");
         return;
     }
-    fprintf(stderr, "oya: shutdown requested: %s %zu services\n", now ? "killing" : "stopping", s->nsvcs);
+    fprintf(stderr, "oya: shutdown requested: %s %zu service%s\n", now ? "killing" : "stopping", s->nsvcs,
+            s->nsvcs == 1 ? "" : "s");
     s->shutdown_asked = true;
     c->wait = WAIT_EXIT;
     sup_shutdown(s, now);

@@ -163,7 +163,8 @@ static void start_shutdown(struct sup *s, int sig)
     s->term_signals++;
     s->shutdown_asked = true;
     if (s->term_signals == 1) {
-        fprintf(stderr, "oya: SIG%s: stopping %zu services (%s again to kill them now)\n", signal_name(sig), s->nsvcs,
+        fprintf(stderr, "oya: SIG%s: stopping %zu service%s (%s again to kill them now)\n", signal_name(sig), s->nsvcs,
+                s->nsvcs == 1 ? "" : "s",
                 sig == SIGINT ? "Ctrl-C" : "the same signal");
         if (isatty(2))
             s->stop_progress_at = clock_mono_usec() + 3 * USEC_PER_SEC;
@@ -208,7 +209,8 @@ static void on_signal(struct sup *s)
              * foreground program, oya stops; as PID 1 SIGHUP always means: read the unit files again */
             if (si[i].ssi_signo == SIGHUP && si[i].ssi_code == SI_KERNEL && !s->pid1 && !s->init) {
                 if (!s->shutting_down)
-                    fprintf(stderr, "oya: the terminal hung up: stopping %zu services\n", s->nsvcs);
+                    fprintf(stderr, "oya: the terminal hung up: stopping %zu service%s\n", s->nsvcs,
+                            s->nsvcs == 1 ? "" : "s");
                 s->shutdown_asked = true;
                 sup_shutdown(s, false);
                 continue;

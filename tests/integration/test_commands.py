@@ -80,7 +80,7 @@ def test_terminal_hangup_stops_everything(tmp_path):
         master = -1
         assert p.wait(timeout=30) == 0
         err = p.stderr.read().decode()
-        assert "reloaded unit files" in err and "the terminal hung up: stopping 1 services" in err, err
+        assert "reloaded unit files" in err and "the terminal hung up: stopping 1 service\n" in err, err
         assert not [k for k in kids if k.is_running() and k.status() != psutil.STATUS_ZOMBIE]
     finally:
         if master >= 0:
@@ -214,7 +214,7 @@ def test_ctrl_c_says_what_is_still_stopping(tmp_path):
         p.send_signal(2)
         text = read_pty(master, b"all services stopped", timeout=30)
         assert p.wait(timeout=30) == 0
-        assert "SIGINT: stopping 1 services (Ctrl-C again to kill them now)" in text, text
+        assert "SIGINT: stopping 1 service (Ctrl-C again to kill them now)" in text, text
         assert "oya: still stopping: deaf (stop-sigterm, SIGKILL in " in text, text
     finally:
         os.close(master)

@@ -216,7 +216,7 @@ def test_sigint_twice_kills_at_once(oya, tmp_path):
     wait_for(ready.exists, what="the trap")
     o.descendants()
     o.proc.send_signal(signal.SIGINT)
-    wait_for(lambda: "stopping 1 services" in o.err(), what="the first SIGINT to be seen")
+    wait_for(lambda: "stopping 1 service (" in o.err(), what="the first SIGINT to be seen")
     o.proc.send_signal(signal.SIGINT)
     assert o.proc.wait(timeout=30) == 0
     assert "killing every service now" in o.err()
