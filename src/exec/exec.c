@@ -476,16 +476,10 @@ static int plan_input_data(struct plan *pl, const struct unit *u, struct buf *er
         return -e;
     }
     pl->stdin_data = pl->stdin_fd = fd;
-    for (size_t at = 0; at < u->input_data.len;) {
-        ssize_t n = write(fd, u->input_data.p + at, u->input_data.len - at);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = n < 0 ? errno : EIO;
-            buf_printf(err, "StandardInput=data: cannot write it: %s", strerror(e));
-            return -e;
-        }
-        at += (size_t)n;
+    int r = fd_write_all(fd, u->input_data.p, u->input_data.len);
+    if (r < 0) {
+        buf_printf(err, "StandardInput=data: cannot write it: %s", strerror(-r));
+        return r;
     }
     if (lseek(fd, 0, SEEK_SET) < 0) {
         int e = errno;
