@@ -256,6 +256,16 @@ static CHILD const char *child_field(const char *p, char *out, size_t size)
     return *p ? p + 1 : p;
 }
 
+/* The capabilities of caps (a bit per CAP_*) out of the bounding set; one the kernel does not have is none */
+static CHILD void child_drop_bounding(uint64_t caps, int rfd, enum exec_step step)
+{
+    for (int cap = 0; cap < 64; cap++) {
+        long r = caps & (1ULL << cap) ? sys2(SYS_prctl, PR_CAPBSET_DROP, cap) : 0;
+        if (r < 0 && r != -EINVAL) /* EINVAL: the kernel has no such cap */
+            child_fail(rfd, step, r);
+    }
+}
+
 /* "/proc/self/fd/N": a path to what fd holds, for a bind mount (no libc formatting in the child) */
 static CHILD void child_fd_path(char *out, long fd)
 {
@@ -346,6 +356,17 @@ static CHILD void child_protect(const struct plan *pl, int rfd)
     }
 }
 
+/* What fd holds (a device node, a socket), bound onto an empty file made at path */
+static CHILD long child_bind_file(long fd, const char *path)
+{
+    char src[40];
+    long f = sys4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (f >= 0)
+        sys1(SYS_close, f);
+    child_fd_path(src, fd);
+    return sys5(SYS_mount, src, path, 0, MS_BIND, 0);
+}
+
 /* PrivateDevices=: a /dev of its own, as systemd makes it: a read-only, noexec tmpfs with null, zero, full,
  * random, urandom and tty, the machine's /dev/pts, shm, mqueue and hugepages bound in, ptmx, the usual
  * symlinks, and /dev/log (oya's syslog socket) where there is one; CAP_MKNOD and CAP_SYS_RAWIO leave the
@@ -378,13 +399,8 @@ static CHILD void child_private_dev(int rfd)
     for (int i = 0; i < NODES; i++) {
         unsigned dev = (nodes[i].minor & 0xff) | (nodes[i].major << 8);
         r = sys4(SYS_mknodat, AT_FDCWD, nodes[i].path, S_IFCHR | 0666, dev);
-        if (r < 0 && node_fd[i] >= 0) { /* no CAP_MKNOD: the machine's node, bound onto an empty file */
-            long f = sys4(SYS_openat, AT_FDCWD, nodes[i].path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-            if (f >= 0)
-                sys1(SYS_close, f);
-            child_fd_path(src, node_fd[i]);
-            r = sys5(SYS_mount, src, nodes[i].path, 0, MS_BIND, 0);
-        }
+        if (r < 0 && node_fd[i] >= 0) /* no CAP_MKNOD: the machine's node, bound in */
+            r = child_bind_file(node_fd[i], nodes[i].path);
         if (r < 0)
             child_fail(rfd, STEP_DEVICES, r);
     }
@@ -396,11 +412,9 @@ static CHILD void child_private_dev(int rfd)
         if ((r = sys5(SYS_mount, src, dirs[i], 0, MS_BIND | MS_REC, 0)) < 0 && i == 0)
             child_fail(rfd, STEP_DEVICES, r); /* the terminals are a must; the others as there are */
     }
-    if (ptmx_symlink)
-        r = sys3(SYS_symlinkat, "pts/ptmx", AT_FDCWD, "/dev/ptmx");
-    else
-        r = sys4(SYS_mknodat, AT_FDCWD, "/dev/ptmx", S_IFCHR | 0666, (5 << 8) | 2);
-    if (r < 0) /* no CAP_MKNOD: the one of the terminals' own instance */
+    /* a node as the machine has, else (a symlink there, or no CAP_MKNOD) the one of the terminals' instance */
+    r = ptmx_symlink ? -1 : sys4(SYS_mknodat, AT_FDCWD, "/dev/ptmx", S_IFCHR | 0666, (5 << 8) | 2);
+    if (r < 0)
         r = sys3(SYS_symlinkat, "pts/ptmx", AT_FDCWD, "/dev/ptmx");
     if (r < 0)
         child_fail(rfd, STEP_DEVICES, r);
@@ -413,13 +427,8 @@ static CHILD void child_private_dev(int rfd)
     if (log_link_len > 0) {
         log_link[log_link_len] = 0;
         sys3(SYS_symlinkat, log_link, AT_FDCWD, "/dev/log");
-    } else if (log_fd >= 0) { /* oya's syslog socket: bound onto an empty file */
-        long f = sys4(SYS_openat, AT_FDCWD, "/dev/log", O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-        if (f >= 0)
-            sys1(SYS_close, f);
-        child_fd_path(src, log_fd);
-        if ((r = sys5(SYS_mount, src, "/dev/log", 0, MS_BIND, 0)) < 0)
-            child_fail(rfd, STEP_DEVICES, r);
+    } else if (log_fd >= 0 && (r = child_bind_file(log_fd, "/dev/log")) < 0) { /* oya's syslog socket */
+        child_fail(rfd, STEP_DEVICES, r);
     }
     sys1(SYS_umask, old_umask);
     for (int i = 0; i < NODES; i++)
@@ -433,10 +442,7 @@ static CHILD void child_private_dev(int rfd)
     /* read-only, the bound ones (shm, mqueue) as they were */
     if ((r = child_read_only("/dev", "nosuid,noexec")) < 0)
         child_fail(rfd, STEP_DEVICES, r);
-    for (int cap = 0; cap < 2; cap++)
-        if ((r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap ? 27 /* CAP_MKNOD */ : 17 /* CAP_SYS_RAWIO */)) < 0 &&
-            r != -EINVAL)
-            child_fail(rfd, STEP_DEVICES, r);
+    child_drop_bounding(1ULL << 27 /* CAP_MKNOD */ | 1ULL << 17 /* CAP_SYS_RAWIO */, rfd, STEP_DEVICES);
 }
 
 /* Nice=, OOMScoreAdjust=, CPUScheduling*=, IOScheduling*=, CPUAffinity=, PrivateTmp=, CapabilityBoundingSet= */
@@ -504,18 +510,8 @@ static CHILD void child_tune(const struct plan *pl, int rfd)
             child_fail(rfd, STEP_UTS, r);
         child_warn(rfd, STEP_UTS, (int)-r);
     }
-    for (int cap = 0; cap < 64; cap++)
-        if ((pl->drop_caps & (1ULL << cap)) && (r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0 && r != -EINVAL)
-            child_fail(rfd, STEP_CAPS, r);
-    if (u->cap_bounding_set) {
-        for (int cap = 0; cap < 64; cap++) {
-            if (u->cap_bounding & (1ULL << cap))
-                continue;
-            r = sys2(SYS_prctl, PR_CAPBSET_DROP, cap);
-            if (r < 0 && r != -EINVAL) /* EINVAL: the kernel has no such cap */
-                child_fail(rfd, STEP_CAPS, r);
-        }
-    }
+    /* CapabilityBoundingSet= keeps what it names; the Protect*= keys take theirs */
+    child_drop_bounding(pl->drop_caps | (u->cap_bounding_set ? ~u->cap_bounding : 0), rfd, STEP_CAPS);
 }
 
 /* AmbientCapabilities=: after the switch to User= (kept by PR_SET_KEEPCAPS), make the capabilities
